@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig, loadConfigFromProcess, isDemoMode, HIGHLEVEL_ED25519_PUBLIC_KEY_PEM, HIGHLEVEL_RSA_PUBLIC_KEY_PEM } from "./config.js";
+export type { Config, LogLevel } from "./config.js";

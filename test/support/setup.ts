@@ -1,0 +1,2 @@
+// Loaded before every test file: type-graphql needs the Reflect metadata API.
+import "reflect-metadata";
