@@ -1,0 +1,362 @@
+/**
+ * The typed HighLevel Contacts API v2 client: one method per route of FACTS.md ("The 16 routes"),
+ * plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
+ * `startAfterId`; either alone returns page 1 again). Methods return unwrapped data (`{contact}` →
+ * contact, `{events}` → appointments…) and throw one typed `UpstreamError`.
+ *
+ * Every call runs through a middleware chain (`pipeline.types.ts`): the credential step first,
+ * then the caller's middlewares (rate governor, retries, breaker, metrics), then the HTTP transport.
+ * Knows no GraphQL.
+ */
+import type { Logger } from "../observability/logger.js";
+import type { CredentialProvider } from "./credentials.types.js";
+import type {
+  BusinessContactsPage,
+  ContactListPage,
+  CreateContactBody,
+  CreateTaskBody,
+  ListBusinessContactsParams,
+  ListContactsParams,
+  UpdateContactBody,
+  UpdateTaskBody,
+  UpstreamAppointment,
+  UpstreamContact,
+  UpstreamContactListItem,
+  UpstreamNote,
+  UpstreamTask,
+} from "./contacts.types.js";
+import { HttpTransport } from "./http.transport.js";
+import { compose } from "./pipeline.js";
+import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+import { UpstreamError } from "./upstream.error.js";
+import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
+
+export interface ContactsClientOptions {
+  /** e.g. `https://services.leadconnectorhq.com`. */
+  baseUrl: string;
+  /** `Version` header. */
+  version?: string; // default "2021-07-28"
+  credentials: CredentialProvider;
+  /** Outermost first; they run after the credential step and before the transport. */
+  middlewares?: UpstreamMiddleware[];
+  connectTimeoutMs?: number; // default 5_000
+  headersTimeoutMs?: number; // default 15_000
+  bodyTimeoutMs?: number; // default 15_000
+  logger?: Logger;
+  /** Replace the HTTP transport (tests); default: undici pools. */
+  transport?: UpstreamHandler;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface IterateContactsOptions extends CallOptions {
+  /** Items per upstream page, 1..100. */
+  pageSize?: number; // default 100
+  query?: string;
+}
+
+const API_VERSION = "2021-07-28";
+const MAX_PAGE_SIZE = 100;
+
+export class ContactsClient {
+  private readonly handler: UpstreamHandler;
+  private readonly transport: HttpTransport | undefined;
+  private readonly credentials: CredentialProvider;
+
+  constructor(options: ContactsClientOptions) {
+    this.credentials = options.credentials;
+    let terminal = options.transport;
+    if (!terminal) {
+      this.transport = new HttpTransport({
+        baseUrl: options.baseUrl,
+        version: options.version ?? API_VERSION,
+        connectTimeoutMs: options.connectTimeoutMs,
+        headersTimeoutMs: options.headersTimeoutMs,
+        bodyTimeoutMs: options.bodyTimeoutMs,
+        logger: options.logger,
+      });
+      terminal = this.transport.handler;
+    }
+    this.handler = compose([credentialStep(options.credentials), ...(options.middlewares ?? [])], terminal);
+  }
+
+  async close(): Promise<void> {
+    await this.transport?.close();
+  }
+
+  // ---- reads (scope contacts.readonly) -------------------------------------------------------
+
+  /** `GET /contacts/:contactId` → the full contact. A missing contact (observed 400) is NOT_FOUND. */
+  async getContact(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamContact> {
+    const body = await this.call("GET", "/contacts/:contactId", { contactId }, locationId, options);
+    return field<UpstreamContact>(body, "contact", "GET /contacts/:contactId");
+  }
+
+  async listTasks(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamTask[]> {
+    const body = await this.call("GET", "/contacts/:contactId/tasks", { contactId }, locationId, options);
+    return arrayField<UpstreamTask>(body, "tasks", "GET /contacts/:contactId/tasks");
+  }
+
+  async getTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<UpstreamTask> {
+    const body = await this.call("GET", "/contacts/:contactId/tasks/:taskId", { contactId, taskId }, locationId, options);
+    return field<UpstreamTask>(body, "task", "GET /contacts/:contactId/tasks/:taskId");
+  }
+
+  async listNotes(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamNote[]> {
+    const body = await this.call("GET", "/contacts/:contactId/notes", { contactId }, locationId, options);
+    return arrayField<UpstreamNote>(body, "notes", "GET /contacts/:contactId/notes");
+  }
+
+  async getNote(locationId: string, contactId: string, noteId: string, options?: CallOptions): Promise<UpstreamNote> {
+    const body = await this.call("GET", "/contacts/:contactId/notes/:id", { contactId, id: noteId }, locationId, options);
+    return field<UpstreamNote>(body, "note", "GET /contacts/:contactId/notes/:id");
+  }
+
+  /** `GET /contacts/:contactId/appointments` → the contact's `events`. */
+  async listAppointments(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamAppointment[]> {
+    const body = await this.call("GET", "/contacts/:contactId/appointments", { contactId }, locationId, options);
+    return arrayField<UpstreamAppointment>(body, "events", "GET /contacts/:contactId/appointments");
+  }
+
+  /** One page of `GET /contacts/` (newest first). Pass both cursor parts from the previous page's `meta`. */
+  async listContacts(locationId: string, params: ListContactsParams = {}, options?: CallOptions): Promise<ContactListPage> {
+    if (params.limit !== undefined) assertLimit(params.limit, "limit");
+    if ((params.startAfter === undefined) !== (params.startAfterId === undefined)) {
+      throw invalidArgument("GET", "/contacts/", "startAfter and startAfterId must be given together (either alone returns page 1 again)");
+    }
+    const body = await this.call("GET", "/contacts/", {}, locationId, options, {
+      locationId,
+      limit: params.limit,
+      startAfter: params.startAfter,
+      startAfterId: params.startAfterId,
+      query: params.query || undefined,
+    });
+    const contacts = arrayField<UpstreamContactListItem>(body, "contacts", "GET /contacts/");
+    const meta = (body as { meta?: Record<string, unknown> }).meta ?? {};
+    return {
+      contacts,
+      meta: {
+        total: typeof meta.total === "number" ? meta.total : contacts.length,
+        nextPageUrl: (meta.nextPageUrl as string | null | undefined) ?? null,
+        startAfterId: (meta.startAfterId as string | null | undefined) ?? null,
+        startAfter: typeof meta.startAfter === "number" ? meta.startAfter : meta.startAfter == null ? null : Number(meta.startAfter),
+        currentPage: (meta.currentPage as number | null | undefined) ?? null,
+        nextPage: (meta.nextPage as number | null | undefined) ?? null,
+        prevPage: (meta.prevPage as number | null | undefined) ?? null,
+      },
+    };
+  }
+
+  /**
+   * Every contact of the location, page by page, advancing with both cursor parts. Stops at the
+   * last page; fails (instead of looping) if the upstream hands back a cursor that does not advance.
+   */
+  async *iterateContacts(locationId: string, options: IterateContactsOptions = {}): AsyncGenerator<UpstreamContactListItem> {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    assertLimit(pageSize, "pageSize");
+    let cursor: { startAfter: number; startAfterId: string } | undefined;
+    const seenCursors = new Set<string>();
+    let yielded = 0;
+    for (;;) {
+      const page = await this.listContacts(
+        locationId,
+        { limit: pageSize, query: options.query, ...(cursor ?? {}) },
+        { signal: options.signal },
+      );
+      for (const contact of page.contacts) yield contact;
+      yielded += page.contacts.length;
+      const { startAfter, startAfterId, total } = page.meta;
+      if (page.contacts.length < pageSize || yielded >= total || startAfter == null || !startAfterId) return;
+      const key = `${startAfter}:${startAfterId}`;
+      if (seenCursors.has(key)) {
+        throw new UpstreamError({
+          code: "UPSTREAM_ERROR",
+          reason: "unexpected",
+          message: `GET /contacts/ returned the same cursor twice (startAfterId ${startAfterId}): paging stopped`,
+          method: "GET",
+          route: "/contacts/",
+        });
+      }
+      seenCursors.add(key);
+      cursor = { startAfter, startAfterId };
+    }
+  }
+
+  /** `GET /contacts/business/:businessId` with `skip`/`limit` paging. */
+  async listBusinessContacts(
+    locationId: string,
+    businessId: string,
+    params: ListBusinessContactsParams = {},
+    options?: CallOptions,
+  ): Promise<BusinessContactsPage> {
+    if (params.limit !== undefined) assertLimit(params.limit, "limit");
+    if (params.skip !== undefined && (!Number.isInteger(params.skip) || params.skip < 0)) {
+      throw invalidArgument("GET", "/contacts/business/:businessId", `skip must be a non-negative integer, got ${params.skip}`);
+    }
+    const body = await this.call("GET", "/contacts/business/:businessId", { businessId }, locationId, options, {
+      locationId,
+      limit: params.limit,
+      skip: params.skip,
+      query: params.query || undefined,
+    });
+    const contacts = arrayField<UpstreamContactListItem>(body, "contacts", "GET /contacts/business/:businessId");
+    const count = (body as { count?: unknown }).count;
+    return { contacts, count: typeof count === "number" ? count : contacts.length };
+  }
+
+  // ---- writes (scope contacts.write) ---------------------------------------------------------
+
+  /** `POST /contacts/` (201 `{contact}`); `locationId` goes in the body, as the upstream requires. */
+  async createContact(locationId: string, body: Omit<CreateContactBody, "locationId">, options?: CallOptions): Promise<UpstreamContact> {
+    const response = await this.call("POST", "/contacts/", {}, locationId, options, undefined, { ...body, locationId });
+    return field<UpstreamContact>(response, "contact", "POST /contacts/");
+  }
+
+  /** `PUT /contacts/:contactId` (`{succeded, contact}`); the body must not carry `locationId`. */
+  async updateContact(locationId: string, contactId: string, body: UpdateContactBody, options?: CallOptions): Promise<UpstreamContact> {
+    if ("locationId" in (body as Record<string, unknown>)) {
+      throw invalidArgument("PUT", "/contacts/:contactId", "the update body must not carry locationId (the upstream rejects it)");
+    }
+    const response = await this.call("PUT", "/contacts/:contactId", { contactId }, locationId, options, undefined, body);
+    return field<UpstreamContact>(response, "contact", "PUT /contacts/:contactId");
+  }
+
+  async deleteContact(locationId: string, contactId: string, options?: CallOptions): Promise<void> {
+    const response = await this.call("DELETE", "/contacts/:contactId", { contactId }, locationId, options);
+    assertSucceeded(response, "DELETE /contacts/:contactId");
+  }
+
+  async createTask(locationId: string, contactId: string, body: CreateTaskBody, options?: CallOptions): Promise<UpstreamTask> {
+    const response = await this.call("POST", "/contacts/:contactId/tasks", { contactId }, locationId, options, undefined, body);
+    return field<UpstreamTask>(response, "task", "POST /contacts/:contactId/tasks");
+  }
+
+  async updateTask(locationId: string, contactId: string, taskId: string, body: UpdateTaskBody, options?: CallOptions): Promise<UpstreamTask> {
+    const response = await this.call("PUT", "/contacts/:contactId/tasks/:taskId", { contactId, taskId }, locationId, options, undefined, body);
+    return field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId");
+  }
+
+  async completeTask(locationId: string, contactId: string, taskId: string, completed: boolean, options?: CallOptions): Promise<UpstreamTask> {
+    const response = await this.call(
+      "PUT",
+      "/contacts/:contactId/tasks/:taskId/completed",
+      { contactId, taskId },
+      locationId,
+      options,
+      undefined,
+      { completed },
+    );
+    return field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId/completed");
+  }
+
+  async deleteTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<void> {
+    const response = await this.call("DELETE", "/contacts/:contactId/tasks/:taskId", { contactId, taskId }, locationId, options);
+    assertSucceeded(response, "DELETE /contacts/:contactId/tasks/:taskId");
+  }
+
+  /** `POST /contacts/:contactId/tags` (201 `{tags}`): adds tags, returns the contact's tag set. */
+  async addTags(locationId: string, contactId: string, tags: string[], options?: CallOptions): Promise<string[]> {
+    const response = await this.call("POST", "/contacts/:contactId/tags", { contactId }, locationId, options, undefined, { tags });
+    return arrayField<string>(response, "tags", "POST /contacts/:contactId/tags");
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private async call(
+    method: HttpMethod,
+    route: string,
+    params: Record<string, string>,
+    locationId: string,
+    options: CallOptions | undefined,
+    query?: Record<string, string | number | undefined>,
+    body?: unknown,
+  ): Promise<unknown> {
+    if (typeof locationId !== "string" || locationId.length === 0) {
+      throw invalidArgument(method, route, "locationId must be a non-empty string");
+    }
+    const request: UpstreamRequest = {
+      method,
+      route,
+      path: buildPath(method, route, params),
+      query,
+      body,
+      locationId,
+      priority: method === "GET" ? "read" : "write",
+      idempotent: method !== "POST",
+      attempt: 1,
+      signal: options?.signal,
+    };
+    const response = await this.handler(request);
+    if (response.status >= 200 && response.status < 300) return response.body ?? {};
+    const error = errorFromResponse(request, response);
+    if (error.reason === "missing_scope") this.credentials.markScopeMissing?.(locationId, scopeForMethod(method));
+    throw error;
+  }
+}
+
+/**
+ * Puts the location's bearer token on the request and, once per call, asks the provider for a
+ * fresh one after an "Invalid token" 401 (OAuth refresh). A missing-scope or missing-Version 401
+ * is not a token problem and is never "refreshed".
+ */
+function credentialStep(credentials: CredentialProvider): UpstreamMiddleware {
+  return (next) => async (request) => {
+    const token = await credentials.getAccessToken(request.locationId);
+    const response: UpstreamResponse = await next({ ...request, accessToken: token });
+    if (response.status !== 401 || !credentials.refreshAfterRejection) return response;
+    if (errorFromResponse(request, response).reason !== "invalid_token") return response;
+    const fresh = await credentials.refreshAfterRejection(request.locationId, token);
+    if (fresh === undefined || fresh === token) return response;
+    return next({ ...request, accessToken: fresh });
+  };
+}
+
+function buildPath(method: string, route: string, params: Record<string, string>): string {
+  return route.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (typeof value !== "string" || value.length === 0 || value.length > 128) {
+      throw invalidArgument(method, route, `${name} must be a non-empty id of at most 128 characters, got ${JSON.stringify(value)}`);
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+function assertLimit(limit: number, name: string): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw invalidArgument("GET", "/contacts/", `${name} must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`);
+  }
+}
+
+function invalidArgument(method: string, route: string, message: string): UpstreamError {
+  return new UpstreamError({ code: "BAD_USER_INPUT", reason: "validation", message, method, route });
+}
+
+function unexpectedShape(what: string, expected: string): UpstreamError {
+  const [method = "GET", route = what] = what.split(" ");
+  return new UpstreamError({
+    code: "UPSTREAM_ERROR",
+    reason: "unexpected",
+    message: `${what}: expected a response body with ${expected}`,
+    method,
+    route,
+  });
+}
+
+function field<T>(body: unknown, name: string, what: string): T {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (value === null || typeof value !== "object") throw unexpectedShape(what, `an object "${name}"`);
+  return value as T;
+}
+
+function arrayField<T>(body: unknown, name: string, what: string): T[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (!Array.isArray(value)) throw unexpectedShape(what, `an array "${name}"`);
+  return value as T[];
+}
+
+function assertSucceeded(body: unknown, what: string): void {
+  const record = body as { succeded?: unknown; succeeded?: unknown } | undefined;
+  if (record?.succeded !== true && record?.succeeded !== true) throw unexpectedShape(what, `"succeded": true`);
+}
