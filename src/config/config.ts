@@ -181,7 +181,7 @@ function httpUrl(env: Env, name: string): string | undefined {
 function publicKeyPem(env: Env, name: string, fallback: string, type: "ed25519" | "rsa"): string {
   const pem = read(env, name, optionalString, "a PEM public key");
   if (pem === undefined) return fallback;
-  const text = pem.replace(/\\n/g, "\n");
+  const text = `${pem.replace(/\\n/g, "\n").trim()}\n`;
   try {
     const key = createPublicKey(text);
     if (key.asymmetricKeyType !== type) throw new Error("wrong key type");

@@ -1,0 +1,90 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ConfigError, HIGHLEVEL_ED25519_PUBLIC_KEY_PEM, isDemoMode, loadConfig } from "../../../src/config/index.js";
+
+const SECRET = "s".repeat(32);
+
+function error(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to fail`);
+}
+
+describe("loadConfig", () => {
+  it("gives the contract's defaults for an empty environment (demo mode)", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.upstream.version).toBe("2021-07-28");
+    expect(config.upstream.baseUrl).toBeUndefined();
+    expect(config.webhooks.ed25519PublicKeyPem).toBe(HIGHLEVEL_ED25519_PUBLIC_KEY_PEM);
+    expect(config.webhooks.replayWindowMs).toBe(90 * 60_000);
+    expect(config.redis.url).toBeUndefined();
+    expect(config.logLevel).toBe("info");
+    expect(isDemoMode(config)).toBe(true);
+    expect(Object.isFrozen(config.upstream)).toBe(true);
+  });
+
+  it("reads a real upstream configuration", () => {
+    const config = loadConfig({
+      PORT: "0",
+      CONTACTS_API_URL: "https://services.leadconnectorhq.com/",
+      CONTACTS_API_TOKEN: "pit-abc",
+      CONTACTS_LOCATION_ID: "ve9EPM428h8vShlRW1KT",
+      CONTACTS_API_SCOPES: "contacts.readonly contacts.write",
+      AUTH_JWT_SECRET: SECRET,
+      REDIS_URL: "redis://127.0.0.1:6379",
+      LOG_LEVEL: "debug",
+    });
+    expect(config.port).toBe(0);
+    expect(config.upstream.baseUrl).toBe("https://services.leadconnectorhq.com");
+    expect(config.upstream.tokenScopes).toEqual(["contacts.readonly", "contacts.write"]);
+    expect(isDemoMode(config)).toBe(false);
+    expect(config.redis.url).toBe("redis://127.0.0.1:6379");
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT", "port number"],
+    [{ PORT: "70000" }, "PORT", "port number"],
+    [{ CONTACTS_API_URL: "ftp://x" }, "CONTACTS_API_URL", "http(s) URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of fatal"],
+    [{ REDIS_URL: "127.0.0.1:6379" }, "REDIS_URL", "redis://"],
+    [{ AUTH_JWT_SECRET: "short" }, "AUTH_JWT_SECRET", "at least 32"],
+    [{ CONTACTS_API_TOKEN: "pit-abc" }, "CONTACTS_LOCATION_ID", "set together"],
+    [{ CONTACTS_LOCATION_ID: "abc" }, "CONTACTS_API_TOKEN", "set together"],
+    [{ CONTACTS_API_VERSION: "v2" }, "CONTACTS_API_VERSION", "2021-07-28"],
+    [{ WEBHOOK_ED25519_PUBLIC_KEY: "not a key" }, "WEBHOOK_ED25519_PUBLIC_KEY", "Ed25519"],
+    [{ CREDENTIALS_KEY: "dG9vIHNob3J0" }, "CREDENTIALS_KEY", "32 bytes"],
+    [{ CACHE_TTL_MS: "-5" }, "CACHE_TTL_MS", "milliseconds"],
+    [{ CONTACTS_API_URL: "https://x.test", AUTH_JWT_SECRET: SECRET }, "CONTACTS_API_TOKEN", "set"],
+  ])("rejects %j naming %s in one line", (env, variable, expected) => {
+    const e = error(env as Record<string, string>);
+    expect(e.variable).toBe(variable);
+    expect(e.message).toContain(variable);
+    expect(e.message).toContain(expected);
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("never echoes the rejected value (it may be a secret)", () => {
+    const e = error({ AUTH_JWT_SECRET: "hunter2-secret" });
+    expect(e.message).not.toContain("hunter2");
+  });
+
+  it("accepts PEM keys of the right type only", () => {
+    const ed = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(loadConfig({ WEBHOOK_ED25519_PUBLIC_KEY: ed }).webhooks.ed25519PublicKeyPem).toBe(ed);
+    expect(error({ WEBHOOK_RSA_PUBLIC_KEY: ed }).variable).toBe("WEBHOOK_RSA_PUBLIC_KEY");
+  });
+
+  it("decodes a 32-byte credentials key and previous keys for rotation", () => {
+    const key = randomBytes(32);
+    const old = randomBytes(32);
+    const config = loadConfig({ CREDENTIALS_KEY: key.toString("base64"), CREDENTIALS_KEY_PREVIOUS: old.toString("base64") });
+    expect(config.credentials.key?.equals(key)).toBe(true);
+    expect(config.credentials.previousKeys[0]?.equals(old)).toBe(true);
+  });
+});
