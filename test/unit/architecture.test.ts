@@ -1,0 +1,89 @@
+/**
+ * Keeps the dependency direction of house-style.md: server → graphql, webhooks → loaders, auth,
+ * events → cache → upstream; `upstream/` knows no GraphQL; `graphql/` and `webhooks/` never import
+ * each other; only `config/` reads the environment. Reads import lines; no module is executed.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(import.meta.dirname, "../../src");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+interface Import {
+  from: string; // src-relative file
+  target: string; // src-relative file or package name
+}
+
+function imports(): Import[] {
+  const result: Import[] = [];
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g)) {
+      const spec = match[1]!;
+      const target = spec.startsWith(".") ? relative(SRC, resolve(dirname(file), spec)) : spec;
+      result.push({ from: relative(SRC, file), target });
+    }
+  }
+  return result;
+}
+
+const top = (path: string) => path.split("/")[0]!;
+
+describe("architecture", () => {
+  const all = imports();
+
+  it("finds the source tree", () => {
+    expect(all.length).toBeGreaterThan(10);
+  });
+
+  it("upstream/ knows no GraphQL and no higher layer", () => {
+    const bad = all.filter(
+      (i) =>
+        top(i.from) === "upstream" &&
+        (/^(graphql|type-graphql|@apollo|graphql-ws)/.test(i.target) ||
+          ["graphql", "server", "loaders", "cache", "auth", "events", "webhooks", "simulator"].includes(top(i.target))),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("cache/ depends only on upstream, config and observability", () => {
+    const bad = all.filter(
+      (i) => top(i.from) === "cache" && ["graphql", "server", "loaders", "auth", "events", "webhooks"].includes(top(i.target)),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("graphql/ and webhooks/ never import each other", () => {
+    const bad = all.filter(
+      (i) => (top(i.from) === "graphql" && top(i.target) === "webhooks") || (top(i.from) === "webhooks" && top(i.target) === "graphql"),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("nothing below server/ imports server/ (it is the composition root)", () => {
+    const bad = all.filter((i) => top(i.target) === "server" && !["server", "main.ts", "doctor.ts"].includes(top(i.from)));
+    expect(bad).toEqual([]);
+  });
+
+  it("the simulator is independent of the gateway", () => {
+    const bad = all.filter(
+      (i) => top(i.from) === "simulator" && ["graphql", "server", "loaders", "cache", "auth", "events", "webhooks"].includes(top(i.target)),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("only config/ reads process.env", () => {
+    const readers = files(SRC)
+      .filter((file) => /process\.env\b/.test(readFileSync(file, "utf8").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")))
+      .map((file) => relative(SRC, file))
+      .filter((file) => top(file) !== "config");
+    expect(readers).toEqual([]);
+  });
+});
