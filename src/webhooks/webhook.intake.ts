@@ -1,0 +1,144 @@
+/**
+ * The HighLevel webhook intake as a pure decision over (raw body, headers) → (status, JSON body),
+ * exactly as contract §6 says:
+ *   401  no signature header, or a signature (or the replay window) that fails; nothing published
+ *   400  not JSON, or no string `type` (or a served type without the fields it needs)
+ *   200  accepted, a duplicate `webhookId`, or a type this gateway does not serve
+ *   429  cannot be accepted right now (dedup store / pub-sub unreachable): HighLevel retries only on 429
+ * (413 is decided by the HTTP route, before the body is buffered.)
+ * Never a 5xx: anything unexpected becomes a 429 so the event is retried rather than lost, and no
+ * response carries an internal message, a stack trace or a path.
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import type { ContactEvent } from "../events/contact-event.types.js";
+import type { WebhookDedupStore } from "./webhook-dedup.store.js";
+import { parseWebhookEvent } from "./webhook-event.parse.js";
+import type { WebhookSignatureVerifier } from "./webhook-signature.verify.js";
+
+export interface IntakeResponse {
+  status: 200 | 400 | 401 | 413 | 429;
+  body: { status: "accepted" | "duplicate" | "ignored" } | { error: { code: string; message: string } };
+  headers?: Record<string, string>;
+}
+
+export interface WebhookIntakeOptions {
+  verifier: WebhookSignatureVerifier;
+  dedup: WebhookDedupStore;
+  /** Oldest accepted `timestamp`, relative to now (contract: 90 minutes by default). */
+  replayWindowMs: number;
+  /** How far in the future a `timestamp` may be (sender clock skew). */
+  maxClockSkewMs?: number;
+  /** Updates/evicts the cached resources the event names. A failure is logged, never fatal. */
+  applyToCache: (event: ContactEvent) => Promise<void> | void;
+  /** Publishes to subscribers (all instances). A failure → 429 (the delivery is released and retried). */
+  publish: (event: ContactEvent) => Promise<void>;
+  logger?: Logger;
+  now?: () => number;
+  /** Seconds suggested in `Retry-After` on 429. */
+  retryAfterSeconds?: number;
+}
+
+export interface WebhookIntake {
+  handle(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<IntakeResponse>;
+}
+
+const error = (status: IntakeResponse["status"], code: string, message: string): IntakeResponse => ({
+  status,
+  body: { error: { code, message } },
+});
+
+export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
+  const {
+    verifier,
+    dedup,
+    replayWindowMs,
+    maxClockSkewMs = 5 * 60_000, // 5 minutes
+    applyToCache,
+    publish,
+    logger,
+    now = Date.now,
+    retryAfterSeconds = 30,
+  } = options;
+
+  const retryLater = (message: string): IntakeResponse => ({
+    ...error(429, "TRY_AGAIN_LATER", message),
+    headers: { "retry-after": String(retryAfterSeconds) },
+  });
+
+  async function handle(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<IntakeResponse> {
+    const signature = verifier.verify(rawBody, headers);
+    if (!signature.ok) {
+      logger?.warn({ reason: signature.reason, scheme: signature.scheme }, "webhook rejected: signature");
+      return signature.reason === "missing-signature"
+        ? error(401, "UNAUTHENTICATED", "expected an x-ghl-signature (Ed25519) or x-wh-signature (RSA-SHA256) header")
+        : error(401, "UNAUTHENTICATED", `the ${signature.scheme === "ed25519" ? "x-ghl-signature" : "x-wh-signature"} signature does not verify over the request body`);
+    }
+
+    let json: unknown;
+    try {
+      // Content-Type parameters (charset) do not matter: JSON is UTF-8 (RFC 8259); a BOM is tolerated.
+      json = JSON.parse(rawBody.toString("utf8").replace(/^\uFEFF/, ""));
+    } catch {
+      return error(400, "BAD_REQUEST", "body: expected a JSON object with a string `type`, received text that is not valid JSON");
+    }
+
+    const receivedAtMs = now();
+    const parsed = parseWebhookEvent(json, {
+      fallbackWebhookId: `sha256:${createHash("sha256").update(rawBody).digest("hex")}`,
+      receivedAtMs,
+    });
+    if (parsed.kind === "invalid") return error(400, "BAD_REQUEST", parsed.message);
+    if (parsed.kind === "ignored") {
+      logger?.debug({ webhookType: parsed.webhookType }, "webhook ignored: type not served");
+      return { status: 200, body: { status: "ignored" } };
+    }
+
+    const { event, timestampMs } = parsed;
+    if (timestampMs !== undefined) {
+      if (receivedAtMs - timestampMs > replayWindowMs || timestampMs - receivedAtMs > maxClockSkewMs) {
+        logger?.warn({ webhookId: event.webhookId, timestamp: new Date(timestampMs).toISOString() }, "webhook rejected: stale timestamp");
+        return error(401, "UNAUTHENTICATED", `timestamp: expected within the last ${Math.round(replayWindowMs / 60_000)} minutes, received one outside the replay window`);
+      }
+    }
+
+    try {
+      if ((await dedup.claim(event.webhookId)) === "duplicate") {
+        logger?.debug({ webhookId: event.webhookId }, "webhook duplicate");
+        return { status: 200, body: { status: "duplicate" } };
+      }
+    } catch (err) {
+      logger?.warn({ err, webhookId: event.webhookId }, "webhook deferred: de-duplication store unavailable");
+      return retryLater("the event cannot be accepted right now; retry later");
+    }
+
+    try {
+      await applyToCache(event);
+    } catch (err) {
+      // The cache stays correct-by-expiry; subscribers must still hear about the event.
+      logger?.error({ err, webhookId: event.webhookId, type: event.type }, "webhook: applying to cache failed");
+    }
+
+    try {
+      await publish(event);
+    } catch (err) {
+      logger?.warn({ err, webhookId: event.webhookId }, "webhook deferred: publish failed");
+      await dedup.release(event.webhookId).catch(() => undefined);
+      return retryLater("the event cannot be published right now; retry later");
+    }
+    logger?.info({ webhookId: event.webhookId, type: event.type, locationId: event.locationId }, "webhook accepted");
+    return { status: 200, body: { status: "accepted" } };
+  }
+
+  return {
+    async handle(rawBody, headers) {
+      try {
+        return await handle(rawBody, headers);
+      } catch (err) {
+        // Unexpected: never a 5xx (HighLevel would drop the event); ask for a retry instead.
+        logger?.error({ err }, "webhook intake failed unexpectedly");
+        return retryLater("the event cannot be accepted right now; retry later");
+      }
+    },
+  };
+}
