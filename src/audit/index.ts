@@ -1,0 +1,2 @@
+/** Public surface of the audit trail. */
+export { createAuditLogger, type AuditEntry, type AuditLogger, type AuditOutcome } from "./audit.logger.js";

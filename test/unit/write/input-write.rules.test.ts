@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  WRITE_LIMITS,
+  normalizePhone,
+  validateAddTags,
+  validateCreateContact,
+  validateCreateTask,
+  validateDeleteContact,
+  validateTaskRef,
+  validateUpdateContact,
+  validateUpdateTask,
+} from "../../../src/graphql/write/input-write.rules.js";
+
+const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
+
+describe("write input rules", () => {
+  it("accepts a plausible contact", () => {
+    expect(
+      validateCreateContact({
+        firstName: "Ada",
+        email: "ada@example.com",
+        phone: "+44 20 7946 0958",
+        tags: ["vip"],
+        timezone: "Europe/London",
+        customFields: [{ id: "cf1", value: "x" }, { key: "contact.colour", value: "red" }],
+      }),
+    ).toEqual([]);
+  });
+
+  it("rejects a malformed email, naming the field and the form, without echoing the value", () => {
+    const problems = validateCreateContact({ email: "ada.example.com" });
+    expect(fields(problems)).toEqual(["input.email"]);
+    expect(problems[0]!.expected).toMatch(/email address like name@example.com/);
+    expect(JSON.stringify(problems)).not.toContain("ada.example.com");
+    expect(fields(validateCreateContact({ email: "a@b" }))).toEqual(["input.email"]);
+  });
+
+  it("rejects phones that are not E.164-like", () => {
+    expect(fields(validateCreateContact({ phone: "555-0100" }))).toEqual(["input.phone"]);
+    expect(fields(validateCreateContact({ phone: "+1 555" }))).toEqual(["input.phone"]);
+    expect(fields(validateCreateContact({ phone: "+1 (415) 555-0123x" }))).toEqual(["input.phone"]);
+    expect(fields(validateCreateContact({ phone: "+1234567890123456" }))).toEqual(["input.phone"]);
+    expect(normalizePhone("+1 (415) 555-0123")).toBe("+14155550123");
+    expect(JSON.stringify(validateCreateContact({ phone: "555-0100" }))).not.toContain("555-0100");
+  });
+
+  it("bounds string lengths", () => {
+    const long = "x".repeat(WRITE_LIMITS.nameMaxLength + 1);
+    const problems = validateCreateContact({ firstName: long });
+    expect(fields(problems)).toEqual(["input.firstName"]);
+    expect(problems[0]!.expected).toContain(String(WRITE_LIMITS.nameMaxLength));
+  });
+
+  it("checks tags: non-blank, bounded length and count", () => {
+    expect(fields(validateCreateContact({ name: "x", tags: ["ok", " "] }))).toEqual(["input.tags[1]"]);
+    expect(fields(validateCreateContact({ name: "x", tags: ["t".repeat(WRITE_LIMITS.tagMaxLength + 1)] }))).toEqual(["input.tags[0]"]);
+    expect(fields(validateAddTags("c1", []))).toEqual(["tags"]);
+    expect(fields(validateAddTags("c1", Array.from({ length: WRITE_LIMITS.tagsMaxCount + 1 }, (_, i) => `t${i}`)))).toEqual(["tags"]);
+    expect(validateAddTags("c1", ["a", "b"])).toEqual([]);
+  });
+
+  it("checks custom fields: exactly one of id or key", () => {
+    expect(fields(validateCreateContact({ name: "x", customFields: [{ value: "v" }] }))).toEqual(["input.customFields[0]"]);
+    expect(fields(validateCreateContact({ name: "x", customFields: [{ id: "a", key: "b", value: "v" }] }))).toEqual(["input.customFields[0]"]);
+  });
+
+  it("checks time zones against the IANA database", () => {
+    expect(fields(validateCreateContact({ name: "x", timezone: "Mars/Olympus" }))).toEqual(["input.timezone"]);
+  });
+
+  it("refuses an empty contact and an empty update", () => {
+    expect(fields(validateCreateContact({}))).toEqual(["input"]);
+    expect(fields(validateUpdateContact("abc", {}))).toEqual(["input"]);
+  });
+
+  it("checks ids", () => {
+    expect(fields(validateDeleteContact("../etc"))).toEqual(["id"]);
+    expect(fields(validateTaskRef("", "t".repeat(65)))).toEqual(["contactId", "taskId"]);
+  });
+
+  it("requires a non-blank task title and an ISO dueDate", () => {
+    expect(fields(validateCreateTask("c1", { title: "  ", dueDate: "2026-01-01T00:00:00Z" }))).toEqual(["input.title"]);
+    expect(fields(validateCreateTask("c1", { title: "Call", dueDate: "tomorrow" }))).toEqual(["input.dueDate"]);
+    expect(fields(validateCreateTask("c1", { title: "Call", dueDate: "2026-01-01" }))).toEqual(["input.dueDate"]);
+    expect(fields(validateCreateTask("c1", { title: "Call", dueDate: new Date("invalid") }))).toEqual(["input.dueDate"]);
+    expect(validateCreateTask("c1", { title: "Call", dueDate: new Date("2026-01-01T00:00:00Z") })).toEqual([]);
+    expect(validateCreateTask("c1", { title: "Call", dueDate: "2026-01-01T09:30:00.000+02:00" })).toEqual([]);
+  });
+
+  it("checks task updates and their precondition", () => {
+    expect(fields(validateUpdateTask("c1", "t1", {}))).toEqual(["input"]);
+    expect(fields(validateUpdateTask("c1", "t1", { title: "" }))).toEqual(["input.title"]);
+    expect(fields(validateUpdateTask("c1", "t1", { completed: true }, {}))).toEqual(["ifMatch"]);
+    expect(validateUpdateTask("c1", "t1", { completed: true }, { title: "Call" })).toEqual([]);
+  });
+
+  it("checks ifUnmodifiedSince", () => {
+    expect(fields(validateUpdateContact("c1", { name: "x" }, "yesterday"))).toEqual(["ifUnmodifiedSince"]);
+  });
+});
