@@ -1,0 +1,423 @@
+/**
+ * The Contacts API routes the simulator serves (the 16 of FACTS.md plus note writes), with
+ * HighLevel's wrappers, statuses and observed quirks: 201 on creates, `{succeded: true}` (sic),
+ * the lean list-item shape, the two-part list cursor, 400 for a missing resource.
+ *
+ * Location policy (documented choice): a contact id that exists in ANOTHER location answers 403
+ * "The token does not have access to this location." (like a foreign `locationId` parameter);
+ * an id that exists nowhere answers 400 "Contact with id X not found".
+ */
+import type { UpstreamContact } from "../upstream/contacts.types.js";
+import { errors, httpError, validateBody, type FieldSpec, type RouteContext, type RouteResult } from "./simulator.http.js";
+import { compareNewestFirst, type MemoryStore } from "./simulator.store.js";
+import type { ContactInput, NoteInput, TaskInput } from "./simulator.types.js";
+
+export type Scope = "contacts.readonly" | "contacts.write";
+
+export interface RouteDefinition {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Template as logged, e.g. `/contacts/:contactId/tasks`. */
+  route: string;
+  scope: Scope;
+  handle(ctx: RouteContext): RouteResult;
+}
+
+const LIST_LIMIT_DEFAULT = 20;
+const LIST_LIMIT_MAX = 100;
+const BUSINESS_LIMIT_DEFAULT = 25;
+
+const CONTACT_WRITE_FIELDS: Record<string, FieldSpec> = {
+  firstName: { type: "string" },
+  lastName: { type: "string" },
+  name: { type: "string" },
+  email: { type: "string" },
+  gender: { type: "string" },
+  phone: { type: "string" },
+  address1: { type: "string" },
+  city: { type: "string" },
+  state: { type: "string" },
+  postalCode: { type: "string" },
+  website: { type: "string" },
+  timezone: { type: "string" },
+  dnd: { type: "boolean" },
+  dndSettings: { type: "object" },
+  inboundDndSettings: { type: "object" },
+  tags: { type: "array" },
+  customFields: { type: "array" },
+  source: { type: "string" },
+  dateOfBirth: { type: "any" },
+  country: { type: "string" },
+  // Not in the spec's UpdateContactDto/CreateContactDto but accepted by HighLevel in practice
+  // (and part of the gateway's write model): companyName, assignedTo, businessId.
+  companyName: { type: "string" },
+  assignedTo: { type: "string" },
+  businessId: { type: "string" },
+};
+const CREATE_CONTACT_FIELDS: Record<string, FieldSpec> = { ...CONTACT_WRITE_FIELDS, locationId: { type: "string", required: true } };
+const CREATE_TASK_FIELDS: Record<string, FieldSpec> = {
+  title: { type: "string", required: true },
+  body: { type: "string" },
+  dueDate: { type: "isoDate", required: true },
+  completed: { type: "boolean", required: true },
+  assignedTo: { type: "string" },
+};
+const UPDATE_TASK_FIELDS: Record<string, FieldSpec> = {
+  title: { type: "string" },
+  body: { type: "string" },
+  dueDate: { type: "isoDate" },
+  completed: { type: "boolean" },
+  assignedTo: { type: "string" },
+};
+const NOTE_FIELDS: Record<string, FieldSpec> = {
+  userId: { type: "string" },
+  body: { type: "string" },
+  title: { type: "string" },
+  color: { type: "string" },
+  pinned: { type: "boolean" },
+};
+
+export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
+  /** The contact, checked against the token's location. */
+  const ownContact = (ctx: RouteContext): UpstreamContact => {
+    const id = ctx.params.contactId ?? "";
+    const contact = store.contactRecord(id);
+    if (!contact) throw errors.notFound("Contact", id);
+    if (contact.locationId !== ctx.token.locationId) throw errors.location();
+    return contact;
+  };
+  const locationParam = (ctx: RouteContext): string => {
+    const locationId = ctx.query.locationId;
+    if (!locationId) throw errors.unprocessable(["locationId should not be empty", "locationId must be a string"]);
+    if (locationId !== ctx.token.locationId) throw errors.location();
+    return locationId;
+  };
+  const mapStoreErrors = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof Error && error.name === "SimulatorNotFoundError") {
+        const e = error as Error & { resource: string; id: string };
+        throw errors.notFound(e.resource, e.id);
+      }
+      if (error instanceof Error && error.name === "SimulatorDuplicateError") {
+        const e = error as Error & { contactId: string; matchingField: string };
+        throw httpError(400, "This location does not allow duplicated contacts.", {
+          meta: { contactId: e.contactId, matchingField: e.matchingField },
+        });
+      }
+      throw error;
+    }
+  };
+  const tags = (value: unknown): string[] | undefined => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.some((t) => typeof t !== "string")) {
+      throw errors.unprocessable(["each value in tags must be a string"]);
+    }
+    return value as string[];
+  };
+  const contactInput = (body: Record<string, unknown>): ContactInput => {
+    const { locationId: _locationId, gender: _gender, inboundDndSettings: _inbound, ...rest } = body;
+    const input = rest as ContactInput;
+    const parsedTags = tags(body.tags);
+    if (parsedTags) input.tags = parsedTags;
+    if (input.dateOfBirth !== undefined && typeof input.dateOfBirth !== "string") {
+      input.dateOfBirth = String(input.dateOfBirth);
+    }
+    if (input.dateOfBirth) {
+      const ms = Date.parse(input.dateOfBirth);
+      if (!Number.isNaN(ms)) input.dateOfBirth = new Date(ms).toISOString();
+    }
+    return input;
+  };
+
+  return [
+    {
+      method: "GET",
+      route: "/contacts/",
+      scope: "contacts.readonly",
+      handle: (ctx) => listContacts(store, ctx, locationParam(ctx)),
+    },
+    {
+      method: "GET",
+      route: "/contacts/business/:businessId",
+      scope: "contacts.readonly",
+      handle: (ctx) => {
+        const locationId = locationParam(ctx);
+        const limit = intParam(ctx.query.limit, "limit", BUSINESS_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
+        const skip = intParam(ctx.query.skip, "skip", 0, 0, Number.MAX_SAFE_INTEGER);
+        const matching = store
+          .sortedContacts(locationId)
+          .filter((c) => c.businessId === ctx.params.businessId && matchesQuery(c, ctx.query.query));
+        return {
+          status: 200,
+          body: { contacts: matching.slice(skip, skip + limit).map(listItem), count: matching.length },
+        };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const body = validateBody(ctx.body, CREATE_CONTACT_FIELDS);
+        if (body.locationId !== ctx.token.locationId) throw errors.location();
+        const contact = mapStoreErrors(() => store.createContact(ctx.token.locationId, contactInput(body), { emit: true }));
+        return { status: 201, body: { contact: fullContact(contact) } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId",
+      scope: "contacts.readonly",
+      handle: (ctx) => ({ status: 200, body: { contact: fullContact(ownContact(ctx)) } }),
+    },
+    {
+      method: "PUT",
+      route: "/contacts/:contactId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, CONTACT_WRITE_FIELDS);
+        const updated = mapStoreErrors(() => store.updateContact(contact.id, contactInput(body), { emit: true }));
+        return { status: 200, body: { succeded: true, contact: fullContact(updated) } };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        mapStoreErrors(() => store.deleteContact(contact.id, { emit: true }));
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId/tasks",
+      scope: "contacts.readonly",
+      handle: (ctx) => ({ status: 200, body: { tasks: store.listTasks(ownContact(ctx).id).map(withoutNulls) } }),
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/tasks",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, CREATE_TASK_FIELDS) as TaskInput;
+        const task = mapStoreErrors(() => store.createTask(contact.id, body, { emit: true }));
+        return { status: 201, body: { task: withoutNulls(task) } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId/tasks/:taskId",
+      scope: "contacts.readonly",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const task = mapStoreErrors(() => store.requireTask(contact.id, ctx.params.taskId ?? ""));
+        return { status: 200, body: { task: withoutNulls(store.getTask(contact.id, task.id) ?? task) } };
+      },
+    },
+    {
+      method: "PUT",
+      route: "/contacts/:contactId/tasks/:taskId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, UPDATE_TASK_FIELDS) as TaskInput;
+        const task = mapStoreErrors(() => store.updateTask(contact.id, ctx.params.taskId ?? "", body, { emit: true }));
+        return { status: 200, body: { task: withoutNulls(task) } };
+      },
+    },
+    {
+      method: "PUT",
+      route: "/contacts/:contactId/tasks/:taskId/completed",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { completed: { type: "boolean", required: true } });
+        const task = mapStoreErrors(() =>
+          store.completeTask(contact.id, ctx.params.taskId ?? "", body.completed as boolean, { emit: true }),
+        );
+        return { status: 200, body: { task: withoutNulls(task) } };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/tasks/:taskId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        mapStoreErrors(() => store.deleteTask(contact.id, ctx.params.taskId ?? "", { emit: true }));
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId/notes",
+      scope: "contacts.readonly",
+      handle: (ctx) => ({ status: 200, body: { notes: store.listNotes(ownContact(ctx).id).map(withoutNulls) } }),
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/notes",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { ...NOTE_FIELDS, body: { type: "string", required: true } }) as NoteInput;
+        const note = mapStoreErrors(() => store.createNote(contact.id, body, { emit: true }));
+        return { status: 201, body: { note: withoutNulls(note) } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId/notes/:id",
+      scope: "contacts.readonly",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const note = mapStoreErrors(() => store.requireNote(contact.id, ctx.params.id ?? ""));
+        return { status: 200, body: { note: withoutNulls(store.getNote(contact.id, note.id) ?? note) } };
+      },
+    },
+    {
+      method: "PUT",
+      route: "/contacts/:contactId/notes/:id",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, NOTE_FIELDS) as NoteInput;
+        const note = mapStoreErrors(() => store.updateNote(contact.id, ctx.params.id ?? "", body, { emit: true }));
+        return { status: 200, body: { note: withoutNulls(note) } };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/notes/:id",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        mapStoreErrors(() => store.deleteNote(contact.id, ctx.params.id ?? "", { emit: true }));
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "GET",
+      route: "/contacts/:contactId/appointments",
+      scope: "contacts.readonly",
+      handle: (ctx) => ({ status: 200, body: { events: store.listAppointments(ownContact(ctx).id).map(withoutNulls) } }),
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/tags",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { tags: { type: "array", required: true } });
+        const added = mapStoreErrors(() => store.addTags(contact.id, tags(body.tags) ?? [], { emit: true }));
+        return { status: 201, body: { tags: added } };
+      },
+    },
+  ];
+}
+
+/** `GET /contacts/`: newest first; only startAfter AND startAfterId advance (observed quirk). */
+function listContacts(store: MemoryStore, ctx: RouteContext, locationId: string): RouteResult {
+  const limit = intParam(ctx.query.limit, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
+  const matching = store.sortedContacts(locationId).filter((c) => matchesQuery(c, ctx.query.query));
+  let start = 0;
+  const startAfterRaw = ctx.query.startAfter;
+  const startAfterId = ctx.query.startAfterId;
+  if (startAfterRaw !== undefined && startAfterId) {
+    const startAfter = Number(startAfterRaw);
+    if (!Number.isFinite(startAfter)) throw errors.unprocessable(["startAfter must be a number (epoch ms)"]);
+    const cursor: UpstreamContact = { id: startAfterId, locationId, dateAdded: new Date(startAfter).toISOString() };
+    start = matching.findIndex((c) => compareNewestFirst(cursor, c) < 0);
+    if (start < 0) start = matching.length;
+  }
+  const page = matching.slice(start, start + limit);
+  const currentPage = Math.floor(start / limit) + 1;
+  const meta: Record<string, unknown> = {
+    total: matching.length,
+    currentPage,
+    prevPage: currentPage > 1 ? currentPage - 1 : null,
+  };
+  const last = page[page.length - 1];
+  if (last && start + page.length < matching.length) {
+    const startAfter = Date.parse(last.dateAdded ?? "");
+    const next = new URLSearchParams({ locationId, startAfter: String(startAfter), startAfterId: last.id, limit: String(limit) });
+    if (ctx.query.query) next.set("query", ctx.query.query);
+    Object.assign(meta, {
+      nextPageUrl: `${ctx.baseUrl}/contacts/?${next.toString()}`,
+      startAfterId: last.id,
+      startAfter,
+      nextPage: currentPage + 1,
+    });
+  }
+  return { status: 200, body: { contacts: page.map(listItem), meta } };
+}
+
+function intParam(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw errors.unprocessable([`${name} must be an integer number`]);
+  if (value < min) throw errors.unprocessable([`${name} must not be less than ${min}`]);
+  if (value > max) throw errors.unprocessable([`${name} must not be greater than ${max}`]);
+  return value;
+}
+
+function matchesQuery(contact: UpstreamContact, query: string | undefined): boolean {
+  if (!query) return true;
+  const needle = query.trim().toLowerCase();
+  if (!needle) return true;
+  const digits = needle.replace(/\D/g, "");
+  const haystack = [contact.name, contact.firstName, contact.lastName, contact.email, contact.companyName, contact.phone]
+    .filter((v): v is string => typeof v === "string")
+    .map((v) => v.toLowerCase());
+  if (haystack.some((v) => v.includes(needle))) return true;
+  return digits.length >= 3 && (contact.phone ?? "").replace(/\D/g, "").includes(digits);
+}
+
+/** The full record of `GET /contacts/:id` (undefined/null fields omitted, as the spec types them). */
+export function fullContact(contact: UpstreamContact): Record<string, unknown> {
+  return withoutNulls(structuredClone(contact));
+}
+
+/** The lean list item of `GET /contacts/` (observed shape, see FACTS "List items differ"). */
+export function listItem(contact: UpstreamContact): Record<string, unknown> {
+  return withoutNulls({
+    id: contact.id,
+    locationId: contact.locationId,
+    contactName: contact.name ?? [contact.firstName, contact.lastName].filter(Boolean).join(" "),
+    firstName: contact.firstName?.toLowerCase(),
+    lastName: contact.lastName?.toLowerCase(),
+    firstNameRaw: contact.firstName,
+    lastNameRaw: contact.lastName,
+    companyName: contact.companyName,
+    email: contact.email,
+    phone: contact.phone,
+    dnd: contact.dnd,
+    type: contact.type,
+    source: contact.source,
+    assignedTo: contact.assignedTo,
+    city: contact.city,
+    state: contact.state,
+    postalCode: contact.postalCode,
+    address1: contact.address1,
+    country: contact.country,
+    dateAdded: contact.dateAdded,
+    dateUpdated: contact.dateUpdated,
+    dateOfBirth: contact.dateOfBirth,
+    businessId: contact.businessId,
+    tags: [...(contact.tags ?? [])],
+    customFields: structuredClone(contact.customFields ?? []),
+    followers: [...((contact.followers as string[] | undefined) ?? [])],
+    attributions: [],
+  });
+}
+
+function withoutNulls<T extends object>(value: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined && v !== null) out[key] = v;
+  return out;
+}

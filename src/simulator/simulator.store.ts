@@ -1,0 +1,542 @@
+/**
+ * The simulator's in-memory data: contacts, tasks, notes and appointments per location, plus the
+ * write operations both the HTTP routes and tests use. Every write can emit the webhook event
+ * HighLevel would send (routes always do; direct test writes only when `{emit: true}`).
+ * Knows no HTTP; errors are typed so the routes can map them to HighLevel's observed bodies.
+ */
+import type {
+  UpstreamAppointment,
+  UpstreamContact,
+  UpstreamCustomFieldValue,
+  UpstreamNote,
+  UpstreamTask,
+} from "../upstream/contacts.types.js";
+import type {
+  AppointmentInput,
+  ContactInput,
+  NoteInput,
+  SimulatorStore,
+  SimulatorWebhookEvent,
+  TaskInput,
+  WriteOptions,
+} from "./simulator.types.js";
+import type { Rng } from "./random.js";
+
+/** A resource does not exist (HighLevel answers 400 "X with id Y not found"). */
+export class SimulatorNotFoundError extends Error {
+  constructor(
+    readonly resource: "Contact" | "Task" | "Note" | "Appointment",
+    readonly id: string,
+  ) {
+    super(`${resource} with id ${id} not found`);
+    this.name = "SimulatorNotFoundError";
+  }
+}
+
+/** Same email or phone already in the location (HighLevel answers 400 with meta). */
+export class SimulatorDuplicateError extends Error {
+  constructor(
+    readonly contactId: string,
+    readonly matchingField: "email" | "phone",
+  ) {
+    super("This location does not allow duplicated contacts.");
+    this.name = "SimulatorDuplicateError";
+  }
+}
+
+interface StoredTask extends UpstreamTask {
+  dateAdded: string;
+}
+
+interface ContactBucket {
+  tasks: Map<string, StoredTask>;
+  notes: Map<string, UpstreamNote>;
+  appointments: Map<string, UpstreamAppointment>;
+}
+
+export interface StoreOptions {
+  now: () => number;
+  /** Source of runtime ids (deterministic per seed). */
+  rng: Rng;
+  /** Receives every change that should go out as a webhook. */
+  onEvent?: (event: SimulatorWebhookEvent) => void;
+}
+
+const CONTACT_FIELDS = [
+  "firstName", "lastName", "name", "email", "phone", "companyName", "businessId", "source", "type",
+  "timezone", "assignedTo", "dnd", "dndSettings", "address1", "city", "state", "country",
+  "postalCode", "website", "dateOfBirth",
+] as const;
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStore implements SimulatorStore {
+  private readonly contacts = new Map<string, UpstreamContact>();
+  private readonly buckets = new Map<string, ContactBucket>();
+  private readonly knownLocations = new Set<string>();
+  /** customField key → id, per location (write form `{key, field_value}`). */
+  private readonly customFieldKeys = new Map<string, Map<string, string>>();
+  private readonly now: () => number;
+  private readonly rng: Rng;
+  onEvent: ((event: SimulatorWebhookEvent) => void) | undefined;
+
+  constructor(options: StoreOptions) {
+    this.now = options.now;
+    this.rng = options.rng;
+    this.onEvent = options.onEvent;
+  }
+
+  // ---- locations and custom field definitions -------------------------------------------------
+
+  addLocation(locationId: string): void {
+    this.knownLocations.add(locationId);
+  }
+
+  locations(): string[] {
+    return [...this.knownLocations];
+  }
+
+  defineCustomField(locationId: string, key: string, id: string): void {
+    let keys = this.customFieldKeys.get(locationId);
+    if (!keys) this.customFieldKeys.set(locationId, (keys = new Map()));
+    keys.set(key, id);
+  }
+
+  customFieldDefinitions(locationId: string): { key: string; id: string }[] {
+    return [...(this.customFieldKeys.get(locationId) ?? new Map<string, string>())].map(([key, id]) => ({ key, id }));
+  }
+
+  // ---- contacts ---------------------------------------------------------------------------
+
+  /** Internal: the live record (no copy). */
+  contactRecord(contactId: string): UpstreamContact | undefined {
+    return this.contacts.get(contactId);
+  }
+
+  requireContact(contactId: string): UpstreamContact {
+    const contact = this.contacts.get(contactId);
+    if (!contact) throw new SimulatorNotFoundError("Contact", contactId);
+    return contact;
+  }
+
+  listContacts(locationId: string): UpstreamContact[] {
+    return this.sortedContacts(locationId).map(clone);
+  }
+
+  /** Internal: live records of a location, newest first (dateAdded desc, then id desc). */
+  sortedContacts(locationId: string): UpstreamContact[] {
+    const out: UpstreamContact[] = [];
+    for (const contact of this.contacts.values()) if (contact.locationId === locationId) out.push(contact);
+    return out.sort(compareNewestFirst);
+  }
+
+  getContact(contactId: string): UpstreamContact | undefined {
+    const contact = this.contacts.get(contactId);
+    return contact ? clone(contact) : undefined;
+  }
+
+  businessIds(locationId: string): string[] {
+    const ids = new Set<string>();
+    for (const c of this.contacts.values()) if (c.locationId === locationId && c.businessId) ids.add(c.businessId);
+    return [...ids].sort();
+  }
+
+  createContact(locationId: string, input: ContactInput, options: WriteOptions = {}): UpstreamContact {
+    this.knownLocations.add(locationId);
+    this.assertNoDuplicate(locationId, input, undefined);
+    const nowIso = this.isoNow();
+    const contact: UpstreamContact = {
+      id: this.freshId(),
+      locationId,
+      tags: [],
+      dnd: false,
+      type: "lead",
+      customFields: [],
+      followers: [],
+      dateAdded: input.dateAdded ?? nowIso,
+      dateUpdated: input.dateAdded ?? nowIso,
+    };
+    this.applyContactInput(contact, input);
+    if (!contact.source) contact.source = "api";
+    this.contacts.set(contact.id, contact);
+    this.buckets.set(contact.id, { tasks: new Map(), notes: new Map(), appointments: new Map() });
+    if (options.emit) this.emit("ContactCreate", locationId, contactPayload(contact));
+    return clone(contact);
+  }
+
+  updateContact(contactId: string, patch: ContactInput, options: WriteOptions = {}): UpstreamContact {
+    const contact = this.requireContact(contactId);
+    this.assertNoDuplicate(contact.locationId, patch, contactId);
+    const dndBefore = contact.dnd;
+    this.applyContactInput(contact, patch);
+    contact.dateUpdated = this.isoNow();
+    if (options.emit) {
+      this.emit("ContactUpdate", contact.locationId, contactPayload(contact));
+      if (patch.dnd !== undefined && patch.dnd !== dndBefore) {
+        this.emit("ContactDndUpdate", contact.locationId, contactPayload(contact));
+      }
+    }
+    return clone(contact);
+  }
+
+  deleteContact(contactId: string, options: WriteOptions = {}): void {
+    const contact = this.requireContact(contactId);
+    this.contacts.delete(contactId);
+    this.buckets.delete(contactId);
+    if (options.emit) this.emit("ContactDelete", contact.locationId, contactPayload(contact));
+  }
+
+  addTags(contactId: string, tags: string[], options: WriteOptions = {}): string[] {
+    const contact = this.requireContact(contactId);
+    const current = contact.tags ?? [];
+    for (const raw of tags) {
+      const tag = raw.trim().toLowerCase();
+      if (tag && !current.includes(tag)) current.push(tag);
+    }
+    contact.tags = current;
+    contact.dateUpdated = this.isoNow();
+    if (options.emit) this.emit("ContactTagUpdate", contact.locationId, contactPayload(contact));
+    return [...current];
+  }
+
+  // ---- tasks ------------------------------------------------------------------------------
+
+  listTasks(contactId: string): UpstreamTask[] {
+    const bucket = this.bucket(contactId);
+    return [...bucket.tasks.values()].map(publicTask);
+  }
+
+  getTask(contactId: string, taskId: string): UpstreamTask | undefined {
+    const task = this.bucketOrUndefined(contactId)?.tasks.get(taskId);
+    return task ? publicTask(task) : undefined;
+  }
+
+  createTask(contactId: string, input: TaskInput, options: WriteOptions = {}): UpstreamTask {
+    const contact = this.requireContact(contactId);
+    const task: StoredTask = {
+      id: this.freshId(),
+      title: input.title ?? "",
+      completed: input.completed ?? false,
+      contactId,
+      dateAdded: this.isoNow(),
+    };
+    if (input.body !== undefined) task.body = input.body;
+    if (input.dueDate !== undefined) task.dueDate = normaliseIso(input.dueDate);
+    if (input.assignedTo !== undefined) task.assignedTo = input.assignedTo;
+    this.bucket(contactId).tasks.set(task.id, task);
+    if (options.emit) {
+      this.emit("TaskCreate", contact.locationId, taskPayload(task));
+      if (task.completed) this.emit("TaskComplete", contact.locationId, taskPayload(task));
+    }
+    return publicTask(task);
+  }
+
+  updateTask(contactId: string, taskId: string, patch: TaskInput, options: WriteOptions = {}): UpstreamTask {
+    const contact = this.requireContact(contactId);
+    const task = this.requireTask(contactId, taskId);
+    const wasCompleted = task.completed;
+    if (patch.title !== undefined) task.title = patch.title;
+    if (patch.body !== undefined) task.body = patch.body;
+    if (patch.dueDate !== undefined) task.dueDate = normaliseIso(patch.dueDate);
+    if (patch.assignedTo !== undefined) task.assignedTo = patch.assignedTo;
+    if (patch.completed !== undefined) task.completed = patch.completed;
+    // HighLevel has no TaskUpdate event: only a flip to completed is announced.
+    if (options.emit && !wasCompleted && task.completed) {
+      this.emit("TaskComplete", contact.locationId, taskPayload(task));
+    }
+    return publicTask(task);
+  }
+
+  completeTask(contactId: string, taskId: string, completed: boolean, options: WriteOptions = {}): UpstreamTask {
+    return this.updateTask(contactId, taskId, { completed }, options);
+  }
+
+  deleteTask(contactId: string, taskId: string, options: WriteOptions = {}): void {
+    const contact = this.requireContact(contactId);
+    const task = this.requireTask(contactId, taskId);
+    this.bucket(contactId).tasks.delete(taskId);
+    if (options.emit) this.emit("TaskDelete", contact.locationId, taskPayload(task));
+  }
+
+  requireTask(contactId: string, taskId: string): StoredTask {
+    const task = this.bucket(contactId).tasks.get(taskId);
+    if (!task) throw new SimulatorNotFoundError("Task", taskId);
+    return task;
+  }
+
+  // ---- notes ------------------------------------------------------------------------------
+
+  listNotes(contactId: string): UpstreamNote[] {
+    // Newest first, as HighLevel lists them.
+    return [...this.bucket(contactId).notes.values()]
+      .sort((a, b) => (b.dateAdded ?? "").localeCompare(a.dateAdded ?? "") || b.id.localeCompare(a.id))
+      .map(clone);
+  }
+
+  getNote(contactId: string, noteId: string): UpstreamNote | undefined {
+    const note = this.bucketOrUndefined(contactId)?.notes.get(noteId);
+    return note ? clone(note) : undefined;
+  }
+
+  createNote(contactId: string, input: NoteInput, options: WriteOptions = {}): UpstreamNote {
+    const contact = this.requireContact(contactId);
+    const note: UpstreamNote = {
+      id: this.freshId(),
+      body: input.body ?? "",
+      dateAdded: this.isoNow(),
+      contactId,
+    };
+    if (input.userId !== undefined) note.userId = input.userId;
+    if (input.title !== undefined) note.title = input.title;
+    if (input.color !== undefined) note.color = input.color;
+    if (input.pinned !== undefined) note.pinned = input.pinned;
+    this.bucket(contactId).notes.set(note.id, note);
+    if (options.emit) this.emit("NoteCreate", contact.locationId, notePayload(note));
+    return clone(note);
+  }
+
+  updateNote(contactId: string, noteId: string, patch: NoteInput, options: WriteOptions = {}): UpstreamNote {
+    const contact = this.requireContact(contactId);
+    const note = this.requireNote(contactId, noteId);
+    if (patch.body !== undefined) note.body = patch.body;
+    if (patch.userId !== undefined) note.userId = patch.userId;
+    if (patch.title !== undefined) note.title = patch.title;
+    if (patch.color !== undefined) note.color = patch.color;
+    if (patch.pinned !== undefined) note.pinned = patch.pinned;
+    if (options.emit) this.emit("NoteUpdate", contact.locationId, notePayload(note));
+    return clone(note);
+  }
+
+  deleteNote(contactId: string, noteId: string, options: WriteOptions = {}): void {
+    const contact = this.requireContact(contactId);
+    const note = this.requireNote(contactId, noteId);
+    this.bucket(contactId).notes.delete(noteId);
+    if (options.emit) this.emit("NoteDelete", contact.locationId, notePayload(note));
+  }
+
+  requireNote(contactId: string, noteId: string): UpstreamNote {
+    const note = this.bucket(contactId).notes.get(noteId);
+    if (!note) throw new SimulatorNotFoundError("Note", noteId);
+    return note;
+  }
+
+  // ---- appointments -----------------------------------------------------------------------
+
+  listAppointments(contactId: string): UpstreamAppointment[] {
+    return [...this.bucket(contactId).appointments.values()]
+      .sort((a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""))
+      .map(clone);
+  }
+
+  createAppointment(contactId: string, input: AppointmentInput, options: WriteOptions = {}): UpstreamAppointment {
+    const contact = this.requireContact(contactId);
+    const nowIso = this.isoNow();
+    const startMs = input.startTime ? Date.parse(input.startTime) : this.now() + 86_400_000;
+    const appointment: UpstreamAppointment = {
+      id: this.freshId(),
+      calendarId: input.calendarId ?? "SimCalendarMortgage1",
+      status: input.status ?? "booked",
+      title: input.title ?? `Consultation with ${contact.name ?? "contact"}`,
+      appointmentStatus: input.appointmentStatus ?? "confirmed",
+      startTime: input.startTime ?? new Date(startMs).toISOString(),
+      endTime: input.endTime ?? new Date(startMs + 30 * 60_000).toISOString(),
+      locationId: contact.locationId,
+      contactId,
+      users: input.users ?? [],
+      dateAdded: nowIso,
+      dateUpdated: nowIso,
+    };
+    if (input.assignedUserId !== undefined) appointment.assignedUserId = input.assignedUserId;
+    if (input.notes !== undefined) appointment.notes = input.notes;
+    if (input.address !== undefined) appointment.address = input.address;
+    if (input.groupId !== undefined) appointment.groupId = input.groupId;
+    this.bucket(contactId).appointments.set(appointment.id, appointment);
+    if (options.emit) this.emit("AppointmentCreate", contact.locationId, { appointment: clone(appointment) });
+    return clone(appointment);
+  }
+
+  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options: WriteOptions = {}): UpstreamAppointment {
+    const contact = this.requireContact(contactId);
+    const appointment = this.requireAppointment(contactId, appointmentId);
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (appointment as Record<string, unknown>)[key] = clone(value);
+    }
+    appointment.dateUpdated = this.isoNow();
+    if (options.emit) this.emit("AppointmentUpdate", contact.locationId, { appointment: clone(appointment) });
+    return clone(appointment);
+  }
+
+  deleteAppointment(contactId: string, appointmentId: string, options: WriteOptions = {}): void {
+    const contact = this.requireContact(contactId);
+    const appointment = this.requireAppointment(contactId, appointmentId);
+    this.bucket(contactId).appointments.delete(appointmentId);
+    if (options.emit) this.emit("AppointmentDelete", contact.locationId, { appointment: clone(appointment) });
+  }
+
+  requireAppointment(contactId: string, appointmentId: string): UpstreamAppointment {
+    const appointment = this.bucket(contactId).appointments.get(appointmentId);
+    if (!appointment) throw new SimulatorNotFoundError("Appointment", appointmentId);
+    return appointment;
+  }
+
+  // ---- seeding hooks (ids and timestamps chosen by the seed) --------------------------------
+
+  /** Insert a fully formed record as-is (seed data). */
+  insertContact(contact: UpstreamContact): void {
+    this.knownLocations.add(contact.locationId);
+    this.contacts.set(contact.id, contact);
+    this.buckets.set(contact.id, { tasks: new Map(), notes: new Map(), appointments: new Map() });
+  }
+
+  insertTask(task: UpstreamTask & { dateAdded: string }): void {
+    this.bucket(task.contactId).tasks.set(task.id, task);
+  }
+
+  insertNote(note: UpstreamNote & { contactId: string }): void {
+    this.bucket(note.contactId).notes.set(note.id, note);
+  }
+
+  insertAppointment(appointment: UpstreamAppointment & { contactId: string }): void {
+    this.bucket(appointment.contactId).appointments.set(appointment.id, appointment);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private bucket(contactId: string): ContactBucket {
+    const bucket = this.buckets.get(contactId);
+    if (!bucket) throw new SimulatorNotFoundError("Contact", contactId);
+    return bucket;
+  }
+
+  private bucketOrUndefined(contactId: string): ContactBucket | undefined {
+    return this.buckets.get(contactId);
+  }
+
+  private freshId(): string {
+    let id = this.rng.id20();
+    while (this.contacts.has(id)) id = this.rng.id20();
+    return id;
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private emit(type: string, locationId: string, resource: Record<string, unknown>): void {
+    this.onEvent?.({ type, locationId, payload: { type, locationId, ...resource } });
+  }
+
+  private assertNoDuplicate(locationId: string, input: ContactInput, selfId: string | undefined): void {
+    const email = input.email?.trim().toLowerCase();
+    const phone = input.phone?.replace(/[^\d+]/g, "");
+    if (!email && !phone) return;
+    for (const other of this.contacts.values()) {
+      if (other.locationId !== locationId || other.id === selfId) continue;
+      if (email && other.email && other.email.toLowerCase() === email) {
+        throw new SimulatorDuplicateError(other.id, "email");
+      }
+      if (phone && other.phone && other.phone.replace(/[^\d+]/g, "") === phone) {
+        throw new SimulatorDuplicateError(other.id, "phone");
+      }
+    }
+  }
+
+  private applyContactInput(contact: UpstreamContact, input: ContactInput): void {
+    for (const field of CONTACT_FIELDS) {
+      const value = input[field];
+      if (value !== undefined) (contact as Record<string, unknown>)[field] = clone(value);
+    }
+    if (input.email !== undefined) contact.emailLowerCase = input.email.toLowerCase();
+    if (input.tags !== undefined) {
+      contact.tags = [...new Set(input.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+    }
+    if (input.customFields !== undefined) {
+      contact.customFields = this.mergeCustomFields(contact.locationId, contact.customFields ?? [], input.customFields);
+    }
+    if (input.name === undefined && (input.firstName !== undefined || input.lastName !== undefined)) {
+      const full = [contact.firstName, contact.lastName].filter(Boolean).join(" ");
+      if (full) contact.name = full;
+    } else if (input.name !== undefined && contact.firstName === undefined && contact.lastName === undefined) {
+      const [first, ...rest] = input.name.split(" ");
+      contact.firstName = first ?? "";
+      if (rest.length) contact.lastName = rest.join(" ");
+    }
+    if (contact.firstName !== undefined && contact.firstName !== null) {
+      contact.firstNameLowerCase = contact.firstName.toLowerCase();
+    }
+    if (contact.lastName !== undefined && contact.lastName !== null) {
+      contact.lastNameLowerCase = contact.lastName.toLowerCase();
+    }
+    if (contact.name) contact.fullNameLowerCase = contact.name.toLowerCase();
+  }
+
+  private mergeCustomFields(
+    locationId: string,
+    current: UpstreamCustomFieldValue[],
+    writes: NonNullable<ContactInput["customFields"]>,
+  ): UpstreamCustomFieldValue[] {
+    const byId = new Map(current.map((f) => [f.id, f.value] as const));
+    for (const write of writes) {
+      let id = write.id;
+      if (!id && write.key) {
+        const key = write.key.replace(/^contact\./, "");
+        id = this.customFieldKeys.get(locationId)?.get(key);
+        if (!id) {
+          id = this.rng.id20();
+          this.defineCustomField(locationId, key, id);
+        }
+      }
+      if (!id) continue;
+      const value = "field_value" in write ? write.field_value : write.value;
+      if (value === undefined || value === null || value === "") byId.delete(id);
+      else byId.set(id, typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : String(value));
+    }
+    return [...byId].map(([id, value]) => ({ id, value }));
+  }
+}
+
+export function compareNewestFirst(a: UpstreamContact, b: UpstreamContact): number {
+  const byDate = Date.parse(b.dateAdded ?? "") - Date.parse(a.dateAdded ?? "");
+  if (byDate !== 0) return byDate;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function publicTask(task: StoredTask): UpstreamTask {
+  const { dateAdded: _dateAdded, ...rest } = task;
+  return clone(rest);
+}
+
+function normaliseIso(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+/** Flat contact webhook body fields (HighLevel: the whole contact, plus `attachments: []`). */
+function contactPayload(contact: UpstreamContact): Record<string, unknown> {
+  const {
+    locationId: _locationId,
+    emailLowerCase: _e,
+    firstNameLowerCase: _f,
+    lastNameLowerCase: _l,
+    fullNameLowerCase: _n,
+    followers: _followers,
+    ...rest
+  } = contact;
+  return { ...clone(rest), attachments: [] };
+}
+
+function taskPayload(task: StoredTask): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: task.id };
+  if (task.assignedTo) out.assignedTo = task.assignedTo;
+  if (task.body !== undefined && task.body !== null) out.body = task.body;
+  out.contactId = task.contactId;
+  out.title = task.title;
+  out.dateAdded = task.dateAdded;
+  if (task.dueDate) out.dueDate = task.dueDate;
+  out.completed = task.completed;
+  return out;
+}
+
+function notePayload(note: UpstreamNote): Record<string, unknown> {
+  return { id: note.id, body: note.body, contactId: note.contactId, dateAdded: note.dateAdded };
+}

@@ -1,0 +1,287 @@
+/**
+ * Public vocabulary of the embedded HighLevel Contacts API simulator: options, the request log,
+ * fault rules, the data store surface and the running `Simulator` handle.
+ * Pure types: no I/O, nothing at import time.
+ */
+import type {
+  UpstreamAppointment,
+  UpstreamContact,
+  UpstreamNote,
+  UpstreamTask,
+} from "../upstream/contacts.types.js";
+
+export type SimulatorScope = "contacts.readonly" | "contacts.write";
+
+/** A bearer token the simulator accepts, bound to one location and a scope set. */
+export interface SimulatorToken {
+  token: string;
+  locationId: string;
+  scopes: string[];
+  /** Epoch ms after which the token is rejected as "Invalid token" (OAuth access tokens). */
+  expiresAtMs?: number;
+}
+
+export interface RateLimitOptions {
+  /** Requests per interval per (token, location). Default 100. */
+  burst?: number;
+  /** Length of the fixed window in ms. Default 10_000. */
+  intervalMs?: number;
+  /** Requests per UTC day per (token, location). Default 200_000. */
+  daily?: number;
+}
+
+export interface LatencyOptions {
+  /** Added to every response, ms. Default 0. */
+  fixedMs?: number;
+  /** Uniform random extra delay 0..jitterMs, ms. Default 0. */
+  jitterMs?: number;
+}
+
+export interface WebhookOptions {
+  /** Where signed webhooks are POSTed; unset = no emission. */
+  targetUrl?: string;
+  /** Pause before re-sending after a 429, ms. Default 600_000 (HighLevel: 10 minutes). */
+  retryIntervalMs?: number;
+  /** Total attempts including the first. Default 7 (1 + 6 retries, like HighLevel). */
+  maxAttempts?: number;
+  /** Default true when a target URL is set. */
+  enabled?: boolean;
+  /** Delivery timeout per attempt, ms. Default 10_000. */
+  timeoutMs?: number;
+}
+
+export interface ActivityOptions {
+  /** One gentle random change in the demo location every intervalMs. */
+  intervalMs: number;
+}
+
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUri?: string;
+}
+
+export interface OAuthOptions {
+  clients: OAuthClient[];
+  /** Lifetime of issued access tokens, s. Default 86_399 (HighLevel). */
+  accessTokenTtlSec?: number;
+  /** Lifetime of authorization codes, s. Default 600. */
+  codeTtlSec?: number;
+  /** Location the choose-location page "picks". Default DEMO_LOCATION_ID. */
+  defaultLocationId?: string;
+  companyId?: string;
+  userId?: string;
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default DEMO_TOKENS. */
+  tokens?: SimulatorToken[];
+  /** Deterministic seed data; true = default seed, a number = that seed, false = empty. Default true. */
+  seed?: boolean | number;
+  /** false = lifted. */
+  rateLimit?: RateLimitOptions | false;
+  latency?: LatencyOptions;
+  webhooks?: WebhookOptions;
+  activity?: ActivityOptions;
+  oauth?: OAuthOptions;
+  /** Injectable clock (epoch ms) for timestamps, token expiry and rate windows. */
+  now?: () => number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Route template, e.g. `/contacts/:contactId/tasks`; `unknown` when nothing matched. */
+  route: string;
+  query: Record<string, string>;
+  /** Epoch ms (simulator clock) when the request arrived. */
+  time: number;
+  token?: string;
+  locationId?: string;
+  /** Status sent (0 when the connection was reset by a fault). */
+  status: number;
+  /** Parsed JSON body (or form fields for OAuth), when there was one. */
+  body?: unknown;
+}
+
+export interface FaultRule {
+  method?: string;
+  /** Route template, e.g. `/contacts/:contactId`. */
+  route?: string;
+  /** Exact path or a RegExp over the path. */
+  path?: string | RegExp;
+  /** Answer with this status instead of handling the request. */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait before answering (or before handling, when no status is given). */
+  delayMs?: number;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
+  /** How many matching requests the rule applies to. Default: forever. */
+  times?: number;
+}
+
+export interface WriteOptions {
+  /** Emit the matching webhook (data helpers default to false; API writes always emit). */
+  emit?: boolean;
+}
+
+export interface ContactInput {
+  firstName?: string;
+  lastName?: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  companyName?: string;
+  businessId?: string;
+  tags?: string[];
+  source?: string;
+  type?: string;
+  timezone?: string;
+  assignedTo?: string;
+  dnd?: boolean;
+  dndSettings?: Record<string, unknown>;
+  address1?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  postalCode?: string;
+  website?: string;
+  dateOfBirth?: string;
+  /** Read form `{id, value}` or write form `{id|key, field_value}`. */
+  customFields?: { id?: string; key?: string; value?: unknown; field_value?: unknown }[];
+  /** Only for seeding / tests: explicit creation time (ISO). */
+  dateAdded?: string;
+}
+
+export interface TaskInput {
+  title?: string;
+  body?: string;
+  dueDate?: string;
+  completed?: boolean;
+  assignedTo?: string;
+}
+
+export interface NoteInput {
+  body?: string;
+  userId?: string;
+  title?: string;
+  color?: string;
+  pinned?: boolean;
+}
+
+export interface AppointmentInput {
+  calendarId?: string;
+  title?: string;
+  status?: string;
+  appointmentStatus?: string;
+  assignedUserId?: string;
+  notes?: string;
+  startTime?: string;
+  endTime?: string;
+  address?: string;
+  groupId?: string;
+  users?: string[];
+}
+
+/** Direct data access for tests (no HTTP, no rate limit). Returned objects are copies. */
+export interface SimulatorStore {
+  locations(): string[];
+  /** Newest first by dateAdded. */
+  listContacts(locationId: string): UpstreamContact[];
+  getContact(contactId: string): UpstreamContact | undefined;
+  createContact(locationId: string, input: ContactInput, options?: WriteOptions): UpstreamContact;
+  updateContact(contactId: string, patch: ContactInput, options?: WriteOptions): UpstreamContact;
+  deleteContact(contactId: string, options?: WriteOptions): void;
+  addTags(contactId: string, tags: string[], options?: WriteOptions): string[];
+  /** Distinct businessIds in use in a location. */
+  businessIds(locationId: string): string[];
+
+  listTasks(contactId: string): UpstreamTask[];
+  getTask(contactId: string, taskId: string): UpstreamTask | undefined;
+  createTask(contactId: string, input: TaskInput, options?: WriteOptions): UpstreamTask;
+  updateTask(contactId: string, taskId: string, patch: TaskInput, options?: WriteOptions): UpstreamTask;
+  completeTask(contactId: string, taskId: string, completed: boolean, options?: WriteOptions): UpstreamTask;
+  deleteTask(contactId: string, taskId: string, options?: WriteOptions): void;
+
+  listNotes(contactId: string): UpstreamNote[];
+  getNote(contactId: string, noteId: string): UpstreamNote | undefined;
+  createNote(contactId: string, input: NoteInput, options?: WriteOptions): UpstreamNote;
+  updateNote(contactId: string, noteId: string, patch: NoteInput, options?: WriteOptions): UpstreamNote;
+  deleteNote(contactId: string, noteId: string, options?: WriteOptions): void;
+
+  listAppointments(contactId: string): UpstreamAppointment[];
+  createAppointment(contactId: string, input: AppointmentInput, options?: WriteOptions): UpstreamAppointment;
+  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options?: WriteOptions): UpstreamAppointment;
+  deleteAppointment(contactId: string, appointmentId: string, options?: WriteOptions): void;
+}
+
+/** A webhook event the simulator produced (before signing). */
+export interface SimulatorWebhookEvent {
+  type: string;
+  locationId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DeliveredWebhook {
+  body: unknown;
+  /** Last status received (0 = network error). */
+  status: number;
+  attempts: number;
+  /** Epoch ms of the last attempt. */
+  lastAttemptAt: number;
+}
+
+export interface WebhookSignatures {
+  "x-ghl-signature": string;
+  "x-wh-signature": string;
+}
+
+export interface OAuthIssueCodeInput {
+  locationId?: string;
+  scopes?: string[];
+  clientId?: string;
+  redirectUri?: string;
+}
+
+export interface SimulatorOAuth {
+  /** Issue an authorization code as if a user had picked a location. */
+  issueCode(input?: OAuthIssueCodeInput): string;
+  /** `POST /oauth/token` calls by grant type. */
+  readonly counts: { authorizationCode: number; refreshToken: number; rejected: number };
+  /** Expire every issued access token now (tests of the refresh path). */
+  expireAccessTokens(): void;
+  setAccessTokenTtlSec(ttlSec: number): void;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  requests: RequestLogEntry[];
+  clearRequests(): void;
+  waitForRequests(predicate: (r: RequestLogEntry) => boolean, count?: number, timeoutMs?: number): Promise<RequestLogEntry[]>;
+  addFault(rule: FaultRule): () => void;
+  clearFaults(): void;
+  data: SimulatorStore;
+  tokens: SimulatorToken[];
+  addToken(token: SimulatorToken): void;
+  webhookKeys: { ed25519PublicKeyPem: string; rsaPublicKeyPem: string };
+  setWebhookTarget(url: string | undefined): void;
+  signWebhook(body: string): WebhookSignatures;
+  deliveredWebhooks: DeliveredWebhook[];
+  /** Resolves when every queued webhook delivery (including scheduled retries) has finished. */
+  flushWebhooks(timeoutMs?: number): Promise<void>;
+  setRateLimit(options: RateLimitOptions | false): void;
+  setLatency(options: LatencyOptions): void;
+  oauth: SimulatorOAuth;
+  /** Start/stop the demo activity generator at runtime. */
+  startActivity(options: ActivityOptions): void;
+  stopActivity(): void;
+  close(): Promise<void>;
+}
