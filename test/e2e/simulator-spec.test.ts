@@ -1,0 +1,382 @@
+// The simulator against the official spec (apps/contacts.json) and the observed quirks of
+// FACTS.md: every route's success and error bodies validate against the spec's response schemas,
+// the list cursor quirk, auth errors, rate limiting headers. Raw fetch only.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEMO_LOCATION_ID,
+  OTHER_LOCATION_ID,
+  startSimulator,
+  type Simulator,
+} from "../../src/simulator/index.js";
+import { createSpecValidator } from "../support/simulator-spec-validator.js";
+import { call, type CallResult } from "./simulator-support.js";
+
+const spec = createSpecValidator();
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ rateLimit: false });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function expectSpec(method: string, specPath: string, result: CallResult, expectedStatus: number): void {
+  expect(result.status, JSON.stringify(result.body)).toBe(expectedStatus);
+  const { ok, errors } = spec.validate(method, specPath, result.status, result.body);
+  expect(ok, `${method} ${specPath} ${result.status}: ${errors}\n${JSON.stringify(result.body).slice(0, 400)}`).toBe(true);
+  expect(typeof result.body.traceId).toBe("string");
+}
+
+/** A contact of location A that has tasks, notes and appointments. */
+function richContact(): { id: string; taskId: string; noteId: string } {
+  for (const c of sim.data.listContacts(DEMO_LOCATION_ID)) {
+    const task = sim.data.listTasks(c.id)[0];
+    const note = sim.data.listNotes(c.id)[0];
+    if (task && note && sim.data.listAppointments(c.id).length > 0) return { id: c.id, taskId: task.id, noteId: note.id };
+  }
+  throw new Error("seed: expected a contact with tasks, notes and appointments");
+}
+
+describe("simulator: the 16 routes validate against the official spec", () => {
+  it("the spec validator itself rejects wrong shapes (so these checks can fail)", () => {
+    expect(spec.validate("GET", "/contacts/{contactId}", 200, { contact: { id: 5 } }).ok).toBe(false);
+    expect(spec.validate("GET", "/contacts/{contactId}", 200, { contact: { tags: "a" } }).ok).toBe(false);
+    expect(spec.validate("GET", "/contacts/{contactId}", 400, { statusCode: "400" }).ok).toBe(false);
+    expect(spec.validate("PUT", "/contacts/{contactId}", 422, { statusCode: 422, message: "not an array" }).ok).toBe(false);
+    expect(spec.validate("GET", "/contacts/{contactId}/tasks", 200, { tasks: [{ completed: "yes" }] }).ok).toBe(false);
+  });
+
+  it("GET /contacts/:contactId → 200 {contact} with the full record", async () => {
+    const { id } = richContact();
+    const r = await call(sim.url, "GET", `/contacts/${id}`);
+    expectSpec("GET", "/contacts/{contactId}", r, 200);
+    const contact = r.body.contact as Record<string, unknown>;
+    expect(contact.id).toBe(id);
+    expect(contact.locationId).toBe(DEMO_LOCATION_ID);
+    expect(typeof contact.name).toBe("string");
+    expect(typeof contact.timezone).toBe("string");
+  });
+
+  it("GET /contacts/:contactId/tasks, /tasks/:taskId → {tasks}, {task}", async () => {
+    const { id, taskId } = richContact();
+    const list = await call(sim.url, "GET", `/contacts/${id}/tasks`);
+    expectSpec("GET", "/contacts/{contactId}/tasks", list, 200);
+    expect((list.body.tasks as unknown[]).length).toBeGreaterThan(0);
+    const one = await call(sim.url, "GET", `/contacts/${id}/tasks/${taskId}`);
+    expectSpec("GET", "/contacts/{contactId}/tasks/{taskId}", one, 200);
+    expect((one.body.task as { id: string }).id).toBe(taskId);
+  });
+
+  it("GET /contacts/:contactId/notes, /notes/:id → {notes}, {note}", async () => {
+    const { id, noteId } = richContact();
+    const list = await call(sim.url, "GET", `/contacts/${id}/notes`);
+    expectSpec("GET", "/contacts/{contactId}/notes", list, 200);
+    expect((list.body.notes as unknown[]).length).toBeGreaterThan(0);
+    const one = await call(sim.url, "GET", `/contacts/${id}/notes/${noteId}`);
+    expectSpec("GET", "/contacts/{contactId}/notes/{id}", one, 200);
+    expect((one.body.note as { id: string }).id).toBe(noteId);
+  });
+
+  it("GET /contacts/:contactId/appointments → {events}", async () => {
+    const { id } = richContact();
+    const r = await call(sim.url, "GET", `/contacts/${id}/appointments`);
+    expectSpec("GET", "/contacts/{contactId}/appointments", r, 200);
+    const events = r.body.events as Record<string, unknown>[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events[0]).toMatchObject({ contactId: id, locationId: DEMO_LOCATION_ID });
+  });
+
+  it("GET /contacts/ → {contacts, meta} with lean list items", async () => {
+    const r = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}`);
+    expectSpec("GET", "/contacts/", r, 200);
+    const contacts = r.body.contacts as Record<string, unknown>[];
+    expect(contacts).toHaveLength(20); // default limit
+    const item = contacts[0] as Record<string, unknown>;
+    expect(item).toHaveProperty("contactName");
+    expect(item).not.toHaveProperty("name");
+    expect(item).not.toHaveProperty("timezone");
+    expect(item.firstName).toBe(String(item.firstNameRaw).toLowerCase());
+    expect(r.body.meta).toMatchObject({ total: 200, currentPage: 1, nextPage: 2, prevPage: null });
+  });
+
+  it("GET /contacts/business/:businessId → {contacts, count} with skip/limit", async () => {
+    const businessId = sim.data.businessIds(DEMO_LOCATION_ID)[0] as string;
+    const all = sim.data.listContacts(DEMO_LOCATION_ID).filter((c) => c.businessId === businessId);
+    expect(all.length).toBeGreaterThan(3);
+    const r = await call(sim.url, "GET", `/contacts/business/${businessId}?locationId=${DEMO_LOCATION_ID}&limit=2&skip=1`);
+    expectSpec("GET", "/contacts/business/{businessId}", r, 200);
+    expect(r.body.count).toBe(all.length);
+    expect((r.body.contacts as { id: string }[]).map((c) => c.id)).toEqual(all.slice(1, 3).map((c) => c.id));
+  });
+
+  it("POST /contacts/ → 201 {contact}; PUT → {succeded, contact}; DELETE → {succeded}", async () => {
+    const created = await call(sim.url, "POST", "/contacts/", {
+      body: { locationId: DEMO_LOCATION_ID, firstName: "Spec", lastName: "Tester", email: "spec.tester@example.com", tags: ["lead"] },
+    });
+    expectSpec("POST", "/contacts/", created, 201);
+    const id = (created.body.contact as { id: string }).id;
+    expect(id).toMatch(/^[A-Za-z0-9]{20}$/);
+
+    const updated = await call(sim.url, "PUT", `/contacts/${id}`, { body: { lastName: "Updated", tags: ["refinance"] } });
+    expectSpec("PUT", "/contacts/{contactId}", updated, 200);
+    expect(updated.body.succeded).toBe(true);
+    expect(updated.body.contact).toMatchObject({ lastName: "Updated", name: "Spec Updated", tags: ["refinance"] });
+
+    const deleted = await call(sim.url, "DELETE", `/contacts/${id}`);
+    expectSpec("DELETE", "/contacts/{contactId}", deleted, 200);
+    expect(deleted.body.succeded).toBe(true);
+    const gone = await call(sim.url, "GET", `/contacts/${id}`);
+    expectSpec("GET", "/contacts/{contactId}", gone, 400);
+  });
+
+  it("task writes: POST 201 {task}, PUT {task}, PUT completed {task}, DELETE {succeded}", async () => {
+    const { id } = richContact();
+    const created = await call(sim.url, "POST", `/contacts/${id}/tasks`, {
+      body: { title: "Order appraisal", dueDate: "2030-01-02T10:00:00.000Z", completed: false },
+    });
+    expectSpec("POST", "/contacts/{contactId}/tasks", created, 201);
+    const taskId = (created.body.task as { id: string }).id;
+    const updated = await call(sim.url, "PUT", `/contacts/${id}/tasks/${taskId}`, { body: { title: "Order appraisal now" } });
+    expectSpec("PUT", "/contacts/{contactId}/tasks/{taskId}", updated, 200);
+    expect(updated.body.task).toMatchObject({ title: "Order appraisal now", completed: false, contactId: id });
+    const completed = await call(sim.url, "PUT", `/contacts/${id}/tasks/${taskId}/completed`, { body: { completed: true } });
+    expectSpec("PUT", "/contacts/{contactId}/tasks/{taskId}/completed", completed, 200);
+    expect(completed.body.task).toMatchObject({ completed: true });
+    const deleted = await call(sim.url, "DELETE", `/contacts/${id}/tasks/${taskId}`);
+    expectSpec("DELETE", "/contacts/{contactId}/tasks/{taskId}", deleted, 200);
+    expect(deleted.body.succeded).toBe(true);
+  });
+
+  it("POST /contacts/:contactId/tags → 201 {tags} (adds, lower-cased, no duplicates)", async () => {
+    const { id } = richContact();
+    const before = sim.data.getContact(id)?.tags ?? [];
+    const r = await call(sim.url, "POST", `/contacts/${id}/tags`, { body: { tags: ["Investor", "investor", "vip"] } });
+    expectSpec("POST", "/contacts/{contactId}/tags", r, 201);
+    expect(r.body.tags).toEqual([...new Set([...before, "investor", "vip"])]);
+  });
+
+  it("note writes: POST 201 {note}, PUT {note}, DELETE {succeded}", async () => {
+    const { id } = richContact();
+    const created = await call(sim.url, "POST", `/contacts/${id}/notes`, { body: { body: "Spec note" } });
+    expectSpec("POST", "/contacts/{contactId}/notes", created, 201);
+    const noteId = (created.body.note as { id: string }).id;
+    const updated = await call(sim.url, "PUT", `/contacts/${id}/notes/${noteId}`, { body: { body: "Spec note, edited" } });
+    expectSpec("PUT", "/contacts/{contactId}/notes/{id}", updated, 200);
+    const deleted = await call(sim.url, "DELETE", `/contacts/${id}/notes/${noteId}`);
+    expectSpec("DELETE", "/contacts/{contactId}/notes/{id}", deleted, 200);
+  });
+});
+
+describe("simulator: error bodies", () => {
+  const missing = "MissingContact000001";
+  const routes: [string, string, string, unknown?][] = [
+    ["GET", `/contacts/${missing}`, "/contacts/{contactId}"],
+    ["PUT", `/contacts/${missing}`, "/contacts/{contactId}", { firstName: "x" }],
+    ["DELETE", `/contacts/${missing}`, "/contacts/{contactId}"],
+    ["GET", `/contacts/${missing}/tasks`, "/contacts/{contactId}/tasks"],
+    ["POST", `/contacts/${missing}/tasks`, "/contacts/{contactId}/tasks", { title: "t", dueDate: "2030-01-01T00:00:00Z", completed: false }],
+    ["GET", `/contacts/${missing}/tasks/T`, "/contacts/{contactId}/tasks/{taskId}"],
+    ["PUT", `/contacts/${missing}/tasks/T`, "/contacts/{contactId}/tasks/{taskId}", { title: "t" }],
+    ["PUT", `/contacts/${missing}/tasks/T/completed`, "/contacts/{contactId}/tasks/{taskId}/completed", { completed: true }],
+    ["DELETE", `/contacts/${missing}/tasks/T`, "/contacts/{contactId}/tasks/{taskId}"],
+    ["GET", `/contacts/${missing}/notes`, "/contacts/{contactId}/notes"],
+    ["GET", `/contacts/${missing}/notes/N`, "/contacts/{contactId}/notes/{id}"],
+    ["GET", `/contacts/${missing}/appointments`, "/contacts/{contactId}/appointments"],
+    ["POST", `/contacts/${missing}/tags`, "/contacts/{contactId}/tags", { tags: ["x"] }],
+  ];
+
+  it.each(routes)("%s %s → 400 'Contact with id X not found' (spec BadRequestDTO)", async (method, path, specPath, body) => {
+    const r = await call(sim.url, method, path, { body });
+    expectSpec(method, specPath, r, 400);
+    expect(r.body).toMatchObject({ statusCode: 400, message: `Contact with id ${missing} not found`, error: "Bad Request" });
+  });
+
+  it("a missing task or note of an existing contact → 400 naming the task/note", async () => {
+    const { id } = richContact();
+    const task = await call(sim.url, "GET", `/contacts/${id}/tasks/NoSuchTask0000000001`);
+    expectSpec("GET", "/contacts/{contactId}/tasks/{taskId}", task, 400);
+    expect(task.body.message).toBe("Task with id NoSuchTask0000000001 not found");
+    const note = await call(sim.url, "GET", `/contacts/${id}/notes/NoSuchNote0000000001`);
+    expectSpec("GET", "/contacts/{contactId}/notes/{id}", note, 400);
+    expect(note.body.message).toBe("Note with id NoSuchNote0000000001 not found");
+  });
+
+  it("422 with a message ARRAY: locationId on PUT, missing required fields, unknown properties, limit > 100", async () => {
+    const { id } = richContact();
+    const put = await call(sim.url, "PUT", `/contacts/${id}`, { body: { locationId: DEMO_LOCATION_ID, firstName: "A" } });
+    expectSpec("PUT", "/contacts/{contactId}", put, 422);
+    expect(put.body).toMatchObject({ statusCode: 422, message: ["property locationId should not exist"], error: "Unprocessable Entity" });
+
+    const task = await call(sim.url, "POST", `/contacts/${id}/tasks`, { body: { body: "no title" } });
+    expectSpec("POST", "/contacts/{contactId}/tasks", task, 422);
+    expect(task.body.message).toEqual(expect.arrayContaining(["title should not be empty", "dueDate should not be empty", "completed must be a boolean value"]));
+
+    const completed = await call(sim.url, "PUT", `/contacts/${id}/tasks/x/completed`, { body: {} });
+    expectSpec("PUT", "/contacts/{contactId}/tasks/{taskId}/completed", completed, 422);
+
+    const tags = await call(sim.url, "POST", `/contacts/${id}/tags`, { body: { tags: ["a"], colour: "red" } });
+    expectSpec("POST", "/contacts/{contactId}/tags", tags, 422);
+    expect(tags.body.message).toEqual(["property colour should not exist"]);
+
+    const create = await call(sim.url, "POST", "/contacts/", { body: { firstName: "No location" } });
+    expectSpec("POST", "/contacts/", create, 422);
+    expect(create.body.message).toContain("locationId should not be empty");
+
+    const list = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=101`);
+    expectSpec("GET", "/contacts/", list, 422);
+    expect(list.body.message).toEqual(["limit must not be greater than 100"]);
+  });
+
+  it("duplicate contact (same email or phone in the location) → 400 with meta.contactId", async () => {
+    const existing = sim.data.listContacts(DEMO_LOCATION_ID)[5]!;
+    const byEmail = await call(sim.url, "POST", "/contacts/", {
+      body: { locationId: DEMO_LOCATION_ID, firstName: "Dup", email: existing.email?.toUpperCase() },
+    });
+    expectSpec("POST", "/contacts/", byEmail, 400);
+    expect(byEmail.body).toMatchObject({
+      statusCode: 400,
+      message: "This location does not allow duplicated contacts.",
+      meta: { contactId: existing.id, matchingField: "email" },
+    });
+    const byPhone = await call(sim.url, "POST", "/contacts/", {
+      body: { locationId: DEMO_LOCATION_ID, firstName: "Dup", phone: existing.phone },
+    });
+    expect(byPhone.body).toMatchObject({ meta: { contactId: existing.id, matchingField: "phone" } });
+  });
+
+  describe("auth", () => {
+    const contactPath = () => `/contacts/${richContact().id}`;
+    const unauthorized = (r: CallResult) => {
+      expectSpec("GET", "/contacts/{contactId}", r, 401);
+    };
+
+    it("no token and an unknown token → 401 'Invalid token: access token is invalid'", async () => {
+      for (const token of [null, "not-a-token"]) {
+        const r = await call(sim.url, "GET", contactPath(), { token });
+        unauthorized(r);
+        expect(r.body).toMatchObject({ statusCode: 401, message: "Invalid token: access token is invalid", error: "Unauthorized" });
+      }
+    });
+
+    it("missing Version → 401 'version header was not found.'; unknown Version → 401 'version header is invalid'", async () => {
+      const missingVersion = await call(sim.url, "GET", contactPath(), { version: null });
+      unauthorized(missingVersion);
+      expect(missingVersion.body).toMatchObject({ statusCode: 401, message: "version header was not found." });
+      const badVersion = await call(sim.url, "GET", contactPath(), { version: "2021-04-15" });
+      unauthorized(badVersion);
+      expect(badVersion.body).toMatchObject({ statusCode: 401, message: "version header is invalid" });
+    });
+
+    it("read-only token on a write route → 401 'The token is not authorized for this scope.'", async () => {
+      const r = await call(sim.url, "POST", `${contactPath()}/tags`, { token: "sim-ro-A-token", body: { tags: ["x"] } });
+      expectSpec("POST", "/contacts/{contactId}/tags", r, 401);
+      expect(r.body).toMatchObject({ statusCode: 401, message: "The token is not authorized for this scope." });
+      const read = await call(sim.url, "GET", contactPath(), { token: "sim-ro-A-token" });
+      expect(read.status).toBe(200);
+    });
+
+    it("a foreign location → 403 'The token does not have access to this location.'", async () => {
+      const checks: CallResult[] = [
+        await call(sim.url, "GET", contactPath(), { token: "sim-rw-B-token" }),
+        await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}`, { token: "sim-rw-B-token" }),
+        await call(sim.url, "POST", "/contacts/", { token: "sim-rw-B-token", body: { locationId: DEMO_LOCATION_ID, firstName: "X" } }),
+        await call(sim.url, "GET", `/contacts/business/abc?locationId=${OTHER_LOCATION_ID}`),
+      ];
+      for (const r of checks) {
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ statusCode: 403, message: "The token does not have access to this location.", error: "Forbidden" });
+      }
+    });
+  });
+});
+
+describe("simulator: listing quirks", () => {
+  it("paging 200 seeded contacts with limit=50 yields 200 distinct, newest first, in 4 calls", async () => {
+    const fresh = await startSimulator({ rateLimit: false });
+    try {
+      const seen: { id: string; dateAdded: string }[] = [];
+      let query = `locationId=${DEMO_LOCATION_ID}&limit=50`;
+      for (;;) {
+        const r = await call(fresh.url, "GET", `/contacts/?${query}`);
+        expectSpec("GET", "/contacts/", r, 200);
+        seen.push(...(r.body.contacts as { id: string; dateAdded: string }[]));
+        const meta = r.body.meta as { startAfter?: number; startAfterId?: string; total: number; nextPageUrl?: string };
+        expect(meta.total).toBe(200);
+        if (!meta.startAfterId) break;
+        expect(meta.nextPageUrl).toContain(`startAfterId=${meta.startAfterId}`);
+        query = `locationId=${DEMO_LOCATION_ID}&limit=50&startAfter=${meta.startAfter}&startAfterId=${meta.startAfterId}`;
+      }
+      const calls = fresh.requests.filter((r) => r.route === "/contacts/" && r.method === "GET");
+      expect(calls).toHaveLength(4);
+      expect(new Set(seen.map((c) => c.id)).size).toBe(200);
+      const times = seen.map((c) => Date.parse(c.dateAdded));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("startAfter alone (or startAfterId alone) returns page 1 again", async () => {
+    const first = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=10`);
+    const meta = first.body.meta as { startAfter: number; startAfterId: string };
+    const ids = (first.body.contacts as { id: string }[]).map((c) => c.id);
+    const onlyStartAfter = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=10&startAfter=${meta.startAfter}`);
+    expect((onlyStartAfter.body.contacts as { id: string }[]).map((c) => c.id)).toEqual(ids);
+    const onlyId = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=10&startAfterId=${meta.startAfterId}`);
+    expect((onlyId.body.contacts as { id: string }[]).map((c) => c.id)).toEqual(ids);
+    const both = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=10&startAfter=${meta.startAfter}&startAfterId=${meta.startAfterId}`);
+    expect((both.body.contacts as { id: string }[])[0]?.id).not.toBe(ids[0]);
+  });
+
+  it("query matches name, email, phone and company substrings", async () => {
+    const target = sim.data.listContacts(DEMO_LOCATION_ID).find((c) => c.companyName)!;
+    for (const q of [target.lastName!, target.email!.split("@")[0]!, target.phone!.slice(-7), target.companyName!]) {
+      const r = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=100&query=${encodeURIComponent(q)}`);
+      expect(r.status).toBe(200);
+      expect((r.body.contacts as { id: string }[]).map((c) => c.id), q).toContain(target.id);
+      expect((r.body.meta as { total: number }).total).toBe((r.body.contacts as unknown[]).length);
+    }
+  });
+});
+
+describe("simulator: rate limiting per (token, location)", () => {
+  it("the 101st request in an interval gets 429; X-RateLimit-Remaining counts down on every response", async () => {
+    let clock = 1_800_000_000_000;
+    const limited = await startSimulator({ now: () => clock, seed: false });
+    try {
+      const path = `/contacts/?locationId=${DEMO_LOCATION_ID}`;
+      for (let i = 1; i <= 100; i++) {
+        const r = await call(limited.url, "GET", path);
+        expect(r.status).toBe(200);
+        expect(r.headers.get("x-ratelimit-remaining")).toBe(String(100 - i));
+        expect(r.headers.get("x-ratelimit-max")).toBe("100");
+        expect(r.headers.get("x-ratelimit-interval-milliseconds")).toBe("10000");
+        expect(r.headers.get("x-ratelimit-limit-daily")).toBe("200000");
+        expect(r.headers.get("x-ratelimit-daily-remaining")).toBe(String(200_000 - i));
+      }
+      const over = await call(limited.url, "GET", path);
+      expect(over.status).toBe(429);
+      expect(over.headers.get("x-ratelimit-remaining")).toBe("0");
+      // Another token of the same location has its own budget.
+      const other = await call(limited.url, "GET", path, { token: "sim-ro-A-token" });
+      expect(other.status).toBe(200);
+      expect(other.headers.get("x-ratelimit-remaining")).toBe("99");
+      // Error responses carry the headers too.
+      const unauth = await call(limited.url, "GET", path, { token: "nope" });
+      expect(unauth.headers.get("x-ratelimit-max")).toBe("100");
+      // The next interval starts over.
+      clock += 10_000;
+      const next = await call(limited.url, "GET", path);
+      expect(next.status).toBe(200);
+      expect(next.headers.get("x-ratelimit-remaining")).toBe("99");
+      // Adjustable at runtime.
+      limited.setRateLimit({ burst: 2, intervalMs: 1000, daily: 5 });
+      expect((await call(limited.url, "GET", path)).headers.get("x-ratelimit-remaining")).toBe("1");
+      expect((await call(limited.url, "GET", path)).status).toBe(200);
+      expect((await call(limited.url, "GET", path)).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});
