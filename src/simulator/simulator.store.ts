@@ -423,7 +423,11 @@ export class MemoryStore implements SimulatorStore {
   }
 
   private emit(type: string, locationId: string, resource: Record<string, unknown>): void {
-    this.onEvent?.({ type, locationId, payload: { type, locationId, ...resource } });
+    const payload: Record<string, unknown> = { type, locationId, ...resource };
+    // The event's `type` wins over any resource field of that name (keys keep their first position).
+    payload.type = type;
+    payload.locationId = locationId;
+    this.onEvent?.({ type, locationId, payload });
   }
 
   private assertNoDuplicate(locationId: string, input: ContactInput, selfId: string | undefined): void {
@@ -520,6 +524,9 @@ function contactPayload(contact: UpstreamContact): Record<string, unknown> {
     lastNameLowerCase: _l,
     fullNameLowerCase: _n,
     followers: _followers,
+    // A contact's own `type` (lead/customer) would collide with the event `type`: HighLevel's
+    // contact events carry only the event type, so the contact's is left out.
+    type: _contactType,
     ...rest
   } = contact;
   return { ...clone(rest), attachments: [] };
