@@ -1,0 +1,578 @@
+/**
+ * The rate governor: an upstream middleware that keeps every location inside HighLevel's budget
+ * (FACTS.md "Rate limits": 100 requests per 10 s and 200,000 per day, per app per location) so the
+ * gateway never causes a 429 storm.
+ *
+ * - The budget is a sliding log of grants: at most `limit` grants in any window of `windowMs`
+ *   (so ANY interval of the upstream, fixed or sliding, sees at most that many), plus a daily count
+ *   that resets at UTC midnight.
+ * - A safety margin keeps us under the real limit: `limit = floor(burst × (1 − safetyRatio))` and
+ *   `windowMs = intervalMs + windowMarginMs`, which absorbs network jitter between the grant and the
+ *   request's arrival, and clock skew between instances sharing the Redis store (that store uses
+ *   Redis' own clock, so instances never compare their clocks at all).
+ * - Every response corrects the budget from `X-RateLimit-*` headers; the upstream can only make it
+ *   stricter, never more generous than our configuration. A 429 drains the current window.
+ * - Requests beyond the budget WAIT in a per-location queue, writes ahead of reads (FIFO within a
+ *   priority). A request whose expected wait passes its deadline (`maxWaitMs`, or the request's own
+ *   `deadlineAt` when sooner) fails with `UPSTREAM_RATE_LIMITED` carrying `retryAfterMs`.
+ *
+ * The budget itself lives in a `RateBudgetStore`: in memory here (one instance), in Redis in
+ * rate-governor.redis.ts (shared by all instances). Knows no GraphQL.
+ */
+import { UpstreamError } from "./upstream.error.js";
+import { systemClock, type Clock } from "./governance.clock.js";
+import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+
+/** Rate policy; every field has a default (HighLevel's production limits). */
+export interface RatePolicy {
+  /** Upstream requests allowed per interval per location. Default 100 (HighLevel). */
+  burst: number;
+  /** Length of the upstream's interval, ms. Default 10_000 (HighLevel). */
+  intervalMs: number;
+  /** Upstream requests per UTC day per location. Default 200_000 (HighLevel). */
+  daily: number;
+  /** Longest a request may wait for budget before failing with UPSTREAM_RATE_LIMITED, ms. Default 5_000. */
+  maxWaitMs: number;
+  /** Share of `burst` and `daily` held back as a safety margin. Default 0.05 (5 %). */
+  safetyRatio: number;
+  /** Added to `intervalMs` for our own window, ms. Default 10 % of the interval, at least 50 and at most 1_000. */
+  windowMarginMs?: number;
+}
+
+export const DEFAULT_RATE_POLICY: Readonly<RatePolicy> = Object.freeze({
+  burst: 100, // requests per interval (FACTS.md)
+  intervalMs: 10_000, // 10 seconds (FACTS.md)
+  daily: 200_000, // requests per UTC day (FACTS.md)
+  maxWaitMs: 5_000, // 5 seconds
+  safetyRatio: 0.05, // keep 5 % in reserve
+});
+
+/** What the store needs to decide: our effective limits after margins and header corrections. */
+export interface EffectiveLimits {
+  limit: number;
+  windowMs: number;
+  dailyLimit: number;
+}
+
+export interface BudgetView {
+  /** Grants still free in the current window. */
+  remaining: number;
+  /** Grants still free today. */
+  dailyRemaining: number;
+}
+
+export interface AcquireResult extends BudgetView {
+  granted: boolean;
+  /** When not granted: ms until the next slot frees. */
+  waitMs: number;
+}
+
+/** Where the budget of a location is kept; all operations are atomic per location. */
+export interface RateBudgetStore {
+  /** Takes one slot when free; otherwise tells how long until one frees. */
+  acquire(locationId: string, limits: EffectiveLimits): Promise<AcquireResult>;
+  /** Expected wait of the waiter at `position` (0 = the next grant) if nobody else takes slots. */
+  estimateWaitMs(locationId: string, limits: EffectiveLimits, position: number): Promise<number>;
+  /** The upstream says fewer remain than we think: take the difference out of the budget. */
+  restrict(locationId: string, limits: EffectiveLimits, upstream: Partial<BudgetView>): Promise<BudgetView>;
+  /** A 429: no more grants until the window has passed. */
+  drain(locationId: string, limits: EffectiveLimits): Promise<BudgetView>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The wait for the grant at `position` given the live grants of the window (ascending), shared
+ * by the memory store and (ported to Lua) the Redis script. The k-th future grant can happen once
+ * the grant `limit` places before it has left the window.
+ */
+export function slotWaitMs(input: {
+  entries: readonly number[];
+  now: number;
+  limits: EffectiveLimits;
+  dailyUsed: number;
+  position: number;
+}): number {
+  const { entries, now, limits, dailyUsed, position } = input;
+  const { limit, windowMs, dailyLimit } = limits;
+  let wait = 0;
+  if (dailyUsed + position >= dailyLimit) wait = Math.ceil(now / DAY_MS) * DAY_MS - now || DAY_MS;
+  const rounds = Math.floor(position / limit);
+  const index = entries.length - limit + (position % limit);
+  const at = index < 0 ? now + rounds * windowMs : (entries[index] as number) + (rounds + 1) * windowMs;
+  return Math.max(wait, at - now);
+}
+
+/** The in-memory store: one instance owns the whole budget of its locations. */
+export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBudgetStore {
+  const clock = options.clock ?? systemClock;
+  const states = new Map<string, { entries: number[]; day: number; dailyUsed: number }>();
+
+  function load(locationId: string, limits: EffectiveLimits) {
+    const now = clock.now();
+    let state = states.get(locationId);
+    if (!state) {
+      state = { entries: [], day: Math.floor(now / DAY_MS), dailyUsed: 0 };
+      states.set(locationId, state);
+    }
+    const day = Math.floor(now / DAY_MS);
+    if (state.day !== day) {
+      state.day = day;
+      state.dailyUsed = 0;
+    }
+    const horizon = now - limits.windowMs;
+    let drop = 0;
+    while (drop < state.entries.length && (state.entries[drop] as number) <= horizon) drop++;
+    if (drop > 0) state.entries.splice(0, drop);
+    return { state, now };
+  }
+
+  const view = (state: { entries: number[]; dailyUsed: number }, limits: EffectiveLimits): BudgetView => ({
+    remaining: Math.max(0, limits.limit - state.entries.length),
+    dailyRemaining: Math.max(0, limits.dailyLimit - state.dailyUsed),
+  });
+
+  function fill(state: { entries: number[] }, now: number, count: number) {
+    for (let i = 0; i < count; i++) state.entries.push(now);
+  }
+
+  return {
+    async acquire(locationId, limits) {
+      const { state, now } = load(locationId, limits);
+      if (state.entries.length < limits.limit && state.dailyUsed < limits.dailyLimit) {
+        state.entries.push(now);
+        state.dailyUsed += 1;
+        return { granted: true, waitMs: 0, ...view(state, limits) };
+      }
+      const waitMs = slotWaitMs({ entries: state.entries, now, limits, dailyUsed: state.dailyUsed, position: 0 });
+      return { granted: false, waitMs: Math.max(1, waitMs), ...view(state, limits) };
+    },
+    async estimateWaitMs(locationId, limits, position) {
+      const { state, now } = load(locationId, limits);
+      return slotWaitMs({ entries: state.entries, now, limits, dailyUsed: state.dailyUsed, position });
+    },
+    async restrict(locationId, limits, upstream) {
+      const { state, now } = load(locationId, limits);
+      const free = limits.limit - state.entries.length;
+      if (upstream.remaining !== undefined && free > upstream.remaining) {
+        fill(state, now, free - Math.max(0, upstream.remaining));
+      }
+      if (upstream.dailyRemaining !== undefined) {
+        state.dailyUsed = Math.max(state.dailyUsed, limits.dailyLimit - Math.max(0, upstream.dailyRemaining));
+      }
+      return view(state, limits);
+    },
+    async drain(locationId, limits) {
+      const { state, now } = load(locationId, limits);
+      fill(state, now, Math.max(0, limits.limit - state.entries.length));
+      return view(state, limits);
+    },
+  };
+}
+
+/**
+ * Uses `primary` (Redis) and, while it fails, `fallback` (this instance's memory): a Redis outage
+ * then degrades to a per-instance budget instead of failing every upstream call.
+ */
+export function withFallbackStore(
+  primary: RateBudgetStore,
+  fallback: RateBudgetStore,
+  onError: (error: unknown) => void,
+): RateBudgetStore {
+  const guard =
+    <A extends unknown[], R>(pick: (store: RateBudgetStore) => (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await pick(primary)(...args);
+      } catch (error) {
+        onError(error);
+        return pick(fallback)(...args);
+      }
+    };
+  return {
+    acquire: guard((s) => s.acquire.bind(s)),
+    estimateWaitMs: guard((s) => s.estimateWaitMs.bind(s)),
+    restrict: guard((s) => s.restrict.bind(s)),
+    drain: guard((s) => s.drain.bind(s)),
+  };
+}
+
+/** What the upstream's `X-RateLimit-*` headers say (FACTS.md "Rate limits"). */
+export interface RateLimitHeaders {
+  max?: number;
+  remaining?: number;
+  intervalMs?: number;
+  dailyRemaining?: number;
+  dailyLimit?: number;
+}
+
+function headerNumber(headers: UpstreamResponse["headers"], name: string): number | undefined {
+  const raw = headers[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+export function parseRateLimitHeaders(headers: UpstreamResponse["headers"]): RateLimitHeaders {
+  return {
+    max: headerNumber(headers, "x-ratelimit-max"),
+    remaining: headerNumber(headers, "x-ratelimit-remaining"),
+    intervalMs: headerNumber(headers, "x-ratelimit-interval-milliseconds"),
+    dailyRemaining: headerNumber(headers, "x-ratelimit-daily-remaining"),
+    dailyLimit: headerNumber(headers, "x-ratelimit-limit-daily"),
+  };
+}
+
+export interface RateGovernorHooks {
+  /** After every grant or correction: what is left for the location. */
+  budget?(event: { locationId: string; remaining: number; dailyRemaining: number }): void;
+  /** Whenever the queue of a location grows or shrinks. */
+  queueLength?(event: { locationId: string; length: number }): void;
+  /** A request gave up waiting (UPSTREAM_RATE_LIMITED raised by us). */
+  rejected?(event: { locationId: string; priority: string; expectedWaitMs: number }): void;
+  /** The upstream answered 429 despite our budget. */
+  upstreamRateLimited?(event: { locationId: string }): void;
+}
+
+export interface RateGovernorOptions {
+  policy?: Partial<RatePolicy>;
+  store?: RateBudgetStore;
+  clock?: Clock;
+  hooks?: RateGovernorHooks;
+  /** Called when a store operation fails (e.g. Redis down); the request then fails. */
+  onStoreError?(error: unknown): void;
+}
+
+export interface LocationRateSnapshot {
+  locationId: string;
+  remaining: number;
+  dailyRemaining: number;
+  queueLength: number;
+  inFlight: number;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateGovernor {
+  middleware: UpstreamMiddleware;
+  /** Waits for budget (queued by priority); rejects with UPSTREAM_RATE_LIMITED past the deadline. */
+  acquire(request: UpstreamRequest): Promise<void>;
+  /** Feeds a response's headers back into the budget. `othersInFlight` = our calls still under way. */
+  observe(request: UpstreamRequest, response: UpstreamResponse, othersInFlight: number): Promise<void>;
+  snapshot(): LocationRateSnapshot[];
+  limitsFor(locationId: string): EffectiveLimits;
+}
+
+interface Waiter {
+  request: UpstreamRequest;
+  /** Its expected wait has been compared with its deadline once. */
+  checked: boolean;
+  deadlineAt: number;
+  resolve(): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+}
+
+interface LocationState {
+  waiters: Waiter[];
+  pumping: boolean;
+  /** Aborts the pump's current sleep so it re-evaluates (new waiter, correction). */
+  wake: AbortController | undefined;
+  inFlight: number;
+  view: BudgetView;
+  upstreamMax?: number;
+  upstreamIntervalMs?: number;
+  upstreamDaily?: number;
+}
+
+function safeHook<T>(fn: ((event: T) => void) | undefined, event: T): void {
+  if (!fn) return;
+  try {
+    fn(event);
+  } catch {
+    // metrics must never break a call
+  }
+}
+
+export function resolveRatePolicy(policy: Partial<RatePolicy> = {}): RatePolicy {
+  const merged: RatePolicy = { ...DEFAULT_RATE_POLICY, ...stripUndefined(policy) };
+  for (const key of ["burst", "intervalMs", "daily"] as const) {
+    if (!(Number.isFinite(merged[key]) && merged[key] >= 1)) {
+      throw new RangeError(`rate policy ${key}: expected a number >= 1, received ${String(merged[key])}`);
+    }
+  }
+  if (!(merged.safetyRatio >= 0 && merged.safetyRatio < 1)) {
+    throw new RangeError(`rate policy safetyRatio: expected 0 <= ratio < 1, received ${String(merged.safetyRatio)}`);
+  }
+  if (!(merged.maxWaitMs >= 0)) {
+    throw new RangeError(`rate policy maxWaitMs: expected a number >= 0, received ${String(merged.maxWaitMs)}`);
+  }
+  return merged;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function createRateGovernor(options: RateGovernorOptions = {}): RateGovernor {
+  const policy = resolveRatePolicy(options.policy);
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? createMemoryBudgetStore({ clock });
+  const hooks = options.hooks ?? {};
+  const locations = new Map<string, LocationState>();
+
+  function stateOf(locationId: string): LocationState {
+    let state = locations.get(locationId);
+    if (!state) {
+      const limits = limitsFromPolicy(undefined);
+      state = {
+        waiters: [],
+        pumping: false,
+        wake: undefined,
+        inFlight: 0,
+        view: { remaining: limits.limit, dailyRemaining: limits.dailyLimit },
+      };
+      locations.set(locationId, state);
+    }
+    return state;
+  }
+
+  function limitsFromPolicy(state: LocationState | undefined): EffectiveLimits {
+    // The upstream's headers may only make us stricter.
+    const burst = Math.min(policy.burst, state?.upstreamMax ?? Infinity);
+    const intervalMs = Math.max(policy.intervalMs, state?.upstreamIntervalMs ?? 0);
+    const daily = Math.min(policy.daily, state?.upstreamDaily ?? Infinity);
+    const margin = policy.windowMarginMs ?? Math.min(1_000, Math.max(50, Math.round(intervalMs * 0.1)));
+    return {
+      limit: Math.max(1, Math.floor(burst * (1 - policy.safetyRatio))),
+      windowMs: intervalMs + margin,
+      dailyLimit: Math.max(1, Math.floor(daily * (1 - policy.safetyRatio))),
+    };
+  }
+
+  const limitsFor = (locationId: string) => limitsFromPolicy(locations.get(locationId));
+
+  function setView(locationId: string, state: LocationState, view: BudgetView) {
+    state.view = { remaining: view.remaining, dailyRemaining: view.dailyRemaining };
+    safeHook(hooks.budget, { locationId, ...state.view });
+  }
+
+  function rateLimited(request: UpstreamRequest, expectedWaitMs: number, allowedMs: number): UpstreamError {
+    safeHook(hooks.rejected, { locationId: request.locationId, priority: request.priority, expectedWaitMs });
+    return new UpstreamError({
+      code: "UPSTREAM_RATE_LIMITED",
+      reason: "rate_limited",
+      message:
+        `Upstream rate budget of location ${request.locationId} exhausted: expected a wait of at most ` +
+        `${Math.max(0, Math.floor(allowedMs))} ms, the next free slot is ${Math.ceil(expectedWaitMs)} ms away`,
+      method: request.method,
+      route: request.route,
+      retryAfterMs: Math.ceil(expectedWaitMs),
+    });
+  }
+
+  function removeWaiter(state: LocationState, waiter: Waiter, locationId: string) {
+    const index = state.waiters.indexOf(waiter);
+    if (index >= 0) {
+      state.waiters.splice(index, 1);
+      safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+    }
+  }
+
+  function insertByPriority(state: LocationState, waiter: Waiter): number {
+    // Writes go ahead of every read, FIFO within the same priority.
+    let index = state.waiters.length;
+    if (waiter.request.priority === "write") {
+      index = state.waiters.findIndex((w) => w.request.priority !== "write");
+      if (index < 0) index = state.waiters.length;
+    }
+    state.waiters.splice(index, 0, waiter);
+    return index;
+  }
+
+  async function pump(locationId: string, state: LocationState): Promise<void> {
+    if (state.pumping) return;
+    state.pumping = true;
+    try {
+      while (state.waiters.length > 0) {
+        const head = state.waiters[0] as Waiter;
+        const limits = limitsFor(locationId);
+        let result: AcquireResult;
+        try {
+          result = await store.acquire(locationId, limits);
+        } catch (error) {
+          options.onStoreError?.(error);
+          // The store is unreachable: fail every waiter rather than guessing a budget.
+          for (const waiter of state.waiters.splice(0)) {
+            waiter.cleanup();
+            waiter.reject(storeUnavailable(waiter.request, error));
+          }
+          safeHook(hooks.queueLength, { locationId, length: 0 });
+          return;
+        }
+        if (result.granted) {
+          // Not shift(): a write may have been put in front of `head` while we awaited the store.
+          const index = state.waiters.indexOf(head);
+          if (index >= 0) state.waiters.splice(index, 1);
+          head.cleanup();
+          setView(locationId, state, result);
+          safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+          if (index >= 0) head.resolve();
+          continue;
+        }
+        setView(locationId, state, result);
+        const now = clock.now();
+        if (state.waiters[0] !== head) continue; // someone went ahead (a write) or left: decide for them
+        if (now + result.waitMs > head.deadlineAt) {
+          // The head would wait past its deadline: it gives up now instead of waiting in vain.
+          removeWaiter(state, head, locationId);
+          head.cleanup();
+          head.reject(rateLimited(head.request, result.waitMs, head.deadlineAt - now));
+          continue;
+        }
+        head.checked = true;
+        // Everyone else: past the deadline → give up; not yet estimated → estimate where they stand.
+        for (const waiter of [...state.waiters]) {
+          const position = state.waiters.indexOf(waiter);
+          if (position < 1) continue;
+          let expectedMs = result.waitMs;
+          let hopeless = clock.now() >= waiter.deadlineAt;
+          if (!hopeless && !waiter.checked) {
+            waiter.checked = true;
+            try {
+              expectedMs = await store.estimateWaitMs(locationId, limits, position);
+              hopeless = clock.now() + expectedMs > waiter.deadlineAt;
+            } catch (error) {
+              options.onStoreError?.(error);
+            }
+          }
+          if (hopeless && state.waiters.includes(waiter)) {
+            removeWaiter(state, waiter, locationId);
+            waiter.cleanup();
+            waiter.reject(rateLimited(waiter.request, expectedMs, waiter.deadlineAt - now));
+          }
+        }
+        if (state.waiters.length === 0) break;
+        const nextDeadline = Math.min(...state.waiters.map((w) => w.deadlineAt));
+        const sleepMs = Math.max(1, Math.min(result.waitMs, nextDeadline - now));
+        const wake = new AbortController();
+        state.wake = wake;
+        try {
+          await clock.sleep(sleepMs, wake.signal);
+        } catch {
+          // woken early: re-evaluate
+        } finally {
+          state.wake = undefined;
+        }
+      }
+    } finally {
+      state.pumping = false;
+    }
+  }
+
+  function storeUnavailable(request: UpstreamRequest, cause: unknown): UpstreamError {
+    return new UpstreamError({
+      code: "UPSTREAM_UNAVAILABLE",
+      reason: "unexpected", // not the upstream's fault: neither retried nor counted by the breaker
+      message: `Rate budget store unreachable for location ${request.locationId}; the call was not sent`,
+      method: request.method,
+      route: request.route,
+      cause,
+    });
+  }
+
+  async function acquire(request: UpstreamRequest): Promise<void> {
+    const locationId = request.locationId;
+    const state = stateOf(locationId);
+    const now = clock.now();
+    const deadlineAt = Math.min(now + policy.maxWaitMs, request.deadlineAt ?? Infinity);
+    if (request.signal?.aborted) throw request.signal.reason;
+
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        removeWaiter(state, waiter, locationId);
+        reject(request.signal?.reason);
+      };
+      const waiter: Waiter = {
+        request,
+        checked: false,
+        deadlineAt,
+        resolve,
+        reject,
+        cleanup: () => request.signal?.removeEventListener("abort", onAbort),
+      };
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      const position = insertByPriority(state, waiter);
+      safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+      // A new head must be decided at once; anyone else is estimated by the pump when the budget
+      // runs out (it may well be granted before that).
+      if (position === 0) state.wake?.abort();
+      void pump(locationId, state);
+    });
+  }
+
+  async function observe(request: UpstreamRequest, response: UpstreamResponse, othersInFlight: number): Promise<void> {
+    const locationId = request.locationId;
+    const state = stateOf(locationId);
+    const headers = parseRateLimitHeaders(response.headers);
+    if (headers.max !== undefined && headers.max >= 1) state.upstreamMax = headers.max;
+    if (headers.intervalMs !== undefined && headers.intervalMs >= 1) state.upstreamIntervalMs = headers.intervalMs;
+    if (headers.dailyLimit !== undefined && headers.dailyLimit >= 1) state.upstreamDaily = headers.dailyLimit;
+    const limits = limitsFor(locationId);
+    let view: BudgetView | undefined;
+    if (response.status === 429) {
+      safeHook(hooks.upstreamRateLimited, { locationId });
+      view = await store.drain(locationId, limits);
+    } else {
+      // Requests still in flight were not yet counted by the upstream when it answered this one.
+      const remaining =
+        headers.remaining === undefined ? undefined : Math.max(0, headers.remaining - othersInFlight);
+      const dailyRemaining =
+        headers.dailyRemaining === undefined ? undefined : Math.max(0, headers.dailyRemaining - othersInFlight);
+      const stricter =
+        (remaining !== undefined && remaining < state.view.remaining) ||
+        (dailyRemaining !== undefined && dailyRemaining < state.view.dailyRemaining);
+      if (stricter) view = await store.restrict(locationId, limits, { remaining, dailyRemaining });
+    }
+    if (view) {
+      setView(locationId, state, view);
+      state.wake?.abort();
+    }
+  }
+
+  const middleware: UpstreamMiddleware = (next) => async (request) => {
+    await acquire(request);
+    const state = stateOf(request.locationId);
+    state.inFlight += 1;
+    let response: UpstreamResponse;
+    try {
+      response = await next(request);
+    } finally {
+      state.inFlight -= 1;
+    }
+    try {
+      await observe(request, response, state.inFlight);
+    } catch (error) {
+      options.onStoreError?.(error);
+    }
+    return response;
+  };
+
+  function snapshot(): LocationRateSnapshot[] {
+    return [...locations.entries()].map(([locationId, state]) => {
+      const limits = limitsFor(locationId);
+      return {
+        locationId,
+        remaining: state.view.remaining,
+        dailyRemaining: state.view.dailyRemaining,
+        queueLength: state.waiters.length,
+        inFlight: state.inFlight,
+        limit: limits.limit,
+        windowMs: limits.windowMs,
+      };
+    });
+  }
+
+  return { middleware, acquire, observe, snapshot, limitsFor };
+}
