@@ -1,0 +1,152 @@
+/**
+ * The contact mutations of contract §5: `createContact` (POST /contacts/), `updateContact`
+ * (PUT /contacts/:contactId, with the optional `ifUnmodifiedSince` precondition), `deleteContact`
+ * (DELETE /contacts/:contactId) and `addContactTags` (POST /contacts/:contactId/tags).
+ * Each declares its validation, precondition, upstream call and cache effect; the shared path
+ * (scopes, idempotency, error mapping, audit) is ../write/mutation-write.runner.ts.
+ */
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { SCOPES } from "../../auth/index.js";
+import { keys } from "../../cache/resource-key.js";
+import type { UpstreamContact } from "../../upstream/contacts.types.js";
+import { gatewayError } from "../common/errors.js";
+import type { GatewayContext } from "../context.js";
+import {
+  validateAddTags,
+  validateCreateContact,
+  validateDeleteContact,
+  validateUpdateContact,
+} from "../write/input-write.rules.js";
+import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
+import { runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { checkUnmodifiedSince } from "../write/precondition-write.check.js";
+import { AddContactTagsArgs, CreateContactInput, UpdateContactArgs } from "./contact.input.js";
+import { ContactRecord } from "./contact.record.js";
+import { Contact } from "./contact.type.js";
+
+type WriteCtx = GatewayContext & WriteContext;
+
+/** The contract-named fields of a contact, for `extensions.current` of a failed precondition. */
+function currentContact(contact: UpstreamContact): Record<string, unknown> {
+  const { id, locationId, name, firstName, lastName, email, phone, companyName, tags, dateUpdated, dateAdded } = contact;
+  return { id, locationId, name, firstName, lastName, email, phone, companyName, tags, dateAdded, dateUpdated };
+}
+
+/** The per-request loaders, when this operation already has them (never forces their creation). */
+function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamContact): void {
+  try {
+    const loader = ctx.loaders.contact.clear(contactId);
+    if (contact) loader.prime(contactId, contact);
+  } catch {
+    // No loaders without a viewer: nothing to forget.
+  }
+}
+
+@Resolver()
+export class ContactWriteResolver {
+  @Authorized(SCOPES.write)
+  @Mutation(() => Contact, { description: "POST /contacts/. A duplicate (email/phone) is CONFLICT with extensions.existingContactId." })
+  async createContact(
+    @Arg("input", () => CreateContactInput) input: CreateContactInput,
+    @Ctx() ctx: WriteCtx,
+  ): Promise<ContactRecord> {
+    const contact = await runMutation<UpstreamContact>(ctx, {
+      operation: "createContact",
+      args: { input },
+      problems: validateCreateContact(input),
+      targetIds: {},
+      fields: changedFieldNames(input),
+      write: (location) => ctx.services.client.createContact(location, toCreateContactBody(input)),
+      resultIds: (c) => ({ contactId: c.id }),
+      applyToCache: (location, c) => {
+        ctx.services.cache.set(keys.contact(location, c.id), c);
+        ctx.services.cache.invalidateLists(location);
+        forgetInRequest(ctx, c.id, c);
+      },
+    });
+    return ContactRecord.fromContact(contact);
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => Contact, {
+    description:
+      "PUT /contacts/:contactId. With ifUnmodifiedSince, the contact's dateUpdated is read fresh from the upstream first; if it is later, CONFLICT (extensions.current) and nothing is written.",
+  })
+  async updateContact(@Args(() => UpdateContactArgs) args: UpdateContactArgs, @Ctx() ctx: WriteCtx): Promise<ContactRecord> {
+    const { id, input, ifUnmodifiedSince } = args;
+    const { client, cache } = ctx.services;
+    const contact = await runMutation<UpstreamContact>(ctx, {
+      operation: "updateContact",
+      args: { id, input, ifUnmodifiedSince },
+      problems: validateUpdateContact(id, input, ifUnmodifiedSince),
+      targetIds: { contactId: id },
+      fields: changedFieldNames(input),
+      precondition: ifUnmodifiedSince
+        ? async (location) => {
+            // Fresh: bypass the cache (and refresh it with what we read).
+            const current = await cache.load(keys.contact(location, id), () => client.getContact(location, id), { bypass: true });
+            const failure = checkUnmodifiedSince(current, ifUnmodifiedSince);
+            if (failure) {
+              throw gatewayError(
+                "CONFLICT",
+                `Contact ${id} was modified at ${failure.currentDateUpdated}, after ifUnmodifiedSince ${failure.ifUnmodifiedSince}; nothing was written`,
+                { reason: "precondition_failed", ...failure, current: currentContact(current) },
+              );
+            }
+          }
+        : undefined,
+      write: (location) => client.updateContact(location, id, toUpdateContactBody(input)),
+      applyToCache: (location, c) => {
+        cache.set(keys.contact(location, id), c);
+        cache.invalidateLists(location);
+        forgetInRequest(ctx, id, c);
+      },
+      onNotFound: (location) => cache.evictContact(location, id),
+    });
+    return ContactRecord.fromContact(contact);
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId." })
+  async deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: WriteCtx): Promise<boolean> {
+    const { client, cache } = ctx.services;
+    return runMutation<boolean>(ctx, {
+      operation: "deleteContact",
+      args: { id },
+      problems: validateDeleteContact(id),
+      targetIds: { contactId: id },
+      write: async (location) => {
+        await client.deleteContact(location, id);
+        return true;
+      },
+      applyToCache: (location) => {
+        cache.evictContact(location, id);
+        cache.invalidateLists(location);
+        forgetInRequest(ctx, id);
+      },
+      onNotFound: (location) => cache.evictContact(location, id),
+    });
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => [String], { description: "POST /contacts/:contactId/tags: adds tags; returns the contact's tag set." })
+  async addContactTags(@Args(() => AddContactTagsArgs) args: AddContactTagsArgs, @Ctx() ctx: WriteCtx): Promise<string[]> {
+    const { contactId, tags } = args;
+    const { client, cache } = ctx.services;
+    return runMutation<string[]>(ctx, {
+      operation: "addContactTags",
+      args: { contactId, tags },
+      problems: validateAddTags(contactId, tags),
+      targetIds: { contactId },
+      fields: ["tags"],
+      write: (location) => client.addTags(location, contactId, normalizeTags(tags)),
+      applyToCache: (location) => {
+        // The contact's tags (and dateUpdated) changed: drop the contact, keep its tasks/notes.
+        cache.delete(keys.contact(location, contactId));
+        cache.invalidateLists(location);
+        forgetInRequest(ctx, contactId);
+      },
+      onNotFound: (location) => cache.evictContact(location, contactId),
+    });
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Input types of the contact mutations (contract §5). Plain shapes: validation lives in
+ * ../write/input-write.rules.ts and runs in the resolver, so every rule can name the field and
+ * the expected form (`BAD_USER_INPUT` with `extensions.field`).
+ * Explicit type functions on every decorator (stack.md pitfall 1).
+ */
+import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { DateTimeScalar } from "../common/scalars.js";
+
+@InputType("CustomFieldInput", { description: "A custom field value to write: exactly one of `id` or `key`." })
+export class CustomFieldInput {
+  @Field(() => ID, { nullable: true, description: "The custom field's id." })
+  id?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The custom field's key, e.g. `contact.favourite_colour`." })
+  key?: string | null;
+
+  @Field(() => String, { nullable: true })
+  value?: string | null;
+}
+
+@InputType("CreateContactInput")
+export class CreateContactInput {
+  @Field(() => String, { nullable: true })
+  firstName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  lastName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "An email address like name@example.com." })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: "E.164 form: + and country code, e.g. +14155550123." })
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  companyName?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  source?: string | null;
+
+  @Field(() => String, { nullable: true, description: "An IANA time zone, e.g. America/New_York." })
+  timezone?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The id of the user the contact is assigned to." })
+  assignedTo?: string | null;
+
+  @Field(() => [CustomFieldInput], { nullable: true })
+  customFields?: CustomFieldInput[] | null;
+}
+
+@InputType("UpdateContactInput", {
+  description: "Fields to change; absent or null fields are left as they are. `tags` replaces all tags (use addContactTags to add).",
+})
+export class UpdateContactInput {
+  @Field(() => String, { nullable: true })
+  firstName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  lastName?: string | null;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "An email address like name@example.com." })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: "E.164 form: + and country code, e.g. +14155550123." })
+  phone?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  source?: string | null;
+
+  @Field(() => String, { nullable: true, description: "An IANA time zone, e.g. America/New_York." })
+  timezone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  assignedTo?: string | null;
+
+  @Field(() => [CustomFieldInput], { nullable: true })
+  customFields?: CustomFieldInput[] | null;
+}
+
+// Argument sets of the multi-argument mutations: an @ArgsType keeps the contract's argument order
+// (separate @Arg parameter decorators are registered last-to-first).
+
+@ArgsType()
+export class UpdateContactArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => UpdateContactInput)
+  input!: UpdateContactInput;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "Write only if the contact's dateUpdated (read fresh from the upstream) is not later than this.",
+  })
+  ifUnmodifiedSince?: Date | null;
+}
+
+@ArgsType()
+export class AddContactTagsArgs {
+  @Field(() => ID)
+  contactId!: string;
+
+  @Field(() => [String], { description: "1 to 100 non-blank tags of at most 100 characters." })
+  tags!: string[];
+}

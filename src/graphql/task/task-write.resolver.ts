@@ -1,0 +1,129 @@
+/**
+ * The task mutations of contract §5: `createTask` (POST /contacts/:contactId/tasks), `updateTask`
+ * (PUT …/tasks/:taskId, with the optional expected-values precondition `ifMatch`), `completeTask`
+ * (PUT …/tasks/:taskId/completed) and `deleteTask` (DELETE …/tasks/:taskId).
+ * After a write the task itself is cached as the upstream returned it and the contact's task
+ * list is dropped, so the next query refetches that list only.
+ */
+import { Args, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
+import { SCOPES } from "../../auth/index.js";
+import { keys } from "../../cache/resource-key.js";
+import type { UpstreamTask } from "../../upstream/contacts.types.js";
+import { gatewayError } from "../common/errors.js";
+import type { GatewayContext } from "../context.js";
+import { validateCreateTask, validateTaskRef, validateUpdateTask } from "../write/input-write.rules.js";
+import { changedFieldNames, toCreateTaskBody, toUpdateTaskBody } from "../write/input-write.translate.js";
+import { runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { checkTaskExpected } from "../write/precondition-write.check.js";
+import { CompleteTaskArgs, CreateTaskArgs, TaskRefArgs, UpdateTaskArgs } from "./task.input.js";
+import { Task } from "./task.type.js";
+
+type WriteCtx = GatewayContext & WriteContext;
+
+/** The upstream may leave `contactId` out of a task: the route says whose it is. */
+const withContact = (task: UpstreamTask, contactId: string): UpstreamTask => ({ ...task, contactId: task.contactId ?? contactId });
+
+function afterTaskWrite(ctx: WriteCtx, location: string, contactId: string, taskId: string, task: UpstreamTask | undefined): void {
+  const { cache } = ctx.services;
+  if (task) cache.set(keys.task(location, contactId, taskId), task);
+  else cache.delete(keys.task(location, contactId, taskId));
+  cache.delete(keys.tasks(location, contactId));
+  try {
+    ctx.loaders.tasks.clear(contactId);
+    ctx.loaders.task.clear({ contactId, id: taskId });
+  } catch {
+    // No loaders without a viewer.
+  }
+}
+
+@Resolver()
+export class TaskWriteResolver {
+  @Authorized(SCOPES.write)
+  @Mutation(() => Task, { description: "POST /contacts/:contactId/tasks." })
+  async createTask(@Args(() => CreateTaskArgs) args: CreateTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+    const { contactId, input } = args;
+    const task = await runMutation<UpstreamTask>(ctx, {
+      operation: "createTask",
+      args: { contactId, input },
+      problems: validateCreateTask(contactId, input),
+      targetIds: { contactId },
+      fields: changedFieldNames(input),
+      write: async (location) => withContact(await ctx.services.client.createTask(location, contactId, toCreateTaskBody(input)), contactId),
+      resultIds: (t) => ({ taskId: t.id }),
+      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, t.id, t),
+      onNotFound: (location) => ctx.services.cache.evictContact(location, contactId),
+    });
+    return task;
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => Task, {
+    description:
+      "PUT /contacts/:contactId/tasks/:taskId. With ifMatch, the task is read fresh first; if any expected value differs, CONFLICT (extensions.current) and nothing is written.",
+  })
+  async updateTask(@Args(() => UpdateTaskArgs) args: UpdateTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+    const { contactId, taskId, input, ifMatch } = args;
+    const { client, cache } = ctx.services;
+    return runMutation<UpstreamTask>(ctx, {
+      operation: "updateTask",
+      args: { contactId, taskId, input, ifMatch },
+      problems: validateUpdateTask(contactId, taskId, input, ifMatch),
+      targetIds: { contactId, taskId },
+      fields: changedFieldNames(input),
+      precondition: ifMatch
+        ? async (location) => {
+            const current = await cache.load(
+              keys.task(location, contactId, taskId),
+              () => client.getTask(location, contactId, taskId),
+              { bypass: true },
+            );
+            const mismatches = checkTaskExpected(current, ifMatch);
+            if (mismatches.length > 0) {
+              throw gatewayError(
+                "CONFLICT",
+                `Task ${taskId} no longer matches ifMatch (${mismatches.map((m) => m.field).join(", ")} changed); nothing was written`,
+                { reason: "precondition_failed", mismatches, current: withContact(current, contactId) },
+              );
+            }
+          }
+        : undefined,
+      write: async (location) => withContact(await client.updateTask(location, contactId, taskId, toUpdateTaskBody(input)), contactId),
+      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
+      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+    });
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => Task, { description: "PUT /contacts/:contactId/tasks/:taskId/completed." })
+  async completeTask(@Args(() => CompleteTaskArgs) args: CompleteTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+    const { contactId, taskId, completed } = args;
+    return runMutation<UpstreamTask>(ctx, {
+      operation: "completeTask",
+      args: { contactId, taskId, completed },
+      problems: validateTaskRef(contactId, taskId),
+      targetIds: { contactId, taskId },
+      fields: ["completed"],
+      write: async (location) => withContact(await ctx.services.client.completeTask(location, contactId, taskId, completed), contactId),
+      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
+      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+    });
+  }
+
+  @Authorized(SCOPES.write)
+  @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/tasks/:taskId." })
+  async deleteTask(@Args(() => TaskRefArgs) args: TaskRefArgs, @Ctx() ctx: WriteCtx): Promise<boolean> {
+    const { contactId, taskId } = args;
+    return runMutation<boolean>(ctx, {
+      operation: "deleteTask",
+      args: { contactId, taskId },
+      problems: validateTaskRef(contactId, taskId),
+      targetIds: { contactId, taskId },
+      write: async (location) => {
+        await ctx.services.client.deleteTask(location, contactId, taskId);
+        return true;
+      },
+      applyToCache: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+    });
+  }
+}

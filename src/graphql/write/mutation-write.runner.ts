@@ -1,0 +1,261 @@
+/**
+ * The one path every mutation takes (issue 4), in this order:
+ *   1. validation of the arguments (BAD_USER_INPUT naming the field; no upstream call);
+ *   2. the Idempotency-Key header (malformed → BAD_USER_INPUT);
+ *   3. the upstream credential's scope: when the location's credential is known to lack
+ *      `contacts.write` (granted scopes, or an earlier "not authorized for this scope" answer),
+ *      FORBIDDEN naming that scope, before any upstream call;
+ *   4. idempotency: a repeat answers the first result (no upstream write), a reused key with other
+ *      arguments is BAD_USER_INPUT, a concurrent repeat waits for the first attempt;
+ *   5. the precondition, read fresh from the upstream (CONFLICT with the current value; no write);
+ *   6. the upstream write; its errors mapped for callers (duplicate → CONFLICT + existingContactId,
+ *      422 → BAD_USER_INPUT + upstream messages, not found → NOT_FOUND, unknown outcome → an error
+ *      saying the write may have happened, never retried);
+ *   7. cache coherence: the cache takes what the upstream returned, affected lists are dropped;
+ *   8. one audit line, whatever the outcome.
+ * The caller's own `contacts.write` scope is checked earlier by `@Authorized` (auth/).
+ */
+import type { GraphQLError } from "graphql";
+import type { AuditLogger, AuditOutcome } from "../../audit/index.js";
+import type { Viewer } from "../../auth/index.js";
+import type { ResourceCache } from "../../cache/resource-cache.js";
+import {
+  idempotencyFingerprint,
+  parseIdempotencyKey,
+  type IdempotencyPendingClaim,
+  type IdempotencyStore,
+} from "../../idempotency/index.js";
+import type { ContactsClient } from "../../upstream/contacts.client.js";
+import type { CredentialProvider } from "../../upstream/credentials.types.js";
+import { isUpstreamError, type UpstreamError } from "../../upstream/upstream.error.js";
+import { gatewayError, upstreamToGraphQLError } from "../common/errors.js";
+import type { InputProblem } from "./input-write.rules.js";
+import type { UpstreamScopeMemory } from "./scope-write.memory.js";
+
+/** The upstream scope every write route needs (FACTS.md "The 16 routes"). */
+export const UPSTREAM_WRITE_SCOPE = "contacts.write";
+
+/** Gateway-wide services of the write path (created once in the composition root). */
+export interface WriteServices {
+  idempotency: IdempotencyStore;
+  audit: AuditLogger;
+  scopeMemory: UpstreamScopeMemory;
+}
+
+/** What the write path needs from the GraphQL context (a structural slice of GatewayContext). */
+export interface WriteContext {
+  requireViewer(): Viewer;
+  services: {
+    client: ContactsClient;
+    cache: ResourceCache;
+    credentials: CredentialProvider;
+    write?: WriteServices | undefined;
+  };
+  /** Request headers, lower-cased names (HTTP only; absent over WebSocket). */
+  headers?: Readonly<Record<string, string | string[] | undefined>> | undefined;
+}
+
+export interface MutationPlan<T> {
+  /** The mutation field, e.g. `createContact` (fingerprint and audit). */
+  operation: string;
+  /** The coerced GraphQL arguments (fingerprint only; never logged). */
+  args: Record<string, unknown>;
+  /** Problems found by the rules; any → BAD_USER_INPUT before anything else. */
+  problems: InputProblem[];
+  /** Ids known before the write, e.g. `{ contactId }`. */
+  targetIds: Record<string, string | undefined>;
+  /** Names of the input fields the write carries (audit). */
+  fields?: string[];
+  /** Fresh read + comparison; throws CONFLICT (a GraphQLError) when it fails. */
+  precondition?: (location: string) => Promise<void>;
+  /** The upstream call. */
+  write: (location: string) => Promise<T>;
+  /** Make the shared cache reflect the result (and drop affected lists). */
+  applyToCache: (location: string, result: T) => void;
+  /** Ids learned from the result (a created contact's id) for the audit line. */
+  resultIds?: (result: T) => Record<string, string | undefined>;
+  /** What a NOT_FOUND from the upstream means for the cache (evict the stale entries). */
+  onNotFound?: (location: string) => void;
+}
+
+export function inputError(problems: InputProblem[]): GraphQLError {
+  const [first] = problems;
+  if (!first) return gatewayError("BAD_USER_INPUT", "Invalid input");
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""}: ${problems.slice(1).map((p) => p.field).join(", ")})` : "";
+  return gatewayError("BAD_USER_INPUT", `Argument "${first.field}" must be ${first.expected}; received ${first.received}${more}`, {
+    field: first.field,
+    expected: first.expected,
+    problems: problems.map((p) => ({ field: p.field, expected: p.expected })),
+  });
+}
+
+function missingScopeError(location: string): GraphQLError {
+  return gatewayError(
+    "FORBIDDEN",
+    `The gateway's upstream credential for location ${location} lacks the ${UPSTREAM_WRITE_SCOPE} scope, so no write is possible; re-install or re-issue the token with ${UPSTREAM_WRITE_SCOPE}`,
+    { reason: "upstream_missing_scope", missingScope: UPSTREAM_WRITE_SCOPE },
+  );
+}
+
+/** Caller-facing error for an upstream failure of a write. */
+export function writeUpstreamError(error: UpstreamError, location: string): GraphQLError {
+  switch (error.reason) {
+    case "missing_scope":
+      return missingScopeError(location);
+    case "duplicate_contact":
+      return gatewayError(
+        "CONFLICT",
+        `This location does not allow duplicated contacts: a contact with this email or phone already exists${error.existingContactId ? ` (id ${error.existingContactId})` : ""}`,
+        { reason: "duplicate_contact", existingContactId: error.existingContactId, traceId: error.traceId },
+      );
+    case "validation":
+      return gatewayError(
+        "BAD_USER_INPUT",
+        `The Contacts API rejected the input: ${error.upstreamMessages.join("; ") || error.message}`,
+        { reason: "upstream_validation", upstreamMessages: error.upstreamMessages, traceId: error.traceId },
+      );
+    case "not_found":
+      return gatewayError("NOT_FOUND", `Not found upstream (${error.method} ${error.route})`, {
+        reason: "not_found",
+        traceId: error.traceId,
+      });
+    default:
+      if (error.outcomeUnknown) {
+        return gatewayError(
+          "UPSTREAM_UNAVAILABLE",
+          `The Contacts API did not answer after the write was sent (${error.method} ${error.route}): the write MAY HAVE HAPPENED. It was not retried; check the current state before trying again (with a new Idempotency-Key).`,
+          { reason: error.reason, outcomeUnknown: true, traceId: error.traceId },
+        );
+      }
+      return upstreamToGraphQLError(error);
+  }
+}
+
+const codeOf = (error: unknown): string =>
+  typeof (error as GraphQLError | undefined)?.extensions?.["code"] === "string"
+    ? String((error as GraphQLError).extensions["code"])
+    : isUpstreamError(error)
+      ? error.code
+      : "INTERNAL_SERVER_ERROR";
+
+/** Runs one mutation along the path described at the top of this file. */
+export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T>): Promise<T> {
+  const started = performance.now();
+  const viewer = context.requireViewer();
+  const location = viewer.locationId;
+  const { credentials } = context.services;
+  const write = context.services.write;
+  if (!write) throw new TypeError("runMutation: the gateway was built without write services (services.write)");
+
+  let targetIds = { ...plan.targetIds };
+  let idempotent = false;
+  const audit = (outcome: AuditOutcome, extra: { errorCode?: string; traceId?: string } = {}) =>
+    write.audit.record({
+      subject: viewer.subject,
+      locationId: location,
+      operation: plan.operation,
+      targetIds,
+      outcome,
+      fields: plan.fields,
+      idempotent,
+      durationMs: performance.now() - started,
+      ...extra,
+    });
+  const reject = (error: GraphQLError, outcome: AuditOutcome = "rejected"): never => {
+    audit(outcome, { errorCode: codeOf(error), traceId: error.extensions?.["traceId"] as string | undefined });
+    throw error;
+  };
+
+  // 1. arguments
+  if (plan.problems.length > 0) reject(inputError(plan.problems));
+
+  // 2. Idempotency-Key header
+  const parsedKey = parseIdempotencyKey(context.headers?.["idempotency-key"]);
+  if (!parsedKey.ok) {
+    reject(
+      gatewayError("BAD_USER_INPUT", `Header "Idempotency-Key" must be ${parsedKey.expected}; received ${parsedKey.received}`, {
+        field: "Idempotency-Key",
+        expected: parsedKey.expected,
+      }),
+    );
+  }
+  const key = parsedKey.ok ? parsedKey.key : undefined;
+  idempotent = key !== undefined;
+
+  // 3. the upstream credential's scope
+  const granted = credentials.grantedScopes(location);
+  if ((granted !== undefined && !granted.includes(UPSTREAM_WRITE_SCOPE)) || write.scopeMemory.isMissing(location, UPSTREAM_WRITE_SCOPE)) {
+    reject(missingScopeError(location));
+  }
+
+  // 4. idempotency
+  let claim: IdempotencyPendingClaim | undefined;
+  if (key !== undefined) {
+    const scope = { subject: viewer.subject ?? "", locationId: location, key };
+    const begun = await write.idempotency.begin(scope, idempotencyFingerprint(plan.operation, plan.args));
+    switch (begun.kind) {
+      case "replay":
+        if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(begun.result as T) };
+        audit("replayed");
+        return begun.result as T;
+      case "mismatch":
+        reject(
+          gatewayError(
+            "BAD_USER_INPUT",
+            'Header "Idempotency-Key" was already used with a different operation or different arguments; use a new key for a different request',
+            { field: "Idempotency-Key", reason: "idempotency_key_reused" },
+          ),
+        );
+        break;
+      case "unknown":
+        reject(gatewayError("UPSTREAM_UNAVAILABLE", begun.message, { outcomeUnknown: true, reason: "idempotency_outcome_unknown" }), "unknown");
+        break;
+      case "in_progress":
+        reject(
+          gatewayError("CONFLICT", 'A request with this "Idempotency-Key" is still in progress; retry later', {
+            field: "Idempotency-Key",
+            reason: "idempotency_in_progress",
+          }),
+        );
+        break;
+      case "proceed":
+        claim = begun.claim;
+        break;
+    }
+  }
+
+  try {
+    // 5. precondition (fresh read)
+    if (plan.precondition) await plan.precondition(location);
+    // 6. the write
+    const result = await plan.write(location);
+    if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(result) };
+    // 7. cache coherence (a failure here must not turn a done write into an error)
+    try {
+      plan.applyToCache(location, result);
+    } catch {
+      // The cache is an optimisation; TTL and webhooks repair it.
+    }
+    await claim?.complete(result);
+    // 8. audit
+    audit("success");
+    return result;
+  } catch (error) {
+    if (isUpstreamError(error)) {
+      if (error.reason === "missing_scope") write.scopeMemory.markMissing(location, UPSTREAM_WRITE_SCOPE);
+      if (error.reason === "not_found") plan.onNotFound?.(location);
+      const mapped = writeUpstreamError(error, location);
+      if (error.outcomeUnknown) {
+        await claim?.markUnknown(mapped.message);
+        audit("unknown", { errorCode: codeOf(mapped), traceId: error.traceId });
+      } else {
+        await claim?.release();
+        audit(error.reason === "missing_scope" ? "rejected" : "failed", { errorCode: codeOf(mapped), traceId: error.traceId });
+      }
+      throw mapped;
+    }
+    await claim?.release();
+    audit(codeOf(error) === "CONFLICT" ? "rejected" : "failed", { errorCode: codeOf(error) });
+    throw error;
+  }
+}

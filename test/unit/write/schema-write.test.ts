@@ -1,0 +1,36 @@
+/** The mutations and inputs in the built schema match contract §5 (names and argument types). */
+import { printType, type GraphQLInputObjectType, type GraphQLObjectType } from "graphql";
+import { describe, expect, it } from "vitest";
+import { buildGatewaySchema } from "../../../src/graphql/schema.js";
+import { WRITE_RESOLVERS } from "../../../src/graphql/write/index-write.js";
+
+describe("write schema", () => {
+  it("exposes the eight mutations with the contract's signatures", async () => {
+    const schema = await buildGatewaySchema({ resolvers: WRITE_RESOLVERS });
+    const mutation = schema.getMutationType() as GraphQLObjectType;
+    const fields = mutation.getFields();
+    const signature = (name: string) => {
+      const f = fields[name]!;
+      return `${name}(${f.args.map((a) => `${a.name}: ${String(a.type)}${a.defaultValue !== undefined ? ` = ${JSON.stringify(a.defaultValue)}` : ""}`).join(", ")}): ${String(f.type)}`;
+    };
+    expect(Object.keys(fields).sort()).toEqual(
+      ["addContactTags", "completeTask", "createContact", "createTask", "deleteContact", "deleteTask", "updateContact", "updateTask"].sort(),
+    );
+    expect(signature("createContact")).toBe("createContact(input: CreateContactInput!): Contact!");
+    expect(signature("updateContact")).toBe("updateContact(id: ID!, input: UpdateContactInput!, ifUnmodifiedSince: DateTime): Contact!");
+    expect(signature("deleteContact")).toBe("deleteContact(id: ID!): Boolean!");
+    expect(signature("createTask")).toBe("createTask(contactId: ID!, input: CreateTaskInput!): Task!");
+    expect(signature("updateTask")).toBe("updateTask(contactId: ID!, taskId: ID!, input: UpdateTaskInput!, ifMatch: TaskPreconditionInput): Task!");
+    expect(signature("completeTask")).toBe("completeTask(contactId: ID!, taskId: ID!, completed: Boolean! = true): Task!");
+    expect(signature("deleteTask")).toBe("deleteTask(contactId: ID!, taskId: ID!): Boolean!");
+    expect(signature("addContactTags")).toBe("addContactTags(contactId: ID!, tags: [String!]!): [String!]!");
+    const input = (name: string) => printType(schema.getType(name) as GraphQLInputObjectType).replace(/"""[^"]*"""\s*/g, "").replace(/\s+/g, " ");
+    expect(input("CreateTaskInput")).toBe(
+      "input CreateTaskInput { title: String! body: String dueDate: DateTime! completed: Boolean = false assignedTo: String }",
+    );
+    expect(input("CustomFieldInput")).toBe("input CustomFieldInput { id: ID key: String value: String }");
+    expect(input("UpdateContactInput")).toBe(
+      "input UpdateContactInput { firstName: String lastName: String name: String email: String phone: String tags: [String!] source: String timezone: String assignedTo: String customFields: [CustomFieldInput!] }",
+    );
+  });
+});
