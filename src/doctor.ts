@@ -1,0 +1,54 @@
+/**
+ * `npm run doctor`: checks the deployment the environment describes (same Config as the gateway)
+ * with a few real upstream requests and prints one ✓/✗ line per check, with a fix hint under
+ * each ✗. Exits 1 when any check fails, 2 when the configuration itself is invalid.
+ * Demo mode (no CONTACTS_API_URL): starts the embedded simulator and checks against it.
+ */
+import { ConfigError, isDemoMode, loadConfigFromProcess } from "./config/index.js";
+import { doctorPassed, formatDoctorReport, runDoctor } from "./doctor/index.js";
+import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
+import { StaticCredentialProvider } from "./upstream/static-credentials.js";
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfigFromProcess();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`✗ configuration: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  let simulator: Simulator | undefined;
+  try {
+    let results;
+    if (isDemoMode(config)) {
+      simulator = await startSimulator({ port: 0 });
+      const demo = DEMO_TOKENS.find((t) => t.locationId === DEMO_LOCATION_ID && t.scopes.includes("contacts.write"))!;
+      process.stdout.write(`demo mode (no CONTACTS_API_URL): checking the embedded simulator at ${simulator.url}\n\n`);
+      results = await runDoctor({
+        config,
+        upstreamBaseUrl: simulator.url,
+        credentials: new StaticCredentialProvider({ [demo.locationId]: { token: demo.token, scopes: demo.scopes } }),
+      });
+    } else {
+      process.stdout.write(`checking ${config.upstream.baseUrl}\n\n`);
+      results = await runDoctor({ config });
+    }
+    process.stdout.write(formatDoctorReport(results));
+    return doctorPassed(results) ? 0 : 1;
+  } finally {
+    await simulator?.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`✗ doctor crashed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
