@@ -114,11 +114,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const payload = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, {
-      ...headers,
-      ...(body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
-      "content-length": Buffer.byteLength(payload),
-    });
+    const merged: Record<string, string | number> = {};
+    // Lower-cased so a fault's header overrides the computed one instead of duplicating it.
+    for (const [name, value] of Object.entries(headers)) merged[name.toLowerCase()] = value;
+    if (body !== undefined) merged["content-type"] = "application/json; charset=utf-8";
+    merged["content-length"] = Buffer.byteLength(payload);
+    res.writeHead(status, merged);
     res.end(payload);
   };
 
