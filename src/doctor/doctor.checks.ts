@@ -71,7 +71,10 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
         retryStrategy: () => null,
         enableOfflineQueue: false,
       });
-      redis.on("error", () => undefined);
+      let lastRedisError: unknown;
+      redis.on("error", (error: unknown) => {
+        lastRedisError = error;
+      });
       cleanups.push(async () => redis!.disconnect());
       try {
         await withTimeout(redis.connect().then(() => redis!.ping()), timeoutMs);
@@ -80,7 +83,7 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
         add({
           name: "Redis reachable",
           ok: false,
-          detail: `no answer from ${redactUrl(config.redis.url)} (${describeError(error)})`,
+          detail: `no answer from ${redactUrl(config.redis.url)} (${describeError(lastRedisError ?? error)})`,
           hint: "start Redis or fix REDIS_URL (redis://host:6379); unset REDIS_URL to run a single instance",
         });
         redis = undefined;

@@ -39,6 +39,22 @@ export const REDACT_PATHS = [
   "*.key",
   "credentialsKey",
   "*.credentialsKey",
+  // Two levels deep (a whole Config, `{ config }`, `{ request: { headers } }`) and cookies (OAuth state).
+  "*.*.accessToken",
+  "*.*.refreshToken",
+  "*.*.token",
+  "*.*.secret",
+  "*.*.clientSecret",
+  "*.*.jwtSecret",
+  "*.*.key",
+  "previousKeys",
+  "*.previousKeys",
+  "*.*.previousKeys",
+  "cookie",
+  "headers.cookie",
+  "*.headers.cookie",
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
 ];
 
 export interface LoggerOptions {
