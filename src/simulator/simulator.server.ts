@@ -93,18 +93,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const routes = createContactRoutes(store).map(compile);
   let baseUrl = "";
 
-  const match = (method: string, path: string): { route?: CompiledRoute; params: Record<string, string>; pathMatched: boolean } => {
-    let pathMatched = false;
+  const match = (method: string, path: string): { route?: CompiledRoute; params: Record<string, string> } => {
     for (const route of routes) {
+      if (route.definition.method !== method) continue;
       const m = route.pattern.exec(path);
       if (!m) continue;
-      pathMatched = true;
-      if (route.definition.method !== method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? "")));
-      return { route, params, pathMatched };
+      return { route, params };
     }
-    return { params: {}, pathMatched };
+    return { params: {} };
   };
 
   const record = (entry: RequestLogEntry) => {
@@ -132,7 +130,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const [k, v] of url.searchParams) query[k] = v;
     const isOAuthToken = path === "/oauth/token";
     const isChooseLocation = path === "/oauth/chooselocation" || path === "/v2/oauth/chooselocation";
-    const { route, params, pathMatched } = match(method, path);
+    const { route, params } = match(method, path);
     const template = isOAuthToken ? "/oauth/token" : isChooseLocation ? "/oauth/chooselocation" : route?.definition.route ?? "unknown";
     const authHeader = req.headers.authorization;
     const bearer = typeof authHeader === "string" && /^Bearer\s+/i.test(authHeader) ? authHeader.replace(/^Bearer\s+/i, "").trim() : undefined;
@@ -147,7 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     } catch {
       entry.status = 413;
       record(entry);
-      send(res, 413, { statusCode: 413, message: `request body: expected at most ${MAX_BODY_BYTES} bytes`, error: "Payload Too Large" });
+      send(res, 413, { statusCode: 413, message: `request body: expected at most ${MAX_BODY_BYTES} bytes`, error: "Payload Too Large" }, rateLimiter.check(undefined, false).headers);
       return;
     }
 
@@ -182,7 +180,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           const form = parseForm(raw, req.headers["content-type"]);
           entry.body = { ...form, client_secret: form.client_secret ? "[redacted]" : undefined, code: form.code ? "[redacted]" : undefined, refresh_token: form.refresh_token ? "[redacted]" : undefined };
           const result = oauth.token(form);
-          finish(result.status, result.body, { "cache-control": "no-store" });
+          finish(result.status, result.body, { ...rateLimiter.check(undefined, false).headers, "cache-control": "no-store" });
         } else {
           const result = oauth.chooseLocation(query);
           entry.status = result.status;
@@ -191,8 +189,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           res.end();
         }
       } catch (error) {
-        if (error instanceof HttpError) finish(error.status, error.body);
-        else finish(500, { statusCode: 500, message: "Internal server error" });
+        const headers = rateLimiter.check(undefined, false).headers;
+        if (error instanceof HttpError) finish(error.status, error.body, headers);
+        else finish(500, { statusCode: 500, message: "Internal server error" }, headers);
       }
       return;
     }
@@ -206,9 +205,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       finish(status, { ...body, traceId: randomUUID() }, rateHeaders);
     try {
       if (!route) {
-        if (pathMatched || path.startsWith("/contacts")) {
-          throw new HttpError(404, { statusCode: 404, message: `Cannot ${method} ${path}`, error: "Not Found" });
-        }
+        // NestJS's answer for an unknown route (or a known path with another method).
         throw new HttpError(404, { statusCode: 404, message: `Cannot ${method} ${path}`, error: "Not Found" });
       }
       if (!tokenValid) throw errors.invalidToken();
