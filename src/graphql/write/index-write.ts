@@ -1,10 +1,12 @@
 /**
- * Public surface of the write path: the mutation resolvers to pass to `buildGatewaySchema`, and
- * the factory of the gateway-wide write services (idempotency store, audit logger, scope memory).
+ * Public surface of the write path: the gateway-wide write services (idempotency store, audit
+ * logger, upstream-scope memory, upstream traceId capture) and the write feature contributing the
+ * eight mutation resolvers.
  */
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAuditLogger } from "../../audit/index.js";
+import { createAuditLogger, createTraceCapture } from "../../audit/index.js";
+import type { Config } from "../../config/config.js";
 import { createIdempotencyStore } from "../../idempotency/index.js";
 import { ContactWriteResolver } from "../contact/contact-write.resolver.js";
 import { TaskWriteResolver } from "../task/task-write.resolver.js";
@@ -18,23 +20,48 @@ export { UPSTREAM_WRITE_SCOPE } from "./mutation-write.runner.js";
 export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskWriteResolver];
 
 export interface WriteServicesOptions {
+  config: Pick<Config, "redis">;
   logger: Logger;
-  /** A connected ioredis client when REDIS_URL is set: idempotency keys are then shared by instances. */
-  redis?: Redis | undefined;
-  /** Config `redis.keyPrefix`. */
-  keyPrefix?: string;
   /** Idempotency TTL, ms. Default 24 h. */
   idempotencyTtlMs?: number;
 }
 
+/**
+ * Created once per gateway in the composition root. With REDIS_URL the idempotency keys live in
+ * Redis under `config.redis.keyPrefix` (own connection, closed by `close()`); otherwise in memory.
+ * Add `traceCapture.middleware` to the upstream client's middlewares (innermost).
+ */
 export function createWriteServices(options: WriteServicesOptions): WriteServices {
+  const { config, logger } = options;
+  const redis = config.redis.url
+    ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectionName: "cgw-idempotency" })
+    : undefined;
+  redis?.on("error", (error: Error) => logger.warn({ err: error }, "idempotency store: Redis connection error"));
+  const idempotency = createIdempotencyStore({
+    redis,
+    ownsClient: true,
+    keyPrefix: config.redis.keyPrefix,
+    ttlMs: options.idempotencyTtlMs,
+  });
   return {
-    idempotency: createIdempotencyStore({
-      redis: options.redis,
-      keyPrefix: options.keyPrefix,
-      ttlMs: options.idempotencyTtlMs,
-    }),
-    audit: createAuditLogger({ logger: options.logger }),
+    idempotency,
+    audit: createAuditLogger({ logger: logger.child({ component: "audit" }) }),
     scopeMemory: createUpstreamScopeMemory(),
+    traceCapture: createTraceCapture(),
+    close: () => idempotency.close(),
   };
+}
+
+/**
+ * The write feature (server/gateway.feature.ts `GatewayFeatureFactory`, declared structurally:
+ * nothing below server/ imports server/). Expects `services.write` from `createWriteServices`.
+ */
+export function writeFeature(internals: { services: { write?: WriteServices | undefined } }): {
+  name: string;
+  resolvers: readonly Function[];
+  close(): Promise<void>;
+} {
+  const write = internals.services.write;
+  if (!write) throw new TypeError("writeFeature: expected services.write (createWriteServices) in the gateway's services, received none");
+  return { name: "write", resolvers: WRITE_RESOLVERS, close: () => write.close() };
 }

@@ -16,7 +16,7 @@
  * The caller's own `contacts.write` scope is checked earlier by `@Authorized` (auth/).
  */
 import type { GraphQLError } from "graphql";
-import type { AuditLogger, AuditOutcome } from "../../audit/index.js";
+import type { AuditLogger, AuditOutcome, TraceCapture } from "../../audit/index.js";
 import type { Viewer } from "../../auth/index.js";
 import type { ResourceCache } from "../../cache/resource-cache.js";
 import {
@@ -40,6 +40,9 @@ export interface WriteServices {
   idempotency: IdempotencyStore;
   audit: AuditLogger;
   scopeMemory: UpstreamScopeMemory;
+  /** Picks the upstream traceId of a successful write for the audit line (its middleware must be in the client's chain). */
+  traceCapture?: TraceCapture;
+  close(): Promise<void>;
 }
 
 /** What the write path needs from the GraphQL context (a structural slice of GatewayContext). */
@@ -192,7 +195,17 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
   let claim: IdempotencyPendingClaim | undefined;
   if (key !== undefined) {
     const scope = { subject: viewer.subject ?? "", locationId: location, key };
-    const begun = await write.idempotency.begin(scope, idempotencyFingerprint(plan.operation, plan.args));
+    let begun: Awaited<ReturnType<IdempotencyStore["begin"]>>;
+    try {
+      begun = await write.idempotency.begin(scope, idempotencyFingerprint(plan.operation, plan.args));
+    } catch {
+      return reject(
+        gatewayError("UPSTREAM_UNAVAILABLE", "The idempotency store is unavailable, so the write was not attempted; retry later", {
+          reason: "idempotency_store_unavailable",
+        }),
+        "failed",
+      );
+    }
     switch (begun.kind) {
       case "replay":
         if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(begun.result as T) };
@@ -228,7 +241,9 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
     // 5. precondition (fresh read)
     if (plan.precondition) await plan.precondition(location);
     // 6. the write
-    const result = await plan.write(location);
+    const { result, traceId } = write.traceCapture
+      ? await write.traceCapture.capture(() => plan.write(location))
+      : { result: await plan.write(location), traceId: undefined };
     if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(result) };
     // 7. cache coherence (a failure here must not turn a done write into an error)
     try {
@@ -236,9 +251,10 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
     } catch {
       // The cache is an optimisation; TTL and webhooks repair it.
     }
-    await claim?.complete(result);
+    // The write is done: a store failure now must not turn it into an error (repeats then write again).
+    await claim?.complete(result).catch(() => undefined);
     // 8. audit
-    audit("success");
+    audit("success", traceId === undefined ? {} : { traceId });
     return result;
   } catch (error) {
     if (isUpstreamError(error)) {
@@ -246,15 +262,15 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
       if (error.reason === "not_found") plan.onNotFound?.(location);
       const mapped = writeUpstreamError(error, location);
       if (error.outcomeUnknown) {
-        await claim?.markUnknown(mapped.message);
+        await claim?.markUnknown(mapped.message).catch(() => undefined);
         audit("unknown", { errorCode: codeOf(mapped), traceId: error.traceId });
       } else {
-        await claim?.release();
+        await claim?.release().catch(() => undefined);
         audit(error.reason === "missing_scope" ? "rejected" : "failed", { errorCode: codeOf(mapped), traceId: error.traceId });
       }
       throw mapped;
     }
-    await claim?.release();
+    await claim?.release().catch(() => undefined);
     audit(codeOf(error) === "CONFLICT" ? "rejected" : "failed", { errorCode: codeOf(error) });
     throw error;
   }
