@@ -1,0 +1,27 @@
+/**
+ * Who is calling: the verified claims of a caller JWT (contract §3). A `Viewer` only ever exists
+ * after its token was verified; nothing here does I/O.
+ */
+
+/** The two caller scopes of contract §3 (OAuth convention, space-separated in the `scope` claim). */
+export const SCOPES = {
+  read: "contacts.readonly",
+  write: "contacts.write",
+} as const;
+
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+export const KNOWN_SCOPES: readonly string[] = [SCOPES.read, SCOPES.write];
+
+export interface Viewer {
+  /** The `sub` claim, when the token carries one. */
+  subject: string | undefined;
+  /** The HighLevel location whose data this caller may see. */
+  locationId: string;
+  /** Scopes from the `scope` claim (unknown scopes are kept; they grant nothing). */
+  scopes: readonly string[];
+}
+
+export function hasScope(viewer: Viewer, scope: string): boolean {
+  return viewer.scopes.includes(scope);
+}

@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the only module with side effects. Loads the configuration (a bad value prints one
+ * line and exits 1), then either
+ *   - demo mode (no CONTACTS_API_URL): starts the embedded Contacts API simulator in-process, runs
+ *     the gateway against it, generates AUTH_JWT_SECRET when unset, and prints the sandbox URL and
+ *     two caller tokens (read-only, read-write) valid for 24 h; or
+ *   - serves the real location of CONTACTS_API_URL / CONTACTS_API_TOKEN / CONTACTS_LOCATION_ID.
+ * SIGTERM/SIGINT close the gateway (and the simulator) gracefully.
+ */
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { SCOPES, mintCallerToken } from "./auth/index.js";
+import { ConfigError, isDemoMode, loadConfigFromProcess, type Config } from "./config/index.js";
+import { createLogger } from "./observability/logger.js";
+import { createGateway, type Gateway } from "./server/index.js";
+import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
+import { StaticCredentialProvider } from "./upstream/static-credentials.js";
+
+const DEMO_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfigFromProcess();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** The simulator's read-write token of each of its locations: the gateway's upstream credentials. */
+function simulatorCredentials(simulator: Simulator): StaticCredentialProvider {
+  const byLocation: Record<string, { token: string; scopes: string[] }> = {};
+  for (const t of simulator.tokens.length > 0 ? simulator.tokens : DEMO_TOKENS) {
+    if (!byLocation[t.locationId] || t.scopes.length > byLocation[t.locationId]!.scopes.length) {
+      byLocation[t.locationId] = { token: t.token, scopes: [...t.scopes] };
+    }
+  }
+  return new StaticCredentialProvider(byLocation);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.logLevel });
+  let simulator: Simulator | undefined;
+  let gateway: Gateway | undefined;
+  let stopping = false;
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await gateway?.close();
+      await simulator?.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+
+  if (isDemoMode(config)) {
+    simulator = await startSimulator({
+      port: 0,
+      ...(config.demo.activityIntervalMs > 0 ? { activity: { intervalMs: config.demo.activityIntervalMs } } : {}),
+    });
+    const jwtSecret = config.auth.jwtSecret ?? randomBytes(32).toString("base64url");
+    const mint = (scopes: string[], subject: string) =>
+      mintCallerToken({ secret: jwtSecret, scopes, locationId: DEMO_LOCATION_ID, subject, expiresInSeconds: DEMO_TOKEN_LIFETIME_SECONDS });
+    const readOnly = await mint([SCOPES.read], "demo-reader");
+    const readWrite = await mint([SCOPES.read, SCOPES.write], "demo-writer");
+    gateway = await createGateway({
+      config,
+      logger,
+      credentials: simulatorCredentials(simulator),
+      upstreamBaseUrl: simulator.url,
+      jwtSecret,
+      // Demo data only: the sandbox opens ready to run with the read-only token.
+      sandbox: { defaultHeaders: { Authorization: `Bearer ${readOnly}` } },
+    });
+    process.stdout.write(
+      [
+        "",
+        "Contacts Gateway — demo mode (embedded Contacts API simulator, seeded demo data)",
+        `  sandbox:      ${gateway.url}/graphql   (open in a browser)`,
+        `  GraphQL:      POST ${gateway.url}/graphql · subscriptions ${gateway.wsUrl}`,
+        `  location:     ${DEMO_LOCATION_ID}`,
+        "  caller tokens (valid 24 h; send as  Authorization: Bearer <token>):",
+        `    read-only:  ${readOnly}`,
+        `    read-write: ${readWrite}`,
+        "",
+      ].join("\n") + "\n",
+    );
+  } else {
+    gateway = await createGateway({ config, logger });
+    process.stdout.write(`Contacts Gateway listening: ${gateway.url}/graphql (sandbox in a browser)\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Contacts Gateway failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,350 @@
+/**
+ * The composition root: ONE `http.Server` (express 5) carrying
+ *   - feature raw-body routes (webhooks) — before any body parser,
+ *   - `GET /healthz`,
+ *   - `GET /graphql` from a browser → the self-contained GraphiQL sandbox,
+ *   - feature routes (`/readyz`, `/metrics`, `/oauth/*`, `/dashboard`),
+ *   - `POST /graphql` → Apollo Server 5 (`express.json()` first),
+ *   - graphql-ws on the same path (auth from connection_init, 4403 when refused), disposed from
+ *     an Apollo `drainServer` hook (stack.md pitfalls 3 and 4).
+ * Features meet here and nowhere else. To wire a feature in, add its factory to
+ * `BUILT_IN_FEATURES` and, for upstream middlewares, to `builtInUpstreamMiddlewares`.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type ErrorRequestHandler, type Express } from "express";
+import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { authenticateCaller, type CallerAuth } from "../auth/index.js";
+import { createResourceCache, type ResourceCache } from "../cache/index.js";
+import type { Config } from "../config/config.js";
+import { buildGatewaySchema, createFormatError, createGatewayContext, formatGraphQLError } from "../graphql/index.js";
+import type { GatewayContext, GatewayServices } from "../graphql/index.js";
+import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
+import { createLogger } from "../observability/logger.js";
+import { ContactsClient } from "../upstream/contacts.client.js";
+import type { CredentialProvider } from "../upstream/credentials.types.js";
+import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
+import { credentialsFromConfig } from "../upstream/static-credentials.js";
+import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
+import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
+
+export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
+
+/**
+ * Features every gateway runs, in mount order. One line per feature (EVENTS, OPS, GOV, WRITE,
+ * BENCH add theirs here).
+ */
+const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [];
+
+/** Upstream middlewares every gateway runs, outermost first (rate governor, retry, breaker, metrics). */
+function builtInUpstreamMiddlewares(_config: Config, _logger: Logger): UpstreamMiddleware[] {
+  return [];
+}
+
+export const GRAPHQL_PATH = "/graphql";
+
+export interface GatewayOptions {
+  config: Config;
+  /** Default: a pino logger at `config.logLevel` on stdout. */
+  logger?: Logger;
+  /** Default: the single location of CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID. */
+  credentials?: CredentialProvider;
+  /** Overrides `config.upstream.baseUrl` (demo mode and tests: the simulator's URL). */
+  upstreamBaseUrl?: string;
+  /** Overrides `config.auth.jwtSecret` (demo mode generates one). */
+  jwtSecret?: string;
+  /** Extra upstream middlewares, after the built-in ones (outermost first). */
+  upstreamMiddlewares?: readonly UpstreamMiddleware[];
+  /** Extra features, after the built-in ones. */
+  features?: readonly GatewayFeatureFactory[];
+  /** Skip the built-in features (unit-style tests of the read path only). Default false. */
+  withoutBuiltInFeatures?: boolean;
+  /** Sandbox page options, or `false` to serve no sandbox. */
+  sandbox?: SandboxOptions | false;
+  /** Injected cache (e.g. to share one between gateways in a test); default: one from `config.cache`. */
+  cache?: ResourceCache;
+}
+
+export interface Gateway {
+  /** `http://127.0.0.1:<port>` (the host it listens on; 127.0.0.1 for wildcard binds). */
+  url: string;
+  /** `ws://…/graphql`. */
+  wsUrl: string;
+  port: number;
+  config: Config;
+  logger: Logger;
+  app: Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<GatewayContext>;
+  schema: GraphQLSchema;
+  cache: ResourceCache;
+  client: ContactsClient;
+  credentials: CredentialProvider;
+  services: GatewayServices;
+  internals: GatewayInternals;
+  features: readonly GatewayFeature[];
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdFrom(header: unknown): string {
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** Reads the bearer from a graphql-ws connection_init payload (`{authorization}`; `headers` tolerated for GraphiQL). */
+function authorizationFromPayload(payload: unknown): unknown {
+  if (!payload || typeof payload !== "object") return undefined;
+  const p = payload as Record<string, unknown>;
+  const headers = p["headers"] && typeof p["headers"] === "object" ? (p["headers"] as Record<string, unknown>) : {};
+  return p["authorization"] ?? p["Authorization"] ?? headers["authorization"] ?? headers["Authorization"];
+}
+
+function listenHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const baseUrl = options.upstreamBaseUrl ?? config.upstream.baseUrl;
+  if (!baseUrl) {
+    throw new Error("createGateway: expected an upstream base URL (CONTACTS_API_URL or options.upstreamBaseUrl), received none");
+  }
+  const jwtSecret = options.jwtSecret ?? config.auth.jwtSecret;
+  if (!jwtSecret || jwtSecret.length < 32) {
+    throw new Error("createGateway: expected AUTH_JWT_SECRET (at least 32 characters) or options.jwtSecret");
+  }
+  const credentials = options.credentials ?? credentialsFromConfig(config.upstream);
+  if (!credentials) {
+    throw new Error(
+      "createGateway: expected upstream credentials (CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID, or options.credentials)",
+    );
+  }
+
+  const client = new ContactsClient({
+    baseUrl,
+    version: config.upstream.version,
+    credentials,
+    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? [])],
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    headersTimeoutMs: config.upstream.headersTimeoutMs,
+    bodyTimeoutMs: config.upstream.bodyTimeoutMs,
+    logger: logger.child({ component: "upstream" }),
+  });
+  const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
+  const limiter = createLocationLimiter({ concurrencyPerLocation: config.upstream.concurrencyPerLocation });
+  const createLoaders = createLoaderFactory({ client, cache, limiter });
+  const services: GatewayServices = { config, logger, credentials, client, cache, createLoaders };
+  const httpServer = http.createServer();
+
+  const authenticate = (authorization: unknown): Promise<CallerAuth> =>
+    authenticateCaller(authorization, { secret: jwtSecret, credentials });
+  const createContext = (auth: CallerAuth, requestId?: string): GatewayContext =>
+    createGatewayContext({ auth, services, requestId: requestId ?? randomUUID() });
+
+  const internals: GatewayInternals = {
+    config,
+    logger,
+    credentials,
+    client,
+    cache,
+    limiter,
+    createLoaders,
+    services,
+    httpServer,
+    authenticate,
+    createContext,
+  };
+
+  const factories = [...(options.withoutBuiltInFeatures ? [] : BUILT_IN_FEATURES), ...(options.features ?? [])];
+  const features: GatewayFeature[] = [];
+  for (const factory of factories) features.push(await factory(internals));
+
+  const pubSubs = features.filter((f) => f.pubSub);
+  if (pubSubs.length > 1) {
+    throw new Error(`createGateway: expected at most one feature with a pubSub, received ${pubSubs.map((f) => f.name).join(", ")}`);
+  }
+  const schema = await buildGatewaySchema({
+    resolvers: features.flatMap((f) => f.resolvers ?? []),
+    ...(pubSubs[0]?.pubSub ? { pubSub: pubSubs[0].pubSub } : {}),
+  });
+  const validationRules: ValidationRule[] = features.flatMap((f) => f.validationRules ?? []);
+  const onMasked = (error: unknown) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR");
+
+  // graphql-ws on the same server and path. Auth happens once, on connection_init.
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsAuth = new WeakMap<object, CallerAuth>();
+  const wsRules = [...specifiedRules, ...validationRules];
+  const wsCleanup = useServer<Record<string, unknown> | undefined>(
+    {
+      schema,
+      validate: (s, document) => validate(s, document, wsRules),
+      onConnect: async (ctx) => {
+        const auth = await authenticate(authorizationFromPayload(ctx.connectionParams));
+        if (auth.status !== "authenticated") {
+          logger.info({ reason: auth.status === "rejected" ? auth.error.reason : "missing_token" }, "graphql-ws connection refused");
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+        wsAuth.set(ctx.extra.socket, auth);
+        return true;
+      },
+      context: (ctx) => {
+        const auth = wsAuth.get(ctx.extra.socket);
+        if (!auth) {
+          ctx.extra.socket.close(CloseCode.Forbidden, "Forbidden");
+          throw new Error("graphql-ws: subscribe before authentication");
+        }
+        return createContext(auth);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatGraphQLError(e, { onMasked })) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatGraphQLError(e, { onMasked })),
+    },
+    wsServer,
+  );
+
+  const drainWebSockets: ApolloServerPlugin<GatewayContext> = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ onMasked }),
+    validationRules,
+    logger: logger.child({ component: "apollo" }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      drainWebSockets,
+      ApolloServerPluginLandingPageDisabled(),
+      ...features.flatMap((f) => f.apolloPlugins ?? []),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  for (const feature of features) feature.rawRoutes?.(app);
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  if (options.sandbox !== false) {
+    let page: string | undefined;
+    const sandboxOptions = options.sandbox ?? {};
+    app.get(GRAPHQL_PATH, (req, res, next) => {
+      if (!wantsHtml(req.headers.accept)) return next();
+      page ??= renderSandboxPage({ ...sandboxOptions, endpoint: GRAPHQL_PATH });
+      res
+        .status(200)
+        .set({
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+          // Everything the page needs is inline; nothing may load from elsewhere.
+          "content-security-policy":
+            "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline';" +
+            " img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'",
+          "x-content-type-options": "nosniff",
+        })
+        .send(page);
+    });
+  }
+
+  for (const feature of features) feature.routes?.(app);
+
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"])),
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not_found", message: "No such route" });
+  });
+  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status = typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error }, "unhandled error in an HTTP route");
+    const message =
+      error?.type === "entity.parse.failed"
+        ? "The request body is not valid JSON"
+        : error?.type === "entity.too.large"
+          ? "The request body is too large"
+          : status === 500
+            ? "Internal server error"
+            : "Bad request";
+    if (res.headersSent) return;
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT" } }] });
+  };
+  app.use(errorHandler);
+  httpServer.on("request", app);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = listenHost(config.host);
+  const url = `http://${host}:${port}`;
+  const wsUrl = `ws://${host}:${port}${GRAPHQL_PATH}`;
+  for (const feature of features) await feature.onListening?.({ url, wsUrl, port });
+  logger.info({ url, graphql: `${url}${GRAPHQL_PATH}` }, "gateway listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await apollo.stop(); // drains graphql-ws and the http server (grace: SHUTDOWN_GRACE_MS)
+      for (const feature of [...features].reverse()) {
+        try {
+          await feature.close?.();
+        } catch (error) {
+          logger.error({ err: error, feature: feature.name }, "feature failed to close");
+        }
+      }
+      wsServer.close();
+      await client.close();
+    })());
+
+  return {
+    url,
+    wsUrl,
+    port,
+    config,
+    logger,
+    app,
+    httpServer,
+    apollo,
+    schema,
+    cache,
+    client,
+    credentials,
+    services,
+    internals,
+    features,
+    close,
+  };
+}

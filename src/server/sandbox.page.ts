@@ -1,0 +1,59 @@
+/**
+ * The sandbox at `GET /graphql` (contract §4): GraphiQL rendered by `@graphql-yoga/render-graphiql`,
+ * a single self-contained page (scripts, styles and icon inline: no CDN), prefilled with a sample
+ * dashboard query and wired for subscriptions over graphql-ws on the same path. The page (≈9 MB)
+ * is rendered once per gateway and then served from memory.
+ */
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+
+/** The sample dashboard query (also schema/operations/ContactsDashboard.graphql; a test keeps them equal). */
+export const SAMPLE_DASHBOARD_QUERY = `# Contacts Gateway sandbox. Send a caller token in the Headers tab:
+#   { "Authorization": "Bearer <token printed by npm start>" }
+query ContactsDashboard($first: Int = 10) {
+  viewer { locationId scopes }
+  contacts(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      name
+      email
+      tags
+      tasks { id title dueDate completed }
+      notes { id body dateAdded }
+      appointments { id title startTime appointmentStatus }
+    }
+  }
+}
+`;
+
+export interface SandboxOptions {
+  /** Page title. */
+  title?: string;
+  /** Headers prefilled in the Headers tab (demo mode puts a read-only token here). */
+  defaultHeaders?: Record<string, string>;
+  /** The query shown in a fresh tab. */
+  defaultQuery?: string;
+  /** The GraphQL endpoint path. Default `/graphql`. */
+  endpoint?: string;
+}
+
+export function renderSandboxPage(options: SandboxOptions = {}): string {
+  const headers = options.defaultHeaders ?? { Authorization: "Bearer <paste a caller token>" };
+  return renderGraphiQL({
+    title: options.title ?? "Contacts Gateway sandbox",
+    endpoint: options.endpoint ?? "/graphql",
+    defaultQuery: options.defaultQuery ?? SAMPLE_DASHBOARD_QUERY,
+    headers: JSON.stringify(headers, null, 2),
+    shouldPersistHeaders: false,
+    subscriptionsProtocol: "WS",
+    isHeadersEditorEnabled: true,
+    defaultEditorToolsVisibility: "headers",
+  });
+}
+
+/** True when the request comes from a browser asking for a page (not a GraphQL GET from a client). */
+export function wantsHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return /\btext\/html\b/i.test(accept);
+}
