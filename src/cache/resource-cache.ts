@@ -1,0 +1,262 @@
+/**
+ * The shared resource cache under the loaders: one `lru-cache` per gateway, bounded by entries
+ * and TTL (CACHE_MAX_ENTRIES, CACHE_TTL_MS), keyed by location + resource kind + id.
+ *
+ * - `load(key, fetch)` answers from the cache or runs `fetch` once: identical loads in flight at
+ *   the same time share one upstream call (single-flight), across requests and subscriptions.
+ * - A load that is invalidated while in flight still answers its waiters but is not stored, so an
+ *   eviction is never undone by a response that was already on its way.
+ * - NOT_FOUND answers are cached briefly (`notFoundTtlMs`, default 10 s, at most `ttlMs`): a
+ *   dashboard polling a deleted contact costs one call per 10 s, and a `set` of the resource
+ *   (webhook write-through) replaces the tombstone immediately. Other errors are never cached.
+ * - `ttlMs: 0` stores nothing (single-flight only).
+ * - Invalidations are observable (`onInvalidate`) so the events layer can broadcast them to other
+ *   instances; operations applied on behalf of another instance pass `{ remote: true }`.
+ * - List pages live under a per-location generation: `invalidateLists` makes every cached page of
+ *   that location unreachable in O(1) (they age out of the LRU).
+ *
+ * Cached values are shared between requests: callers must treat them as read-only.
+ * Knows no GraphQL.
+ */
+import { LRUCache } from "lru-cache";
+import { isUpstreamError } from "../upstream/upstream.error.js";
+import { CONTACT_RELATION_KINDS, LIST_KINDS, serializeKey, keys, type ResourceKey } from "./resource-key.js";
+
+export interface ResourceCacheOptions {
+  /** Lifetime of an entry, ms. 0 = store nothing (single-flight only). Default 300_000 (5 min). */
+  ttlMs?: number;
+  /** Max entries before the least recently used go. Default 100_000. */
+  maxEntries?: number;
+  /** Lifetime of a cached NOT_FOUND, ms (0 = never cache them). Default 10_000, capped at ttlMs. */
+  notFoundTtlMs?: number;
+  /** Injectable monotonic clock (ms) for tests. */
+  nowMs?: () => number;
+}
+
+export interface ChangeOptions {
+  /** True when applying a change another instance announced (listeners should not re-broadcast). */
+  remote?: boolean;
+}
+
+export type InvalidationEvent =
+  | { type: "key"; key: ResourceKey; remote: boolean }
+  | { type: "set"; key: ResourceKey; remote: boolean }
+  | { type: "contact"; locationId: string; contactId: string; remote: boolean }
+  | { type: "lists"; locationId: string; remote: boolean }
+  | { type: "clear"; remote: boolean };
+
+export type InvalidationListener = (event: InvalidationEvent) => void;
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Loads that joined an identical load already in flight. */
+  coalesced: number;
+  /** Upstream fetches started by `load`. */
+  fetches: number;
+  size: number;
+  inFlight: number;
+}
+
+type Entry = { kind: "value"; value: unknown; contactIndex?: string } | { kind: "notFound"; error: unknown; contactIndex?: string };
+
+interface InFlight {
+  promise: Promise<unknown>;
+  invalidated: boolean;
+}
+
+const DEFAULTS = {
+  ttlMs: 300_000, // 5 minutes
+  maxEntries: 100_000,
+  notFoundTtlMs: 10_000, // 10 seconds
+};
+
+export class ResourceCache {
+  readonly ttlMs: number;
+  readonly notFoundTtlMs: number;
+  readonly #lru: LRUCache<string, Entry>;
+  readonly #inFlight = new Map<string, InFlight>();
+  /** `location\0contactId` → storage keys of that contact's relations (for evictContact). */
+  readonly #byContact = new Map<string, Set<string>>();
+  readonly #listGeneration = new Map<string, number>();
+  readonly #listeners = new Set<InvalidationListener>();
+  #hits = 0;
+  #misses = 0;
+  #coalesced = 0;
+  #fetches = 0;
+
+  constructor(options: ResourceCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
+    if (!Number.isInteger(this.ttlMs) || this.ttlMs < 0) {
+      throw new TypeError(`ResourceCache: ttlMs must be an integer >= 0, received ${options.ttlMs}`);
+    }
+    const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new TypeError(`ResourceCache: maxEntries must be an integer >= 1, received ${options.maxEntries}`);
+    }
+    this.notFoundTtlMs = Math.min(options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, this.ttlMs);
+    const nowMs = options.nowMs;
+    this.#lru = new LRUCache<string, Entry>({
+      max: maxEntries,
+      ttl: Math.max(this.ttlMs, 1),
+      ...(nowMs ? { perf: { now: nowMs } } : {}),
+      dispose: (entry, storageKey, reason) => {
+        if (reason !== "set" && entry.contactIndex) this.#byContact.get(entry.contactIndex)?.delete(storageKey);
+      },
+    });
+  }
+
+  /**
+   * The value for `key`: cached, joined to an identical in-flight load, or fetched now.
+   * `bypass` skips the cached value and any in-flight load (a fresh read) and stores the result.
+   */
+  load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean } = {}): Promise<T> {
+    const storageKey = this.#storageKey(key);
+    if (!options.bypass) {
+      const entry = this.#lru.get(storageKey);
+      if (entry) {
+        this.#hits += 1;
+        return entry.kind === "value" ? Promise.resolve(entry.value as T) : Promise.reject(entry.error);
+      }
+      const running = this.#inFlight.get(storageKey);
+      if (running) {
+        this.#coalesced += 1;
+        return running.promise as Promise<T>;
+      }
+    } else {
+      this.#abandonInFlight(storageKey);
+    }
+    this.#misses += 1;
+    this.#fetches += 1;
+    const record: InFlight = { promise: Promise.resolve(), invalidated: false };
+    record.promise = (async () => {
+      try {
+        const value = await fetch();
+        if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
+        return value;
+      } catch (error) {
+        if (!record.invalidated && isUpstreamError(error) && error.code === "NOT_FOUND") {
+          this.#store(key, storageKey, { kind: "notFound", error }, this.notFoundTtlMs);
+        }
+        throw error;
+      } finally {
+        if (this.#inFlight.get(storageKey) === record) this.#inFlight.delete(storageKey);
+      }
+    })();
+    this.#inFlight.set(storageKey, record);
+    return record.promise as Promise<T>;
+  }
+
+  /** The cached value without loading (undefined when absent, expired or a cached NOT_FOUND). */
+  peek<T>(key: ResourceKey): T | undefined {
+    const entry = this.#lru.get(this.#storageKey(key));
+    return entry?.kind === "value" ? (entry.value as T) : undefined;
+  }
+
+  /** Writes a value through (webhook payloads, mutation results); supersedes a load in flight. */
+  set<T>(key: ResourceKey, value: T, options: ChangeOptions & { ttlMs?: number } = {}): void {
+    const storageKey = this.#storageKey(key);
+    this.#abandonInFlight(storageKey);
+    this.#store(key, storageKey, { kind: "value", value }, options.ttlMs ?? this.ttlMs);
+    this.#emit({ type: "set", key, remote: options.remote ?? false });
+  }
+
+  delete(key: ResourceKey, options: ChangeOptions = {}): void {
+    const storageKey = this.#storageKey(key);
+    this.#abandonInFlight(storageKey);
+    this.#lru.delete(storageKey);
+    this.#emit({ type: "key", key, remote: options.remote ?? false });
+  }
+
+  /** Evicts a contact and everything cached under it (tasks, notes, appointments, single tasks/notes). */
+  evictContact(locationId: string, contactId: string, options: ChangeOptions = {}): void {
+    const contactIndex = `${locationId}\u0000${contactId}`;
+    const storageKeys = new Set(this.#byContact.get(contactIndex) ?? []);
+    storageKeys.add(this.#storageKey(keys.contact(locationId, contactId)));
+    for (const kind of ["tasks", "notes", "appointments"] as const) {
+      storageKeys.add(this.#storageKey(keys[kind](locationId, contactId)));
+    }
+    for (const storageKey of storageKeys) {
+      this.#abandonInFlight(storageKey);
+      this.#lru.delete(storageKey);
+    }
+    // In-flight single task/note loads are not in the index yet: abandon them by prefix.
+    for (const kind of ["task", "note"] as const) {
+      const prefix = `${locationId}\u0000${kind}\u0000${contactId}/`;
+      for (const storageKey of this.#inFlight.keys()) if (storageKey.startsWith(prefix)) this.#abandonInFlight(storageKey);
+    }
+    this.#byContact.delete(contactIndex);
+    this.#emit({ type: "contact", locationId, contactId, remote: options.remote ?? false });
+  }
+
+  /** Makes every cached list page (contacts, business contacts) of a location unreachable. */
+  invalidateLists(locationId: string, options: ChangeOptions = {}): void {
+    this.#listGeneration.set(locationId, (this.#listGeneration.get(locationId) ?? 0) + 1);
+    this.#emit({ type: "lists", locationId, remote: options.remote ?? false });
+  }
+
+  clear(options: ChangeOptions = {}): void {
+    for (const record of this.#inFlight.values()) record.invalidated = true;
+    this.#inFlight.clear();
+    this.#lru.clear();
+    this.#byContact.clear();
+    this.#emit({ type: "clear", remote: options.remote ?? false });
+  }
+
+  /** Subscribes to invalidations; returns the unsubscribe function. */
+  onInvalidate(listener: InvalidationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  stats(): CacheStats {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      coalesced: this.#coalesced,
+      fetches: this.#fetches,
+      size: this.#lru.size,
+      inFlight: this.#inFlight.size,
+    };
+  }
+
+  #storageKey(key: ResourceKey): string {
+    const base = serializeKey(key);
+    if (!LIST_KINDS.includes(key.kind)) return base;
+    return `${base}\u0000g${this.#listGeneration.get(key.locationId) ?? 0}`;
+  }
+
+  #store(key: ResourceKey, storageKey: string, entry: Entry, ttlMs: number): void {
+    if (ttlMs <= 0) return;
+    if (key.contactId !== undefined && CONTACT_RELATION_KINDS.includes(key.kind)) {
+      const contactIndex = `${key.locationId}\u0000${key.contactId}`;
+      entry.contactIndex = contactIndex;
+      let set = this.#byContact.get(contactIndex);
+      if (!set) this.#byContact.set(contactIndex, (set = new Set()));
+      set.add(storageKey);
+    }
+    this.#lru.set(storageKey, entry, { ttl: ttlMs });
+  }
+
+  #abandonInFlight(storageKey: string): void {
+    const record = this.#inFlight.get(storageKey);
+    if (record) {
+      record.invalidated = true;
+      this.#inFlight.delete(storageKey);
+    }
+  }
+
+  #emit(event: InvalidationEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not break cache maintenance; listeners log their own errors.
+      }
+    }
+  }
+}
+
+export function createResourceCache(options: ResourceCacheOptions = {}): ResourceCache {
+  return new ResourceCache(options);
+}

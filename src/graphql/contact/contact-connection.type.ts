@@ -1,0 +1,29 @@
+/** `ContactConnection` / `ContactEdge` (contract §5): Relay-style paging with opaque cursors. */
+import { Field, Int, ObjectType } from "type-graphql";
+import { PageInfo } from "../common/page-info.type.js";
+import { Contact } from "./contact.type.js";
+import type { ContactRecord } from "./contact.record.js";
+
+@ObjectType("ContactEdge")
+export class ContactEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Contact)
+  node!: ContactRecord;
+}
+
+@ObjectType("ContactConnection")
+export class ContactConnection {
+  @Field(() => [Contact])
+  nodes!: ContactRecord[];
+
+  @Field(() => [ContactEdge])
+  edges!: ContactEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { nullable: true, description: "Total matching contacts as reported by the upstream." })
+  totalCount!: number | null;
+}

@@ -1,0 +1,155 @@
+/**
+ * Field resolvers of `Contact`. Scalars read through `ContactRecord.read` (a list item lacking a
+ * field loads the full contact once per operation); relations go through the per-operation
+ * loaders, so each upstream resource is fetched at most once however many paths ask for it.
+ */
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import type { UpstreamAppointment, UpstreamCustomFieldValue, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
+import type { GatewayContext } from "../context.js";
+import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { Appointment } from "../appointment/appointment.type.js";
+import { Note } from "../note/note.type.js";
+import { Task } from "../task/task.type.js";
+import { ContactRecord, type ContactField } from "./contact.record.js";
+import { Contact, CustomFieldValue } from "./contact.type.js";
+
+const asString = (value: unknown): string | null =>
+  value === null || value === undefined ? null : typeof value === "string" ? value : String(value);
+
+function customFieldValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+@Resolver(() => Contact)
+export class ContactFieldsResolver {
+  private str(root: ContactRecord, field: ContactField, ctx: GatewayContext): Promise<string | null> {
+    return root.read(field, ctx.loaders).then(asString);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  name(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "name", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  firstName(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "firstName", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  lastName(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "lastName", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  email(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "email", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  phone(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "phone", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  companyName(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "companyName", ctx);
+  }
+
+  @FieldResolver(() => ID, { nullable: true })
+  businessId(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "businessId", ctx);
+  }
+
+  @FieldResolver(() => [String])
+  async tags(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<string[]> {
+    const tags = await root.read("tags", ctx.loaders);
+    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [];
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  source(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "source", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  type(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "type", ctx);
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true })
+  async dnd(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<boolean | null> {
+    const dnd = await root.read("dnd", ctx.loaders);
+    return typeof dnd === "boolean" ? dnd : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  assignedTo(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "assignedTo", ctx);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  timezone(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext) {
+    return this.str(root, "timezone", ctx);
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  async dateAdded(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<Date | null> {
+    return toDate(await root.read("dateAdded", ctx.loaders));
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  async dateUpdated(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<Date | null> {
+    return toDate(await root.read("dateUpdated", ctx.loaders));
+  }
+
+  @FieldResolver(() => [CustomFieldValue])
+  async customFields(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<CustomFieldValue[]> {
+    const fields = await root.read("customFields", ctx.loaders);
+    if (!Array.isArray(fields)) return [];
+    return (fields as UpstreamCustomFieldValue[])
+      .filter((f) => f && typeof f.id === "string")
+      .map((f) => ({ id: f.id, value: customFieldValue(f.value) }));
+  }
+
+  @FieldResolver(() => [Task], { nullable: true, description: "GET /contacts/:contactId/tasks" })
+  async tasks(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamTask[]> {
+    const tasks = await ctx.loaders.tasks.load(root.id);
+    return tasks.map((t) => (t.contactId ? t : { ...t, contactId: root.id }));
+  }
+
+  @FieldResolver(() => Task, { nullable: true, description: "GET /contacts/:contactId/tasks/:taskId (served from the task list when loaded)" })
+  async task(
+    @Root() root: ContactRecord,
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<UpstreamTask | null> {
+    const task = await ctx.loaders.task.load({ contactId: root.id, id });
+    return task && !task.contactId ? { ...task, contactId: root.id } : task;
+  }
+
+  @FieldResolver(() => [Note], { nullable: true, description: "GET /contacts/:contactId/notes" })
+  async notes(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamNote[]> {
+    const notes = await ctx.loaders.notes.load(root.id);
+    return notes.map((n) => (n.contactId ? n : { ...n, contactId: root.id }));
+  }
+
+  @FieldResolver(() => Note, { nullable: true, description: "GET /contacts/:contactId/notes/:id (served from the note list when loaded)" })
+  async note(
+    @Root() root: ContactRecord,
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<UpstreamNote | null> {
+    const note = await ctx.loaders.note.load({ contactId: root.id, id });
+    return note && !note.contactId ? { ...note, contactId: root.id } : note;
+  }
+
+  @FieldResolver(() => [Appointment], { nullable: true, description: "GET /contacts/:contactId/appointments" })
+  async appointments(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamAppointment[]> {
+    const events = await ctx.loaders.appointments.load(root.id);
+    return events.map((a) => (a.contactId ? a : { ...a, contactId: root.id }));
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The read queries on contacts (contract §5): `contact(id)`, `contacts` (GET /contacts/, two-part
+ * upstream cursor) and `contactsByBusiness` (GET /contacts/business/:businessId, skip/limit).
+ * Connections carry opaque cursors (common/cursor.ts) and the upstream's total as `totalCount`.
+ */
+import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { ContactsArgs, ContactsByBusinessArgs } from "./contact.args.js";
+import { SCOPES } from "../../auth/index.js";
+import type { UpstreamContactListItem } from "../../upstream/contacts.types.js";
+import type { GatewayContext } from "../context.js";
+import { badUserInput } from "../common/errors.js";
+import { decodeBusinessCursor, decodeContactsCursor, encodeCursor } from "../common/cursor.js";
+import { toDate } from "../common/scalars.js";
+import { ContactRecord } from "./contact.record.js";
+import { Contact } from "./contact.type.js";
+import { ContactConnection, type ContactEdge } from "./contact-connection.type.js";
+
+/** Upstream page size bounds (FACTS.md: limit max 100). */
+export const MAX_PAGE_SIZE = 100;
+
+function checkFirst(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badUserInput("first", `an integer from 1 to ${MAX_PAGE_SIZE}`, first);
+  }
+  return first;
+}
+
+function checkId(name: string, id: string): string {
+  if (id.trim() === "" || id.length > 128) throw badUserInput(name, "a non-empty id (at most 128 characters)", id);
+  return id;
+}
+
+function normaliseQuery(query: string | null | undefined): string | null {
+  if (query === null || query === undefined) return null;
+  const trimmed = query.trim();
+  if (trimmed.length > 256) throw badUserInput("query", "a search string of at most 256 characters");
+  return trimmed === "" ? null : trimmed;
+}
+
+/** Epoch ms of an item's `dateAdded`: the upstream's `startAfter` part of the cursor. */
+function startAfterOf(item: UpstreamContactListItem): number | undefined {
+  const date = toDate(item.dateAdded);
+  return date ? date.getTime() : undefined;
+}
+
+@Resolver(() => Contact)
+export class ContactQueryResolver {
+  @Authorized(SCOPES.read)
+  @Query(() => Contact, { nullable: true, description: "GET /contacts/:contactId; null when the upstream has no such contact." })
+  async contact(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<ContactRecord | null> {
+    const contact = await ctx.loaders.contact.load(checkId("id", id));
+    return contact ? ContactRecord.fromContact(contact) : null;
+  }
+
+  @Authorized(SCOPES.read)
+  @Query(() => ContactConnection, { description: "GET /contacts/ (newest first), paged with both upstream cursor parts." })
+  async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GatewayContext): Promise<ContactConnection> {
+    const { after, query } = args;
+    const limit = checkFirst(args.first ?? 20);
+    const q = normaliseQuery(query);
+    const cursor = after ? decodeContactsCursor(after, q) : undefined;
+    const loaders = ctx.loaders;
+    const page = await loaders.contactPage({
+      limit,
+      startAfter: cursor?.startAfter,
+      startAfterId: cursor?.startAfterId,
+      query: q ?? undefined,
+    });
+    const offset = cursor?.offset ?? 0;
+    const edges: ContactEdge[] = [];
+    let lastCursor: { startAfter: number; startAfterId: string } | undefined;
+    page.contacts.forEach((item, index) => {
+      const startAfter = startAfterOf(item);
+      lastCursor = startAfter === undefined ? lastCursor : { startAfter, startAfterId: item.id };
+      edges.push({
+        cursor: encodeCursor({
+          kind: "contacts",
+          startAfter: startAfter ?? 0,
+          startAfterId: item.id,
+          offset: offset + index + 1,
+          query: q,
+        }),
+        node: ContactRecord.fromListItem(item, loaders.locationId),
+      });
+    });
+    // The upstream's own cursor for the next page wins over the one derived from the last item.
+    const { startAfter: metaStartAfter, startAfterId: metaStartAfterId, total } = page.meta;
+    const next =
+      typeof metaStartAfter === "number" && metaStartAfterId ? { startAfter: metaStartAfter, startAfterId: metaStartAfterId } : lastCursor;
+    const seen = offset + page.contacts.length;
+    const hasNextPage = page.contacts.length === limit && next !== undefined && (typeof total !== "number" || seen < total);
+    return {
+      nodes: edges.map((e) => e.node),
+      edges,
+      pageInfo: {
+        hasNextPage,
+        endCursor:
+          next && page.contacts.length > 0
+            ? encodeCursor({ kind: "contacts", ...next, offset: seen, query: q })
+            : (edges.at(-1)?.cursor ?? null),
+      },
+      totalCount: typeof total === "number" ? total : null,
+    };
+  }
+
+  @Authorized(SCOPES.read)
+  @Query(() => ContactConnection, { description: "GET /contacts/business/:businessId, paged by skip/limit." })
+  async contactsByBusiness(
+    @Args(() => ContactsByBusinessArgs) args: ContactsByBusinessArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ContactConnection> {
+    const { businessId, after, query } = args;
+    checkId("businessId", businessId);
+    const limit = checkFirst(args.first ?? 25);
+    const q = normaliseQuery(query);
+    const skip = after ? decodeBusinessCursor(after, businessId, q).skip : 0;
+    const loaders = ctx.loaders;
+    const page = await loaders.businessPage(businessId, { limit, skip, query: q ?? undefined });
+    const edges: ContactEdge[] = page.contacts.map((item, index) => ({
+      cursor: encodeCursor({ kind: "business", businessId, skip: skip + index + 1, query: q }),
+      node: ContactRecord.fromListItem(item, loaders.locationId),
+    }));
+    const seen = skip + page.contacts.length;
+    const total = typeof page.count === "number" ? page.count : null;
+    return {
+      nodes: edges.map((e) => e.node),
+      edges,
+      pageInfo: {
+        hasNextPage: page.contacts.length === limit && (total === null || seen < total),
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      totalCount: total,
+    };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * graphql-ws builds a subscription's context once per subscribe, not per event (stack.md pitfall 5):
+ * with the stock `subscribe`, every event of a long-lived subscription would resolve through the
+ * same DataLoaders and answer with the data of the first event. This `subscribe` replacement
+ * (graphql-ws `useServer({ subscribe })`) does what graphql-js's own does — create the source
+ * stream once, execute the selection once per event with the event as root value — but executes
+ * each event with a FRESH context from `perEventContext` (fresh loaders over the shared cache, so
+ * one event fanned out to many subscribers still costs at most one upstream call per resource).
+ * `return()` from the client reaches the source at once, even while it waits for the next event.
+ */
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
+
+export type PerEventContext = (subscribeContext: unknown) => unknown;
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, fn: (value: T) => Promise<U> | U): AsyncIterableIterator<U> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  const mapResult = async (result: IteratorResult<T>): Promise<IteratorResult<U>> => {
+    if (result.done) return { done: true, value: undefined };
+    try {
+      return { done: false, value: await fn(result.value) };
+    } catch (error) {
+      await iterator.return?.().catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    next: () => iterator.next().then(mapResult),
+    return: async () => (iterator.return ? mapResult(await iterator.return()) : { done: true, value: undefined }),
+    throw: async (error?: unknown) => {
+      if (iterator.throw) return mapResult(await iterator.throw(error));
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** A graphql-ws `subscribe` that executes every event with `perEventContext(subscribeContext)`. */
+export function createPerEventSubscribe(perEventContext: PerEventContext) {
+  return async function subscribe(
+    args: ExecutionArgs,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source as ExecutionResult;
+    return mapAsyncIterator(source, (payload) =>
+      execute({ ...args, rootValue: payload, contextValue: perEventContext(args.contextValue) }),
+    );
+  };
+}

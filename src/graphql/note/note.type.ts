@@ -1,0 +1,17 @@
+/** The `Note` object type (contract §5), resolved from an upstream note (`GET /contacts/:id/notes`). */
+import { Field, ID, ObjectType } from "type-graphql";
+
+@ObjectType("Note")
+export class Note {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  contactId!: string;
+
+  @Field(() => String)
+  body!: string;
+
+  @Field(() => String, { nullable: true })
+  userId!: string | null;
+}

@@ -1,0 +1,14 @@
+/** `Viewer` (contract §5): the verified caller. */
+import { Field, ID, ObjectType } from "type-graphql";
+
+@ObjectType("Viewer")
+export class ViewerType {
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+
+  @Field(() => ID)
+  locationId!: string;
+
+  @Field(() => [String])
+  scopes!: string[];
+}
