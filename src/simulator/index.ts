@@ -13,6 +13,7 @@ export {
   DEMO_CUSTOM_FIELDS,
 } from "./seed.data.js";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit.js";
+export { appointmentTime, appointmentTimeMs } from "./appointment-time.js";
 export {
   DEFAULT_WEBHOOK_MAX_ATTEMPTS,
   DEFAULT_WEBHOOK_RETRY_INTERVAL_MS,

@@ -4,6 +4,7 @@
  * distinct book. Same seed → same ids and content; timestamps are relative to the clock at seeding.
  */
 import type { UpstreamContact, UpstreamCustomFieldValue } from "../upstream/contacts.types.js";
+import { appointmentTime } from "./appointment-time.js";
 import { createRng, type Rng } from "./random.js";
 import type { MemoryStore } from "./simulator.store.js";
 
@@ -239,8 +240,9 @@ function seedLocation(store: MemoryStore, seed: LocationSeed): void {
         title: `${rng.pick(APPOINTMENT_TITLES)}: ${firstName} ${lastName}`,
         assignedUserId: user,
         notes: rng.pick(NOTE_BODIES),
-        startTime: iso(startMs),
-        endTime: iso(startMs + 45 * 60_000),
+        // Upstream sends appointment times in several forms (FACTS.md): ISO Z, zone-less, with offset.
+        startTime: appointmentTime(startMs, a + i),
+        endTime: appointmentTime(startMs + 45 * 60_000, a + i),
         address: rng.chance(0.5) ? "https://meet.example.com/mortgage-desk" : `${place.city} branch office`,
         locationId,
         contactId: contact.id,

@@ -21,6 +21,7 @@ import type {
   WriteOptions,
 } from "./simulator.types.js";
 import type { Rng } from "./random.js";
+import { appointmentTimeMs } from "./appointment-time.js";
 
 /** A resource does not exist (HighLevel answers 400 "X with id Y not found"). */
 export class SimulatorNotFoundError extends Error {
@@ -324,14 +325,14 @@ export class MemoryStore implements SimulatorStore {
 
   listAppointments(contactId: string): UpstreamAppointment[] {
     return [...this.bucket(contactId).appointments.values()]
-      .sort((a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""))
+      .sort((a, b) => appointmentTimeMs(a.startTime) - appointmentTimeMs(b.startTime) || a.id.localeCompare(b.id))
       .map(clone);
   }
 
   createAppointment(contactId: string, input: AppointmentInput, options: WriteOptions = {}): UpstreamAppointment {
     const contact = this.requireContact(contactId);
     const nowIso = this.isoNow();
-    const startMs = input.startTime ? Date.parse(input.startTime) : this.now() + 86_400_000;
+    const startMs = input.startTime ? appointmentTimeMs(input.startTime) : this.now() + 86_400_000;
     const appointment: UpstreamAppointment = {
       id: this.freshId(),
       calendarId: input.calendarId ?? "SimCalendarMortgage1",

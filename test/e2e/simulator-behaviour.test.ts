@@ -2,6 +2,7 @@
 // deterministic seed data and the direct data helpers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  appointmentTimeMs,
   DEMO_LOCATION_ID,
   OTHER_LOCATION_ID,
   startSimulator,
@@ -155,8 +156,12 @@ describe("simulator: seed data", () => {
     expect(tasks.some((t) => !t.completed && Date.parse(t.dueDate ?? "") < now)).toBe(true);
     expect(tasks.some((t) => t.completed)).toBe(true);
     const appointments = contacts.flatMap((c) => sim.data.listAppointments(c.id));
-    expect(appointments.some((a) => Date.parse(a.startTime ?? "") > now)).toBe(true);
-    expect(appointments.some((a) => Date.parse(a.startTime ?? "") < now)).toBe(true);
+    expect(appointments.some((a) => appointmentTimeMs(a.startTime) > now)).toBe(true);
+    expect(appointments.some((a) => appointmentTimeMs(a.startTime) < now)).toBe(true);
+    // All three upstream time forms occur: ISO Z, zone-less, and with an offset.
+    expect(appointments.some((a) => /Z$/.test(a.startTime ?? ""))).toBe(true);
+    expect(appointments.some((a) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(a.startTime ?? ""))).toBe(true);
+    expect(appointments.some((a) => /[+-]\d{2}:\d{2}$/.test(a.startTime ?? ""))).toBe(true);
     expect(contacts.some((c) => sim.data.listNotes(c.id).length > 0)).toBe(true);
     const emails = new Set([...contacts, ...sim.data.listContacts(OTHER_LOCATION_ID)].map((c) => c.email));
     expect(emails.size).toBe(220);
