@@ -16,7 +16,7 @@ export type AuthFailureReason =
 
 export function unauthenticated(reason: AuthFailureReason, message: string): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: "UNAUTHENTICATED", reason, http: { status: 401 } },
+    extensions: { code: "UNAUTHENTICATED", reason },
   });
 }
 

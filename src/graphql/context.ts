@@ -12,6 +12,8 @@ import type { ResourceCache } from "../cache/resource-cache.js";
 import type { LoaderFactory, Loaders } from "../loaders/index.js";
 import type { ContactsClient } from "../upstream/contacts.client.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
+import type { ContactEventBus } from "../events/event-bus.js";
+import type { WriteServices } from "./write/index-write.js";
 
 /** Shared by every operation of one gateway. */
 export interface GatewayServices {
@@ -21,6 +23,10 @@ export interface GatewayServices {
   client: ContactsClient;
   cache: ResourceCache;
   createLoaders: LoaderFactory;
+  /** Live events (webhooks → `contactEvents` subscriptions); set by the events feature. */
+  events?: ContactEventBus;
+  /** The write path's idempotency store, audit logger, scope memory (graphql/write). */
+  write?: WriteServices;
 }
 
 export interface GatewayContext {
@@ -36,12 +42,15 @@ export interface GatewayContext {
   services: GatewayServices;
   requestId: string;
   logger: Logger;
+  /** HTTP request headers, lower-cased names (`{}` over WebSocket); the write path reads `idempotency-key`. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export interface CreateContextOptions {
   auth: CallerAuth;
   services: GatewayServices;
   requestId: string;
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 function viewerOrGraphQLError(auth: CallerAuth): Viewer {
@@ -53,21 +62,40 @@ function viewerOrGraphQLError(auth: CallerAuth): Viewer {
   }
 }
 
+/**
+ * A class so that `loaders` is a getter on the prototype: Apollo and graphql-ws copy context
+ * objects with `Object.assign`, which would invoke an own getter (and fail for anonymous callers).
+ */
+class RequestContext implements GatewayContext {
+  readonly viewer: Viewer | undefined;
+  readonly logger: Logger;
+  /** Created on first use; plain (not #private) so copies of the context keep working. */
+  _loaders: Loaders | undefined;
+
+  constructor(
+    readonly auth: CallerAuth,
+    readonly services: GatewayServices,
+    readonly requestId: string,
+    readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
+  ) {
+    this.viewer = auth.status === "authenticated" ? auth.viewer : undefined;
+    this.logger = services.logger.child({ requestId, location: this.viewer?.locationId });
+  }
+
+  get loaders(): Loaders {
+    this._loaders ??= this.newLoaders();
+    return this._loaders;
+  }
+
+  newLoaders(): Loaders {
+    return this.services.createLoaders(viewerOrGraphQLError(this.auth).locationId);
+  }
+
+  requireViewer(): Viewer {
+    return viewerOrGraphQLError(this.auth);
+  }
+}
+
 export function createGatewayContext(options: CreateContextOptions): GatewayContext {
-  const { auth, services, requestId } = options;
-  let loaders: Loaders | undefined;
-  const viewer = auth.status === "authenticated" ? auth.viewer : undefined;
-  return {
-    auth,
-    viewer,
-    get loaders(): Loaders {
-      if (!loaders) loaders = services.createLoaders(viewerOrGraphQLError(auth).locationId);
-      return loaders;
-    },
-    newLoaders: () => services.createLoaders(viewerOrGraphQLError(auth).locationId),
-    requireViewer: () => viewerOrGraphQLError(auth),
-    services,
-    requestId,
-    logger: services.logger.child({ requestId, location: viewer?.locationId }),
-  };
+  return new RequestContext(options.auth, options.services, options.requestId, options.headers ?? {});
 }
