@@ -2,6 +2,29 @@
  * Public surface of the embedded HighLevel Contacts API simulator: a real HTTP server that
  * behaves like `apps/contacts.json` plus the observed quirks in FACTS.md (used by `npm start`'s
  * demo mode and as every e2e test's upstream). Nothing runs at import time.
+ *
+ * Documented choices where HighLevel's behaviour is not pinned down:
+ * - Check order: bearer token (401 "Invalid token…", also for expired OAuth tokens) → rate limit
+ *   (429) → `Version` (401) → scope (401) → location (403) → body (422) → resource (400).
+ *   A GET needs `contacts.readonly`, every write `contacts.write` (write does not imply read).
+ * - A contact id that exists in ANOTHER location → 403 "The token does not have access to this
+ *   location." (same as a foreign `locationId`); an id that exists nowhere → 400 "Contact with id
+ *   X not found"; a missing task/note of an existing contact → 400 "Task|Note with id X not found".
+ * - Rate limit: fixed window per (token, location); only requests with a valid token on a known
+ *   route count; every response carries the five `X-RateLimit-*` headers.
+ * - `GET /contacts/` meta: `nextPageUrl`, `startAfterId`, `startAfter`, `nextPage` are OMITTED on
+ *   the last page (the spec types them as non-nullable); `prevPage` is null on page 1.
+ *   `GET /contacts/business/:id`: `count` is the total of matches, `limit` default 25, max 100.
+ * - Bodies also accept `companyName`, `assignedTo`, `businessId` on PUT /contacts/:id although the
+ *   spec's UpdateContactDto lacks them (HighLevel accepts them in practice).
+ * - Tags are stored trimmed and lower-cased; `POST /tags` answers the contact's full tag list.
+ * - Webhooks: contact events carry the whole contact minus its own lead/customer `type` (the
+ *   event `type` takes that key) plus `attachments: []`, `appId`, `timestamp`, `webhookId`;
+ *   PUT task emits TaskComplete only when `completed` flips to true (there is no TaskUpdate);
+ *   a change of `dnd` on PUT also emits ContactDndUpdate.
+ * - OAuth errors: `{statusCode, message, error: <RFC 6749 code>, error_description}`; a used or
+ *   unknown refresh token / code → 400 `invalid_grant`; bad client → 401 `invalid_client`.
+ * - Seeded appointment times come in the three upstream forms (ISO Z, zone-less UTC, -05:00).
  */
 export { startSimulator, DEMO_TOKENS, API_VERSION } from "./simulator.server.js";
 export {
