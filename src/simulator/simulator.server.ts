@@ -29,6 +29,7 @@ import { createWebhookSigner } from "./webhook.signer.js";
 /** The only `Version` header value HighLevel's Contacts API accepts. */
 export const API_VERSION = "2021-07-28";
 const MAX_BODY_BYTES = 1_048_576;
+const DEFAULT_LOG_LIMIT = 50_000;
 
 /** Ready-made tokens: read-write and read-only for location A, read-write and read-only for B. */
 export const DEMO_TOKENS: readonly SimulatorToken[] = Object.freeze([
@@ -66,7 +67,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const now = options.now ?? Date.now;
   const seedNumber = typeof options.seed === "number" ? options.seed : DEFAULT_SEED;
   const signer = createWebhookSigner();
-  const emitter = new WebhookEmitter({ ...options.webhooks, signer, now });
+  const emitter = new WebhookEmitter({ ...options.webhooks, signer, now, logLimit: options.logLimit ?? DEFAULT_LOG_LIMIT });
   const store = new MemoryStore({ now, rng: createRng(seedNumber ^ 0x2545f491), onEvent: (e) => emitter.emit(e) });
   registerLocations(store);
   if (options.seed !== false) seedStore(store, { seed: seedNumber, nowMs: now() });
@@ -105,8 +106,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return { params: {} };
   };
 
+  const logLimit = options.logLimit ?? DEFAULT_LOG_LIMIT;
   const record = (entry: RequestLogEntry) => {
     requests.push(entry);
+    if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
     for (const waiter of [...logWaiters]) waiter();
   };
 

@@ -90,6 +90,8 @@ export interface SimulatorOptions {
   oauth?: OAuthOptions;
   /** Injectable clock (epoch ms) for timestamps, token expiry and rate windows. */
   now?: () => number;
+  /** Oldest request-log and webhook-delivery entries are dropped beyond this (long demo runs). Default 50_000. */
+  logLimit?: number;
 }
 
 export interface RequestLogEntry {

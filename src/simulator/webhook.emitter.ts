@@ -17,6 +17,8 @@ export const SIMULATOR_APP_ID = "6578278e879ad2646715ba9c";
 export interface WebhookEmitterOptions extends WebhookOptions {
   signer: WebhookSigner;
   now: () => number;
+  /** Oldest `delivered`/`emitted` entries are dropped beyond this. */
+  logLimit: number;
 }
 
 export class WebhookEmitter {
@@ -60,6 +62,7 @@ export class WebhookEmitter {
       webhookId: randomUUID(),
     };
     this.emitted.push(body);
+    if (this.emitted.length > this.options.logLimit) this.emitted.splice(0, this.emitted.length - this.options.logLimit);
     const bytes = JSON.stringify(body);
     const record: DeliveredWebhook = { body, status: 0, attempts: 0, lastAttemptAt: 0 };
     const url = this.targetUrl;
@@ -95,7 +98,10 @@ export class WebhookEmitter {
     if (this.closed) return;
     record.attempts++;
     record.lastAttemptAt = this.options.now();
-    if (record.attempts === 1) this.delivered.push(record);
+    if (record.attempts === 1) {
+      this.delivered.push(record);
+      if (this.delivered.length > this.options.logLimit) this.delivered.splice(0, this.delivered.length - this.options.logLimit);
+    }
     let status = 0;
     try {
       const response = await fetch(url, {

@@ -119,6 +119,20 @@ describe("simulator: request log", () => {
   });
 });
 
+describe("simulator: log limit", () => {
+  it("keeps only the newest logLimit request-log entries (same array instance)", async () => {
+    const small = await startSimulator({ seed: false, logLimit: 3 });
+    try {
+      const log = small.requests;
+      for (let i = 0; i < 5; i++) await call(small.url, "GET", `/contacts/C${i}`);
+      expect(small.requests).toBe(log);
+      expect(log.map((r) => r.path)).toEqual(["/contacts/C2", "/contacts/C3", "/contacts/C4"]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("simulator: seed data", () => {
   it("is deterministic per seed and differs across seeds", async () => {
     const a = await startSimulator({ seed: 7 });
