@@ -99,7 +99,8 @@ export class ResourceCache {
     this.#lru = new LRUCache<string, Entry>({
       max: maxEntries,
       ttl: Math.max(this.ttlMs, 1),
-      ...(nowMs ? { perf: { now: nowMs } } : {}),
+      // An injected clock is read on every access (lru-cache otherwise caches "now" for 1 ms).
+      ...(nowMs ? { perf: { now: nowMs }, ttlResolution: 0 } : {}),
       dispose: (entry, storageKey, reason) => {
         if (reason !== "set" && entry.contactIndex) this.#byContact.get(entry.contactIndex)?.delete(storageKey);
       },

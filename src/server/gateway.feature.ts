@@ -18,6 +18,7 @@ import type { GatewayContext, GatewayServices } from "../graphql/context.js";
 import type { LoaderFactory, LocationLimiter } from "../loaders/index.js";
 import type { ContactsClient } from "../upstream/contacts.client.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
 
 /** What every feature factory receives: the gateway's shared, long-lived parts. */
 export interface GatewayInternals {
@@ -35,6 +36,8 @@ export interface GatewayInternals {
   authenticate(authorization: unknown): Promise<CallerAuth>;
   /** Builds a GraphQL context (fresh loaders) for an already authenticated caller. */
   createContext(auth: CallerAuth, requestId?: string): GatewayContext;
+  /** The gateway's metrics (per-gateway registry): `recordWebhookEvent`, `setSources({ activeSubscriptions, rateBudgets, breakerStates })`. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewayFeature {

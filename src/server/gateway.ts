@@ -30,6 +30,7 @@ import { buildGatewaySchema, createFormatError, createGatewayContext, formatGrap
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
+import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { ContactsClient } from "../upstream/contacts.client.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
@@ -125,8 +126,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (!jwtSecret || jwtSecret.length < 32) {
     throw new Error("createGateway: expected AUTH_JWT_SECRET (at least 32 characters) or options.jwtSecret");
   }
-  const credentials = options.credentials ?? credentialsFromConfig(config.upstream);
+  // Operations first (metrics, OAuth locations from the encrypted credential store next to the
+  // environment's static one, /readyz, /metrics, /oauth/*): the client needs its credentials and middleware.
+  const ops = await createOpsRuntime({ config, logger, upstreamBaseUrl: baseUrl, staticCredentials: credentialsFromConfig(config.upstream) });
+  const credentials = options.credentials ?? ops.credentials;
   if (!credentials) {
+    await ops.close();
     throw new Error(
       "createGateway: expected upstream credentials (CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID, or options.credentials)",
     );
@@ -136,7 +141,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     baseUrl,
     version: config.upstream.version,
     credentials,
-    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? [])],
+    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? []), ops.metricsMiddleware],
     connectTimeoutMs: config.upstream.connectTimeoutMs,
     headersTimeoutMs: config.upstream.headersTimeoutMs,
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
@@ -165,9 +170,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     httpServer,
     authenticate,
     createContext,
+    metrics: ops.metrics,
   };
 
-  const factories = [...(options.withoutBuiltInFeatures ? [] : BUILT_IN_FEATURES), ...(options.features ?? [])];
+  const factories = [...(options.withoutBuiltInFeatures ? [] : [ops.feature, ...BUILT_IN_FEATURES]), ...(options.features ?? [])];
   const features: GatewayFeature[] = [];
   for (const factory of factories) features.push(await factory(internals));
 
@@ -327,6 +333,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       wsServer.close();
       await client.close();
+      await ops.close();
     })());
 
   return {

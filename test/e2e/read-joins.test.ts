@@ -4,6 +4,7 @@
  * share upstream calls, and the cache answers repeats.
  */
 import { describe, expect, it } from "vitest";
+import type { UpstreamMiddleware } from "../../src/upstream/index.js";
 import { LOCATION_A, startStack, type Stack } from "../support/harness.js";
 
 const DASHBOARD = `query Dash($first: Int) {
@@ -104,6 +105,29 @@ describe("joins (read path)", () => {
     expect(stack.upstream("/contacts/")).toHaveLength(1);
     expect(stack.sim.requests).toHaveLength(1 + 25 * 3);
     expect([...callsByPath(stack).values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("bounds concurrent upstream calls per location (UPSTREAM_CONCURRENCY)", async () => {
+    let active = 0;
+    let peak = 0;
+    const probe: UpstreamMiddleware = (next) => async (request) => {
+      active += 1;
+      peak = Math.max(peak, active);
+      try {
+        return await next(request);
+      } finally {
+        active -= 1;
+      }
+    };
+    await using stack = await startStack({
+      env: { UPSTREAM_CONCURRENCY: "3" },
+      simulator: { latency: { fixedMs: 15 } },
+      gateway: { upstreamMiddlewares: [probe] },
+    });
+    const res = await stack.gql(DASHBOARD, { first: 10 }, await stack.tokenFor());
+    expect(res.body.errors).toBeUndefined();
+    expect(stack.sim.requests).toHaveLength(31);
+    expect(peak).toBe(3);
   });
 
   it("paging through all contacts with first: 30 returns every seeded contact once, newest first", async () => {

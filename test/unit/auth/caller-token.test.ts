@@ -1,0 +1,96 @@
+/** Caller JWTs: claims → Viewer, every refusal with its reason, tokens never echoed. */
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import {
+  CallerAuthError,
+  authenticateCaller,
+  bearerToken,
+  gatewayAuthChecker,
+  mintCallerToken,
+  verifyCallerToken,
+  type CallerAuth,
+} from "../../../src/auth/index.js";
+
+const secret = "unit-test-secret-unit-test-secret-0123";
+const credentials = { hasLocation: (l: string) => l === "LocA" };
+
+async function reason(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CallerAuthError);
+    return (error as CallerAuthError).reason;
+  }
+  throw new Error("expected a CallerAuthError");
+}
+
+describe("caller tokens", () => {
+  it("maps scope, locationId and sub to a Viewer", async () => {
+    const token = await mintCallerToken({ secret, scopes: ["contacts.readonly", "contacts.write"], locationId: "LocA", subject: "u1" });
+    expect(await verifyCallerToken(token, { secret })).toEqual({
+      subject: "u1",
+      locationId: "LocA",
+      scopes: ["contacts.readonly", "contacts.write"],
+    });
+  });
+
+  it("refuses expired, wrongly signed, unsigned-algorithm and claim-less tokens", async () => {
+    const expired = await mintCallerToken({ secret, scopes: [], locationId: "LocA", expiresInSeconds: -60 });
+    expect(await reason(verifyCallerToken(expired, { secret }))).toBe("expired_token");
+    const foreign = await mintCallerToken({ secret: "x".repeat(40), scopes: [], locationId: "LocA" });
+    expect(await reason(verifyCallerToken(foreign, { secret }))).toBe("invalid_token");
+    const noExp = await new SignJWT({ locationId: "LocA" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(secret));
+    expect(await reason(verifyCallerToken(noExp, { secret }))).toBe("invalid_claims");
+    const noLocation = await new SignJWT({ scope: "contacts.readonly" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(secret));
+    expect(await reason(verifyCallerToken(noLocation, { secret }))).toBe("invalid_claims");
+    const hs512 = await new SignJWT({ locationId: "LocA" })
+      .setProtectedHeader({ alg: "HS512" })
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(secret));
+    expect(await reason(verifyCallerToken(hs512, { secret }))).toBe("invalid_token");
+    const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"locationId":"LocA","exp":9999999999}').toString("base64url")}.`;
+    expect(await reason(verifyCallerToken(none, { secret }))).toBe("invalid_token");
+  });
+
+  it("parses bearer headers strictly", () => {
+    expect(bearerToken(undefined)).toBeUndefined();
+    expect(bearerToken("Bearer abc.def.ghi")).toBe("abc.def.ghi");
+    expect(bearerToken("bearer   abc")).toBe("abc");
+    expect(() => bearerToken("Basic abc")).toThrow(/Bearer <JWT>/);
+    expect(() => bearerToken("Bearer a b")).toThrow(CallerAuthError);
+    expect(() => bearerToken(42)).toThrow(CallerAuthError);
+  });
+
+  it("refuses a location the gateway holds no credential for, without echoing the token", async () => {
+    const token = await mintCallerToken({ secret, scopes: ["contacts.readonly"], locationId: "LocB" });
+    const auth = await authenticateCaller(`Bearer ${token}`, { secret, credentials });
+    expect(auth.status).toBe("rejected");
+    const error = (auth as Extract<CallerAuth, { status: "rejected" }>).error;
+    expect(error).toMatchObject({ code: "FORBIDDEN", reason: "unknown_location" });
+    expect(error.message).not.toContain(token);
+    expect(await authenticateCaller(undefined, { secret, credentials })).toEqual({ status: "anonymous" });
+  });
+});
+
+describe("gatewayAuthChecker", () => {
+  const check = (auth: CallerAuth, scopes: string[]) =>
+    Promise.resolve().then(() => gatewayAuthChecker({ context: { auth }, root: {}, args: {}, info: {} as never }, scopes));
+  const viewer = { subject: undefined, locationId: "LocA", scopes: ["contacts.readonly"] };
+
+  it("allows a viewer holding every required scope", async () => {
+    expect(await check({ status: "authenticated", viewer }, ["contacts.readonly"])).toBe(true);
+  });
+
+  it("answers UNAUTHENTICATED without a token and FORBIDDEN for a missing scope", async () => {
+    await expect(check({ status: "anonymous" }, ["contacts.readonly"])).rejects.toMatchObject({
+      extensions: { code: "UNAUTHENTICATED", reason: "missing_token" },
+    });
+    await expect(check({ status: "authenticated", viewer }, ["contacts.write"])).rejects.toMatchObject({
+      extensions: { code: "FORBIDDEN", reason: "missing_scope" },
+      message: expect.stringMatching(/needs the scope contacts\.write; the caller token grants: contacts\.readonly/),
+    });
+  });
+});
