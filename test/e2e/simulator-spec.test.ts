@@ -192,6 +192,19 @@ describe("simulator: error bodies", () => {
     expect(r.body).toMatchObject({ statusCode: 400, message: `Contact with id ${missing} not found`, error: "Bad Request" });
   });
 
+  const allRoutes: [string, string, string, unknown?][] = [
+    ...routes,
+    ["GET", `/contacts/?locationId=${DEMO_LOCATION_ID}`, "/contacts/"],
+    ["POST", "/contacts/", "/contacts/", { locationId: DEMO_LOCATION_ID, firstName: "x" }],
+    ["GET", `/contacts/business/abc?locationId=${DEMO_LOCATION_ID}`, "/contacts/business/{businessId}"],
+  ];
+
+  it.each(allRoutes)("%s %s with an unknown token → 401 (spec UnauthorizedDTO)", async (method, path, specPath, body) => {
+    const r = await call(sim.url, method, path, { body, token: "sim-unknown-token" });
+    expectSpec(method, specPath, r, 401);
+    expect(r.body).toMatchObject({ statusCode: 401, message: "Invalid token: access token is invalid", error: "Unauthorized" });
+  });
+
   it("a missing task or note of an existing contact → 400 naming the task/note", async () => {
     const { id } = richContact();
     const task = await call(sim.url, "GET", `/contacts/${id}/tasks/NoSuchTask0000000001`);
