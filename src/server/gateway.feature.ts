@@ -35,7 +35,7 @@ export interface GatewayInternals {
   /** Verifies a bearer header (`Authorization` or graphql-ws `authorization`) incl. the location check. */
   authenticate(authorization: unknown): Promise<CallerAuth>;
   /** Builds a GraphQL context (fresh loaders) for an already authenticated caller. */
-  createContext(auth: CallerAuth, requestId?: string): GatewayContext;
+  createContext(auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext;
   /** The gateway's metrics (per-gateway registry): `recordWebhookEvent`, `setSources({ activeSubscriptions, rateBudgets, breakerStates })`. */
   metrics?: GatewayMetrics;
 }

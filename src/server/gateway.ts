@@ -27,6 +27,7 @@ import { authenticateCaller, type CallerAuth } from "../auth/index.js";
 import { createResourceCache, type ResourceCache } from "../cache/index.js";
 import type { Config } from "../config/config.js";
 import { buildGatewaySchema, createFormatError, createGatewayContext, formatGraphQLError } from "../graphql/index.js";
+import { createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
@@ -44,7 +45,7 @@ export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./
  * Features every gateway runs, in mount order. One line per feature (EVENTS, OPS, GOV, WRITE,
  * BENCH add theirs here).
  */
-const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [];
+const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [writeFeature];
 
 /** Upstream middlewares every gateway runs, outermost first (rate governor, retry, breaker, metrics). */
 function builtInUpstreamMiddlewares(_config: Config, _logger: Logger): UpstreamMiddleware[] {
@@ -137,11 +138,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
+  // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
+  const write = createWriteServices({ config, logger });
   const client = new ContactsClient({
     baseUrl,
     version: config.upstream.version,
     credentials,
-    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? []), ops.metricsMiddleware],
+    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? []), write.traceCapture.middleware, ops.metricsMiddleware],
     connectTimeoutMs: config.upstream.connectTimeoutMs,
     headersTimeoutMs: config.upstream.headersTimeoutMs,
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
@@ -150,13 +153,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
   const limiter = createLocationLimiter({ concurrencyPerLocation: config.upstream.concurrencyPerLocation });
   const createLoaders = createLoaderFactory({ client, cache, limiter });
-  const services: GatewayServices = { config, logger, credentials, client, cache, createLoaders };
+  const services: GatewayServices = { config, logger, credentials, client, cache, createLoaders, write };
   const httpServer = http.createServer();
 
   const authenticate = (authorization: unknown): Promise<CallerAuth> =>
     authenticateCaller(authorization, { secret: jwtSecret, credentials });
-  const createContext = (auth: CallerAuth, requestId?: string): GatewayContext =>
-    createGatewayContext({ auth, services, requestId: requestId ?? randomUUID() });
+  const createContext = (auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext =>
+    createGatewayContext({ auth, services, requestId: requestId ?? randomUUID(), ...(headers ? { headers } : {}) });
 
   const internals: GatewayInternals = {
     config,
@@ -282,7 +285,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"])),
+        createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
     }),
   );
 

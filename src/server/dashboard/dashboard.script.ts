@@ -130,7 +130,7 @@ async function loadDashboard() {
       names.push(row.querySelector("th").firstChild.textContent + ": " + label);
     }
     if (names.length) announcer.textContent = "Updated " + names.join("; ");
-    setStatus(rows.length + " contacts · live · updated " + new Date().toLocaleTimeString());
+    setStatus(rows.length + " contacts · " + (document.body.dataset.live === "connected" ? "live updates on" : "connecting live updates…"));
   } catch (error) {
     setStatus("Could not reach the gateway: " + (error && error.message ? error.message : error), "error");
   } finally {
@@ -146,6 +146,7 @@ function scheduleRefresh() {
 function subscribe() {
   if (unsubscribe) unsubscribe();
   if (client) client.dispose();
+  document.body.dataset.live = "connecting";
   const wsUrl = new URL(endpoint, location.href);
   wsUrl.protocol = location.protocol === "https:" ? "wss:" : "ws:";
   const mine = settings;
@@ -154,6 +155,13 @@ function subscribe() {
     connectionParams: { authorization: "Bearer " + mine.token },
     retryAttempts: 5,
     shouldRetry: (event) => !(event && event.code === 4403),
+    on: {
+      connected: () => {
+        document.body.dataset.live = "connected";
+        if (statusEl.dataset.kind !== "error") setStatus(statusEl.textContent.replace("connecting live updates…", "live updates on"));
+      },
+      closed: () => { if (mine === settings) document.body.dataset.live = "closed"; },
+    },
   });
   unsubscribe = client.subscribe({ query: EVENTS }, {
     next: (result) => {
