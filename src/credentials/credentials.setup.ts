@@ -33,8 +33,8 @@ export interface GatewayCredentialsOptions {
 }
 
 export interface GatewayCredentials {
-  /** What the upstream client uses: static location first, then stored OAuth locations. */
-  provider: CredentialProvider;
+  /** What the upstream client uses: static location first, then stored OAuth locations; `undefined` when neither is configured. */
+  provider: CredentialProvider | undefined;
   /** Present when CREDENTIALS_KEY is set. */
   store: CredentialStore | undefined;
   oauth: OAuthCredentialProvider | undefined;
@@ -77,7 +77,7 @@ export function createGatewayCredentials(options: GatewayCredentialsOptions): Ga
       })
     : undefined;
   const providers = [options.staticProvider, oauth].filter((p): p is CredentialProvider => p !== undefined);
-  const provider = providers.length === 1 ? providers[0]! : createCompositeCredentialProvider(providers);
+  const provider = providers.length <= 1 ? providers[0] : createCompositeCredentialProvider(providers);
   const state = config.credentials.key ? createOAuthStateSigner({ secret: config.credentials.key }) : undefined;
   const router = createOAuthRouter({
     oauth: config.oauth,

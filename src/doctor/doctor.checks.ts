@@ -150,8 +150,8 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
         return results;
       }
     }
-    const locations = await credentials.locations();
-    if (locations.length === 0) {
+    const locations = credentials ? await credentials.locations() : [];
+    if (!credentials || locations.length === 0) {
       add({
         name: "credentials configured",
         ok: false,

@@ -45,7 +45,10 @@ export interface GatewayMetrics {
   observeUpstream(observation: UpstreamObservation): void;
   recordWebhookEvent(type: string, outcome: string): void;
   recordTokenRefresh(outcome: string): void;
+  /** Adds or replaces pull sources (areas call this as they start). */
   setSources(sources: MetricsSources): void;
+  /** The sources set so far (readiness reads `breakerStates` from here too). */
+  readonly sources: Readonly<MetricsSources>;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
 }
@@ -181,6 +184,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     setSources(next) {
       Object.assign(sources, next);
     },
+    sources,
     render: () => registry.metrics(),
   };
 }

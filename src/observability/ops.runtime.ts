@@ -1,0 +1,119 @@
+/**
+ * The operations side of one gateway, assembled for the composition root:
+ * - the metrics registry and the upstream metrics middleware (innermost: one count per HTTP call);
+ * - upstream credentials: the environment's static location plus every OAuth location in the
+ *   encrypted credential store (with a Redis refresh lock when REDIS_URL is set);
+ * - a gateway feature (structurally a `GatewayFeature`; nothing here imports server/) mounting
+ *   `GET /readyz`, `GET /metrics`, `GET /oauth/install` and `GET /oauth/callback`, wiring the
+ *   cache counters into the metrics, and closing the store and its Redis connection.
+ * Created before the upstream client (the client needs the credentials and the middleware).
+ */
+import type { Express } from "express";
+import { Redis } from "ioredis";
+import type { Config } from "../config/index.js";
+import { createGatewayCredentials, type GatewayCredentials } from "../credentials/credentials.setup.js";
+import type { CredentialProvider } from "../upstream/credentials.types.js";
+import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
+import type { Logger } from "./logger.js";
+import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
+import { createMetricsMiddleware } from "./metrics.middleware.js";
+import { createReadinessCheck, createReadinessHandler, type ReadinessCheck } from "./readiness.js";
+
+export interface OpsRuntimeOptions {
+  config: Config;
+  logger: Logger;
+  /** The upstream actually used (the simulator's URL in demo mode and tests). */
+  upstreamBaseUrl: string;
+  /** The environment's one-location provider (CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID), if any. */
+  staticCredentials?: CredentialProvider;
+  /** A Redis connection to use instead of opening one from config.redis.url (not closed here). */
+  redis?: Redis;
+  /** Collect Node process metrics too (CPU, memory, event loop, GC). Default true. */
+  processMetrics?: boolean;
+  /** Readiness cache, ms. Default 2_000. */
+  readinessCacheMs?: number;
+}
+
+export interface OpsRuntime {
+  readonly metrics: GatewayMetrics;
+  /** Static + stored OAuth locations; `undefined` when neither is configured. */
+  readonly credentials: CredentialProvider | undefined;
+  readonly gatewayCredentials: GatewayCredentials;
+  readonly readiness: ReadinessCheck;
+  /** Put LAST in the upstream middleware list. */
+  readonly metricsMiddleware: UpstreamMiddleware;
+  /** The ops gateway feature factory (routes + close). */
+  feature(internals: { cache?: { stats(): { hits: number; misses: number } } }): {
+    name: string;
+    routes(app: Express): void;
+    close(): Promise<void>;
+  };
+  close(): Promise<void>;
+}
+
+export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsRuntime> {
+  const { config, logger } = options;
+  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? true });
+  const ownRedis =
+    options.redis === undefined && config.redis.url !== undefined
+      ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false })
+      : undefined;
+  ownRedis?.on("error", (error: unknown) => logger.warn({ err: error }, "ops redis connection error"));
+  const redis = options.redis ?? ownRedis;
+
+  const gatewayCredentials = createGatewayCredentials({
+    config,
+    upstreamBaseUrl: options.upstreamBaseUrl,
+    ...(options.staticCredentials ? { staticProvider: options.staticCredentials } : {}),
+    ...(redis ? { redis } : {}),
+    logger: logger.child({ component: "credentials" }),
+    onRefresh: (event) => metrics.recordTokenRefresh(event.outcome),
+  });
+  try {
+    await gatewayCredentials.start();
+  } catch (error) {
+    ownRedis?.disconnect();
+    throw error;
+  }
+  const readiness = createReadinessCheck({
+    upstreamBaseUrl: options.upstreamBaseUrl,
+    ...(redis ? { redis } : {}),
+    breakerStates: () => metrics.sources.breakerStates?.() ?? [],
+    cacheMs: options.readinessCacheMs ?? 2_000,
+  });
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await gatewayCredentials.close();
+      await ownRedis?.quit().catch(() => ownRedis.disconnect());
+    })());
+
+  return {
+    metrics,
+    credentials: gatewayCredentials.provider,
+    gatewayCredentials,
+    readiness,
+    metricsMiddleware: createMetricsMiddleware({ metrics }),
+    feature(internals) {
+      if (internals.cache && !metrics.sources.cacheStats) {
+        const cache = internals.cache;
+        metrics.setSources({ cacheStats: () => cache.stats() });
+      }
+      return {
+        name: "ops",
+        routes(app) {
+          app.get("/readyz", createReadinessHandler(readiness));
+          app.get("/metrics", async (_req, res) => {
+            res.setHeader("content-type", metrics.contentType);
+            res.setHeader("cache-control", "no-store");
+            res.send(await metrics.render());
+          });
+          app.use(gatewayCredentials.router);
+        },
+        close,
+      };
+    },
+    close,
+  };
+}
