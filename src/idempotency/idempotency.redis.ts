@@ -105,7 +105,10 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
     kind: "redis",
     begin,
     async close() {
-      if (options.ownsClient) await redis.quit().catch(() => undefined);
+      if (!options.ownsClient) return;
+      // A lazy client that never connected has nothing to quit (quit would connect first).
+      if (redis.status === "wait" || redis.status === "end") redis.disconnect();
+      else await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAuditLogger, createTraceCapture } from "../../audit/index.js";
+import { createAuditLogger, createTraceCapture, type TraceCapture } from "../../audit/index.js";
 import type { Config } from "../../config/config.js";
 import { createIdempotencyStore } from "../../idempotency/index.js";
 import { ContactWriteResolver } from "../contact/contact-write.resolver.js";
@@ -31,10 +31,11 @@ export interface WriteServicesOptions {
  * Redis under `config.redis.keyPrefix` (own connection, closed by `close()`); otherwise in memory.
  * Add `traceCapture.middleware` to the upstream client's middlewares (innermost).
  */
-export function createWriteServices(options: WriteServicesOptions): WriteServices {
+export function createWriteServices(options: WriteServicesOptions): WriteServices & { traceCapture: TraceCapture } {
   const { config, logger } = options;
   const redis = config.redis.url
-    ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectionName: "cgw-idempotency" })
+    ? // lazyConnect: no socket until the first keyed mutation (a gateway that never writes holds none).
+      new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: "cgw-idempotency" })
     : undefined;
   redis?.on("error", (error: Error) => logger.warn({ err: error }, "idempotency store: Redis connection error"));
   const idempotency = createIdempotencyStore({
