@@ -37,7 +37,14 @@ export interface WebhookIntakeOptions {
   now?: () => number;
   /** Seconds suggested in `Retry-After` on 429. */
   retryAfterSeconds?: number;
+  /**
+   * Observes every decision (metrics): `type` is HighLevel's webhook type ("unknown" before the body
+   * is read); `outcome` is accepted | duplicate | ignored | unauthenticated | stale | invalid | deferred.
+   */
+  onOutcome?: (type: string, outcome: WebhookOutcome) => void;
 }
+
+export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "unauthenticated" | "stale" | "invalid" | "deferred";
 
 export interface WebhookIntake {
   handle(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<IntakeResponse>;
@@ -59,7 +66,15 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     logger,
     now = Date.now,
     retryAfterSeconds = 30,
+    onOutcome,
   } = options;
+  const observe = (type: string, outcome: WebhookOutcome) => {
+    try {
+      onOutcome?.(type, outcome);
+    } catch {
+      // metrics must never change the answer
+    }
+  };
 
   const retryLater = (message: string): IntakeResponse => ({
     ...error(429, "TRY_AGAIN_LATER", message),
@@ -70,6 +85,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     const signature = verifier.verify(rawBody, headers);
     if (!signature.ok) {
       logger?.warn({ reason: signature.reason, scheme: signature.scheme }, "webhook rejected: signature");
+      observe("unknown", "unauthenticated");
       return signature.reason === "missing-signature"
         ? error(401, "UNAUTHENTICATED", "expected an x-ghl-signature (Ed25519) or x-wh-signature (RSA-SHA256) header")
         : error(401, "UNAUTHENTICATED", `the ${signature.scheme === "ed25519" ? "x-ghl-signature" : "x-wh-signature"} signature does not verify over the request body`);
@@ -80,6 +96,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       // Content-Type parameters (charset) do not matter: JSON is UTF-8 (RFC 8259); a BOM is tolerated.
       json = JSON.parse(rawBody.toString("utf8").replace(/^\uFEFF/, ""));
     } catch {
+      observe("unknown", "invalid");
       return error(400, "BAD_REQUEST", "body: expected a JSON object with a string `type`, received text that is not valid JSON");
     }
 
@@ -88,8 +105,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       fallbackWebhookId: `sha256:${createHash("sha256").update(rawBody).digest("hex")}`,
       receivedAtMs,
     });
-    if (parsed.kind === "invalid") return error(400, "BAD_REQUEST", parsed.message);
+    const webhookType = typeof (json as { type?: unknown } | null)?.type === "string" ? String((json as { type: string }).type).slice(0, 64) : "unknown";
+    if (parsed.kind === "invalid") {
+      observe(webhookType, "invalid");
+      return error(400, "BAD_REQUEST", parsed.message);
+    }
     if (parsed.kind === "ignored") {
+      observe("other", "ignored");
       logger?.debug({ webhookType: parsed.webhookType }, "webhook ignored: type not served");
       return { status: 200, body: { status: "ignored" } };
     }
@@ -98,6 +120,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     if (timestampMs !== undefined) {
       if (receivedAtMs - timestampMs > replayWindowMs || timestampMs - receivedAtMs > maxClockSkewMs) {
         logger?.warn({ webhookId: event.webhookId, timestamp: new Date(timestampMs).toISOString() }, "webhook rejected: stale timestamp");
+        observe(webhookType, "stale");
         return error(401, "UNAUTHENTICATED", `timestamp: expected within the last ${Math.round(replayWindowMs / 60_000)} minutes, received one outside the replay window`);
       }
     }
@@ -105,10 +128,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     try {
       if ((await dedup.claim(event.webhookId)) === "duplicate") {
         logger?.debug({ webhookId: event.webhookId }, "webhook duplicate");
+        observe(webhookType, "duplicate");
         return { status: 200, body: { status: "duplicate" } };
       }
     } catch (err) {
       logger?.warn({ err, webhookId: event.webhookId }, "webhook deferred: de-duplication store unavailable");
+      observe(webhookType, "deferred");
       return retryLater("the event cannot be accepted right now; retry later");
     }
 
@@ -124,9 +149,11 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     } catch (err) {
       logger?.warn({ err, webhookId: event.webhookId }, "webhook deferred: publish failed");
       await dedup.release(event.webhookId).catch(() => undefined);
+      observe(webhookType, "deferred");
       return retryLater("the event cannot be published right now; retry later");
     }
     logger?.info({ webhookId: event.webhookId, type: event.type, locationId: event.locationId }, "webhook accepted");
+    observe(webhookType, "accepted");
     return { status: 200, body: { status: "accepted" } };
   }
 

@@ -37,3 +37,47 @@ export function loadDocExamples(): { file: string; payload: Record<string, unkno
       return { file, payload: JSON.parse(match[1]) as Record<string, unknown> };
     });
 }
+
+export interface PostWebhookOptions {
+  /** Which signature header(s) to send. Default "ed25519". */
+  sign?: "ed25519" | "rsa" | "both" | "none";
+  keys: TestWebhookKeys;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+/** POSTs raw bytes to the intake, signed as asked; returns status and parsed body. */
+export async function postWebhook(
+  url: string,
+  body: string | Buffer,
+  options: PostWebhookOptions,
+): Promise<{ status: number; text: string; json: unknown }> {
+  const bytes = Buffer.from(body);
+  const sign = options.sign ?? "ed25519";
+  const headers: Record<string, string> = { "content-type": options.contentType ?? "application/json" };
+  if (sign === "ed25519" || sign === "both") headers["x-ghl-signature"] = signEd25519(bytes, options.keys.ed25519.privateKey);
+  if (sign === "rsa" || sign === "both") headers["x-wh-signature"] = signRsa(bytes, options.keys.rsa.privateKey);
+  const response = await fetch(url, { method: "POST", headers: { ...headers, ...options.headers }, body: bytes });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json };
+}
+
+/** A signed-ready webhook body: the given fields plus a fresh webhookId and a current timestamp. */
+export function webhookBody(fields: Record<string, unknown>, extra: { webhookId?: string; timestamp?: string } = {}): string {
+  return JSON.stringify({
+    ...fields,
+    webhookId: extra.webhookId ?? `wh-${Math.random().toString(36).slice(2)}-${Date.now()}`,
+    timestamp: extra.timestamp ?? new Date().toISOString(),
+  });
+}
+
+/** The env a test gateway needs to trust `keys` (instead of HighLevel's published ones). */
+export function webhookKeyEnv(keys: TestWebhookKeys): Record<string, string> {
+  return { WEBHOOK_ED25519_PUBLIC_KEY: keys.ed25519.publicKeyPem, WEBHOOK_RSA_PUBLIC_KEY: keys.rsa.publicKeyPem };
+}

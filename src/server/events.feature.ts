@@ -1,0 +1,40 @@
+/**
+ * The live-events feature (issue 5, contract §6): mounts `POST /webhooks/highlevel` on the raw body
+ * (before any JSON parser), adds `Subscription.contactEvents` to the schema, and hands the
+ * gateway's event bus to GraphQL (`services.events`). Memory pub/sub on one instance; Redis fan-out,
+ * shared de-duplication and cache-invalidation broadcast when REDIS_URL is set.
+ * The per-event GraphQL context for graphql-ws lives in gateway.ts (`createPerEventSubscribe`).
+ */
+import { EVENT_RESOLVERS, createSchemaPubSub } from "../graphql/event/index.js";
+import { WEBHOOK_PATH, createLiveEvents } from "../webhooks/index.js";
+import type { GatewayFeatureFactory } from "./gateway.feature.js";
+
+export interface EventsFeatureOptions {
+  /**
+   * Public keys trusted IN ADDITION to HighLevel's (config). Only demo mode passes any: the embedded
+   * simulator's, so its signed webhooks are accepted; a production gateway never trusts them.
+   */
+  extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string } | undefined;
+}
+
+export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatureFactory {
+  return async (internals) => {
+    const live = createLiveEvents({
+      config: internals.config,
+      cache: internals.cache,
+      logger: internals.logger,
+      ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
+    });
+    internals.services.events = live.bus;
+    await live.start();
+    return {
+      name: "events",
+      rawRoutes(app) {
+        app.post(WEBHOOK_PATH, live.webhookRoute);
+      },
+      resolvers: EVENT_RESOLVERS,
+      pubSub: createSchemaPubSub(),
+      close: () => live.close(),
+    };
+  };
+}

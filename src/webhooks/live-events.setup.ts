@@ -1,0 +1,103 @@
+/**
+ * Assembles live events for one gateway from its config, so the composition root only mounts the
+ * route and hands the bus to GraphQL:
+ * - single instance (no REDIS_URL): memory pub/sub, memory de-duplication;
+ * - multi-instance (REDIS_URL): Redis pub/sub fan-out, de-duplication shared in Redis
+ *   (`<prefix>webhook:<id>`, SET NX PX), cache-invalidation broadcast to every instance.
+ * Trusted keys are HighLevel's (config.webhooks, overridable by env) plus, only when the caller
+ * passes them, extra keys (demo mode trusts the embedded simulator's keys; nothing else should).
+ */
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { ResourceCache } from "../cache/index.js";
+import { createCacheInvalidationBroadcast, type CacheInvalidationBroadcast } from "../events/cache-invalidation.broadcast.js";
+import { applyEventToCache } from "../events/event-cache.apply.js";
+import { createMemoryEventBus, createRedisEventBus, type ContactEventBus } from "../events/event-bus.js";
+import { createEventRedisClients, type EventRedisClients } from "../events/event-redis.clients.js";
+import { createMemoryDedupStore, createRedisDedupStore } from "./webhook-dedup.store.js";
+import { createWebhookIntake, type WebhookOutcome } from "./webhook.intake.js";
+import { createWebhookRoute, type WebhookRequestHandler } from "./webhook.route.js";
+import { createWebhookSignatureVerifier } from "./webhook-signature.verify.js";
+
+export interface LiveEventsOptions {
+  config: Pick<Config, "webhooks" | "redis">;
+  cache: ResourceCache;
+  logger?: Logger;
+  /** Additional trusted public keys (demo mode: the embedded simulator's). */
+  extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
+  /** Metrics hook (e.g. `metrics.recordWebhookEvent`). */
+  onWebhookOutcome?: (type: string, outcome: WebhookOutcome) => void;
+  now?: () => number;
+}
+
+export interface LiveEvents {
+  readonly bus: ContactEventBus;
+  /** `POST /webhooks/highlevel`: mount before any JSON body parser. */
+  readonly webhookRoute: WebhookRequestHandler;
+  /** The Redis connections in multi-instance mode (readiness checks), else undefined. */
+  readonly redis: EventRedisClients | undefined;
+  /** Starts the invalidation broadcast; waits up to `redisReadyTimeoutMs` for Redis (never fails on it). */
+  start(options?: { redisReadyTimeoutMs?: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
+  const { config, cache, logger, extraTrustedKeys, onWebhookOutcome, now } = options;
+  const log = logger?.child({ component: "webhooks" });
+  const verifier = createWebhookSignatureVerifier({
+    ed25519PublicKeyPems: [config.webhooks.ed25519PublicKeyPem, ...(extraTrustedKeys?.ed25519PublicKeyPem ? [extraTrustedKeys.ed25519PublicKeyPem] : [])],
+    rsaPublicKeyPems: [config.webhooks.rsaPublicKeyPem, ...(extraTrustedKeys?.rsaPublicKeyPem ? [extraTrustedKeys.rsaPublicKeyPem] : [])],
+  });
+  // Ids are kept a little longer than the replay window, so nothing in the window is forgotten.
+  const dedupTtlMs = config.webhooks.replayWindowMs + 10 * 60_000;
+
+  let redis: EventRedisClients | undefined;
+  let bus: ContactEventBus;
+  let broadcast: CacheInvalidationBroadcast | undefined;
+  let dedup;
+  if (config.redis.url) {
+    redis = createEventRedisClients({ url: config.redis.url, ...(log ? { logger: log } : {}) });
+    bus = createRedisEventBus({ publishClient: redis.command, subscribeClient: redis.subscriber, keyPrefix: config.redis.keyPrefix });
+    dedup = createRedisDedupStore({ redis: redis.command, keyPrefix: config.redis.keyPrefix, ttlMs: dedupTtlMs });
+    broadcast = createCacheInvalidationBroadcast({
+      cache,
+      publishClient: redis.command,
+      subscribeClient: redis.subscriber,
+      keyPrefix: config.redis.keyPrefix,
+      ...(log ? { logger: log } : {}),
+    });
+  } else {
+    bus = createMemoryEventBus();
+    dedup = createMemoryDedupStore({ ttlMs: dedupTtlMs, ...(now ? { now } : {}) });
+  }
+
+  const intake = createWebhookIntake({
+    verifier,
+    dedup,
+    replayWindowMs: config.webhooks.replayWindowMs,
+    applyToCache: (event) => applyEventToCache(cache, event),
+    publish: (event) => bus.publish(event),
+    ...(log ? { logger: log } : {}),
+    ...(now ? { now } : {}),
+    ...(onWebhookOutcome ? { onOutcome: onWebhookOutcome } : {}),
+  });
+  const webhookRoute = createWebhookRoute({ intake, maxBodyBytes: config.webhooks.maxBodyBytes, ...(log ? { logger: log } : {}) });
+
+  return {
+    bus,
+    webhookRoute,
+    redis,
+    async start({ redisReadyTimeoutMs = 5_000 } = {}) {
+      if (!redis) return;
+      if (!(await redis.waitReady(redisReadyTimeoutMs))) {
+        log?.warn("redis not reachable yet: webhooks answer 429 until it is; subscriptions resume when it is");
+      }
+      // SUBSCRIBE is queued while Redis is away (the subscriber client keeps an offline queue).
+      void broadcast?.start().catch((err: Error) => log?.warn({ error: err.message }, "cache invalidation broadcast not started"));
+    },
+    async close() {
+      await broadcast?.stop().catch(() => undefined);
+      await redis?.close();
+    },
+  };
+}
