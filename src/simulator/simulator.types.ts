@@ -42,6 +42,8 @@ export interface WebhookOptions {
   targetUrl?: string;
   /** Pause before re-sending after a 429, ms. Default 600_000 (HighLevel: 10 minutes). */
   retryIntervalMs?: number;
+  /** Uniform random extra pause 0..retryJitterMs added to each retry, ms (HighLevel: "plus jitter"). Default 0. */
+  retryJitterMs?: number;
   /** Total attempts including the first. Default 7 (1 + 6 retries, like HighLevel). */
   maxAttempts?: number;
   /** Default true when a target URL is set. */

@@ -120,7 +120,7 @@ export class WebhookEmitter {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.chain = this.chain.then(() => this.attempt(url, bytes, record));
-      }, this.retryIntervalMs);
+      }, this.retryIntervalMs + (this.options.retryJitterMs ? Math.random() * this.options.retryJitterMs : 0));
       timer.unref?.();
       this.timers.add(timer);
       return;
