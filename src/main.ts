@@ -80,9 +80,14 @@ async function main(): Promise<void> {
       credentials: simulatorCredentials(simulator),
       upstreamBaseUrl: simulator.url,
       jwtSecret,
+      // Demo mode only: trust the embedded simulator's webhook keys (never a real upstream's stand-in).
+      trustedWebhookKeys: simulator.webhookKeys,
       // Demo data only: the sandbox opens ready to run with the read-only token.
       sandbox: { defaultHeaders: { Authorization: `Bearer ${readOnly}` } },
     });
+    // The simulator signs its events (writes through the gateway, the activity generator) and
+    // delivers them to the gateway's intake, like HighLevel would.
+    simulator.setWebhookTarget(`${gateway.url}/webhooks/highlevel`);
     process.stdout.write(
       [
         "",

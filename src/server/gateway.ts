@@ -29,6 +29,7 @@ import type { Config } from "../config/config.js";
 import { buildGatewaySchema, createFormatError, createGatewayContext, formatGraphQLError } from "../graphql/index.js";
 import { createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
+import { createPerEventSubscribe } from "../graphql/event/index.js";
 import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
@@ -38,6 +39,7 @@ import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
 import { credentialsFromConfig } from "../upstream/static-credentials.js";
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
+import { eventsFeature } from "./events.feature.js";
 
 export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 
@@ -74,6 +76,11 @@ export interface GatewayOptions {
   sandbox?: SandboxOptions | false;
   /** Injected cache (e.g. to share one between gateways in a test); default: one from `config.cache`. */
   cache?: ResourceCache;
+  /**
+   * Webhook public keys trusted besides HighLevel's (config). Demo mode only: the embedded
+   * simulator's keys, so its signed demo webhooks are accepted. Never set for a real upstream.
+   */
+  trustedWebhookKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
 }
 
 export interface Gateway {
@@ -176,7 +183,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics: ops.metrics,
   };
 
-  const factories = [...(options.withoutBuiltInFeatures ? [] : [ops.feature, ...BUILT_IN_FEATURES]), ...(options.features ?? [])];
+  const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), ...BUILT_IN_FEATURES];
+  const factories = [...(options.withoutBuiltInFeatures ? [] : builtIns), ...(options.features ?? [])];
   const features: GatewayFeature[] = [];
   for (const factory of factories) features.push(await factory(internals));
 
@@ -199,6 +207,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
+      // graphql-ws builds the context once per subscribe: execute every event with a fresh one
+      // (fresh loaders over the shared cache), stack.md pitfall 5.
+      subscribe: createPerEventSubscribe((ctx) => {
+        const c = ctx as GatewayContext;
+        return createContext(c.auth, c.requestId, c.headers);
+      }),
       onConnect: async (ctx) => {
         const auth = await authenticate(authorizationFromPayload(ctx.connectionParams));
         if (auth.status !== "authenticated") {

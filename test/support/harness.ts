@@ -44,6 +44,11 @@ export interface StackOptions {
   logLevel?: string;
   /** Locations the gateway holds credentials for. Default: A and B. */
   locations?: string[];
+  /**
+   * Demo-mode webhooks: the gateway trusts the simulator's webhook keys and the simulator POSTs its
+   * signed events to the gateway's intake (as `npm start` wires them). Default false.
+   */
+  trustSimulatorWebhooks?: boolean;
 }
 
 export interface TokenOptions {
@@ -122,7 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       upstreamBaseUrl: sim.url,
       jwtSecret: TEST_JWT_SECRET,
+      ...(options.trustSimulatorWebhooks ? { trustedWebhookKeys: sim.webhookKeys } : {}),
     });
+    if (options.trustSimulatorWebhooks) sim.setWebhookTarget(`${gateway.url}/webhooks/highlevel`);
 
     let closed: Promise<void> | undefined;
     const close = () =>
