@@ -1,0 +1,7 @@
+/** Query limits (depth, aliases, tokens, upstream cost): the folder's public surface. */
+export { createQueryLimits, costExceededError, VALIDATION_FAILED } from "./query-limits.js";
+export type { QueryLimits, QueryLimitsOptions } from "./query-limits.js";
+export { estimateOperationCost } from "./query-cost.estimate.js";
+export type { CostEstimateOptions } from "./query-cost.estimate.js";
+export { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS } from "./query-cost.table.js";
+export type { FieldCost, FieldCostTable, ListSize, PartialItemType } from "./query-cost.table.js";

@@ -1,0 +1,212 @@
+/**
+ * Estimates an operation's worst-case upstream calls (cold cache) from the cost table
+ * (query-cost.table.ts): list sizes from `first` (the request's variables resolved, then the
+ * variable's and the argument's defaults, then `defaultListSize`), multiplied down the tree.
+ * `first` is not clamped: a page size the upstream would refuse is refused by the resolver anyway,
+ * and the estimate reflects what was asked for. Pure: no I/O.
+ */
+import {
+  getNamedType,
+  getNullableType,
+  isInputType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  typeFromAST,
+  valueFromAST,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, type FieldCostTable, type ListSize, type PartialItemType } from "./query-cost.table.js";
+
+export interface CostEstimateOptions {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  fragments: Readonly<Record<string, FragmentDefinitionNode | undefined>>;
+  /** The request's variables (undefined while validating without them). */
+  variables?: Readonly<Record<string, unknown>> | null;
+  fieldCosts?: FieldCostTable;
+  partialItems?: Readonly<Record<string, PartialItemType>>;
+  /** List size assumed when neither the request nor the schema gives one (config.queryLimits.defaultListSize). */
+  defaultListSize: number;
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: CostEstimateOptions["fragments"];
+  variables: Record<string, unknown>;
+  costs: FieldCostTable;
+  partial: Readonly<Record<string, PartialItemType>>;
+  defaultListSize: number;
+  /** Fragments on the current path (cycles are reported by graphql's own rule; we just stop). */
+  visiting: Set<string>;
+}
+
+/** Worst-case upstream calls of one operation. */
+export function estimateOperationCost(options: CostEstimateOptions): number {
+  const { schema, operation } = options;
+  const root =
+    operation.operation === "query"
+      ? schema.getQueryType()
+      : operation.operation === "mutation"
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  if (!root) return 0;
+  const walk: Walk = {
+    schema,
+    fragments: options.fragments,
+    variables: resolveVariables(schema, operation, options.variables ?? undefined),
+    costs: options.fieldCosts ?? DEFAULT_FIELD_COSTS,
+    partial: options.partialItems ?? PARTIAL_ITEMS,
+    defaultListSize: options.defaultListSize,
+    visiting: new Set(),
+  };
+  return objectCost(walk, operation.selectionSet, root, { partial: false });
+}
+
+/** Provided variables over the operation's declared defaults. */
+function resolveVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  provided: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (provided && provided[name] !== undefined) {
+      values[name] = provided[name];
+    } else if (definition.defaultValue) {
+      const type = typeFromAST(schema, definition.type);
+      values[name] = (isInputType(type) ? valueFromAST(definition.defaultValue, type) : undefined) ?? literalValue(definition.defaultValue);
+    }
+  }
+  return values;
+}
+
+/** A literal's plain value, for defaults whose type we do not need to coerce (numbers, lists, strings). */
+function literalValue(node: NonNullable<OperationDefinitionNode["variableDefinitions"]>[number]["defaultValue"]): unknown {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case Kind.INT:
+      return Number.parseInt(node.value, 10);
+    case Kind.FLOAT:
+      return Number.parseFloat(node.value);
+    case Kind.STRING:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.LIST:
+      return node.values.map((v) => literalValue(v as typeof node));
+    default:
+      return undefined;
+  }
+}
+
+function argumentValues(walk: Walk, def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const argDef of def.args) {
+    const argNode = node.arguments?.find((a) => a.name.value === argDef.name);
+    let value: unknown;
+    if (argNode) {
+      value =
+        argNode.value.kind === Kind.VARIABLE
+          ? walk.variables[argNode.value.name.value]
+          : valueFromAST(argNode.value, argDef.type, walk.variables);
+    }
+    if (value === undefined || value === null) value = argDef.defaultValue;
+    if (value !== undefined) values[argDef.name] = value;
+  }
+  return values;
+}
+
+function listSize(walk: Walk, size: ListSize, args: Record<string, unknown>): number {
+  if ("arg" in size) {
+    const value = args[size.arg];
+    return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.ceil(value) : walk.defaultListSize;
+  }
+  return size.size === "default" ? walk.defaultListSize : size.size;
+}
+
+interface ObjectContext {
+  /** The objects are upstream list items lacking fields. */
+  partial: boolean;
+  /** The page size of the enclosing connection, for its `pageItems` fields. */
+  pageSize?: number;
+  initialLoads?: readonly string[];
+}
+
+/** Cost of ONE object of `type` with this selection: its distinct loads plus everything below. */
+function objectCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedType, context: ObjectContext): number {
+  const loads = new Set<string>(context.initialLoads ?? []);
+  const below = collect(walk, selectionSet, type, context, loads);
+  return loads.size + below;
+}
+
+function collect(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedType, context: ObjectContext, loads: Set<string>): number {
+  let total = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      total += fieldCost(walk, selection, type, context, loads);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : undefined;
+      total += collect(walk, selection.selectionSet, condition ?? type, context, loads);
+    } else {
+      const name = selection.name.value;
+      const fragment = walk.fragments[name];
+      if (!fragment || walk.visiting.has(name)) continue;
+      walk.visiting.add(name);
+      const condition = walk.schema.getType(fragment.typeCondition.name.value);
+      total += collect(walk, fragment.selectionSet, condition ?? type, context, loads);
+      walk.visiting.delete(name);
+    }
+  }
+  return total;
+}
+
+function fieldCost(walk: Walk, node: FieldNode, parentType: GraphQLNamedType, context: ObjectContext, loads: Set<string>): number {
+  const name = node.name.value;
+  if (name.startsWith("__")) return 0;
+  if (!isObjectType(parentType) && !isInterfaceType(parentType)) return 0;
+  const def = parentType.getFields()[name];
+  if (!def) return 0; // unknown fields are reported by graphql's own rules
+  const spec = walk.costs[`${parentType.name}.${name}`];
+
+  if (context.partial && !spec) {
+    const partial = walk.partial[parentType.name];
+    if (partial && !partial.carries.includes(name)) loads.add(partial.load);
+  }
+
+  const args = argumentValues(walk, def, node);
+  let total = 0;
+  if (spec) {
+    for (const key of spec.loads ?? []) loads.add(key);
+    total += typeof spec.calls === "function" ? spec.calls(args) : (spec.calls ?? 0);
+  }
+  if (!node.selectionSet) return total;
+
+  const childType = getNamedType(def.type);
+  if (spec?.sameObject) {
+    // A view of the parent: its loads are the parent's (one DataLoader call each).
+    return total + collect(walk, node.selectionSet, childType, { partial: false }, loads);
+  }
+  let count = 1;
+  if (spec?.list) count = listSize(walk, spec.list, args);
+  else if (spec?.pageItems) count = context.pageSize ?? walk.defaultListSize;
+  else if (isListType(getNullableType(def.type))) count = walk.defaultListSize;
+
+  const fetches = spec !== undefined && (spec.calls !== undefined || spec.loads !== undefined);
+  const childContext: ObjectContext = {
+    partial: spec?.partialItems ? true : fetches ? false : context.partial,
+    pageSize: spec?.page ? listSize(walk, spec.page, args) : undefined,
+    initialLoads: spec?.itemLoads,
+  };
+  const each = objectCost(walk, node.selectionSet, childType, childContext);
+  return total + count * each;
+}

@@ -1,0 +1,128 @@
+/**
+ * The upstream-cost table: which GraphQL fields may cost Contacts API calls, and how list sizes
+ * multiply them (issue 6, "upstream-cost estimate"). Data only; `query-cost.estimate.ts` walks an
+ * operation with it. Add an entry here (or pass `fieldCosts` to `createQueryLimits`) when a field
+ * starts calling the upstream. Keys are `Type.field` of the schema.
+ *
+ * Counting rules (worst case, cold cache):
+ * - `calls`: upstream calls per parent object, always counted.
+ * - `loads`: calls per parent object through a DataLoader, by key: the same key twice under one
+ *   object (e.g. `Contact.tasks` and `Contact.summary { openTaskCount }`) is ONE call.
+ * - `list`: how many objects the field yields per parent; everything below is multiplied by it.
+ *   A list field without an entry counts `defaultListSize` objects (only matters when something
+ *   below it costs). `page` + `pageItems`: a connection whose `nodes`/`edges` hold `first` objects.
+ * - `partialItems`: the objects are list items of `GET /contacts/` (FACTS.md "List items differ by
+ *   id"): selecting a field they do not carry (see PARTIAL_ITEMS) costs a full-contact load each.
+ * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
+ */
+
+export type ListSize =
+  /** From the field's argument: the request's variables, then the argument's default, then `defaultListSize`. */
+  | { arg: string }
+  /** A list of unknown length: `defaultListSize`. */
+  | { size: "default" }
+  | { size: number };
+
+export interface FieldCost {
+  calls?: number | ((args: Readonly<Record<string, unknown>>) => number);
+  loads?: readonly string[];
+  list?: ListSize;
+  page?: { arg: string };
+  pageItems?: true;
+  partialItems?: true;
+  /** Loads every yielded object costs even if nothing below selects them (the dashboard's ordering). */
+  itemLoads?: readonly string[];
+  sameObject?: true;
+}
+
+export type FieldCostTable = Readonly<Record<string, FieldCost>>;
+
+/** Types whose objects may be list items lacking fields: the fields they carry and the load that fills the rest. */
+export interface PartialItemType {
+  carries: readonly string[];
+  load: string;
+}
+
+/**
+ * FACTS.md: a contact list item carries these (mapped: contactName → name, *Raw → first/lastName);
+ * any other scalar field (e.g. `timezone`) needs `GET /contacts/:id`. Fields with a cost entry
+ * (relations) are not affected.
+ */
+export const PARTIAL_ITEMS: Readonly<Record<string, PartialItemType>> = Object.freeze({
+  Contact: {
+    carries: [
+      "id",
+      "locationId",
+      "name",
+      "firstName",
+      "lastName",
+      "email",
+      "phone",
+      "companyName",
+      "tags",
+      "dateAdded",
+      "dateUpdated",
+      "assignedTo",
+      "dnd",
+      "type",
+      "source",
+      "businessId",
+      "customFields",
+    ],
+    load: "contact",
+  },
+});
+
+/** A write: the call itself plus, worst case, a fresh read for its precondition. */
+const WRITE: FieldCost = { calls: 2 };
+
+export const DEFAULT_FIELD_COSTS: FieldCostTable = Object.freeze({
+  // Queries (contract §5)
+  "Query.contact": { calls: 1 }, // GET /contacts/:contactId
+  "Query.contacts": { calls: 1, page: { arg: "first" }, partialItems: true }, // GET /contacts/
+  "Query.contactsByBusiness": { calls: 1, page: { arg: "first" }, partialItems: true }, // GET /contacts/business/:id
+  "ContactConnection.nodes": { pageItems: true },
+  "ContactConnection.edges": { pageItems: true },
+
+  // A contact's relations: one call per contact (FACTS.md: no batch endpoint)
+  "Contact.tasks": { loads: ["tasks"], list: { size: "default" } },
+  "Contact.notes": { loads: ["notes"], list: { size: "default" } },
+  "Contact.appointments": { loads: ["appointments"], list: { size: "default" } },
+  "Contact.task": { calls: 1 },
+  "Contact.note": { calls: 1 },
+  "Task.contact": { loads: ["contact"] },
+  "Note.contact": { loads: ["contact"] },
+  "Appointment.contact": { loads: ["contact"] },
+
+  // The dashboard (issue 8): one page (up to 5 pages of 100 when filtering by tags), and per
+  // contact its tasks and appointments for the ordering.
+  "Query.dashboard": {
+    calls: (args) => (Array.isArray(args["tags"]) && args["tags"].length > 0 ? 5 : 1),
+    list: { arg: "first" },
+    partialItems: true,
+    itemLoads: ["tasks", "appointments"],
+  },
+  "Contact.summary": { sameObject: true },
+  "ContactSummary.openTaskCount": { loads: ["tasks"] },
+  "ContactSummary.overdueTaskCount": { loads: ["tasks"] },
+  "ContactSummary.openTasks": { loads: ["tasks"], list: { size: "default" } },
+  "ContactSummary.nextAppointment": { loads: ["appointments"] },
+  "ContactSummary.latestNote": { loads: ["notes"] },
+  "ContactSummary.lastActivityAt": { loads: ["notes", "appointments"] },
+
+  // Subscriptions: per event
+  "ContactEvent.contact": { loads: ["contact"] },
+  "ContactEvent.task": { loads: ["task"] },
+  "ContactEvent.note": { loads: ["note"] },
+  "ContactEvent.appointment": { loads: ["appointments"] },
+
+  // Mutations
+  "Mutation.createContact": WRITE,
+  "Mutation.updateContact": WRITE,
+  "Mutation.deleteContact": WRITE,
+  "Mutation.createTask": WRITE,
+  "Mutation.updateTask": WRITE,
+  "Mutation.completeTask": WRITE,
+  "Mutation.deleteTask": WRITE,
+  "Mutation.addContactTags": WRITE,
+});

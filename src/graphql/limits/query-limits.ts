@@ -1,0 +1,278 @@
+/**
+ * Query limits checked before execution (issue 6): depth and aliases as validation rules from
+ * `@escape.tech/graphql-armor`, the token count at parse time (graphql-js' `maxTokens`, see below);
+ * and the upstream-cost
+ * budget (query-cost.estimate.ts), which needs the request's variables and therefore runs as an
+ * Apollo `didResolveOperation` hook (HTTP) or as a rule built per subscription (graphql-ws).
+ *
+ * Every rejection is a `GraphQLError` with `extensions.code = "GRAPHQL_VALIDATION_FAILED"` (contract
+ * §5) and what was exceeded: `extensions.cost = { estimated, budget }` or
+ * `extensions.limit = { kind, max }`. No upstream call is made for a rejected operation.
+ *
+ * Wiring: `new ApolloServer({ ..., ...limits.apolloOptions() })` (validationRules, plugins, parseOptions)
+ * and, in graphql-ws `onSubscribe`, `limits.checkDocument(schema, source or document, variables)`.
+ */
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import type { ApolloServerPlugin } from "@apollo/server";
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
+import type { Config } from "../../config/config.js";
+import { estimateOperationCost } from "./query-cost.estimate.js";
+import { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, type FieldCostTable, type PartialItemType } from "./query-cost.table.js";
+
+export const VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED";
+
+export interface QueryLimitsOptions {
+  /** `config.queryLimits`: maxDepth 10, maxAliases 30, maxTokens 2000, costBudget 300, defaultListSize 20. */
+  queryLimits: Config["queryLimits"];
+  /** Entries added to (or replacing) the default cost table, keyed `Type.field`. */
+  fieldCosts?: FieldCostTable;
+  partialItems?: Readonly<Record<string, PartialItemType>>;
+  /** Every estimate, accepted or not (metrics, logs). */
+  onEstimate?(event: { operationName: string | undefined; operation: string; estimated: number; budget: number; rejected: boolean }): void;
+}
+
+export interface QueryLimits {
+  /** Depth and aliases (graphql-armor): static, variables not needed. */
+  validationRules: ValidationRule[];
+  /** The cost rule for one request's variables. */
+  costRule(variables?: Readonly<Record<string, unknown>> | null): ValidationRule;
+  /** Apollo plugins: the token-limit error label and the cost check with variables. */
+  apolloPlugins: ApolloServerPlugin[];
+  /** The token limit for `parse` (ApolloServer's `parseOptions`, and graphql-ws). */
+  parseOptions: { maxTokens: number };
+  /** Everything for `new ApolloServer({ ...rest, ...limits.apolloOptions() })` (merge with your own plugins/rules). */
+  apolloOptions(): { validationRules: ValidationRule[]; plugins: ApolloServerPlugin[]; parseOptions: { maxTokens: number } };
+  /** Parse (with the token limit) and run every limit, for graphql-ws `onSubscribe`; [] when all pass. */
+  checkDocument(
+    schema: GraphQLSchema,
+    source: string | DocumentNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): readonly GraphQLError[];
+  /** The worst-case upstream calls of one operation. */
+  estimate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+    operationName?: string | null,
+  ): number;
+  readonly fieldCosts: FieldCostTable;
+}
+
+/** graphql-js: "Syntax Error: Document contains more that N tokens. Parsing aborted." (sic) */
+function isTokenLimitMessage(message: string): boolean {
+  return /contains more tha[nt] \d+ tokens/i.test(message);
+}
+
+function stripPrefix(message: string): string {
+  return message.replace(/^Syntax Error:\s*/, "");
+}
+
+/** An armor rejection, re-issued with our code and the limit that was hit. */
+function reporter(kind: "depth" | "aliases", max: number) {
+  return (context: ValidationContext | null, error: GraphQLError) => {
+    context?.reportError(
+      new GraphQLError(stripPrefix(error.message), {
+        nodes: error.nodes,
+        extensions: { code: VALIDATION_FAILED, limit: { kind, max } },
+      }),
+    );
+  };
+}
+
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
+}
+
+export function costExceededError(
+  estimated: number,
+  budget: number,
+  operation?: OperationDefinitionNode,
+  /** Apollo reads `extensions.http` for the status (400) and strips it from the response. */
+  forApollo = false,
+): GraphQLError {
+  return new GraphQLError(
+    `Operation too expensive: it may cost up to ${estimated} upstream calls, the budget is ${budget}. ` +
+      "Ask for fewer items (first) or fewer relations per item.",
+    {
+      nodes: operation ? [operation] : undefined,
+      extensions: { code: VALIDATION_FAILED, cost: { estimated, budget }, ...(forApollo ? { http: { status: 400 } } : {}) },
+    },
+  );
+}
+
+export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
+  const limits = options.queryLimits;
+  const fieldCosts: FieldCostTable = Object.freeze({ ...DEFAULT_FIELD_COSTS, ...(options.fieldCosts ?? {}) });
+  const partialItems = options.partialItems ?? PARTIAL_ITEMS;
+  const budget = limits.costBudget;
+
+  const armor = new ApolloArmor({
+    blockFieldSuggestion: { enabled: false },
+    costLimit: { enabled: false }, // its cost model knows nothing of upstream calls: ours below
+    maxDirectives: { enabled: false },
+    maxDepth: {
+      n: limits.maxDepth,
+      exposeLimits: true,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [reporter("depth", limits.maxDepth)],
+    },
+    maxAliases: {
+      n: limits.maxAliases,
+      exposeLimits: true,
+      propagateOnRejection: false,
+      onReject: [reporter("aliases", limits.maxAliases)],
+    },
+    // Not armor's token plugin: under Apollo 5 it throws from parsingDidStart, which Apollo treats
+    // as an unexpected error (500). graphql-js' own `maxTokens` parse option (the same limit,
+    // enforced while lexing) fails cleanly as a 400; `tokenLimitPlugin` relabels that error.
+    maxTokens: { enabled: false },
+  });
+  const protection = armor.protect();
+
+  function estimateOne(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ): number {
+    return estimateOperationCost({
+      schema,
+      operation,
+      fragments,
+      variables,
+      fieldCosts,
+      partialItems,
+      defaultListSize: limits.defaultListSize,
+    });
+  }
+
+  function report(operation: OperationDefinitionNode, estimated: number) {
+    try {
+      options.onEstimate?.({
+        operationName: operation.name?.value,
+        operation: operation.operation,
+        estimated,
+        budget,
+        rejected: estimated > budget,
+      });
+    } catch {
+      // metrics must never break a request
+    }
+  }
+
+  const costRule =
+    (variables?: Readonly<Record<string, unknown>> | null): ValidationRule =>
+    (context) => {
+      const fragments = fragmentsOf(context.getDocument());
+      return {
+        OperationDefinition(operation) {
+          const estimated = estimateOne(context.getSchema(), operation, fragments, variables);
+          report(operation, estimated);
+          if (estimated > budget) context.reportError(costExceededError(estimated, budget, operation));
+        },
+      };
+    };
+
+  function estimate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+    operationName?: string | null,
+  ): number {
+    const fragments = fragmentsOf(document);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const chosen = operationName ? operations.filter((o) => o.name?.value === operationName) : operations;
+    return Math.max(0, ...chosen.map((o) => estimateOne(schema, o, fragments, variables)));
+  }
+
+  /** Apollo reports a parse failure as GRAPHQL_PARSE_FAILED; a token limit is a query limit. */
+  const tokenLimitPlugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            if (!isTokenLimitMessage(error.message)) continue;
+            const extensions = error.extensions as Record<string, unknown>;
+            extensions["code"] = VALIDATION_FAILED;
+            extensions["limit"] = { kind: "tokens", max: limits.maxTokens };
+          }
+        },
+      };
+    },
+  };
+
+  const costPlugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(requestContext) {
+          const { operation, document, schema } = requestContext;
+          if (!operation) return;
+          const estimated = estimateOne(schema, operation, fragmentsOf(document), requestContext.request.variables);
+          report(operation, estimated);
+          if (estimated > budget) throw costExceededError(estimated, budget, operation, true);
+        },
+      };
+    },
+  };
+
+  function checkDocument(
+    schema: GraphQLSchema,
+    source: string | DocumentNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): readonly GraphQLError[] {
+    let document: DocumentNode;
+    if (typeof source === "string") {
+      try {
+        document = parse(source, { maxTokens: limits.maxTokens });
+      } catch (error) {
+        const message = stripPrefix(error instanceof Error ? error.message : String(error));
+        const tooLong = isTokenLimitMessage(message);
+        return [
+          new GraphQLError(message, {
+            extensions: tooLong
+              ? { code: VALIDATION_FAILED, limit: { kind: "tokens", max: limits.maxTokens } }
+              : { code: "GRAPHQL_PARSE_FAILED" },
+          }),
+        ];
+      }
+    } else {
+      document = source;
+    }
+    const errors = validate(schema, document, [...specifiedRules, ...protection.validationRules, costRule(variables)]);
+    return errors.map((e) =>
+      e.extensions["code"] ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: VALIDATION_FAILED } }),
+    );
+  }
+
+  return {
+    validationRules: protection.validationRules,
+    costRule,
+    apolloPlugins: [tokenLimitPlugin, costPlugin],
+    apolloOptions: () => ({
+      validationRules: protection.validationRules,
+      plugins: [tokenLimitPlugin, costPlugin],
+      parseOptions: { maxTokens: limits.maxTokens },
+    }),
+    parseOptions: { maxTokens: limits.maxTokens },
+    checkDocument,
+    estimate,
+    fieldCosts,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * Query limits against the contract's schema (SDL of contract §5 plus the dashboard view):
+ * the upstream-cost estimate, depth/aliases/tokens, and the Apollo wiring (codes, extensions).
+ */
+import { ApolloServer } from "@apollo/server";
+import { buildSchema, parse, type GraphQLSchema } from "graphql";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../../src/config/config.js";
+import { createQueryLimits } from "../../../../src/graphql/limits/index.js";
+
+const SDL = /* GraphQL */ `
+  scalar DateTime
+  type Query {
+    contact(id: ID!): Contact
+    contacts(first: Int = 20, after: String, query: String): ContactConnection!
+    contactsByBusiness(businessId: ID!, first: Int = 25, after: String, query: String): ContactConnection!
+    dashboard(first: Int! = 20, query: String, tags: [String!]): [Contact!]!
+    viewer: Viewer!
+  }
+  type Viewer { subject: String, locationId: ID!, scopes: [String!]! }
+  type ContactConnection { nodes: [Contact!]!, edges: [ContactEdge!]!, pageInfo: PageInfo!, totalCount: Int }
+  type ContactEdge { cursor: String!, node: Contact! }
+  type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  type CustomFieldValue { id: ID!, value: String }
+  type Contact {
+    id: ID!
+    locationId: ID!
+    name: String
+    email: String
+    timezone: String
+    tags: [String!]!
+    customFields: [CustomFieldValue!]!
+    tasks: [Task!]!
+    task(id: ID!): Task
+    notes: [Note!]!
+    note(id: ID!): Note
+    appointments: [Appointment!]!
+    summary: ContactSummary!
+  }
+  type ContactSummary {
+    openTaskCount: Int!
+    overdueTaskCount: Int!
+    openTasks: [Task!]!
+    nextAppointment: Appointment
+    latestNote: Note
+    lastActivityAt: DateTime
+  }
+  type Task { id: ID!, title: String!, contact: Contact }
+  type Note { id: ID!, body: String!, contact: Contact }
+  type Appointment { id: ID!, title: String, contact: Contact }
+  type ContactEvent { type: String!, contact: Contact, task: Task, note: Note, appointment: Appointment }
+  type Subscription { contactEvents(contactIds: [ID!]): ContactEvent! }
+  type Mutation { createContact(name: String): Contact!, deleteContact(id: ID!): Boolean! }
+`;
+
+const schema: GraphQLSchema = buildSchema(SDL);
+const config = loadConfig({});
+const limits = createQueryLimits({ queryLimits: config.queryLimits });
+
+const cost = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
+  limits.estimate(schema, parse(query), variables, operationName);
+
+const RELATIONS = "tasks { id } notes { id } appointments { id }";
+
+describe("upstream-cost estimate", () => {
+  it("counts a cold 50-contact dashboard as 151 calls: the page plus 3 relations per contact", () => {
+    expect(cost(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toBe(151);
+  });
+
+  it("reads first from variables, then the variable's default, then the argument's default", () => {
+    const q = `query Page($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`;
+    expect(cost(q, { n: 50 })).toBe(151);
+    expect(cost(q, {})).toBe(1 + 20 * 3);
+    expect(cost(`query Page($n: Int = 10) { contacts(first: $n) { nodes { ${RELATIONS} } } }`)).toBe(31);
+    expect(cost(`{ contactsByBusiness(businessId: "b") { nodes { tasks { id } } } }`)).toBe(1 + 25);
+  });
+
+  it("uses config.queryLimits.defaultListSize when neither request nor schema gives a size", () => {
+    const small = createQueryLimits({ queryLimits: { ...config.queryLimits, defaultListSize: 5 } });
+    // Contact.tasks has no size: each task's contact is a load, 5 tasks assumed
+    expect(small.estimate(schema, parse(`{ contact(id: "c") { tasks { contact { id } } } }`))).toBe(1 + 1 + 5);
+  });
+
+  it("multiplies down the tree: contacts × tasks × task.contact", () => {
+    expect(cost(`{ contacts(first: 10) { nodes { tasks { contact { notes { id } } } } } }`)).toBe(1 + 10 * (1 + 20 * (1 + 1)));
+  });
+
+  it("counts edges.node like nodes, and pageInfo/totalCount as free", () => {
+    expect(cost(`{ contacts(first: 30) { totalCount pageInfo { hasNextPage } edges { cursor node { tasks { id } } } } }`)).toBe(31);
+  });
+
+  it("charges a full-contact load per list item only for fields a list item lacks", () => {
+    expect(cost(`{ contacts(first: 10) { nodes { id name email tags customFields { id } } } }`)).toBe(1);
+    expect(cost(`{ contacts(first: 10) { nodes { id timezone } } }`)).toBe(11);
+    // a contact by id is already full
+    expect(cost(`{ contact(id: "c") { timezone } }`)).toBe(1);
+  });
+
+  it("counts one load per relation per contact however often it is asked for", () => {
+    const q = `{ dashboard(first: 50) { tasks { id } summary { openTaskCount overdueTaskCount nextAppointment { id } latestNote { id } lastActivityAt } } }`;
+    expect(cost(q)).toBe(1 + 50 * 3);
+    expect(cost(`{ dashboard(first: 50) { id } }`)).toBe(1 + 50 * 2);
+    expect(cost(`{ dashboard(first: 10, tags: ["vip"]) { id } }`)).toBe(5 + 10 * 2);
+  });
+
+  it("counts every aliased root field and fragment", () => {
+    const q = `
+      query Two { a: contacts(first: 100) { ...Rel } b: contacts(first: 100) { nodes { ... on Contact { ${RELATIONS} } } } }
+      fragment Rel on ContactConnection { nodes { ${RELATIONS} } }`;
+    expect(cost(q)).toBe(2 * 301);
+  });
+
+  it("checks a subscription's selection per event", () => {
+    expect(cost(`subscription { contactEvents { type contact { tasks { id } } task { id } appointment { id } } }`)).toBe(4);
+  });
+
+  it("counts mutations as a write plus a precondition read", () => {
+    expect(cost(`mutation { createContact(name: "x") { id tasks { id } } }`)).toBe(3);
+  });
+});
+
+describe("query limits as validation", () => {
+  const errorsOf = (query: string, variables?: Record<string, unknown>) => limits.checkDocument(schema, query, variables);
+
+  it("rejects 200 contacts × 3 relations with its estimate", () => {
+    const errors = errorsOf(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`, { n: 200 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 601, budget: 300 } });
+    expect(errors[0]?.message).toMatch(/601 upstream calls, the budget is 300/);
+  });
+
+  it("lets the 151-call dashboard through", () => {
+    expect(errorsOf(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toEqual([]);
+  });
+
+  it("rejects depth 20", () => {
+    let q = "id";
+    for (let i = 0; i < 9; i++) q = `tasks { contact { ${q} } }`;
+    const errors = errorsOf(`{ contact(id: "c") { ${q} } }`);
+    expect(errors.map((e) => e.extensions)).toContainEqual({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "depth", max: 10 } });
+    expect(errors.find((e) => (e.extensions["limit"] as { kind?: string } | undefined)?.kind === "depth")?.message).toMatch(
+      /depth limit of 10 exceeded, found 20/,
+    );
+  });
+
+  it("rejects 100 aliases", () => {
+    const fields = Array.from({ length: 100 }, (_, i) => `a${i}: viewer { subject }`).join(" ");
+    const errors = errorsOf(`{ ${fields} }`);
+    expect(errors.map((e) => e.extensions)).toContainEqual({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "aliases", max: 30 } });
+  });
+
+  it("rejects a document over the token limit before parsing it whole", () => {
+    const fields = Array.from({ length: 2_100 }, () => "subject").join(" ");
+    const errors = errorsOf(`{ viewer { ${fields} } }`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "tokens", max: 2_000 } });
+  });
+
+  it("reports a plain syntax error as a parse failure", () => {
+    expect(errorsOf(`{ viewer { `)[0]?.extensions).toEqual({ code: "GRAPHQL_PARSE_FAILED" });
+  });
+
+  it("lets extra cost entries extend the table", () => {
+    const extended = createQueryLimits({ queryLimits: config.queryLimits, fieldCosts: { "Query.viewer": { calls: 7 } } });
+    expect(extended.estimate(schema, parse(`{ viewer { subject } }`))).toBe(7);
+  });
+});
+
+describe("query limits in Apollo", () => {
+  async function run(query: string, variables?: Record<string, unknown>) {
+    const estimates: number[] = [];
+    const withHook = createQueryLimits({ queryLimits: config.queryLimits, onEstimate: (e) => estimates.push(e.estimated) });
+    const server = new ApolloServer({ schema, ...withHook.apolloOptions() });
+    await server.start();
+    try {
+      const response = await server.executeOperation({ query, variables });
+      const body = response.body.kind === "single" ? response.body.singleResult : undefined;
+      return { status: response.http.status, errors: body?.errors, data: body?.data, estimates };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it("rejects an expensive operation before execution with code and estimate", async () => {
+    const result = await run(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`, { n: 200 });
+    expect(result.status).toBe(400);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 601, budget: 300 } });
+    expect(result.estimates).toEqual([601]);
+  });
+
+  it("rejects depth and aliases as validation errors", async () => {
+    let q = "id";
+    for (let i = 0; i < 9; i++) q = `tasks { contact { ${q} } }`;
+    const deep = await run(`{ contact(id: "c") { ${q} } }`);
+    expect(deep.status).toBe(400);
+    expect(deep.errors?.map((e) => e.extensions)).toContainEqual(
+      expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "depth", max: 10 } }),
+    );
+    const aliases = await run(`{ ${Array.from({ length: 100 }, (_, i) => `a${i}: viewer { subject }`).join(" ")} }`);
+    expect(aliases.errors?.map((e) => e.extensions)).toContainEqual(
+      expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "aliases", max: 30 } }),
+    );
+  });
+
+  it("rejects too many tokens", async () => {
+    const result = await run(`{ viewer { ${Array.from({ length: 2_100 }, () => "subject").join(" ")} } }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", limit: { kind: "tokens", max: 2_000 } });
+  });
+
+  it("lets a normal query through to execution", async () => {
+    const result = await run(`{ contacts(first: 50) { nodes { id ${RELATIONS} } } }`);
+    // no resolvers in this SDL schema: execution is reached and fails on the non-null root
+    expect(result.errors?.[0]?.extensions?.["code"]).not.toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.estimates).toEqual([151]);
+  });
+});
