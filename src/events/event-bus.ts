@@ -12,6 +12,7 @@
  *   and waits for Redis without giving up (`maxRetriesPerRequest: null`), so open subscriptions
  *   resume when Redis returns.
  */
+import { setMaxListeners } from "node:events";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import type { Redis } from "ioredis";
@@ -29,7 +30,10 @@ type Topics = { contactEvents: [locationId: string, event: ContactEvent] };
 
 /** One instance: events stay in this process. */
 export function createMemoryEventBus(): ContactEventBus {
-  const pubsub = createPubSub<Topics>();
+  // One listener per open subscription: hundreds per location are normal, not a leak.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  const pubsub = createPubSub<Topics>({ eventTarget });
   return {
     mode: "memory",
     async publish(event) {
