@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { UpstreamMiddleware } from "../../src/upstream/index.js";
-import { LOCATION_A, startStack, type Stack } from "../support/harness.js";
+import { LOCATION_A, startStack, type GqlResponse, type Stack } from "../support/harness.js";
 
 const DASHBOARD = `query Dash($first: Int) {
   contacts(first: $first) {
@@ -139,15 +139,16 @@ describe("joins (read path)", () => {
     let pages = 0;
     let totalCount: number | null = null;
     for (;;) {
-      const res = await stack.gql<{
+      type Page = {
         contacts: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { id: string } }> };
-      }>(
+      };
+      const res: GqlResponse<Page> = await stack.gql<Page>(
         `query($after: String) { contacts(first: 30, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`,
         { after },
         token,
       );
       expect(res.body.errors).toBeUndefined();
-      const connection = res.body.data!.contacts;
+      const connection: Page["contacts"] = res.body.data!.contacts;
       totalCount = connection.totalCount;
       seen.push(...connection.edges.map((e) => e.node.id));
       pages += 1;

@@ -11,8 +11,9 @@ import {
   ContactsPageDocument,
   TaskWithContactDocument,
   ViewerDocument,
+  type BusinessContactsQuery,
 } from "../generated/operations.js";
-import { LOCATION_A, READ, useStack } from "../support/harness.js";
+import { LOCATION_A, READ, useStack, type GqlResponse } from "../support/harness.js";
 
 describe("named operations (read path)", () => {
   const stack = useStack();
@@ -70,9 +71,9 @@ describe("named operations (read path)", () => {
     const seen: string[] = [];
     let after: string | null | undefined = null;
     for (let i = 0; i < 50; i++) {
-      const res = await s.gql(BusinessContactsDocument, { businessId, first: 1, after }, token);
+      const res: GqlResponse<BusinessContactsQuery> = await s.gql(BusinessContactsDocument, { businessId, first: 1, after }, token);
       expect(res.body.errors).toBeUndefined();
-      const connection = res.body.data!.contactsByBusiness;
+      const connection: BusinessContactsQuery["contactsByBusiness"] = res.body.data!.contactsByBusiness;
       expect(connection.totalCount).toBe(members.length);
       seen.push(...connection.nodes.map((n) => n.id));
       if (!connection.pageInfo.hasNextPage) break;
