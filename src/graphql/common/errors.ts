@@ -94,6 +94,11 @@ export function toGatewayError(error: unknown): GraphQLError | undefined {
   if (isUpstreamError(error)) return upstreamToGraphQLError(error);
   if (error instanceof GraphQLError) {
     const inner = error.originalError;
+    // A variable coercion error (e.g. a DateTime that is not ISO): Apollo coded it BAD_USER_INPUT and
+    // its message names the argument path (`at "input.dueDate"`); the scalar's inner error says neither.
+    if (error.extensions?.["code"] === "BAD_USER_INPUT" && inner instanceof GraphQLError && inner.extensions?.["code"] === undefined) {
+      return error;
+    }
     if (inner && inner !== error && !(inner instanceof GraphQLError)) return toGatewayError(inner);
     if (inner instanceof GraphQLError && inner !== error) return toGatewayError(inner);
     const code = error.extensions?.["code"];

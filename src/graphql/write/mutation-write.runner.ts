@@ -117,6 +117,12 @@ export function writeUpstreamError(error: UpstreamError, location: string): Grap
         `The Contacts API rejected the input: ${error.upstreamMessages.join("; ") || error.message}`,
         { reason: "upstream_validation", upstreamMessages: error.upstreamMessages, traceId: error.traceId },
       );
+    case "location_forbidden":
+      // Our credential is the caller's location's: the resource belongs to another location.
+      return gatewayError("FORBIDDEN", `This resource belongs to another location than the caller's (${error.method} ${error.route})`, {
+        reason: "foreign_location",
+        traceId: error.traceId,
+      });
     case "not_found":
       return gatewayError("NOT_FOUND", `Not found upstream (${error.method} ${error.route})`, {
         reason: "not_found",
