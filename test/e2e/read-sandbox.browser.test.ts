@@ -1,0 +1,82 @@
+/**
+ * The sandbox in a real browser (Chromium via playwright-core, Debian's /usr/bin/chromium): GET
+ * /graphql serves GraphiQL from the gateway itself, prefilled with the sample dashboard query; Run
+ * shows seeded contact names; no request (HTTP or WebSocket) leaves 127.0.0.1.
+ */
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintCallerToken } from "../../src/auth/index.js";
+import { LOCATION_A, READ, TEST_JWT_SECRET, startStack, type Stack } from "../support/harness.js";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Text as a person reads it: Monaco renders spaces as U+00A0 (stack.md pitfall 9). */
+const visibleText = () => document.body.innerText.replace(/\u00a0/g, " ");
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  const token = await mintCallerToken({ secret: TEST_JWT_SECRET, scopes: [READ], locationId: LOCATION_A, expiresInSeconds: 3600 });
+  stack = await startStack({ gateway: { sandbox: { defaultHeaders: { Authorization: `Bearer ${token}` } } } });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe("GET /graphql sandbox (browser)", () => {
+  it("runs the prefilled sample query, shows contact names, and loads nothing from outside 127.0.0.1", async () => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1400 } });
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on("request", (req) => requested.push(req.url()));
+    page.on("websocket", (ws) => requested.push(ws.url()));
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+
+    const response = await page.goto(`${stack.gateway.url}/graphql`, { waitUntil: "load" });
+    expect(response?.status()).toBe(200);
+
+    // Wait until the editor shows the sample query before running it.
+    await page.waitForFunction(
+      (fn) => new Function(`return (${fn})()`)().includes("query ContactsDashboard"),
+      visibleText.toString(),
+      { timeout: 30_000 },
+    );
+    stack.sim.clearRequests();
+    await page.locator(".graphiql-execute-button").first().click();
+
+    const expected = stack.sim.data.listContacts(LOCATION_A)[0]!.name!;
+    await page.waitForFunction(
+      ([fn, name]) => new Function(`return (${fn})()`)().includes(name),
+      [visibleText.toString(), expected] as const,
+      { timeout: 30_000 },
+    );
+    const text = (await page.evaluate(visibleText)) as string;
+    expect(text).toContain(`"name": "${expected}"`);
+    expect(text).not.toContain("UNAUTHENTICATED");
+    // The run really went through the gateway to the upstream.
+    expect(stack.upstream("/contacts/").length).toBeGreaterThanOrEqual(1);
+
+    const outside = requested.filter((url) => {
+      if (url.startsWith("data:") || url.startsWith("blob:")) return false;
+      return new URL(url).hostname !== "127.0.0.1";
+    });
+    expect(outside).toEqual([]);
+    expect(requested.some((url) => url.startsWith(`${stack.gateway.url}/graphql`))).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
