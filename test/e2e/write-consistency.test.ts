@@ -1,0 +1,192 @@
+/**
+ * Safety of repeated and concurrent writes: the Idempotency-Key (one upstream POST for a repeat,
+ * refused when reused with other arguments, concurrent repeats wait for the first, shared through
+ * Redis between two gateway instances), and the preconditions for two-way sync (ifUnmodifiedSince
+ * read fresh past the cache; ifMatch on tasks) that write nothing when they fail.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { LOCATION_A, READ, WRITE, startStack, useStack, type Stack } from "../support/harness.js";
+import { M, auditLines, codes, data, firstError, idem, redisPrefix, uniqueEmail, upstreamWrites } from "./write-support.js";
+
+const posts = (stack: Stack, route: string) => stack.sim.requests.filter((r) => r.method === "POST" && r.route === route);
+
+describe("Idempotency-Key (memory store)", () => {
+  const stack = useStack();
+  let rw: string;
+  beforeAll(async () => {
+    rw = await stack().tokenFor({ scopes: [READ, WRITE], subject: "idem-caller" });
+  });
+  beforeEach(() => stack().sim.clearRequests());
+
+  it("the same key twice: one upstream POST, the first result again", async () => {
+    const input = { firstName: "Once", email: uniqueEmail("once") };
+    const first = data(await stack().gql(M.createContact, { input }, rw, idem("create-once-1"))).createContact;
+    const second = data(await stack().gql(M.createContact, { input }, rw, idem("create-once-1"))).createContact;
+    expect(second).toEqual(first);
+    expect(posts(stack(), "/contacts/")).toHaveLength(1);
+    expect(stack().sim.data.listContacts(LOCATION_A).filter((c) => c.email === input.email)).toHaveLength(1);
+    expect(auditLines(stack()).filter((l) => l["operation"] === "createContact").slice(-2).map((l) => l["outcome"])).toEqual([
+      "success",
+      "replayed",
+    ]);
+  });
+
+  it("the same key with different arguments is BAD_USER_INPUT and writes nothing", async () => {
+    await stack().gql(M.createContact, { input: { firstName: "Key", email: uniqueEmail() } }, rw, idem("reused-key"));
+    stack().sim.clearRequests();
+    const res = await stack().gql(M.createContact, { input: { firstName: "Other", email: uniqueEmail() } }, rw, idem("reused-key"));
+    expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+    expect(firstError(res).extensions).toMatchObject({ field: "Idempotency-Key" });
+    const otherOperation = await stack().gql(M.deleteContact, { id: "AnyContactId00000000" }, rw, idem("reused-key"));
+    expect(codes(otherOperation)).toEqual(["BAD_USER_INPUT"]);
+    expect(upstreamWrites(stack())).toEqual([]);
+  });
+
+  it("keys are private to the caller: another caller's identical key is a new request", async () => {
+    const other = await stack().tokenFor({ scopes: [READ, WRITE], subject: "someone-else" });
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Shared", email: uniqueEmail() });
+    const variables = { contactId: contact.id, input: { title: "Mine", dueDate: "2026-12-01T00:00:00Z" } };
+    await stack().gql(M.createTask, variables, rw, idem("same-key"));
+    await stack().gql(M.createTask, variables, other, idem("same-key"));
+    expect(posts(stack(), "/contacts/:contactId/tasks")).toHaveLength(2);
+  });
+
+  it("concurrent repeats wait for the first attempt: one upstream POST", async () => {
+    stack().sim.setLatency({ fixedMs: 300 });
+    try {
+      const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Busy", email: uniqueEmail() });
+      stack().sim.clearRequests();
+      const variables = { contactId: contact.id, input: { title: "Only once", dueDate: "2026-12-01T00:00:00Z" } };
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => stack().gql(M.createTask, variables, rw, idem("concurrent-1"))),
+      );
+      const ids = results.map((r) => data(r).createTask.id);
+      expect(new Set(ids).size).toBe(1);
+      expect(posts(stack(), "/contacts/:contactId/tasks")).toHaveLength(1);
+      expect(stack().sim.data.listTasks(contact.id)).toHaveLength(1);
+    } finally {
+      stack().sim.setLatency({ fixedMs: 0 });
+    }
+  });
+
+  it("a failed write frees the key: the repeat tries again", async () => {
+    const variables = { id: "MissingContact000000", input: { firstName: "X" } };
+    expect(codes(await stack().gql(M.updateContact, variables, rw, idem("retry-after-404")))).toEqual(["NOT_FOUND"]);
+    expect(codes(await stack().gql(M.updateContact, variables, rw, idem("retry-after-404")))).toEqual(["NOT_FOUND"]);
+    expect(upstreamWrites(stack())).toHaveLength(2);
+  });
+});
+
+describe("Idempotency-Key shared through Redis by two gateway instances", () => {
+  const redis = redisPrefix();
+  let a: Stack;
+  let b: Stack;
+  beforeAll(async () => {
+    const env = { REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: redis.prefix };
+    a = await startStack({ env });
+    b = await startStack({ env });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await redis.cleanup();
+  });
+
+  it("a repeat on the other instance answers the first result; keys live under the configured prefix", async () => {
+    // Two simulators: a repeat reaching B must not write to B's upstream at all.
+    const tokenA = await a.tokenFor({ scopes: [READ, WRITE], subject: "multi" });
+    const tokenB = await b.tokenFor({ scopes: [READ, WRITE], subject: "multi" });
+    const input = { firstName: "Twice", email: uniqueEmail("multi") };
+    const first = data(await a.gql(M.createContact, { input }, tokenA, idem("multi-1"))).createContact;
+    b.sim.clearRequests();
+    const second = data(await b.gql(M.createContact, { input }, tokenB, idem("multi-1"))).createContact;
+    expect(second).toEqual(first);
+    expect(upstreamWrites(b)).toEqual([]);
+    expect(codes(await b.gql(M.createContact, { input: { ...input, firstName: "Changed" } }, tokenB, idem("multi-1")))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+    const client = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
+    try {
+      const [, keys] = await client.scan("0", "MATCH", `${redis.prefix}idem:*`, "COUNT", 1000);
+      expect(keys.length).toBeGreaterThanOrEqual(1);
+      expect(await client.pttl(keys[0]!)).toBeGreaterThan(23 * 3_600_000);
+    } finally {
+      await client.quit();
+    }
+  });
+});
+
+describe("preconditions", () => {
+  const stack = useStack();
+  let rw: string;
+  beforeAll(async () => {
+    rw = await stack().tokenFor({ scopes: [READ, WRITE] });
+  });
+  beforeEach(() => stack().sim.clearRequests());
+
+  const CONTACT = `query($id: ID!) { contact(id: $id) { id firstName dateUpdated } }`;
+
+  it("ifUnmodifiedSince older than dateUpdated: CONFLICT with the current value, nothing written", async () => {
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Original", email: uniqueEmail() });
+    const updatedAt = new Date(contact.dateUpdated!);
+    const since = new Date(updatedAt.getTime() - 60_000).toISOString();
+    const res = await stack().gql(M.updateContact, { id: contact.id, input: { firstName: "Clobbered" }, since }, rw);
+    expect(codes(res)).toEqual(["CONFLICT"]);
+    expect(firstError(res).extensions).toMatchObject({
+      reason: "precondition_failed",
+      currentDateUpdated: updatedAt.toISOString(),
+      current: { id: contact.id, firstName: "Original" },
+    });
+    expect(stack().sim.data.getContact(contact.id)?.firstName).toBe("Original");
+    expect(upstreamWrites(stack())).toEqual([]);
+  });
+
+  it("the comparison reads dateUpdated fresh, bypassing the cache", async () => {
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Cached", email: uniqueEmail() });
+    const seen = data(await stack().gql(CONTACT, { id: contact.id }, rw)).contact; // now cached
+    await expect.poll(() => Date.now() > new Date(seen.dateUpdated).getTime()).toBe(true);
+    stack().sim.data.updateContact(contact.id, { firstName: "ChangedElsewhere" }); // no webhook: the cache is stale
+    expect(data(await stack().gql(CONTACT, { id: contact.id }, rw)).contact.firstName).toBe("Cached");
+
+    const res = await stack().gql(M.updateContact, { id: contact.id, input: { firstName: "Mine" }, since: seen.dateUpdated }, rw);
+    expect(codes(res)).toEqual(["CONFLICT"]);
+    expect(firstError(res).extensions["current"]).toMatchObject({ firstName: "ChangedElsewhere" });
+    expect(stack().sim.data.getContact(contact.id)?.firstName).toBe("ChangedElsewhere");
+    // The fresh read also refreshed the cache.
+    expect(data(await stack().gql(CONTACT, { id: contact.id }, rw)).contact.firstName).toBe("ChangedElsewhere");
+  });
+
+  it("ifUnmodifiedSince equal to dateUpdated: the write goes through", async () => {
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Before", email: uniqueEmail() });
+    const res = await stack().gql(M.updateContact, { id: contact.id, input: { firstName: "After" }, since: contact.dateUpdated }, rw);
+    expect(data(res).updateContact.firstName).toBe("After");
+    expect(stack().sim.data.getContact(contact.id)?.firstName).toBe("After");
+  });
+
+  it("ifMatch on a task: a changed field is CONFLICT with the current task; a matching one writes", async () => {
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Tasks", email: uniqueEmail() });
+    const task = stack().sim.data.createTask(contact.id, { title: "Draft", dueDate: "2026-12-01T00:00:00.000Z", completed: false });
+    stack().sim.data.completeTask(contact.id, task.id, true); // changed by someone else
+    const stale = await stack().gql(
+      M.updateTask,
+      { contactId: contact.id, taskId: task.id, input: { title: "Final" }, ifMatch: { title: "Draft", completed: false } },
+      rw,
+    );
+    expect(codes(stale)).toEqual(["CONFLICT"]);
+    expect(firstError(stale).extensions).toMatchObject({
+      mismatches: [{ field: "completed", expected: false, actual: true }],
+      current: { id: task.id, title: "Draft", completed: true },
+    });
+    expect(stack().sim.data.getTask(contact.id, task.id)?.title).toBe("Draft");
+    expect(upstreamWrites(stack())).toEqual([]);
+
+    const ok = await stack().gql(
+      M.updateTask,
+      { contactId: contact.id, taskId: task.id, input: { title: "Final" }, ifMatch: { title: "Draft", completed: true, dueDate: "2026-12-01T01:00:00+01:00" } },
+      rw,
+    );
+    expect(data(ok).updateTask).toMatchObject({ title: "Final", completed: true });
+    expect(stack().sim.data.getTask(contact.id, task.id)?.title).toBe("Final");
+  });
+});
