@@ -44,8 +44,10 @@ export function parsePrometheusText(text: string): ParsedMetrics {
       if (consumed !== m[3].length) throw new Error(`bad labels, ${where}`);
     }
     const raw = m[4]!;
-    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : raw === "NaN" ? NaN : Number(raw);
-    if (Number.isNaN(value) && raw !== "NaN") throw new Error(`bad value, ${where}`);
+    // Values are Go ParseFloat floats: NaN and ±Inf in any letter case (prom-client writes "Nan").
+    const special = /^nan$/i.test(raw) ? NaN : /^[+]?inf$/i.test(raw) ? Infinity : /^-inf$/i.test(raw) ? -Infinity : undefined;
+    const value = special ?? (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : NaN);
+    if (special === undefined && Number.isNaN(value)) throw new Error(`bad value, ${where}`);
     samples.push({ name: m[1]!, labels, value });
   });
   return {

@@ -1,0 +1,107 @@
+// /metrics and /readyz on a real gateway against the simulator: the exposition parses as Prometheus
+// text and counts a query's upstream calls exactly as the simulator logged them; readiness reports
+// the upstream, Redis and breaker states with a reason when not ready.
+import { afterAll, describe, expect, it } from "vitest";
+import { DEMO_LOCATION_ID } from "../../src/simulator/index.js";
+import type { Gateway } from "../../src/server/index.js";
+import { useStack } from "../support/harness.js";
+import { parsePrometheusText } from "../support/ops-prometheus.js";
+import { freePort, startOpsGateway } from "../support/ops-stack.js";
+
+const stack = useStack();
+
+async function scrape(url: string) {
+  const response = await fetch(`${url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+  return parsePrometheusText(await response.text());
+}
+
+describe("/metrics", () => {
+  it("parses as Prometheus text and counts a query's upstream calls by route, as the simulator saw them", async () => {
+    const s = stack();
+    const contactId = s.sim.data.listContacts(DEMO_LOCATION_ID)[3]!.id;
+    const before = await scrape(s.gateway.url);
+    const mark = s.sim.requests.length;
+    const res = await s.gql(
+      `query($id: ID!) { contact(id: $id) { id tasks { id } notes { id } appointments { id } } }`,
+      { id: contactId },
+      await s.tokenFor(),
+    );
+    expect(res.body.errors).toBeUndefined();
+    const after = await scrape(s.gateway.url);
+    const upstream = s.sim.requests.slice(mark);
+    expect(upstream.length).toBeGreaterThanOrEqual(4);
+
+    const delta = (name: string, labels: Record<string, string> = {}) => after.value(name, labels) - before.value(name, labels);
+    expect(delta("cgw_upstream_requests_total")).toBe(upstream.length);
+    for (const route of new Set(upstream.map((r) => r.route))) {
+      const count = upstream.filter((r) => r.route === route).length;
+      expect(delta("cgw_upstream_requests_total", { route, method: "GET", status: "200" }), route).toBe(count);
+      expect(delta("cgw_upstream_request_duration_seconds_count", { route }), route).toBe(count);
+    }
+    expect(after.types.get("cgw_upstream_request_duration_seconds")).toBe("histogram");
+    expect(after.value("cgw_upstream_rate_limit_remaining", { location_id: DEMO_LOCATION_ID, window: "daily" })).toBeGreaterThan(0);
+    // A second identical query is served from the cache: no new upstream call, the hit counter moves.
+    const again = await s.gql(`query($id: ID!) { contact(id: $id) { id } }`, { id: contactId }, await s.tokenFor());
+    expect(again.body.errors).toBeUndefined();
+    const third = await scrape(s.gateway.url);
+    expect(third.value("cgw_upstream_requests_total")).toBe(after.value("cgw_upstream_requests_total"));
+    expect(third.value("cgw_cache_hits_total")).toBeGreaterThan(after.value("cgw_cache_hits_total"));
+    expect(third.samples.some((x) => x.name === "cgw_process_cpu_user_seconds_total")).toBe(true);
+  });
+
+  it("records webhook outcomes, subscriptions and refreshes through the gateway's metrics hooks", async () => {
+    const s = stack();
+    const metrics = s.gateway.internals.metrics!;
+    metrics.recordWebhookEvent("ContactCreate", "accepted");
+    const parsed = await scrape(s.gateway.url);
+    expect(parsed.value("cgw_webhook_events_total", { type: "ContactCreate", outcome: "accepted" })).toBeGreaterThanOrEqual(1);
+    expect(parsed.types.get("cgw_subscriptions_active")).toBe("gauge");
+    expect(parsed.types.get("cgw_token_refreshes_total")).toBe("counter");
+  });
+});
+
+describe("/readyz", () => {
+  const extra: Gateway[] = [];
+  afterAll(async () => {
+    for (const g of extra) await g.close();
+  });
+
+  it("is 200 with the upstream check when the simulator answers", async () => {
+    const response = await fetch(`${stack().gateway.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ready", checks: expect.arrayContaining([{ name: "upstream", ok: true, detail: expect.stringMatching(/^reachable/) }]) });
+  });
+
+  it("is 503 naming an open circuit breaker", async () => {
+    const s = stack();
+    const metrics = s.gateway.internals.metrics!;
+    const previous = metrics.sources.breakerStates;
+    metrics.setSources({ breakerStates: () => [{ name: DEMO_LOCATION_ID, state: "open" }] });
+    try {
+      await expect
+        .poll(async () => {
+          const r = await fetch(`${s.gateway.url}/readyz`);
+          return { status: r.status, body: await r.json() };
+        }, { timeout: 10_000, interval: 200 })
+        .toMatchObject({ status: 503, body: { status: "not_ready", reason: `circuit breaker open: ${DEMO_LOCATION_ID}` } });
+    } finally {
+      metrics.setSources({ breakerStates: previous ?? (() => []) });
+    }
+  });
+
+  it("is 503 with the reason when the upstream is unreachable", async () => {
+    const deadPort = await freePort();
+    const g = await startOpsGateway({
+      simUrl: `http://127.0.0.1:${deadPort}`,
+      env: { CONTACTS_API_TOKEN: "sim-rw-A-token", CONTACTS_LOCATION_ID: DEMO_LOCATION_ID, OAUTH_CLIENT_ID: "", OAUTH_CLIENT_SECRET: "", OAUTH_REDIRECT_URI: "" },
+    });
+    extra.push(g);
+    const r = await fetch(`${g.url}/readyz`);
+    expect(r.status).toBe(503);
+    const body = (await r.json()) as { reason: string };
+    expect(body.reason).toMatch(/upstream unreachable \(ECONNREFUSED\)/);
+    expect(JSON.stringify(body)).not.toContain("sim-rw-A-token");
+  });
+});
