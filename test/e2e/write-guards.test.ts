@@ -142,7 +142,8 @@ describe("validation: BAD_USER_INPUT naming the field, before any upstream call"
   it("ISO dueDate (the DateTime scalar refuses a non-ISO string)", async () => {
     const res = await stack().gql(M.createTask, { contactId, input: { title: "T", dueDate: "next tuesday" } }, rw);
     expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
-    expect(firstError(res).message).toContain("dueDate");
+    expect(firstError(res).message).toContain("input.dueDate");
+    expect(firstError(res).extensions["field"]).toBe("input.dueDate");
     expect(stack().sim.requests).toEqual([]);
   });
 

@@ -97,7 +97,10 @@ export function toGatewayError(error: unknown): GraphQLError | undefined {
     // A variable coercion error (e.g. a DateTime that is not ISO): Apollo coded it BAD_USER_INPUT and
     // its message names the argument path (`at "input.dueDate"`); the scalar's inner error says neither.
     if (error.extensions?.["code"] === "BAD_USER_INPUT" && inner instanceof GraphQLError && inner.extensions?.["code"] === undefined) {
-      return error;
+      const field = /^Variable "\$[^"]+" got invalid value .* at "([^"]+)"/.exec(error.message)?.[1];
+      return field && error.extensions["field"] === undefined
+        ? new GraphQLError(error.message, { extensions: { ...error.extensions, field } })
+        : error;
     }
     if (inner && inner !== error && !(inner instanceof GraphQLError)) return toGatewayError(inner);
     if (inner instanceof GraphQLError && inner !== error) return toGatewayError(inner);
