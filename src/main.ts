@@ -52,6 +52,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    // In-flight work gets SHUTDOWN_GRACE_MS (the HTTP drain's hard limit); if closing still hangs
+    // after that plus a margin, exit non-zero rather than never.
+    setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs }, "shutdown did not finish in time");
+      process.exit(1);
+    }, config.shutdownGraceMs + 5_000).unref();
     try {
       await gateway?.close();
       await simulator?.close();
