@@ -5,15 +5,23 @@
  *   GET /dashboard/graphql-ws.js   the graphql-ws browser client, from node_modules/graphql-ws/umd
  * Every asset comes from the gateway itself (CSP `'self'` only). In demo mode the page's token
  * field is prefilled with the sandbox's read-only demo token (`internals.demoAuthorization`).
+ *
+ * It also runs the dashboard's response cache (response-cache.ts): a hit on `POST /graphql` is
+ * answered here, before Apollo (no parse, validate or execute); a miss runs normally and an Apollo
+ * plugin stores its answer. Invalidated by every change the shared resource cache announces.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Express } from "express";
+import type { ApolloServerPlugin } from "@apollo/server";
+import express, { type Express, type RequestHandler } from "express";
+import { Kind } from "graphql";
 import { DASHBOARD_RESOLVERS } from "../../graphql/dashboard/index.js";
-import type { GatewayFeature, GatewayFeatureFactory } from "../gateway.feature.js";
+import type { GatewayContext } from "../../graphql/context.js";
+import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "../gateway.feature.js";
 import { renderDashboardPage } from "./dashboard.page.js";
 import { DASHBOARD_SCRIPT } from "./dashboard.script.js";
+import { createResponseCache, type ResponseCache } from "./response-cache.js";
 
 export const DASHBOARD_PATH = "/dashboard";
 
@@ -44,15 +52,78 @@ function readGraphqlWsBrowserClient(): string {
 export interface DashboardFeatureOptions {
   /** `Authorization` value to prefill (demo data only). */
   prefillAuthorization?: string;
+  /** The response cache and what it needs from the gateway; omitted = no response cache. */
+  responseCache?: {
+    cache: ResponseCache;
+    authenticate: GatewayInternals["authenticate"];
+    /** Subscribes the cache to resource changes; returns the unsubscribe function. */
+    subscribe: (listener: ResponseCache["onChange"]) => () => void;
+  };
+}
+
+/** Contact ids a stored response shows (rows of the root fields), or undefined when it cannot tell. */
+function contactIdsOf(data: Record<string, unknown>): ReadonlySet<string> | undefined {
+  const ids = new Set<string>();
+  for (const value of Object.values(data)) {
+    if (!Array.isArray(value)) return undefined;
+    for (const row of value) {
+      const id = row && typeof row === "object" ? (row as Record<string, unknown>)["id"] : undefined;
+      if (typeof id !== "string") return undefined;
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
+function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCache"]>) {
+  const { cache, authenticate } = rc;
+  const serveHit: RequestHandler = (req, res, next) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    if (!cache.enabled || !body || typeof body !== "object" || typeof body["query"] !== "string") return next();
+    const operationKey = cache.operationKey({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
+    if (!cache.mayHave(operationKey)) return next();
+    authenticate(req.headers.authorization).then((auth) => {
+      if (auth.status !== "authenticated") return next();
+      const hit = cache.get(operationKey, auth.viewer.locationId, auth.viewer.scopes);
+      if (hit === undefined) return next();
+      res.status(200).set({ "content-type": "application/json; charset=utf-8", "x-response-cache": "hit" }).send(hit);
+    }, next);
+  };
+  const plugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart({ contextValue, request }) {
+      const viewer = contextValue.viewer;
+      if (!cache.enabled || !viewer || request.http?.method !== "POST" || typeof request.query !== "string") return;
+      const generation = cache.generation(viewer.locationId);
+      return {
+        async willSendResponse({ response, operation }) {
+          if (!operation || operation.operation !== "query" || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          if ((result.errors && result.errors.length > 0) || !result.data) return;
+          const onlyViews = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && cache.rootFields.has(s.name.value));
+          if (!onlyViews) return;
+          const operationKey = cache.operationKey({ query: request.query!, variables: request.variables, operationName: request.operationName });
+          cache.store(operationKey, viewer, generation, JSON.stringify(result), contactIdsOf(result.data));
+        },
+      };
+    },
+  };
+  return { serveHit, plugin };
 }
 
 export function createDashboardFeature(options: DashboardFeatureOptions = {}): GatewayFeature {
   let page: string | undefined;
   let wsClient: string | undefined;
+  const rc = options.responseCache ? responseCacheParts(options.responseCache) : undefined;
+  const unsubscribe = options.responseCache?.subscribe(options.responseCache.cache.onChange);
   return {
     name: "dashboard",
     resolvers: DASHBOARD_RESOLVERS,
+    ...(rc ? { apolloPlugins: [rc.plugin] } : {}),
+    async close() {
+      unsubscribe?.();
+    },
     routes(app: Express) {
+      if (rc) app.post("/graphql", express.json({ limit: "1mb" }), rc.serveHit);
       app.get(DASHBOARD_PATH, (_req, res) => {
         page ??= renderDashboardPage({
           basePath: DASHBOARD_PATH,
@@ -82,6 +153,17 @@ export function createDashboardFeature(options: DashboardFeatureOptions = {}): G
   };
 }
 
-/** The built-in factory: prefills the token only when the gateway runs on demo data. */
+/**
+ * The built-in factory: prefills the token only when the gateway runs on demo data; the response
+ * cache lives half the resource cache's TTL (at most 60 s: "overdue" moves with the clock) and is
+ * off when the resource cache is (CACHE_TTL_MS=0).
+ */
 export const dashboardFeature: GatewayFeatureFactory = (internals) =>
-  createDashboardFeature(internals.demoAuthorization ? { prefillAuthorization: internals.demoAuthorization } : {});
+  createDashboardFeature({
+    ...(internals.demoAuthorization ? { prefillAuthorization: internals.demoAuthorization } : {}),
+    responseCache: {
+      cache: createResponseCache({ ttlMs: Math.min(Math.floor(internals.config.cache.ttlMs / 2), 60_000) }),
+      authenticate: internals.authenticate,
+      subscribe: (listener) => internals.cache.onInvalidate(listener),
+    },
+  });

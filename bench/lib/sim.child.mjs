@@ -1,0 +1,158 @@
+// The benchmarks' upstream: the embedded Contacts API simulator (built, dist/) in its own process,
+// driven over IPC by bench/run.mjs. Latency fixed (default 20 ms), rate limit lifted, no demo
+// seed: the bench seeds exactly the data it measures.
+//
+// Messages in: {id, cmd, ...args}; out: {id, ok, result | error}. Commands:
+//   seedDashboard {prefix, contacts}        N contacts "<prefix> NN" with tasks, notes, appointments
+//   seedMass {count}                        plain contacts (memory phase)
+//   count {}                                upstream requests seen since the last `mark`, by route
+//   mark {}                                 forget the request log
+//   change {contactId?}                     complete one open task (emit: true); answers the signed
+//                                           webhook exactly as the simulator sends it {body, headers}
+//   info {}                                 {url, locationId, token, webhookKeys}
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+
+const root = process.env.BENCH_ROOT ?? process.cwd();
+const { startSimulator } = await import(pathToFileURL(join(root, "dist/src/simulator/index.js")).href);
+
+export const BENCH_LOCATION_ID = "BenchLocation0000001";
+export const BENCH_UPSTREAM_TOKEN = "bench-upstream-rw-token";
+const DAY_MS = 86_400_000;
+
+// Capture the simulator's signed webhook deliveries instead of letting it post to a gateway:
+// the driver forwards the exact bytes to every system at one measured instant.
+const captured = [];
+const captureWaiters = [];
+const capture = createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const entry = {
+      body: Buffer.concat(chunks).toString("utf8"),
+      headers: Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k === "content-type" || k.startsWith("x-ghl") || k.startsWith("x-wh")),
+      ),
+    };
+    res.writeHead(200).end("ok");
+    const waiter = captureWaiters.shift();
+    if (waiter) waiter(entry);
+    else captured.push(entry);
+  });
+});
+await new Promise((r) => capture.listen(0, "127.0.0.1", r));
+const nextCapture = () => new Promise((resolve) => (captured.length ? resolve(captured.shift()) : captureWaiters.push(resolve)));
+
+const latencyMs = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 20);
+const sim = await startSimulator({
+  port: 0,
+  seed: false,
+  rateLimit: false,
+  latency: { fixedMs: latencyMs },
+  tokens: [{ token: BENCH_UPSTREAM_TOKEN, locationId: BENCH_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] }],
+  webhooks: { targetUrl: `http://127.0.0.1:${capture.address().port}/capture` },
+});
+
+const iso = (ms) => new Date(ms).toISOString();
+const apptTime = (ms) => iso(ms).replace("T", " ").slice(0, 19); // the upstream's zone-less form
+
+function seedDashboard({ prefix, contacts }) {
+  const now = Date.now();
+  const ids = [];
+  for (let i = 0; i < contacts; i++) {
+    const n = String(i).padStart(3, "0");
+    const c = sim.data.createContact(BENCH_LOCATION_ID, {
+      firstName: prefix,
+      lastName: `Person ${n}`,
+      email: `${prefix.toLowerCase().replace(/\W+/g, ".")}.${n}@bench.example`,
+      companyName: `${prefix} Lending`,
+      tags: i % 3 === 0 ? ["hot", "bench"] : ["bench"],
+      dateAdded: iso(now - (i + 1) * 60_000),
+    });
+    ids.push(c.id);
+    // A spread of attention: some overdue tasks, some upcoming appointments, some neither.
+    const overdue = i % 5;
+    for (let t = 0; t < 3; t++) {
+      sim.data.createTask(c.id, {
+        title: `Follow-up ${t + 1}`,
+        body: "Call about the rate lock",
+        dueDate: iso(t < overdue ? now - (t + 1 + (i % 7)) * DAY_MS : now + (t + 2) * DAY_MS),
+        completed: t === 2 && i % 4 === 0,
+      });
+    }
+    for (let k = 0; k < 2; k++) sim.data.createNote(c.id, { body: `Note ${k + 1} about ${prefix} ${n}`, userId: "BenchUser" });
+    for (let a = 0; a < 2; a++) {
+      const start = now + ((i % 11) + 1 + a * 9) * 3_600_000;
+      sim.data.createAppointment(c.id, {
+        title: `Consultation ${a + 1}`,
+        status: "confirmed",
+        appointmentStatus: "confirmed",
+        startTime: apptTime(start),
+        endTime: apptTime(start + 1_800_000),
+      });
+    }
+  }
+  return { ids };
+}
+
+function seedMass({ count }) {
+  const now = Date.now();
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const c = sim.data.createContact(BENCH_LOCATION_ID, {
+      firstName: "Mass",
+      lastName: `Contact ${i}`,
+      email: `mass.${i}@bench.example`,
+      companyName: "Mass Mortgage",
+      tags: ["mass"],
+      dateAdded: iso(now - 365 * DAY_MS - i * 1000),
+    });
+    ids.push(c.id);
+  }
+  return { ids };
+}
+
+function count() {
+  const byRoute = {};
+  for (const r of sim.requests) byRoute[`${r.method} ${r.route}`] = (byRoute[`${r.method} ${r.route}`] ?? 0) + 1;
+  return { total: sim.requests.length, byRoute };
+}
+
+async function change({ contactId }) {
+  const open = sim.data.listTasks(contactId).filter((t) => !t.completed);
+  const task = open[0] ?? sim.data.createTask(contactId, { title: "Fresh", dueDate: iso(Date.now() - DAY_MS), completed: false });
+  const pending = nextCapture();
+  sim.data.completeTask(contactId, task.id, true, { emit: true });
+  const webhook = await pending;
+  return { taskId: task.id, contactId, webhook };
+}
+
+const commands = {
+  info: () => ({ url: sim.url, locationId: BENCH_LOCATION_ID, token: BENCH_UPSTREAM_TOKEN, webhookKeys: sim.webhookKeys }),
+  seedDashboard,
+  seedMass,
+  count,
+  mark: () => {
+    sim.clearRequests();
+    return {};
+  },
+  change,
+  listTasks: ({ contactId }) => sim.data.listTasks(contactId),
+  close: async () => {
+    await sim.close();
+    capture.close();
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+process.on("message", async (msg) => {
+  try {
+    const result = await commands[msg.cmd](msg.args ?? {});
+    process.send({ id: msg.id, ok: true, result });
+  } catch (error) {
+    process.send({ id: msg.id, ok: false, error: String(error?.stack ?? error) });
+  }
+});
+process.send({ ready: true });
