@@ -68,7 +68,7 @@ export type LoaderFactory = (locationId: string) => Loaders;
 
 const nullIfNotFound = <T>(promise: Promise<T>): Promise<T | null> =>
   promise.catch((error: unknown) => {
-    if (isUpstreamError(error) && error.code === "NOT_FOUND") return null;
+    if (isUpstreamError(error) && (error.code === "NOT_FOUND" || error.reason === "location_forbidden")) return null;
     throw error;
   });
 

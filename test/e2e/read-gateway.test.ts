@@ -3,7 +3,22 @@
  * graphql-ws; a contact by id goes through loaders and cache to the simulator.
  */
 import { describe, expect, it } from "vitest";
-import { LOCATION_A, READ, WRITE, useStack } from "../support/harness.js";
+import WebSocket from "ws";
+import { LOCATION_A, READ, WRITE, startStack, useStack } from "../support/harness.js";
+
+/** Opens a graphql-transport-ws socket, sends connection_init, resolves with the first message or the close code. */
+function connectionInit(wsUrl: string, payload: unknown): Promise<{ message?: unknown; closeCode?: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl, "graphql-transport-ws");
+    socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
+    socket.on("message", (data) => {
+      resolve({ message: JSON.parse(data.toString()) });
+      socket.close();
+    });
+    socket.on("close", (code) => resolve({ closeCode: code }));
+    socket.on("error", reject);
+  });
+}
 
 describe("gateway (read path)", () => {
   const stack = useStack();
@@ -49,5 +64,43 @@ describe("gateway (read path)", () => {
     expect(html).toContain("ContactsDashboard");
     // Nothing is loaded from elsewhere: no external script, stylesheet or icon reference.
     expect(html.match(/<(?:script|link|img)\b[^>]*\b(?:src|href)=["']?https?:/gi) ?? []).toEqual([]);
+  });
+
+  it("closes a graphql-ws connection with 4403 unless connection_init carries a valid caller token", async () => {
+    const s = stack();
+    expect(await connectionInit(s.gateway.wsUrl, {})).toEqual({ closeCode: 4403 });
+    expect(await connectionInit(s.gateway.wsUrl, { authorization: "Bearer nope" })).toEqual({ closeCode: 4403 });
+    const expired = await s.tokenFor({ expiresIn: -60 });
+    expect(await connectionInit(s.gateway.wsUrl, { authorization: `Bearer ${expired}` })).toEqual({ closeCode: 4403 });
+    const foreign = await s.tokenFor({ locationId: "UnknownLocation00001" });
+    expect(await connectionInit(s.gateway.wsUrl, { authorization: `Bearer ${foreign}` })).toEqual({ closeCode: 4403 });
+    const valid = await s.tokenFor();
+    expect(await connectionInit(s.gateway.wsUrl, { authorization: `Bearer ${valid}` })).toEqual({ message: { type: "connection_ack" } });
+  });
+
+  it("answers malformed bodies and unknown routes with JSON errors, never a stack or a path", async () => {
+    const s = stack();
+    const bad = await fetch(`${s.gateway.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
+    expect(bad.status).toBe(400);
+    const badText = await bad.text();
+    expect(JSON.parse(badText)).toEqual({ errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_USER_INPUT" } }] });
+    const missing = await fetch(`${s.gateway.url}/no/such/route`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "not_found", message: "No such route" });
+    for (const text of [badText]) expect(text).not.toMatch(/\/work\/|node_modules|\bat \S+:\d+/);
+  });
+});
+
+describe("gateway lifecycle", () => {
+  it("close() drains HTTP and graphql-ws, and frees the port", async () => {
+    const s = await startStack();
+    const token = await s.tokenFor();
+    const socket = new WebSocket(s.gateway.wsUrl, "graphql-transport-ws");
+    const closed = new Promise<number>((resolve) => socket.on("close", (code) => resolve(code)));
+    await new Promise<void>((resolve) => socket.on("open", () => resolve()));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
+    await s.close();
+    expect(await closed).toBeGreaterThanOrEqual(1000);
+    await expect(fetch(`${s.gateway.url}/healthz`)).rejects.toThrow();
   });
 });
