@@ -24,7 +24,8 @@ export type AuditOutcome =
 
 export interface AuditEntry {
   subject: string | undefined;
-  locationId: string;
+  /** The caller's location; undefined when the caller could not be authenticated. */
+  locationId: string | undefined;
   /** The mutation field, e.g. `createContact`. */
   operation: string;
   /** Ids of the resources written, e.g. `{ contactId, taskId }`. Values that are not id-shaped are dropped. */
@@ -61,7 +62,7 @@ export function createAuditLogger(options: { logger: Logger }): AuditLogger {
       const line: Record<string, unknown> = {
         audit: true,
         subject: safeSubject(entry.subject),
-        locationId: ID_SHAPE.test(entry.locationId) ? entry.locationId : "[invalid]",
+        locationId: entry.locationId === undefined ? null : ID_SHAPE.test(entry.locationId) ? entry.locationId : "[invalid]",
         operation: NAME_SHAPE.test(entry.operation) ? entry.operation : "[invalid]",
         targetIds,
         outcome: entry.outcome,

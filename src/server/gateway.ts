@@ -202,6 +202,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // graphql-ws on the same server and path. Auth happens once, on connection_init.
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const wsAuth = new WeakMap<object, CallerAuth>();
+  // Open graphql-ws connections; their live `subscriptions` feed the active-subscriptions gauge.
+  const wsConnections = new Set<{ readonly subscriptions: object }>();
+  ops.metrics.setSources({
+    activeSubscriptions: () => [...wsConnections].reduce((n, c) => n + Object.keys(c.subscriptions).length, 0),
+  });
   const wsRules = [...specifiedRules, ...validationRules];
   const wsCleanup = useServer<Record<string, unknown> | undefined>(
     {
@@ -220,7 +225,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           return false; // graphql-ws closes with 4403 Forbidden
         }
         wsAuth.set(ctx.extra.socket, auth);
+        wsConnections.add(ctx);
         return true;
+      },
+      onClose: (ctx) => {
+        wsConnections.delete(ctx);
       },
       context: (ctx) => {
         const auth = wsAuth.get(ctx.extra.socket);

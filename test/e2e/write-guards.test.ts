@@ -6,7 +6,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LOCATION_A, LOCATION_B, READ, WRITE, useStack, type Stack } from "../support/harness.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
-import { M, codes, data, firstError, idem, uniqueEmail, upstreamWrites } from "./write-support.js";
+import { M, auditLines, codes, data, firstError, idem, uniqueEmail, upstreamWrites } from "./write-support.js";
 
 /** One call of each of the eight mutations, with valid arguments. */
 function everyMutation(contactId: string, taskId: string): [string, Record<string, unknown>][] {
@@ -33,7 +33,7 @@ describe("scopes", () => {
   beforeEach(() => stack().sim.clearRequests());
 
   it("a read-only caller gets FORBIDDEN for every mutation and the simulator sees no request", async () => {
-    const ro = await stack().tokenFor({ scopes: [READ] });
+    const ro = await stack().tokenFor({ scopes: [READ], subject: "reader-1" });
     const { contact, task } = seedContactWithTask(stack(), LOCATION_A);
     for (const [query, variables] of everyMutation(contact.id, task.id)) {
       const res = await stack().gql(query, variables, ro);
@@ -42,12 +42,19 @@ describe("scopes", () => {
     }
     expect(stack().sim.requests).toEqual([]);
     expect(stack().sim.data.getContact(contact.id)?.firstName).toBe("Guarded");
+    // Each refused attempt still leaves one audit line.
+    const refused = auditLines(stack()).filter((l) => l["subject"] === "reader-1");
+    expect(refused.map((l) => l["operation"]).sort()).toEqual(
+      ["addContactTags", "completeTask", "createContact", "createTask", "deleteContact", "deleteTask", "updateContact", "updateTask"],
+    );
+    for (const line of refused) expect(line).toMatchObject({ outcome: "rejected", errorCode: "FORBIDDEN", locationId: LOCATION_A });
   });
 
   it("a caller without a token is UNAUTHENTICATED, with no upstream request", async () => {
-    const res = await stack().gql(M.createContact, { input: { firstName: "Anon" } });
+    const res = await stack().gql(`mutation { anon: createContact(input: { firstName: "Anon" }) { id } }`);
     expect(codes(res)).toEqual(["UNAUTHENTICATED"]);
     expect(stack().sim.requests).toEqual([]);
+    expect(auditLines(stack()).at(-1)).toMatchObject({ operation: "createContact", outcome: "rejected", errorCode: "UNAUTHENTICATED", locationId: null });
   });
 });
 

@@ -11,6 +11,7 @@ import { createIdempotencyStore } from "../../idempotency/index.js";
 import { ContactWriteResolver } from "../contact/contact-write.resolver.js";
 import { TaskWriteResolver } from "../task/task-write.resolver.js";
 import type { WriteServices } from "./mutation-write.runner.js";
+import { createRefusedMutationAuditPlugin } from "./audit-write.plugin.js";
 import { createUpstreamScopeMemory } from "./scope-write.memory.js";
 
 export type { WriteServices, WriteContext } from "./mutation-write.runner.js";
@@ -60,9 +61,16 @@ export function createWriteServices(options: WriteServicesOptions): WriteService
 export function writeFeature(internals: { services: { write?: WriteServices | undefined } }): {
   name: string;
   resolvers: readonly Function[];
+  apolloPlugins: readonly ReturnType<typeof createRefusedMutationAuditPlugin>[];
   close(): Promise<void>;
 } {
   const write = internals.services.write;
   if (!write) throw new TypeError("writeFeature: expected services.write (createWriteServices) in the gateway's services, received none");
-  return { name: "write", resolvers: WRITE_RESOLVERS, close: () => write.close() };
+  return {
+    name: "write",
+    resolvers: WRITE_RESOLVERS,
+    // Mutations refused by @Authorized never reach the runner: audit them here.
+    apolloPlugins: [createRefusedMutationAuditPlugin(write.audit)],
+    close: () => write.close(),
+  };
 }
