@@ -23,6 +23,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       config: internals.config,
       cache: internals.cache,
       logger: internals.logger,
+      ...(internals.metrics ? { onWebhookOutcome: internals.metrics.recordWebhookEvent } : {}),
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
     });
     internals.services.events = live.bus;

@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_LOCATION_ID } from "../../src/simulator/index.js";
 import type { Gateway } from "../../src/server/index.js";
 import { useStack } from "../support/harness.js";
+import { collect, wsClient } from "../support/events-subscriber.js";
 import { parsePrometheusText } from "../support/ops-prometheus.js";
 import { freePort, startOpsGateway } from "../support/ops-stack.js";
 
-const stack = useStack();
+const stack = useStack({ trustSimulatorWebhooks: true });
 
 async function scrape(url: string) {
   const response = await fetch(`${url}/metrics`);
@@ -51,14 +52,25 @@ describe("/metrics", () => {
     expect(third.samples.some((x) => x.name === "cgw_process_cpu_user_seconds_total")).toBe(true);
   });
 
-  it("records webhook outcomes, subscriptions and refreshes through the gateway's metrics hooks", async () => {
+  it("counts webhook deliveries by type and outcome, and open subscriptions", async () => {
     const s = stack();
-    const metrics = s.gateway.internals.metrics!;
-    metrics.recordWebhookEvent("ContactCreate", "accepted");
-    const parsed = await scrape(s.gateway.url);
-    expect(parsed.value("cgw_webhook_events_total", { type: "ContactCreate", outcome: "accepted" })).toBeGreaterThanOrEqual(1);
-    expect(parsed.types.get("cgw_subscriptions_active")).toBe("gauge");
-    expect(parsed.types.get("cgw_token_refreshes_total")).toBe("counter");
+    const client = wsClient(s.gateway.wsUrl, await s.tokenFor());
+    const sub = collect<{ contactEvents: { type: string } }>(client, "subscription { contactEvents { type contactId } }");
+    try {
+      await expect.poll(async () => (await scrape(s.gateway.url)).value("cgw_subscriptions_active"), { timeout: 10_000, interval: 50 }).toBe(1);
+      const before = await scrape(s.gateway.url);
+      s.sim.data.createContact(DEMO_LOCATION_ID, { firstName: "Metric", lastName: "Probe", email: "metric.probe@example.com" }, { emit: true });
+      await s.sim.flushWebhooks();
+      await expect.poll(() => sub.results.length, { timeout: 10_000, interval: 25 }).toBe(1);
+      const after = await scrape(s.gateway.url);
+      const accepted = { type: "ContactCreate", outcome: "accepted" };
+      expect(after.value("cgw_webhook_events_total", accepted) - before.value("cgw_webhook_events_total", accepted)).toBe(1);
+      expect(after.types.get("cgw_token_refreshes_total")).toBe("counter");
+    } finally {
+      sub.dispose();
+      await client.dispose();
+    }
+    await expect.poll(async () => (await scrape(s.gateway.url)).value("cgw_subscriptions_active"), { timeout: 10_000, interval: 50 }).toBe(0);
   });
 });
 
