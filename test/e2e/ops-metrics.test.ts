@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_LOCATION_ID } from "../../src/simulator/index.js";
 import type { Gateway } from "../../src/server/index.js";
-import { useStack } from "../support/harness.js";
+import { startStack, useStack } from "../support/harness.js";
 import { collect, wsClient } from "../support/events-subscriber.js";
 import { parsePrometheusText } from "../support/ops-prometheus.js";
 import { freePort, startOpsGateway } from "../support/ops-stack.js";
@@ -86,12 +86,16 @@ describe("/readyz", () => {
     expect(await response.json()).toMatchObject({ status: "ready", checks: expect.arrayContaining([{ name: "upstream", ok: true, detail: expect.stringMatching(/^reachable/) }]) });
   });
 
-  it("is 503 naming an open circuit breaker", async () => {
-    const s = stack();
-    const metrics = s.gateway.internals.metrics!;
-    const previous = metrics.sources.breakerStates;
-    metrics.setSources({ breakerStates: () => [{ name: DEMO_LOCATION_ID, state: "open" }] });
+  it("is 503 naming the location whose circuit breaker the upstream's failures opened", async () => {
+    const s = await startStack({ env: { BREAKER_FAILURE_THRESHOLD: "2", BREAKER_RESET_MS: "600000", UPSTREAM_RETRY_ATTEMPTS: "1" } });
     try {
+      expect((await fetch(`${s.gateway.url}/readyz`)).status).toBe(200);
+      s.sim.addFault({ route: "/contacts/:contactId", status: 503 });
+      const token = await s.tokenFor();
+      for (const c of s.sim.data.listContacts(DEMO_LOCATION_ID).slice(0, 3)) {
+        await s.gql(`query($id: ID!) { contact(id: $id) { id } }`, { id: c.id }, token);
+      }
+      expect((await scrape(s.gateway.url)).value("cgw_breaker_state", { name: DEMO_LOCATION_ID })).toBe(2);
       await expect
         .poll(async () => {
           const r = await fetch(`${s.gateway.url}/readyz`);
@@ -99,7 +103,7 @@ describe("/readyz", () => {
         }, { timeout: 10_000, interval: 200 })
         .toMatchObject({ status: 503, body: { status: "not_ready", reason: `circuit breaker open: ${DEMO_LOCATION_ID}` } });
     } finally {
-      metrics.setSources({ breakerStates: previous ?? (() => []) });
+      await s.close();
     }
   });
 
