@@ -16,7 +16,8 @@ import {
 import { LOCATION_A, READ, useStack, type GqlResponse } from "../support/harness.js";
 
 describe("named operations (read path)", () => {
-  const stack = useStack();
+  // One stack for the file: lift the upstream burst budget, these tests are about answers and costs.
+  const stack = useStack({ env: { RATE_LIMIT_BURST: "10000" } });
 
   it("ContactsDashboard: the sandbox's sample query", async () => {
     const s = stack();

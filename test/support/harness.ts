@@ -33,8 +33,15 @@ export const LOCATION_B = OTHER_LOCATION_ID;
 export const READ = "contacts.readonly";
 export const WRITE = "contacts.write";
 
+/**
+ * The simulator's default budget in tests: practically unlimited, and honest about it in its
+ * X-RateLimit-* headers (with `rateLimit: false` the simulator still reports a 100-call burst,
+ * which the gateway's rate governor believes). Tests of rate limiting pass their own.
+ */
+export const GENEROUS_UPSTREAM_RATE_LIMIT = { burst: 1_000_000, intervalMs: 10_000, daily: 100_000_000 } as const;
+
 export interface StackOptions {
-  /** Passed to `startSimulator` (port is always 0). Default: seeded, rate limit lifted, no activity. */
+  /** Passed to `startSimulator` (port is always 0). Default: seeded, GENEROUS_UPSTREAM_RATE_LIMIT, no activity. */
   simulator?: SimulatorOptions;
   /** Extra environment for `loadConfig` (e.g. `{ CACHE_TTL_MS: "0" }`). PORT/HOST/AUTH_JWT_SECRET are set by the harness. */
   env?: Record<string, string>;
@@ -93,7 +100,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = await startSimulator({ rateLimit: false, ...options.simulator, port: 0 });
+  const sim = await startSimulator({ rateLimit: GENEROUS_UPSTREAM_RATE_LIMIT, ...options.simulator, port: 0 });
   try {
     const config = loadConfig({
       LOG_LEVEL: options.logLevel ?? "info",
