@@ -36,6 +36,8 @@ export interface GatewayInternals {
   authenticate(authorization: unknown): Promise<CallerAuth>;
   /** Builds a GraphQL context (fresh loaders) for an already authenticated caller. */
   createContext(auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext;
+  /** `Authorization` the demo sandbox and dashboard page prefill (demo data only); unset otherwise. */
+  demoAuthorization?: string;
   /** The gateway's metrics (per-gateway registry): `recordWebhookEvent`, `setSources({ activeSubscriptions, rateBudgets, breakerStates })`. */
   metrics?: GatewayMetrics;
 }

@@ -40,6 +40,7 @@ import { credentialsFromConfig } from "../upstream/static-credentials.js";
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
 import { eventsFeature } from "./events.feature.js";
+import { dashboardFeature } from "./dashboard/dashboard.feature.js";
 
 export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 
@@ -47,7 +48,7 @@ export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./
  * Features every gateway runs, in mount order. One line per feature (EVENTS, OPS, GOV, WRITE,
  * BENCH add theirs here).
  */
-const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [writeFeature];
+const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [writeFeature, dashboardFeature];
 
 /** Upstream middlewares every gateway runs, outermost first (rate governor, retry, breaker, metrics). */
 function builtInUpstreamMiddlewares(_config: Config, _logger: Logger): UpstreamMiddleware[] {
@@ -181,6 +182,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     authenticate,
     createContext,
     metrics: ops.metrics,
+    // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
+    ...(options.sandbox && options.sandbox.defaultHeaders?.["Authorization"]
+      ? { demoAuthorization: options.sandbox.defaultHeaders["Authorization"] }
+      : {}),
   };
 
   const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), ...BUILT_IN_FEATURES];
