@@ -70,6 +70,25 @@ describe("Idempotency-Key (memory store)", () => {
     }
   });
 
+  it("one key covers a document with several mutations: the repeat replays each of them", async () => {
+    const contact = stack().sim.data.createContact(LOCATION_A, { firstName: "Multi", email: uniqueEmail() });
+    const task = stack().sim.data.createTask(contact.id, { title: "Both", dueDate: "2026-12-01T00:00:00.000Z", completed: false });
+    stack().sim.clearRequests();
+    const doc = `mutation($c: ID!, $t: ID!) {
+      tags: addContactTags(contactId: $c, tags: ["batch"])
+      done: completeTask(contactId: $c, taskId: $t) { id completed }
+    }`;
+    const first = data(await stack().gql(doc, { c: contact.id, t: task.id }, rw, idem("multi-field-1")));
+    expect(first.done).toEqual({ id: task.id, completed: true });
+    expect(upstreamWrites(stack())).toHaveLength(2);
+    const again = data(await stack().gql(doc, { c: contact.id, t: task.id }, rw, idem("multi-field-1")));
+    expect(again).toEqual(first);
+    expect(upstreamWrites(stack())).toHaveLength(2);
+    const otherVariables = await stack().gql(doc, { c: contact.id, t: "OtherTask00000000000" }, rw, idem("multi-field-1"));
+    expect(codes(otherVariables)).toEqual(["BAD_USER_INPUT"]); // serial execution stops at the first failed non-null field
+    expect(upstreamWrites(stack())).toHaveLength(2);
+  });
+
   it("a failed write frees the key: the repeat tries again", async () => {
     const variables = { id: "MissingContact000000", input: { firstName: "X" } };
     expect(codes(await stack().gql(M.updateContact, variables, rw, idem("retry-after-404")))).toEqual(["NOT_FOUND"]);

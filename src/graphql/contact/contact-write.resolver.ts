@@ -5,7 +5,8 @@
  * Each declares its validation, precondition, upstream call and cache effect; the shared path
  * (scopes, idempotency, error mapping, audit) is ../write/mutation-write.runner.ts.
  */
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { keys } from "../../cache/resource-key.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
@@ -18,7 +19,7 @@ import {
   validateUpdateContact,
 } from "../write/input-write.rules.js";
 import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
-import { runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { requestOf, runMutation, type WriteContext } from "../write/mutation-write.runner.js";
 import { checkUnmodifiedSince } from "../write/precondition-write.check.js";
 import { AddContactTagsArgs, CreateContactInput, UpdateContactArgs } from "./contact.input.js";
 import { ContactRecord } from "./contact.record.js";
@@ -49,10 +50,12 @@ export class ContactWriteResolver {
   async createContact(
     @Arg("input", () => CreateContactInput) input: CreateContactInput,
     @Ctx() ctx: WriteCtx,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ContactRecord> {
     const contact = await runMutation<UpstreamContact>(ctx, {
       operation: "createContact",
       args: { input },
+      request: requestOf(info),
       problems: validateCreateContact(input),
       targetIds: {},
       fields: changedFieldNames(input),
@@ -72,12 +75,13 @@ export class ContactWriteResolver {
     description:
       "PUT /contacts/:contactId. With ifUnmodifiedSince, the contact's dateUpdated is read fresh from the upstream first; if it is later, CONFLICT (extensions.current) and nothing is written.",
   })
-  async updateContact(@Args(() => UpdateContactArgs) args: UpdateContactArgs, @Ctx() ctx: WriteCtx): Promise<ContactRecord> {
+  async updateContact(@Args(() => UpdateContactArgs) args: UpdateContactArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<ContactRecord> {
     const { id, input, ifUnmodifiedSince } = args;
     const { client, cache } = ctx.services;
     const contact = await runMutation<UpstreamContact>(ctx, {
       operation: "updateContact",
       args: { id, input, ifUnmodifiedSince },
+      request: requestOf(info),
       problems: validateUpdateContact(id, input, ifUnmodifiedSince),
       targetIds: { contactId: id },
       fields: changedFieldNames(input),
@@ -108,11 +112,12 @@ export class ContactWriteResolver {
 
   @Authorized(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId." })
-  async deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: WriteCtx): Promise<boolean> {
+  async deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { client, cache } = ctx.services;
     return runMutation<boolean>(ctx, {
       operation: "deleteContact",
       args: { id },
+      request: requestOf(info),
       problems: validateDeleteContact(id),
       targetIds: { contactId: id },
       write: async (location) => {
@@ -130,12 +135,13 @@ export class ContactWriteResolver {
 
   @Authorized(SCOPES.write)
   @Mutation(() => [String], { description: "POST /contacts/:contactId/tags: adds tags; returns the contact's tag set." })
-  async addContactTags(@Args(() => AddContactTagsArgs) args: AddContactTagsArgs, @Ctx() ctx: WriteCtx): Promise<string[]> {
+  async addContactTags(@Args(() => AddContactTagsArgs) args: AddContactTagsArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     const { contactId, tags } = args;
     const { client, cache } = ctx.services;
     return runMutation<string[]>(ctx, {
       operation: "addContactTags",
       args: { contactId, tags },
+      request: requestOf(info),
       problems: validateAddTags(contactId, tags),
       targetIds: { contactId },
       fields: ["tags"],

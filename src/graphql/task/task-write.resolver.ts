@@ -5,7 +5,8 @@
  * After a write the task itself is cached as the upstream returned it and the contact's task
  * list is dropped, so the next query refetches that list only.
  */
-import { Args, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { keys } from "../../cache/resource-key.js";
 import type { UpstreamTask } from "../../upstream/contacts.types.js";
@@ -13,7 +14,7 @@ import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
 import { validateCreateTask, validateTaskRef, validateUpdateTask } from "../write/input-write.rules.js";
 import { changedFieldNames, toCreateTaskBody, toUpdateTaskBody } from "../write/input-write.translate.js";
-import { runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { requestOf, runMutation, type WriteContext } from "../write/mutation-write.runner.js";
 import { checkTaskExpected } from "../write/precondition-write.check.js";
 import { CompleteTaskArgs, CreateTaskArgs, TaskRefArgs, UpdateTaskArgs } from "./task.input.js";
 import { Task } from "./task.type.js";
@@ -40,11 +41,12 @@ function afterTaskWrite(ctx: WriteCtx, location: string, contactId: string, task
 export class TaskWriteResolver {
   @Authorized(SCOPES.write)
   @Mutation(() => Task, { description: "POST /contacts/:contactId/tasks." })
-  async createTask(@Args(() => CreateTaskArgs) args: CreateTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+  async createTask(@Args(() => CreateTaskArgs) args: CreateTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, input } = args;
     const task = await runMutation<UpstreamTask>(ctx, {
       operation: "createTask",
       args: { contactId, input },
+      request: requestOf(info),
       problems: validateCreateTask(contactId, input),
       targetIds: { contactId },
       fields: changedFieldNames(input),
@@ -61,12 +63,13 @@ export class TaskWriteResolver {
     description:
       "PUT /contacts/:contactId/tasks/:taskId. With ifMatch, the task is read fresh first; if any expected value differs, CONFLICT (extensions.current) and nothing is written.",
   })
-  async updateTask(@Args(() => UpdateTaskArgs) args: UpdateTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+  async updateTask(@Args(() => UpdateTaskArgs) args: UpdateTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, taskId, input, ifMatch } = args;
     const { client, cache } = ctx.services;
     return runMutation<UpstreamTask>(ctx, {
       operation: "updateTask",
       args: { contactId, taskId, input, ifMatch },
+      request: requestOf(info),
       problems: validateUpdateTask(contactId, taskId, input, ifMatch),
       targetIds: { contactId, taskId },
       fields: changedFieldNames(input),
@@ -95,11 +98,12 @@ export class TaskWriteResolver {
 
   @Authorized(SCOPES.write)
   @Mutation(() => Task, { description: "PUT /contacts/:contactId/tasks/:taskId/completed." })
-  async completeTask(@Args(() => CompleteTaskArgs) args: CompleteTaskArgs, @Ctx() ctx: WriteCtx): Promise<UpstreamTask> {
+  async completeTask(@Args(() => CompleteTaskArgs) args: CompleteTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, taskId, completed } = args;
     return runMutation<UpstreamTask>(ctx, {
       operation: "completeTask",
       args: { contactId, taskId, completed },
+      request: requestOf(info),
       problems: validateTaskRef(contactId, taskId),
       targetIds: { contactId, taskId },
       fields: ["completed"],
@@ -111,11 +115,12 @@ export class TaskWriteResolver {
 
   @Authorized(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/tasks/:taskId." })
-  async deleteTask(@Args(() => TaskRefArgs) args: TaskRefArgs, @Ctx() ctx: WriteCtx): Promise<boolean> {
+  async deleteTask(@Args(() => TaskRefArgs) args: TaskRefArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, taskId } = args;
     return runMutation<boolean>(ctx, {
       operation: "deleteTask",
       args: { contactId, taskId },
+      request: requestOf(info),
       problems: validateTaskRef(contactId, taskId),
       targetIds: { contactId, taskId },
       write: async (location) => {

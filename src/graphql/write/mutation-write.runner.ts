@@ -15,7 +15,7 @@
  *   8. one audit line, whatever the outcome.
  * The caller's own `contacts.write` scope is checked earlier by `@Authorized` (auth/).
  */
-import type { GraphQLError } from "graphql";
+import { print, type GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { AuditLogger, AuditOutcome, TraceCapture } from "../../audit/index.js";
 import type { Viewer } from "../../auth/index.js";
 import type { ResourceCache } from "../../cache/resource-cache.js";
@@ -58,11 +58,34 @@ export interface WriteContext {
   headers?: Readonly<Record<string, string | string[] | undefined>> | undefined;
 }
 
+/**
+ * The HTTP request a mutation field belongs to, for idempotency: an Idempotency-Key names the whole
+ * request (document + variables), and each root field of it is remembered under its response key,
+ * so a document with several mutations can be repeated safely with one key.
+ */
+export interface MutationRequest {
+  document: string;
+  variables: unknown;
+  /** The root field's response key (alias or name). */
+  responseKey: string;
+}
+
+export function requestOf(info: Pick<GraphQLResolveInfo, "operation" | "fragments" | "variableValues" | "path">): MutationRequest {
+  const fragments = Object.values(info.fragments).map((f) => print(f)).sort();
+  return {
+    document: [print(info.operation), ...fragments].join("\n"),
+    variables: info.variableValues,
+    responseKey: String(info.path.key),
+  };
+}
+
 export interface MutationPlan<T> {
   /** The mutation field, e.g. `createContact` (fingerprint and audit). */
   operation: string;
   /** The coerced GraphQL arguments (fingerprint only; never logged). */
   args: Record<string, unknown>;
+  /** The request this field is part of (`requestOf(info)`); without it the key covers this field alone. */
+  request?: MutationRequest;
   /** Problems found by the rules; any → BAD_USER_INPUT before anything else. */
   problems: InputProblem[];
   /** Ids known before the write, e.g. `{ contactId }`. */
@@ -201,9 +224,22 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
   let claim: IdempotencyPendingClaim | undefined;
   if (key !== undefined) {
     const scope = { subject: viewer.subject ?? "", locationId: location, key };
-    let begun: Awaited<ReturnType<IdempotencyStore["begin"]>>;
+    let begun: Awaited<ReturnType<IdempotencyStore["begin"]>> | undefined;
     try {
-      begun = await write.idempotency.begin(scope, idempotencyFingerprint(plan.operation, plan.args));
+      if (plan.request) {
+        // Level 1: the key belongs to one request (document + variables), whichever field comes first.
+        const bound = await write.idempotency.begin(
+          scope,
+          idempotencyFingerprint("request", { document: plan.request.document, variables: plan.request.variables }),
+        );
+        if (bound.kind === "proceed") await bound.claim.complete(true);
+        else if (bound.kind !== "replay") begun = bound;
+      }
+      // Level 2: this field's own claim (its result, its pending state).
+      begun ??= await write.idempotency.begin(
+        plan.request ? { ...scope, key: `${key}\u0000${plan.request.responseKey}` } : scope,
+        idempotencyFingerprint(plan.operation, plan.args),
+      );
     } catch {
       return reject(
         gatewayError("UPSTREAM_UNAVAILABLE", "The idempotency store is unavailable, so the write was not attempted; retry later", {
