@@ -5,8 +5,10 @@
  *   3. the upstream credential's scope: when the location's credential is known to lack
  *      `contacts.write` (granted scopes, or an earlier "not authorized for this scope" answer),
  *      FORBIDDEN naming that scope, before any upstream call;
- *   4. idempotency: a repeat answers the first result (no upstream write), a reused key with other
- *      arguments is BAD_USER_INPUT, a concurrent repeat waits for the first attempt;
+ *   4. idempotency (key = caller subject + location + Idempotency-Key, bound to the request's
+ *      document + variables; each root field remembered under its response key): a repeat answers
+ *      the first result (no upstream write), a reused key with another request is BAD_USER_INPUT,
+ *      a concurrent repeat waits for the first attempt;
  *   5. the precondition, read fresh from the upstream (CONFLICT with the current value; no write);
  *   6. the upstream write; its errors mapped for callers (duplicate → CONFLICT + existingContactId,
  *      422 → BAD_USER_INPUT + upstream messages, not found → NOT_FOUND, unknown outcome → an error
