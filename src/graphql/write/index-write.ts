@@ -47,7 +47,10 @@ export function createWriteServices(options: WriteServicesOptions): WriteService
   });
   return {
     idempotency,
-    audit: createAuditLogger({ logger: logger.child({ component: "audit" }) }),
+    // Audit lines are written at info even when LOG_LEVEL is warn/error (only "silent" silences them).
+    audit: createAuditLogger({
+      logger: logger.child({ component: "audit" }, { level: logger.level === "silent" || logger.levelVal <= 30 ? logger.level : "info" }),
+    }),
     scopeMemory: createUpstreamScopeMemory(),
     traceCapture: createTraceCapture(),
     close: () => idempotency.close(),

@@ -58,3 +58,23 @@ describe("audit logger", () => {
     expect(lines[0]!.subject).toMatch(/^sha256:[0-9a-f]{16}$/);
   });
 });
+
+describe("audit level", () => {
+  it("audit lines survive LOG_LEVEL=warn (written at info by the write services)", async () => {
+    const { createWriteServices } = await import("../../../src/graphql/write/index-write.js");
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ destination, level: "warn" });
+    const write = createWriteServices({ config: { redis: { url: undefined, keyPrefix: "x:" } }, logger });
+    logger.info("ordinary info line");
+    write.audit.record({ subject: "s", locationId: "loc1", operation: "deleteContact", targetIds: { contactId: "c1" }, outcome: "success" });
+    await write.close();
+    expect(lines.join("")).not.toContain("ordinary info line");
+    expect(lines.join("")).toContain('"audit":true');
+  });
+});
