@@ -4,7 +4,18 @@
  * dashboard query and wired for subscriptions over graphql-ws on the same path. The page (≈9 MB)
  * is rendered once per gateway and then served from memory.
  */
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createRequire } from "node:module";
+
+type RenderGraphiQL = typeof import("@graphql-yoga/render-graphiql").renderGraphiQL;
+let loadedRenderGraphiQL: RenderGraphiQL | undefined;
+/**
+ * Loaded on the first sandbox request, not at import: the GraphiQL bundle costs ~45 MB of RSS that
+ * a gateway nobody browses should not pay (issue 8's memory target).
+ */
+function renderGraphiQL(...args: Parameters<RenderGraphiQL>): ReturnType<RenderGraphiQL> {
+  loadedRenderGraphiQL ??= (createRequire(import.meta.url)("@graphql-yoga/render-graphiql") as { renderGraphiQL: RenderGraphiQL }).renderGraphiQL;
+  return loadedRenderGraphiQL(...args);
+}
 
 /** The sample dashboard query (also schema/operations/ContactsDashboard.graphql; a test keeps them equal). */
 export const SAMPLE_DASHBOARD_QUERY = `# Contacts Gateway sandbox. Send a caller token in the Headers tab:
