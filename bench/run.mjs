@@ -225,29 +225,27 @@ async function main() {
     log(`cold ${sys.name}: ${mean("ms").toFixed(0)} ms, ${mean("cpuMs").toFixed(1)} ms CPU, ${mean("calls")} upstream calls`);
   }
 
-  // 3. Freshness: a change announced by a webhook; how long until each system's answer shows it.
+  // 3. Freshness: a change announced by a webhook; how long until the system's answer shows it.
+  //    One system at a time (they share a core), each with its own change.
   {
-    const target = dash.ids.find(Boolean);
-    for (const sys of Object.values(systems)) await ask(sys, "dashq"); // everything warm/cached
-    const change = await sim.call("change", { contactId: target });
-    const shows = (sys, json) =>
-      (sys.op.rows(json) ?? []).some((row) => sys.op.tasks(row).some((t) => t.id === change.taskId && t.completed === true));
-    const t0 = performance.now();
-    await postWebhook(systems, change.webhook);
-    const posted = performance.now() - t0;
-    await Promise.all(
-      Object.values(systems).map(async (sys) => {
-        const seen = await waitFor(async () => shows(sys, (await ask(sys, "dashq")).json) && performance.now(), {
-          timeoutMs: cfg.freshnessMaxMs,
-          intervalMs: 5,
-        });
-        results.systems[sys.name].freshness = seen
-          ? { ms: seen - t0, stale: false }
-          : { ms: null, stale: true, afterMs: cfg.freshnessMaxMs, ttlMs: sys.name === "peer+cache" ? cfg.peerTtlMs : undefined };
-      }),
-    );
-    results.freshnessWebhookPostMs = posted;
-    log("freshness:", Object.fromEntries(Object.entries(results.systems).map(([k, v]) => [k, v.freshness?.stale ? "stale" : `${v.freshness?.ms?.toFixed(0)} ms`])));
+    let k = 0;
+    for (const sys of Object.values(systems)) {
+      const target = dash.ids[k++ % dash.ids.length];
+      await untilQuiet();
+      await ask(sys, "dashq"); // warm / cached
+      const change = await sim.call("change", { contactId: target });
+      const shows = (json) => (sys.op.rows(json) ?? []).some((row) => sys.op.tasks(row).some((t) => t.id === change.taskId && t.completed === true));
+      const t0 = performance.now();
+      await postWebhook({ [sys.name]: sys }, change.webhook);
+      const seen = await waitFor(async () => shows((await ask(sys, "dashq")).json) && performance.now(), {
+        timeoutMs: cfg.freshnessMaxMs,
+        intervalMs: 2,
+      });
+      results.systems[sys.name].freshness = seen
+        ? { ms: seen - t0, stale: false }
+        : { ms: null, stale: true, afterMs: cfg.freshnessMaxMs, ttlMs: sys.name === "peer+cache" ? cfg.peerTtlMs : undefined };
+    }
+    log("freshness:", Object.fromEntries(Object.entries(results.systems).map(([k2, v]) => [k2, v.freshness?.stale ? "stale" : `${v.freshness?.ms?.toFixed(1)} ms`])));
   }
 
   // 4. Event fan-out: N graphql-ws subscribers, webhook -> every delivery.
@@ -282,21 +280,27 @@ async function main() {
   // 6. Missed targets of ours: a CPU profile of the workload that missed.
   const missed = results.targets.filter((t) => t.met === false && t.profile);
   if (cfg.profile && missed.length > 0 && has("ours")) {
-    results.profile = await profileOurs(upstream, callerToken, missed.map((t) => t.profile));
+    log(`profiling ours for: ${[...new Set(missed.map((t) => t.profile))].join(", ")}`);
+    results.profile = await profileOurs(upstream, callerToken, missed.map((t) => t.profile), fanContactId);
   }
 }
 
-/** Waits until the simulator saw no new request for 400 ms (bounded: 30 s). */
+/**
+ * Waits until the simulator saw no new request and no gateway used CPU for 600 ms (bounded: 60 s):
+ * requests still in flight when a load run stops must not count against the next measurement.
+ */
 async function untilQuiet() {
-  let last = -1;
+  let last = "";
   let stableSince = Date.now();
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const { total } = await sim.call("count");
-    if (total !== last) {
-      last = total;
+    const cpu = running.map((sys) => Math.floor(cpuMs(sys.pid) / 30)).join(",");
+    const state = `${total}|${cpu}`;
+    if (state !== last) {
+      last = state;
       stableSince = Date.now();
-    } else if (Date.now() - stableSince >= 400) return;
+    } else if (Date.now() - stableSince >= 600) return;
     await sleep(100);
   }
 }
@@ -304,7 +308,7 @@ async function untilQuiet() {
 async function postWebhook(systems, webhook) {
   await Promise.all(
     Object.values(systems).map(async (sys) => {
-      if (sys.name === "ours") {
+      if ((sys.kind ?? sys.name) === "ours") {
         const res = await fetch(`${sys.url}/webhooks/highlevel`, { method: "POST", headers: webhook.headers, body: webhook.body });
         if (res.status !== 200) throw new Error(`ours webhook intake answered ${res.status}: ${await res.text()}`);
       } else if (sys.webhookUrl) {
@@ -330,7 +334,7 @@ async function fanout(sys, selection, events, contactId, systems) {
       webSocketImpl: WebSocket,
       lazy: false,
       retryAttempts: 0,
-      connectionParams: sys.name === "ours" ? { authorization: sys.headers.authorization } : {},
+      connectionParams: (sys.kind ?? sys.name) === "ours" ? { authorization: sys.headers.authorization } : {},
       on: { connected: () => connected++ },
     });
     client.subscribe(
@@ -360,6 +364,7 @@ async function fanout(sys, selection, events, contactId, systems) {
   for (let e = 0; e < events; e++) {
     const change = await sim.call("change", { contactId });
     const webhookId = JSON.parse(change.webhook.body).webhookId;
+    await untilQuiet();
     await sim.call("mark");
     const t0 = performance.now();
     await postWebhook({ [sys.name]: sys }, change.webhook);
@@ -437,23 +442,43 @@ function evaluateTargets(r) {
   return out;
 }
 
-/** Re-runs the workloads whose targets ours missed under --cpu-prof; summarises self time. */
-async function profileOurs(upstream, callerToken, kinds) {
-  const dir = join(root, "bench", "results", "raw", `prof-${Date.now()}`);
-  const sys = await startOurs({ root, port: 4990, cpu: cfg.gatewayCpu, upstream, cpuProfileDir: dir, name: "ours (profiled)" });
-  try {
+/** Re-runs each workload whose target ours missed under --cpu-prof (a fresh process each); summarises self time. */
+async function profileOurs(upstream, callerToken, kinds, fanContactId) {
+  const out = {};
+  for (const kind of [...new Set(kinds)].filter((k) => ["warm", "cold", "fanout"].includes(k))) {
+    const dir = join(root, "bench", "results", "raw", `prof-${kind}-${Date.now()}`);
+    const sys = await startOurs({ root, port: 4990, cpu: cfg.gatewayCpu, upstream, cpuProfileDir: dir, name: `ours (profiled: ${kind})` });
+    sys.kind = "ours";
     sys.headers = { authorization: `Bearer ${callerToken}` };
     sys.op = ops.ours;
-    const body = JSON.stringify({ query: ops.ours.dashboard, variables: { q: "dashq", n: cfg.contacts } });
-    if (kinds.includes("warm") || kinds.includes("cold")) {
-      await load({ url: sys.graphqlUrl, headers: sys.headers, body, connections: cfg.connections, durationS: Math.min(5, cfg.durationS) });
+    let workload = "";
+    try {
+      if (kind === "warm") {
+        const body = JSON.stringify({ query: ops.ours.dashboard, variables: { q: "dashq", n: cfg.contacts } });
+        await load({ url: sys.graphqlUrl, headers: sys.headers, body, connections: cfg.connections, durationS: Math.min(5, cfg.durationS) });
+        workload = `warm dashboard load, ${Math.min(5, cfg.durationS)} s`;
+      } else if (kind === "cold") {
+        for (let k = 0; k < 5; k++) {
+          const prefix = `Profcold${k}${Date.now() % 100000}q`;
+          await sim.call("seedDashboard", { prefix, contacts: cfg.contacts });
+          await gql(sys.graphqlUrl, ops.ours.dashboard, { headers: sys.headers, variables: { q: prefix.toLowerCase(), n: cfg.contacts } });
+        }
+        workload = `5 cold dashboards of ${cfg.contacts} contacts (151 upstream calls each)`;
+      } else if (kind === "fanout") {
+        await fanout(sys, "joined", 3, fanContactId);
+        workload = `3 events to ${cfg.subscribers} subscribers with a joined contact`;
+      } else {
+        continue;
+      }
+    } finally {
+      await sys.stop();
     }
-  } finally {
-    await sys.stop();
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : [];
+    out[kind] = files.length
+      ? { workload, file: join("bench/results/raw", dir.split("/").at(-1), files[0]), ...summarizeCpuProfile(join(dir, files[0])) }
+      : { workload, error: "no .cpuprofile written (the gateway did not exit cleanly on SIGTERM)" };
   }
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")) : [];
-  if (files.length === 0) return { error: "no .cpuprofile written (the gateway did not exit cleanly on SIGTERM)" };
-  return { kinds, file: join("bench/results/raw", dir.split("/").at(-1), files[0]), ...summarizeCpuProfile(join(dir, files[0])) };
+  return out;
 }
 
 let exitCode = 0;

@@ -82,12 +82,12 @@ export function renderMarkdown(r) {
     for (const t of r.targets) lines.push(`- ${t.met ? "✅ met" : "❌ **missed**"}: ${t.name}: ${t.detail}`);
     lines.push("");
   }
-  if (r.profile) {
-    lines.push(`Profile of ours for the missed target(s) (${r.profile.kinds?.join(", ")}; \`node --cpu-prof\`, self time${r.profile.file ? `, ${r.profile.file}` : ""}):`);
-    if (r.profile.error) lines.push(`- ${r.profile.error}`);
+  for (const [kind, p] of Object.entries(r.profile ?? {})) {
+    lines.push(`Profile of ours, ${kind} (${p.workload}; \`node --cpu-prof\`, self time${p.file ? `, ${p.file}` : ""}):`);
+    if (p.error) lines.push(`- ${p.error}`);
     else {
-      lines.push(`- by package: ${r.profile.byPackage.slice(0, 8).map((p) => `${p.name} ${p.pct.toFixed(0)}%`).join(", ")}`);
-      lines.push(`- hottest functions: ${r.profile.byFunction.slice(0, 8).map((p) => `\`${p.name}\` ${p.pct.toFixed(1)}%`).join(", ")}`);
+      lines.push(`- by package: ${p.byPackage.slice(0, 8).map((x) => `${x.name} ${x.pct.toFixed(0)}%`).join(", ")}`);
+      lines.push(`- hottest functions: ${p.byFunction.slice(0, 8).map((x) => `\`${x.name}\` ${x.pct.toFixed(1)}%`).join(", ")}`);
     }
     lines.push("");
   }

@@ -48,7 +48,9 @@ const latencyMs = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 20);
 const sim = await startSimulator({
   port: 0,
   seed: false,
-  rateLimit: false,
+  // Lifted, but as numbers: with `false` the simulator still reports X-RateLimit-Remaining counting
+  // down from 100, and the gateway's governor (rightly) obeys the upstream's headers.
+  rateLimit: { burst: 1_000_000, intervalMs: 10_000, daily: 1_000_000_000 },
   latency: { fixedMs: latencyMs },
   tokens: [{ token: BENCH_UPSTREAM_TOKEN, locationId: BENCH_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] }],
   webhooks: { targetUrl: `http://127.0.0.1:${capture.address().port}/capture` },
