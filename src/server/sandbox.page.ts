@@ -51,7 +51,13 @@ export interface SandboxOptions {
 
 export function renderSandboxPage(options: SandboxOptions = {}): string {
   const headers = options.defaultHeaders ?? { Authorization: "Bearer <paste a caller token>" };
+  // A browser cannot put headers on a WebSocket: graphql-ws authenticates from connection_init
+  // (contract §3), so the prefilled token also goes there (the page passes `connectionParams` to
+  // its graphql-ws client). Without a prefilled token, subscriptions in the sandbox are refused (4403).
+  const authorization = options.defaultHeaders?.["Authorization"] ?? options.defaultHeaders?.["authorization"];
+  const wsParams = authorization ? { connectionParams: { authorization } } : {};
   return renderGraphiQL({
+    ...(wsParams as object),
     title: options.title ?? "Contacts Gateway sandbox",
     endpoint: options.endpoint ?? "/graphql",
     defaultQuery: options.defaultQuery ?? SAMPLE_DASHBOARD_QUERY,
