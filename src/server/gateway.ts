@@ -37,6 +37,8 @@ import { ContactsClient } from "../upstream/contacts.client.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
 import { credentialsFromConfig } from "../upstream/static-credentials.js";
+import { createGovernanceRuntime, type Governance } from "../upstream/governance.js";
+import { queryLimitsFeature, queryLimitsParseOptions } from "../graphql/limits/index.js";
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
 import { eventsFeature } from "./events.feature.js";
@@ -50,9 +52,9 @@ export type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./
  */
 const BUILT_IN_FEATURES: readonly GatewayFeatureFactory[] = [writeFeature, dashboardFeature];
 
-/** Upstream middlewares every gateway runs, outermost first (rate governor, retry, breaker, metrics). */
-function builtInUpstreamMiddlewares(_config: Config, _logger: Logger): UpstreamMiddleware[] {
-  return [];
+/** Upstream middlewares every gateway runs, outermost first: breaker → retry → rate governor (upstream/governance.ts). */
+function builtInUpstreamMiddlewares(governance: Pick<Governance, "middlewares">): UpstreamMiddleware[] {
+  return [...governance.middlewares];
 }
 
 export const GRAPHQL_PATH = "/graphql";
@@ -146,13 +148,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
+  // Rate budget (shared through Redis when configured), retries and the circuit breaker; their
+  // state feeds /metrics and /readyz.
+  const governance = await createGovernanceRuntime({ config, logger: logger.child({ component: "rate-governor" }) });
+  ops.metrics.setSources(governance.metricsSources());
+
   // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
   const write = createWriteServices({ config, logger });
   const client = new ContactsClient({
     baseUrl,
     version: config.upstream.version,
     credentials,
-    middlewares: [...builtInUpstreamMiddlewares(config, logger), ...(options.upstreamMiddlewares ?? []), write.traceCapture.middleware, ops.metricsMiddleware],
+    middlewares: [...builtInUpstreamMiddlewares(governance), ...(options.upstreamMiddlewares ?? []), write.traceCapture.middleware, ops.metricsMiddleware],
     connectTimeoutMs: config.upstream.connectTimeoutMs,
     headersTimeoutMs: config.upstream.headersTimeoutMs,
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
@@ -188,7 +195,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       : {}),
   };
 
-  const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), ...BUILT_IN_FEATURES];
+  const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), queryLimitsFeature, ...BUILT_IN_FEATURES];
   const factories = [...(options.withoutBuiltInFeatures ? [] : builtIns), ...(options.features ?? [])];
   const features: GatewayFeature[] = [];
   for (const factory of factories) features.push(await factory(internals));
@@ -267,6 +274,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError({ onMasked }),
     validationRules,
+    parseOptions: queryLimitsParseOptions(config),
     logger: logger.child({ component: "apollo" }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
@@ -364,6 +372,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       wsServer.close();
       await client.close();
+      await governance.close();
       await ops.close();
     })());
 

@@ -14,7 +14,7 @@
  *
  * Metric hooks are plain callbacks (no prom-client here); the operations side wires them.
  */
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import { createCircuitBreaker, type BreakerHooks, type BreakerState, type CircuitBreaker, type LocationBreakerSnapshot } from "./breaker.js";
 import { systemClock, type Clock } from "./governance.clock.js";
@@ -117,5 +117,74 @@ export function createGovernanceMiddlewares(options: GovernanceOptions): Governa
     governor,
     breakerState: (locationId) => breaker.state(locationId),
     snapshot,
+  };
+}
+
+/** Pull-style metric sources in the shape the metrics registry reads (no prom-client here). */
+export interface GovernanceMetricsSources {
+  rateBudgets(): Iterable<{ locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>;
+  breakerStates(): Iterable<{ name: string; state: BreakerState }>;
+}
+
+export interface GovernanceRuntime extends Governance {
+  metricsSources(): GovernanceMetricsSources;
+  /** Closes the Redis connection it opened (not one passed in). */
+  close(): Promise<void>;
+}
+
+export interface GovernanceRuntimeOptions extends Omit<GovernanceOptions, "config"> {
+  config: Pick<Config, "rateLimit" | "retry" | "breaker" | "redis">;
+  /** Warnings (Redis budget store unreachable: falling back to this instance's own budget). */
+  logger?: { warn(object: Record<string, unknown>, message: string): void };
+}
+
+/**
+ * The composition root's entry: with `config.redis.url` (and no `redis` given) it opens its own
+ * Redis connection for the shared budget, waiting for it so the first calls already share it.
+ * Commands fail fast while Redis is away (no offline queue): the governor then falls back to a
+ * per-instance budget and says so through `hooks.storeError` and the logger (rate-limited).
+ */
+export async function createGovernanceRuntime(options: GovernanceRuntimeOptions): Promise<GovernanceRuntime> {
+  const { config, logger } = options;
+  let ownRedis: Redis | undefined;
+  if (!options.redis && config.redis.url) {
+    ownRedis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    ownRedis.on("error", () => {
+      // reported per failed command through storeError; ioredis keeps reconnecting
+    });
+    try {
+      await ownRedis.connect();
+    } catch (error) {
+      logger?.warn({ err: error }, "rate budget: Redis unreachable at start, using this instance's own budget until it is back");
+    }
+  }
+  let lastWarnAt = 0;
+  const governance = createGovernanceMiddlewares({
+    ...options,
+    redis: options.redis ?? ownRedis,
+    hooks: {
+      ...options.hooks,
+      storeError: (event) => {
+        options.hooks?.storeError?.(event);
+        const now = Date.now();
+        if (now - lastWarnAt < 10_000) return;
+        lastWarnAt = now;
+        logger?.warn({ err: event.error }, "rate budget: Redis store failed, using this instance's own budget meanwhile");
+      },
+    },
+  });
+  return {
+    ...governance,
+    metricsSources: () => ({
+      rateBudgets: () =>
+        governance.governor.snapshot().flatMap((s) => [
+          { locationId: s.locationId, window: "burst" as const, remaining: s.remaining, limit: s.limit },
+          { locationId: s.locationId, window: "daily" as const, remaining: s.dailyRemaining },
+        ]),
+      breakerStates: () => governance.breaker.snapshot().map((b) => ({ name: b.locationId, state: b.state })),
+    }),
+    async close() {
+      if (ownRedis) await ownRedis.quit().catch(() => ownRedis?.disconnect());
+    },
   };
 }
