@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentialsHashKey } from "../../src/credentials/index.js";
+import { createCredentialCipher, createCredentialStore, createRedisCredentialBackend, credentialsHashKey } from "../../src/credentials/index.js";
 import type { Gateway } from "../../src/server/index.js";
 import { DEMO_LOCATION_ID, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { deleteKeys } from "../support/ops-redis.js";
@@ -19,7 +19,7 @@ let b: Gateway;
 const CONTACT_QUERY = "query($id: ID!) { contact(id: $id) { id firstName } }";
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rateLimit: false, oauth: { clients: [OAUTH_CLIENT], accessTokenTtlSec: 3600 } });
+  sim = await startSimulator({ port: 0, rateLimit: { burst: 100_000 }, oauth: { clients: [OAUTH_CLIENT], accessTokenTtlSec: 3600 } });
   redis = new Redis("redis://127.0.0.1:6379");
   const env = { CREDENTIALS_KEY: KEY.toString("base64"), REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: PREFIX, DATA_DIR: "/nonexistent-never-used" };
   a = await startOpsGateway({ simUrl: sim.url, env });
@@ -64,8 +64,12 @@ describe("two instances on Redis", () => {
     expect(await redis.exists(`${PREFIX}credentials:lock:${DEMO_LOCATION_ID}`)).toBe(0);
   });
 
-  it("no secret in the logs of either instance", () => {
+  it("no secret in the logs of either instance", async () => {
     const secrets = new Set<string>([OAUTH_CLIENT.clientSecret, KEY.toString("base64"), OPS_JWT_SECRET]);
+    const store = createCredentialStore({ backend: createRedisCredentialBackend({ redis, keyPrefix: PREFIX }), cipher: createCredentialCipher({ key: KEY }) });
+    const record = await store.get(DEMO_LOCATION_ID);
+    secrets.add(record!.accessToken);
+    secrets.add(record!.refreshToken!);
     for (const r of sim.requests) {
       if (r.token) secrets.add(r.token);
       const body = r.body as Record<string, unknown> | undefined;

@@ -45,7 +45,7 @@ function collectSimulatorSecrets() {
 const contactIds = (from: number, count: number) => sim.data.listContacts(DEMO_LOCATION_ID).slice(from, from + count).map((c) => c.id);
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, rateLimit: false, oauth: { clients: [OAUTH_CLIENT], accessTokenTtlSec: 3600 } });
+  sim = await startSimulator({ port: 0, rateLimit: { burst: 100_000 }, oauth: { clients: [OAUTH_CLIENT], accessTokenTtlSec: 3600 } });
   dataDir = await mkdtemp(path.join(tmpdir(), "cgw-ops-oauth-"));
   gateway = await startOpsGateway({ simUrl: sim.url, env: env() });
 });

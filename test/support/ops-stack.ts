@@ -45,6 +45,8 @@ export async function startOpsGateway(options: OpsGatewayOptions): Promise<Gatew
     OAUTH_AUTHORIZE_URL: `${options.simUrl}/oauth/chooselocation`,
     LOG_LEVEL: "debug",
     DEMO_ACTIVITY_INTERVAL_MS: "0",
+    // The simulator runs without a rate limit here; so does the gateway's own governor (tests burst 100+ calls).
+    RATE_LIMIT_BURST: "100000",
     ...options.env,
   });
   const destination = new Writable({
