@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_LOCATION_ID } from "../../src/simulator/index.js";
 import type { Gateway } from "../../src/server/index.js";
-import { startStack, useStack } from "../support/harness.js";
+import { TEST_JWT_SECRET, startStack, useStack } from "../support/harness.js";
 import { collect, wsClient } from "../support/events-subscriber.js";
 import { parsePrometheusText } from "../support/ops-prometheus.js";
 import { freePort, startOpsGateway } from "../support/ops-stack.js";
@@ -119,5 +119,14 @@ describe("/readyz", () => {
     const body = (await r.json()) as { reason: string };
     expect(body.reason).toMatch(/upstream unreachable \(ECONNREFUSED\)/);
     expect(JSON.stringify(body)).not.toContain("sim-rw-A-token");
+  });
+});
+
+describe("logs", () => {
+  it("no upstream token or caller secret appears in the gateway's log", () => {
+    const s = stack();
+    expect(s.logs.length).toBeGreaterThan(0);
+    const secrets = [TEST_JWT_SECRET, ...s.sim.tokens.map((t) => t.token)];
+    expect(s.logs.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
   });
 });

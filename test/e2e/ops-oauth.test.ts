@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCredentialCipher, createCredentialStore, createFileCredentialBackend, type StoredCredential } from "../../src/credentials/index.js";
+import { loadConfig } from "../../src/config/index.js";
+import { runDoctor } from "../../src/doctor/index.js";
 import type { Gateway } from "../../src/server/index.js";
 import { DEMO_LOCATION_ID, OTHER_LOCATION_ID, startSimulator, type Simulator } from "../../src/simulator/index.js";
 import { OAUTH_CLIENT, OPS_JWT_SECRET, callerToken, capturedLogs, gql, installViaOAuth, startOpsGateway } from "../support/ops-stack.js";
@@ -174,6 +176,37 @@ describe("restart with the file store", () => {
     expect(res.body.data?.contact?.id).toBe(contactIds(120, 1)[0]);
     expect(sim.requests.filter((r) => r.route === "/contacts/:contactId").at(-1)?.token).toBe(record.accessToken);
     expect(sim.oauth.counts.authorizationCode).toBe(codesBefore);
+  });
+});
+
+describe("doctor with stored OAuth locations", () => {
+  it("checks every installed location with its (decrypted) OAuth token", async () => {
+    const results = await runDoctor({
+      config: loadConfig({
+        CONTACTS_API_URL: sim.url,
+        AUTH_JWT_SECRET: OPS_JWT_SECRET,
+        OAUTH_CLIENT_ID: OAUTH_CLIENT.clientId,
+        OAUTH_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
+        ...env(),
+      }),
+    });
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.find((r) => r.name === "credential store decrypts")?.detail).toBe("file store, 1 location(s)");
+    expect(results.some((r) => r.name === `write scope (contacts.write) [${DEMO_LOCATION_ID}]`)).toBe(true);
+  });
+
+  it("a wrong CREDENTIALS_KEY fails with the rotation hint", async () => {
+    const results = await runDoctor({
+      config: loadConfig({
+        CONTACTS_API_URL: sim.url,
+        AUTH_JWT_SECRET: OPS_JWT_SECRET,
+        OAUTH_CLIENT_ID: OAUTH_CLIENT.clientId,
+        OAUTH_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
+        ...env(),
+        CREDENTIALS_KEY: randomBytes(32).toString("base64"),
+      }),
+    });
+    expect(results.find((r) => r.name === "credential store decrypts")).toMatchObject({ ok: false, hint: expect.stringMatching(/CREDENTIALS_KEY_PREVIOUS/) });
   });
 });
 
