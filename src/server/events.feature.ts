@@ -19,12 +19,14 @@ export interface EventsFeatureOptions {
 
 export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatureFactory {
   return async (internals) => {
+    const metrics = internals.metrics;
     const live = createLiveEvents({
       config: internals.config,
       cache: internals.cache,
       logger: internals.logger,
       ...(internals.metrics ? { onWebhookOutcome: internals.metrics.recordWebhookEvent } : {}),
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
+      ...(metrics ? { onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome) } : {}),
     });
     internals.services.events = live.bus;
     await live.start();
