@@ -209,9 +209,13 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
             if (!isTokenLimitMessage(error.message)) continue;
-            const extensions = error.extensions as Record<string, unknown>;
-            extensions["code"] = VALIDATION_FAILED;
-            extensions["limit"] = { kind: "tokens", max: limits.maxTokens };
+            // Label the error and the parser's original (error formatters may unwrap to it).
+            for (const e of [error, error.originalError]) {
+              if (!(e instanceof GraphQLError)) continue;
+              const extensions = e.extensions as Record<string, unknown>;
+              extensions["code"] = VALIDATION_FAILED;
+              extensions["limit"] = { kind: "tokens", max: limits.maxTokens };
+            }
           }
         },
       };
