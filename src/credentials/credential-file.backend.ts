@@ -84,6 +84,13 @@ export function createFileCredentialBackend(options: FileCredentialBackendOption
       records.set(locationId, envelope);
       await persist(records);
     },
+    async replaceIf(locationId, expectedIv, envelope) {
+      const records = await load();
+      if (records.get(locationId)?.iv !== expectedIv) return false;
+      records.set(locationId, envelope);
+      await persist(records);
+      return true;
+    },
     async delete(locationId) {
       const records = await load();
       if (records.delete(locationId)) await persist(records);
@@ -107,6 +114,11 @@ export function createMemoryCredentialBackend(): CredentialBackend {
     },
     async set(locationId, envelope) {
       records.set(locationId, envelope);
+    },
+    async replaceIf(locationId, expectedIv, envelope) {
+      if (records.get(locationId)?.iv !== expectedIv) return false;
+      records.set(locationId, envelope);
+      return true;
     },
     async delete(locationId) {
       records.delete(locationId);

@@ -13,6 +13,15 @@ export interface RedisCredentialBackendOptions {
   keyPrefix: string;
 }
 
+// Compare-and-set on one hash field: replace only if the stored envelope still has the expected IV.
+const REPLACE_IF_SCRIPT = `
+local current = redis.call("HGET", KEYS[1], ARGV[1])
+if not current then return 0 end
+local ok, decoded = pcall(cjson.decode, current)
+if not ok or decoded.iv ~= ARGV[2] then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[3])
+return 1`;
+
 export function credentialsHashKey(keyPrefix: string): string {
   return `${keyPrefix}credentials`;
 }
@@ -35,6 +44,10 @@ export function createRedisCredentialBackend(options: RedisCredentialBackendOpti
     },
     async set(locationId, envelope) {
       await redis.hset(hashKey, locationId, JSON.stringify(envelope));
+    },
+    async replaceIf(locationId, expectedIv, envelope) {
+      const written = await redis.eval(REPLACE_IF_SCRIPT, 1, hashKey, locationId, expectedIv, JSON.stringify(envelope));
+      return written === 1;
     },
     async delete(locationId) {
       await redis.hdel(hashKey, locationId);

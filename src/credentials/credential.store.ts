@@ -31,6 +31,9 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
   const { backend, cipher } = options;
 
   const write = (record: StoredCredential) => backend.set(record.locationId, cipher.encrypt(record));
+  // Re-encryption under the current key must never overwrite a record written meanwhile (a refresh
+  // on another instance): it only replaces the exact envelope it read.
+  const reencrypt = (record: StoredCredential, readIv: string) => backend.replaceIf(record.locationId, readIv, cipher.encrypt(record));
 
   return {
     backendKind: backend.kind,
@@ -38,7 +41,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       const envelope = await backend.get(locationId);
       if (envelope === undefined) return undefined;
       const { record, stale } = cipher.decrypt(locationId, envelope);
-      if (stale) await write(record);
+      if (stale) await reencrypt(record, envelope.iv);
       return record;
     },
     async put(record) {
@@ -52,7 +55,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       const records: StoredCredential[] = [];
       for (const [locationId, envelope] of await backend.entries()) {
         const { record, stale } = cipher.decrypt(locationId, envelope);
-        if (stale) await write(record);
+        if (stale) await reencrypt(record, envelope.iv);
         records.push(record);
       }
       return records;
@@ -62,8 +65,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       for (const [locationId, envelope] of await backend.entries()) {
         if (envelope.kid === cipher.currentKeyId) continue;
         const { record } = cipher.decrypt(locationId, envelope);
-        await write(record);
-        count += 1;
+        if (await reencrypt(record, envelope.iv)) count += 1;
       }
       return count;
     },

@@ -43,6 +43,12 @@ export interface CredentialBackend {
   readonly kind: "file" | "redis" | "memory";
   get(locationId: string): Promise<CredentialEnvelope | undefined>;
   set(locationId: string, envelope: CredentialEnvelope): Promise<void>;
+  /**
+   * Writes `envelope` only if the stored one is still the envelope with IV `expectedIv` (the one the
+   * caller read). Re-encryption uses it so it can never overwrite a token pair refreshed meanwhile.
+   * Resolves true when written.
+   */
+  replaceIf(locationId: string, expectedIv: string, envelope: CredentialEnvelope): Promise<boolean>;
   delete(locationId: string): Promise<void>;
   /** Every stored envelope, keyed by location id. */
   entries(): Promise<Map<string, CredentialEnvelope>>;

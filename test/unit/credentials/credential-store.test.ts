@@ -13,6 +13,7 @@ import {
   createMemoryCredentialBackend,
   createRedisCredentialBackend,
   credentialsHashKey,
+  type CredentialBackend,
   type StoredCredential,
 } from "../../../src/credentials/index.js";
 
@@ -81,6 +82,44 @@ describe("key rotation", () => {
     // Now the old key can be dropped.
     const newOnly = createCredentialStore({ backend, cipher: createCredentialCipher({ key: newKey }) });
     expect((await newOnly.list()).map((r) => r.locationId).sort()).toEqual(["loc1", "loc2", "loc3"]);
+  });
+});
+
+describe("re-encryption never overwrites a newer record", () => {
+  async function race(backend: CredentialBackend) {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    await createCredentialStore({ backend, cipher: createCredentialCipher({ key: oldKey }) }).put(record("loc1", "old-token"));
+    const rotated = createCredentialCipher({ key: newKey, previousKeys: [oldKey] });
+    const writer = createCredentialStore({ backend, cipher: rotated });
+    // A reader whose read is overtaken by a refresh (writer.put) before it re-encrypts.
+    const racing: CredentialBackend = {
+      ...backend,
+      get: async (id) => {
+        const envelope = await backend.get(id);
+        await writer.put(record("loc1", "refreshed-token"));
+        return envelope;
+      },
+      replaceIf: (...args) => backend.replaceIf(...args),
+    };
+    const reader = createCredentialStore({ backend: racing, cipher: rotated });
+    expect((await reader.get("loc1"))!.accessToken).toBe("old-token"); // what it read
+    expect((await writer.get("loc1"))!.accessToken).toBe("refreshed-token"); // the refresh survived
+  }
+
+  it("memory backend", async () => {
+    await race(createMemoryCredentialBackend());
+  });
+
+  it("redis backend (Lua compare-and-set)", async () => {
+    const redis = new Redis("redis://127.0.0.1:6379");
+    const prefix = `test:ops-cas:${process.pid}:${randomBytes(4).toString("hex")}:`;
+    try {
+      await race(createRedisCredentialBackend({ redis, keyPrefix: prefix }));
+    } finally {
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+    }
   });
 });
 
