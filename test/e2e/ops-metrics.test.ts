@@ -122,6 +122,16 @@ describe("/readyz", () => {
   });
 });
 
+describe("/oauth/* without OAuth configured", () => {
+  it("answers 404 naming the variables to set", async () => {
+    for (const path of ["/oauth/install", "/oauth/callback?code=x&state=y"]) {
+      const r = await fetch(`${stack().gateway.url}${path}`, { redirect: "manual" });
+      expect(r.status).toBe(404);
+      expect(await r.json()).toMatchObject({ error: "oauth_not_configured", message: expect.stringMatching(/OAUTH_CLIENT_ID.*CREDENTIALS_KEY/) });
+    }
+  });
+});
+
 describe("logs", () => {
   it("no upstream token or caller secret appears in the gateway's log", () => {
     const s = stack();
