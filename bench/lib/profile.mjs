@@ -15,12 +15,23 @@ function packageOf(url) {
   return url.replace(/^file:\/\//, "").split("/").slice(-2).join("/");
 }
 
-/** {totalMs, byPackage: [{name, ms, pct}], byFunction: [{name, ms, pct}]} (top `top` of each). */
-export function summarizeCpuProfile(file, { top = 12 } = {}) {
+/** Now on the clock V8 profiles use (CLOCK_MONOTONIC, µs), comparable across processes on Linux. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * {totalMs, byPackage: [{name, ms, pct}], byFunction: [{name, ms, pct}]} (top `top` of each).
+ * `fromUs`/`toUs` (monotonicUs()) keep only the samples of the workload, not start-up or shutdown.
+ */
+export function summarizeCpuProfile(file, { top = 12, fromUs = -Infinity, toUs = Infinity } = {}) {
   const profile = JSON.parse(readFileSync(file, "utf8"));
   const selfUs = new Map();
   const deltas = profile.timeDeltas ?? [];
-  profile.samples?.forEach((nodeId, i) => selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + (deltas[i] ?? 0)));
+  let t = profile.startTime ?? 0;
+  profile.samples?.forEach((nodeId, i) => {
+    t += deltas[i] ?? 0;
+    if (t < fromUs || t > toUs) return;
+    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + (deltas[i] ?? 0));
+  });
   const byPackage = new Map();
   const byFunction = new Map();
   let totalUs = 0;
