@@ -67,7 +67,13 @@ describe("two gateways on one Redis", () => {
     await untilLive(one, sub);
     expect((await postWebhook(intake(one), noteBody("cross-1"), { keys })).status).toBe(200);
     await waitFor(() => ids(sub).includes("cross-1"));
+    // ending the subscription releases the Redis channel (return() reaches the source at once)
+    const channel = `${prefix}contactEvents:${LOCATION_A}`;
+    await admin.connect().catch(() => undefined);
+    const numsub = async () => Number(((await admin.call("PUBSUB", "NUMSUB", channel)) as [string, number])[1]);
+    expect(await numsub()).toBe(1);
     sub.dispose();
+    await waitFor(async () => (await numsub()) === 0, { what: "the channel to be unsubscribed" });
   });
 
   it("publishes the same delivery posted to both instances once", async () => {
