@@ -25,7 +25,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY schema ./schema
 # The credential store (encrypted, 0600) lives in /data; owned by the unprivileged user.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
