@@ -49,6 +49,41 @@ export interface SandboxOptions {
   endpoint?: string;
 }
 
+/**
+ * Browsers cannot put headers on a WebSocket, and GraphiQL sends an empty connection_init payload.
+ * This runs before GraphiQL: it remembers the `Authorization` header GraphiQL last sent over HTTP
+ * (the schema introspection on load already carries the Headers tab) and adds it to the
+ * connection_init payload as `{authorization}` (contract §3), so subscriptions authenticate with
+ * the token the Headers tab holds now — also a pasted one, not only the demo token prefilled below.
+ */
+const WS_AUTH_BRIDGE = `<script>
+(() => {
+  let authorization;
+  const originalFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    try {
+      const headers = new Headers((init && init.headers) || (input instanceof Request ? input.headers : undefined));
+      const value = headers.get("authorization");
+      if (value) authorization = value;
+    } catch (_) {}
+    return originalFetch(input, init);
+  };
+  const originalSend = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && authorization && data.indexOf("connection_init") !== -1) {
+      try {
+        const message = JSON.parse(data);
+        if (message.type === "connection_init") {
+          message.payload = Object.assign({}, message.payload || {}, { authorization: authorization });
+          data = JSON.stringify(message);
+        }
+      } catch (_) {}
+    }
+    return originalSend.call(this, data);
+  };
+})();
+</script>`;
+
 export function renderSandboxPage(options: SandboxOptions = {}): string {
   const headers = options.defaultHeaders ?? { Authorization: "Bearer <paste a caller token>" };
   // A browser cannot put headers on a WebSocket: graphql-ws authenticates from connection_init
@@ -56,7 +91,7 @@ export function renderSandboxPage(options: SandboxOptions = {}): string {
   // its graphql-ws client). Without a prefilled token, subscriptions in the sandbox are refused (4403).
   const authorization = options.defaultHeaders?.["Authorization"] ?? options.defaultHeaders?.["authorization"];
   const wsParams = authorization ? { connectionParams: { authorization } } : {};
-  return renderGraphiQL({
+  const page = renderGraphiQL({
     ...(wsParams as object),
     title: options.title ?? "Contacts Gateway sandbox",
     endpoint: options.endpoint ?? "/graphql",
@@ -67,6 +102,10 @@ export function renderSandboxPage(options: SandboxOptions = {}): string {
     isHeadersEditorEnabled: true,
     defaultEditorToolsVisibility: "headers",
   });
+  const at = page.indexOf("<head>");
+  if (at < 0) throw new Error("renderSandboxPage: expected GraphiQL's page to have a <head>, received none");
+  const end = at + "<head>".length;
+  return `${page.slice(0, end)}\n${WS_AUTH_BRIDGE}${page.slice(end)}`;
 }
 
 /** True when the request comes from a browser asking for a page (not a GraphQL GET from a client). */

@@ -79,4 +79,40 @@ describe("GET /graphql sandbox (browser)", () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   });
+
+  it("subscriptions authenticate with the token GraphiQL last sent over HTTP (a pasted token, not only the demo one)", async () => {
+    await using plain = await startStack({ gateway: { sandbox: { defaultQuery: "subscription Live { contactEvents { type contactId } }" } } });
+    const token = await plain.tokenFor();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const frames: string[] = [];
+    let acked!: () => void;
+    const ack = new Promise<void>((resolve) => (acked = resolve));
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => frames.push(`sent ${String(f.payload)}`));
+      ws.on("framereceived", (f) => {
+        frames.push(`received ${String(f.payload)}`);
+        if (String(f.payload).includes('"connection_ack"')) acked();
+      });
+    });
+    await page.goto(`${plain.gateway.url}/graphql`, { waitUntil: "load" });
+    await page.waitForFunction(
+      (fn) => new Function(`return (${fn})()`)().includes("subscription Live"),
+      visibleText.toString(),
+      { timeout: 30_000 },
+    );
+    // What GraphiQL does when a query runs with a token pasted into the Headers tab.
+    const status = await page.evaluate(
+      async (authorization) =>
+        (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json", authorization }, body: '{"query":"{ viewer { locationId } }"}' })).status,
+      `Bearer ${token}`,
+    );
+    expect(status).toBe(200);
+    await page.locator(".graphiql-execute-button").first().click();
+    await Promise.race([ack, new Promise((_, reject) => setTimeout(() => reject(new Error(`no connection_ack; frames: ${frames.join(" | ")}`)), 20_000))]);
+    const init = frames.find((f) => f.startsWith("sent") && f.includes("connection_init"));
+    expect(init).toContain(`"authorization":"Bearer ${token}"`);
+    expect(frames.some((f) => f.includes('"connection_ack"'))).toBe(true);
+    await context.close();
+  });
 });
