@@ -88,7 +88,7 @@ export function renderSandboxPage(options: SandboxOptions = {}): string {
   const headers = options.defaultHeaders ?? { Authorization: "Bearer <paste a caller token>" };
   // A browser cannot put headers on a WebSocket: graphql-ws authenticates from connection_init
   // (contract §3), so the prefilled token also goes there (the page passes `connectionParams` to
-  // its graphql-ws client). Without a prefilled token, subscriptions in the sandbox are refused (4403).
+  // its graphql-ws client). A token pasted later reaches connection_init through WS_AUTH_BRIDGE.
   const authorization = options.defaultHeaders?.["Authorization"] ?? options.defaultHeaders?.["authorization"];
   const wsParams = authorization ? { connectionParams: { authorization } } : {};
   const page = renderGraphiQL({
