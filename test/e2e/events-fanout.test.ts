@@ -107,6 +107,32 @@ describe("cache freshness", () => {
     expect(stack.upstream()).toEqual([]);
   });
 
+  it("answers the sandbox's dashboard query again after task, note and appointment events without any upstream call", async () => {
+    const { SAMPLE_DASHBOARD_QUERY } = await import("../../src/server/index.js");
+    const token = await stack.tokenFor({ scopes: [READ] });
+    type Dash = { contacts: { nodes: { id: string; tasks: { id: string; completed: boolean }[]; notes: { id: string; body: string }[]; appointments: { id: string; title: string }[] }[] } };
+    const first = await stack.gql<Dash>(SAMPLE_DASHBOARD_QUERY, { first: 5 }, token);
+    expect(first.body.errors).toBeUndefined();
+    const node = first.body.data!.contacts.nodes.find((n) => n.tasks.some((t) => !t.completed))!;
+    const open = node.tasks.find((t) => !t.completed)!;
+    const taskTitle = stack.sim.data.getTask(node.id, open.id)!.title;
+
+    stack.sim.clearRequests();
+    expect((await post({ type: "TaskComplete", id: open.id, contactId: node.id, title: taskTitle })).status).toBe(200);
+    expect((await post({ type: "NoteCreate", id: "dashnote000000000001", contactId: node.id, body: "Live note", dateAdded: new Date().toISOString() })).status).toBe(200);
+    expect(
+      (await post({ type: "AppointmentCreate", appointment: { id: "dashappt000000000001", contactId: node.id, title: "Live appointment", startTime: "2031-01-01T10:00:00.000Z", endTime: "2031-01-01T11:00:00.000Z", appointmentStatus: "confirmed" } })).status,
+    ).toBe(200);
+
+    const again = await stack.gql<Dash>(SAMPLE_DASHBOARD_QUERY, { first: 5 }, token);
+    expect(again.body.errors).toBeUndefined();
+    const updated = again.body.data!.contacts.nodes.find((n) => n.id === node.id)!;
+    expect(updated.tasks.find((t) => t.id === open.id)?.completed).toBe(true);
+    expect(updated.notes.map((n) => n.body)).toContain("Live note");
+    expect(updated.appointments.map((a) => a.title)).toContain("Live appointment");
+    expect(stack.upstream()).toEqual([]);
+  });
+
   it("resolves every event of one subscription with fresh loaders (no data from an earlier event)", async () => {
     const { contact } = seededContactWithTask();
     const c = await client();
