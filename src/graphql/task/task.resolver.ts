@@ -16,6 +16,7 @@ export class TaskFieldsResolver {
 
   @FieldResolver(() => Contact, { nullable: true })
   async contact(@Root() task: UpstreamTask, @Ctx() ctx: GatewayContext): Promise<ContactRecord | null> {
+    if (!task.contactId) return null; // TaskCreate webhooks may leave it out (FACTS.md)
     const contact = await ctx.loaders.contact.load(task.contactId);
     return contact ? ContactRecord.fromContact(contact) : null;
   }
