@@ -14,7 +14,8 @@ import type { Redis } from "ioredis";
 import type { AcquireResult, BudgetView, EffectiveLimits, RateBudgetStore } from "./rate-governor.js";
 
 /**
- * ARGV: mode, limit, windowMs, dailyLimit, position, member, remaining (-1 = unknown), dailyRemaining (-1).
+ * ARGV: mode (acquire | estimate | restrict | drain | settle), limit, windowMs, dailyLimit, position,
+ * member (the grant's id; for settle the ticket), remaining (-1 = unknown), dailyRemaining (-1).
  * Returns {granted (0|1), waitMs, remaining, dailyRemaining}. The wait formula is `slotWaitMs` of
  * rate-governor.ts: the k-th future grant needs the grant `limit` places before it out of the window.
  */
@@ -96,6 +97,13 @@ elseif mode == 'restrict' then
     saveDaily()
   end
   return view(0, 0)
+elseif mode == 'settle' then
+  -- the call of this grant has finished: its slot counts from now (see RateBudgetStore.settle)
+  if redis.call('ZSCORE', KEYS[1], member) then
+    redis.call('ZADD', KEYS[1], now, member)
+    redis.call('PEXPIRE', KEYS[1], window + 1000)
+  end
+  return view(0, 0)
 elseif mode == 'drain' then
   if limit - count > 0 then fill(limit - count) end
   return view(0, 0)
@@ -127,9 +135,9 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RateBu
     mode: string,
     locationId: string,
     limits: EffectiveLimits,
-    extra: { position?: number; remaining?: number; dailyRemaining?: number } = {},
+    extra: { position?: number; remaining?: number; dailyRemaining?: number; member?: string } = {},
   ): Promise<ScriptReply> {
-    const member = `${instanceId}:${++sequence}`;
+    const member = extra.member ?? `${instanceId}:${++sequence}`;
     const args = [
       mode,
       limits.limit,
@@ -157,8 +165,13 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RateBu
   return {
     keysFor,
     async acquire(locationId, limits): Promise<AcquireResult> {
-      const reply = await run("acquire", locationId, limits);
-      return { granted: Number(reply[0]) === 1, waitMs: Number(reply[1]), ...toView(reply) };
+      const member = `${instanceId}:${++sequence}`;
+      const reply = await run("acquire", locationId, limits, { member });
+      const granted = Number(reply[0]) === 1;
+      return { granted, waitMs: Number(reply[1]), ...toView(reply), ...(granted ? { ticket: member } : {}) };
+    },
+    async settle(locationId, limits, ticket) {
+      await run("settle", locationId, limits, { member: ticket });
     },
     async estimateWaitMs(locationId, limits, position) {
       const reply = await run("estimate", locationId, limits, { position });

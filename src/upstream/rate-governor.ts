@@ -65,6 +65,8 @@ export interface AcquireResult extends BudgetView {
   granted: boolean;
   /** When not granted: ms until the next slot frees. */
   waitMs: number;
+  /** When granted: names the slot for `settle`. */
+  ticket?: string;
 }
 
 /** Where the budget of a location is kept; all operations are atomic per location. */
@@ -77,6 +79,13 @@ export interface RateBudgetStore {
   restrict(locationId: string, limits: EffectiveLimits, upstream: Partial<BudgetView>): Promise<BudgetView>;
   /** A 429: no more grants until the window has passed. */
   drain(locationId: string, limits: EffectiveLimits): Promise<BudgetView>;
+  /**
+   * The call of a granted slot has finished: its slot now counts from this moment. The upstream
+   * counts a request when it ARRIVES, somewhere between our grant and the answer; holding the slot
+   * until the answer plus a window keeps every upstream window inside the limit whatever the
+   * delay between grant and arrival (event-loop stalls, connection queues, network jitter).
+   */
+  settle(locationId: string, limits: EffectiveLimits, ticket: string): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -142,7 +151,7 @@ export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBu
       if (state.entries.length < limits.limit && state.dailyUsed < limits.dailyLimit) {
         state.entries.push(now);
         state.dailyUsed += 1;
-        return { granted: true, waitMs: 0, ...view(state, limits) };
+        return { granted: true, waitMs: 0, ticket: String(now), ...view(state, limits) };
       }
       const waitMs = slotWaitMs({ entries: state.entries, now, limits, dailyUsed: state.dailyUsed, position: 0 });
       return { granted: false, waitMs: Math.max(1, waitMs), ...view(state, limits) };
@@ -166,6 +175,14 @@ export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBu
       const { state, now } = load(locationId, limits);
       fill(state, now, Math.max(0, limits.limit - state.entries.length));
       return view(state, limits);
+    },
+    async settle(locationId, limits, ticket) {
+      const { state, now } = load(locationId, limits);
+      // Entries are bare times: any entry of the grant's time stands for this slot.
+      const index = state.entries.indexOf(Number(ticket));
+      if (index < 0) return; // already out of the window
+      state.entries.splice(index, 1);
+      state.entries.push(now); // `now` is the latest time: the log stays sorted
     },
   };
 }
@@ -194,6 +211,7 @@ export function withFallbackStore(
     estimateWaitMs: guard((s) => s.estimateWaitMs.bind(s)),
     restrict: guard((s) => s.restrict.bind(s)),
     drain: guard((s) => s.drain.bind(s)),
+    settle: guard((s) => s.settle.bind(s)),
   };
 }
 
@@ -256,8 +274,8 @@ export interface LocationRateSnapshot {
 
 export interface RateGovernor {
   middleware: UpstreamMiddleware;
-  /** Waits for budget (queued by priority); rejects with UPSTREAM_RATE_LIMITED past the deadline. */
-  acquire(request: UpstreamRequest): Promise<void>;
+  /** Waits for budget (queued by priority); rejects with UPSTREAM_RATE_LIMITED past the deadline. Resolves to the slot's ticket. */
+  acquire(request: UpstreamRequest): Promise<string | undefined>;
   /** Feeds a response's headers back into the budget. `othersInFlight` = our calls still under way. */
   observe(request: UpstreamRequest, response: UpstreamResponse, othersInFlight: number): Promise<void>;
   snapshot(): LocationRateSnapshot[];
@@ -269,7 +287,7 @@ interface Waiter {
   /** Its expected wait has been compared with its deadline once. */
   checked: boolean;
   deadlineAt: number;
-  resolve(): void;
+  resolve(ticket: string | undefined): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
@@ -418,7 +436,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           head.cleanup();
           setView(locationId, state, result);
           safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
-          if (index >= 0) head.resolve();
+          if (index >= 0) head.resolve(result.ticket);
+          else if (result.ticket !== undefined) void store.settle(locationId, limits, result.ticket).catch(() => undefined);
           continue;
         }
         setView(locationId, state, result);
@@ -482,14 +501,14 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     });
   }
 
-  async function acquire(request: UpstreamRequest): Promise<void> {
+  async function acquire(request: UpstreamRequest): Promise<string | undefined> {
     const locationId = request.locationId;
     const state = stateOf(locationId);
     const now = clock.now();
     const deadlineAt = Math.min(now + policy.maxWaitMs, request.deadlineAt ?? Infinity);
     if (request.signal?.aborted) throw request.signal.reason;
 
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string | undefined>((resolve, reject) => {
       const onAbort = () => {
         removeWaiter(state, waiter, locationId);
         reject(request.signal?.reason);
@@ -542,7 +561,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
   }
 
   const middleware: UpstreamMiddleware = (next) => async (request) => {
-    await acquire(request);
+    const ticket = await acquire(request);
     const state = stateOf(request.locationId);
     state.inFlight += 1;
     let response: UpstreamResponse;
@@ -550,6 +569,9 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       response = await next(request);
     } finally {
       state.inFlight -= 1;
+      if (ticket !== undefined) {
+        await store.settle(request.locationId, limitsFor(request.locationId), ticket).catch((error: unknown) => options.onStoreError?.(error));
+      }
     }
     try {
       await observe(request, response, state.inFlight);

@@ -55,6 +55,17 @@ describe("redis rate budget store", () => {
     expect(await store.acquire("restrict", limits)).toMatchObject({ granted: false });
   });
 
+  it("settles a slot at the time its call was answered", async () => {
+    const store = createRedisBudgetStore({ redis, keyPrefix: prefix });
+    const grant = await store.acquire("settle", limits);
+    const key = store.keysFor("settle")[0]!;
+    const before = Number(await redis.zscore(key, grant.ticket!));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await store.settle("settle", limits, grant.ticket!);
+    expect(Number(await redis.zscore(key, grant.ticket!))).toBeGreaterThanOrEqual(before + 25);
+    expect(await redis.zcard(key)).toBe(1);
+  });
+
   it("frees slots when the window passes (Redis' clock)", async () => {
     const store = createRedisBudgetStore({ redis, keyPrefix: prefix });
     const short = { limit: 2, windowMs: 300, dailyLimit: 1_000 };

@@ -227,6 +227,24 @@ describe("rate governor", () => {
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 1_000).length).toBeLessThanOrEqual(5);
   });
 
+  it("holds a slot until the call has been answered, then for a whole window", async () => {
+    const clock = createFakeClock();
+    const governor = createRateGovernor({ policy: { ...exact, burst: 1, intervalMs: 1_000 }, clock });
+    const sent: number[] = [];
+    const start = clock.now();
+    const handler = governor.middleware(async (r) => {
+      sent.push(clock.now() - start);
+      if (r.path === "/slow") await clock.sleep(400);
+      return response();
+    });
+    const slow = handler(request({ path: "/slow" }));
+    const next = handler(request({ path: "/next" }));
+    await clock.advance(5_000);
+    await Promise.all([slow, next]);
+    // the upstream may have counted /slow as late as its answer (400 ms): /next waits a window from there
+    expect(sent).toEqual([0, 1_400]);
+  });
+
   it("an aborted waiter leaves the queue", async () => {
     const { clock, handler, sent, governor } = setup({ burst: 1, intervalMs: 1_000 });
     await handler(request());
