@@ -179,6 +179,28 @@ describe("restart with the file store", () => {
   });
 });
 
+describe("static token next to OAuth locations", () => {
+  it("CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID serve their location alongside the stored OAuth one", async () => {
+    const both = await startOpsGateway({
+      simUrl: sim.url,
+      env: { ...env(), CONTACTS_API_TOKEN: "sim-rw-B-token", CONTACTS_LOCATION_ID: OTHER_LOCATION_ID },
+    });
+    try {
+      for (const [locationId, expectedToken] of [
+        [OTHER_LOCATION_ID, "sim-rw-B-token"],
+        [DEMO_LOCATION_ID, (await storedRecord()).accessToken],
+      ] as const) {
+        const res = await gql(both.url, "{ contacts(first: 1) { nodes { id locationId } } }", await callerToken(locationId));
+        expect(res.body.errors).toBeUndefined();
+        expect(res.body.data?.contacts.nodes[0].locationId).toBe(locationId);
+        expect(sim.requests.filter((r) => r.route === "/contacts/").at(-1)?.token).toBe(expectedToken);
+      }
+    } finally {
+      await both.close();
+    }
+  });
+});
+
 describe("doctor with stored OAuth locations", () => {
   it("checks every installed location with its (decrypted) OAuth token", async () => {
     const results = await runDoctor({
