@@ -16,6 +16,7 @@ let sim: Simulator;
 let redis: Redis;
 let a: Gateway;
 let b: Gateway;
+const installCodes: string[] = [];
 const CONTACT_QUERY = "query($id: ID!) { contact(id: $id) { id firstName } }";
 
 beforeAll(async () => {
@@ -36,6 +37,7 @@ afterAll(async () => {
 describe("two instances on Redis", () => {
   it("a location installed through instance A is served by instance B; the record in Redis is encrypted", async () => {
     const walk = await installViaOAuth(a.url);
+    installCodes.push(walk.code);
     expect(walk.callback.status).toBe(200);
     const raw = await redis.hget(credentialsHashKey(PREFIX), DEMO_LOCATION_ID);
     expect(raw).toBeTruthy();
@@ -70,6 +72,7 @@ describe("two instances on Redis", () => {
     const record = await store.get(DEMO_LOCATION_ID);
     secrets.add(record!.accessToken);
     secrets.add(record!.refreshToken!);
+    for (const code of installCodes) secrets.add(code);
     for (const r of sim.requests) {
       if (r.token) secrets.add(r.token);
       const body = r.body as Record<string, unknown> | undefined;
