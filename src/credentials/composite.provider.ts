@@ -6,7 +6,13 @@
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import { UpstreamError } from "../upstream/upstream.error.js";
 
-export function createCompositeCredentialProvider(providers: readonly CredentialProvider[]): CredentialProvider {
+export interface CompositeCredentialProviderOptions {
+  /** In priority order: the first one holding a location serves it. */
+  providers: readonly CredentialProvider[];
+}
+
+export function createCompositeCredentialProvider(options: CompositeCredentialProviderOptions): CredentialProvider {
+  const { providers } = options;
   const owners = new Map<string, CredentialProvider>();
 
   async function ownerOf(locationId: string): Promise<CredentialProvider | undefined> {

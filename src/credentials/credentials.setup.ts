@@ -77,7 +77,7 @@ export function createGatewayCredentials(options: GatewayCredentialsOptions): Ga
       })
     : undefined;
   const providers = [options.staticProvider, oauth].filter((p): p is CredentialProvider => p !== undefined);
-  const provider = providers.length <= 1 ? providers[0] : createCompositeCredentialProvider(providers);
+  const provider = providers.length <= 1 ? providers[0] : createCompositeCredentialProvider({ providers });
   const state = config.credentials.key ? createOAuthStateSigner({ secret: config.credentials.key }) : undefined;
   const router = createOAuthRouter({
     oauth: config.oauth,

@@ -143,7 +143,7 @@ describe("OAuth credential provider", () => {
       getAccessToken: async () => "pit-token",
       grantedScopes: () => ["contacts.readonly", "contacts.write"],
     };
-    const composite = createCompositeCredentialProvider([staticProvider, oauth]);
+    const composite = createCompositeCredentialProvider({ providers: [staticProvider, oauth] });
     expect((await composite.locations()).sort()).toEqual(["loc1", "pit"]);
     expect(await composite.getAccessToken("pit")).toBe("pit-token");
     expect(await composite.getAccessToken("loc1")).toBe("a0");
