@@ -15,6 +15,7 @@ export type { OAuthTokenClient, TokenGrant } from "./oauth-token.client.js";
 export { createOAuthCredentialProvider } from "./oauth.provider.js";
 export type { OAuthCredentialProvider, TokenRefreshOutcome } from "./oauth.provider.js";
 export { createCompositeCredentialProvider } from "./composite.provider.js";
+export type { CompositeCredentialProviderOptions } from "./composite.provider.js";
 export { createOAuthRouter } from "./oauth.routes.js";
 export { createOAuthStateSigner, OAUTH_STATE_COOKIE } from "./oauth.state.js";
 export { createGatewayCredentials } from "./credentials.setup.js";
