@@ -66,25 +66,34 @@ export class DashboardContactResolver {
   }
 }
 
+/** The open tasks of a summary, sorted once per summary however many fields ask. */
+const openTasksOf = new WeakMap<ContactSummary, Promise<UpstreamTask[]>>();
+
 @Resolver(() => ContactSummary)
 export class ContactSummaryResolver {
-  private async tasks(s: ContactSummary, ctx: GatewayContext): Promise<UpstreamTask[]> {
-    return (await ctx.loaders.tasks.load(s.record.id)).map((t) => withContactId(t, s.record.id));
+  private open(s: ContactSummary, ctx: GatewayContext): Promise<UpstreamTask[]> {
+    let open = openTasksOf.get(s);
+    if (!open) {
+      open = ctx.loaders.tasks.load(s.record.id).then((tasks) => openTasks(tasks).map((t) => withContactId(t, s.record.id)));
+      openTasksOf.set(s, open);
+    }
+    return open;
   }
 
   @FieldResolver(() => Int, { description: "Tasks not completed (needs the tasks list)." })
   async openTaskCount(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<number> {
-    return openTasks(await this.tasks(s, ctx)).length;
+    return (await this.open(s, ctx)).length;
   }
 
   @FieldResolver(() => Int, { description: "Open tasks whose due date has passed (needs the tasks list)." })
   async overdueTaskCount(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<number> {
-    return overdueTasks(await this.tasks(s, ctx), s.nowMs).length;
+    const open = await this.open(s, ctx);
+    return overdueTasks(open, s.nowMs, open).length;
   }
 
   @FieldResolver(() => [Task], { description: "Open tasks, soonest due first (needs the tasks list)." })
   async openTasks(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<UpstreamTask[]> {
-    return openTasks(await this.tasks(s, ctx));
+    return this.open(s, ctx);
   }
 
   @FieldResolver(() => Appointment, {

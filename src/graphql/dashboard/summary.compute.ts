@@ -26,12 +26,14 @@ export function timeOf(value: string | null | undefined): number | undefined {
 export function openTasks(tasks: readonly UpstreamTask[]): UpstreamTask[] {
   return tasks
     .filter((t) => !t.completed)
-    .sort((a, b) => (timeOf(a.dueDate) ?? Infinity) - (timeOf(b.dueDate) ?? Infinity) || a.id.localeCompare(b.id));
+    .map((task) => ({ task, due: timeOf(task.dueDate) ?? Infinity })) // parse each date once
+    .sort((a, b) => cmp(a.due, b.due) || a.task.id.localeCompare(b.task.id))
+    .map((x) => x.task);
 }
 
-/** Open tasks whose due date has passed. */
-export function overdueTasks(tasks: readonly UpstreamTask[], nowMs: number): UpstreamTask[] {
-  return openTasks(tasks).filter((t) => {
+/** Open tasks whose due date has passed (pass `open` when already computed). */
+export function overdueTasks(tasks: readonly UpstreamTask[], nowMs: number, open: readonly UpstreamTask[] = openTasks(tasks)): UpstreamTask[] {
+  return open.filter((t) => {
     const due = timeOf(t.dueDate);
     return due !== undefined && due < nowMs;
   });
@@ -93,14 +95,15 @@ export interface AttentionKey {
 }
 
 export function attentionKey(contactId: string, tasks: readonly UpstreamTask[], appointments: readonly UpstreamAppointment[], nowMs: number): AttentionKey {
-  const overdue = overdueTasks(tasks, nowMs);
+  const open = openTasks(tasks);
+  const overdue = overdueTasks(tasks, nowMs, open);
   const next = nextAppointment(appointments, nowMs);
   return {
     contactId,
     overdueCount: overdue.length,
     oldestOverdueMs: overdue.length > 0 ? (timeOf(overdue[0]?.dueDate) ?? Infinity) : Infinity,
     nextAppointmentMs: next ? (timeOf(next.startTime) ?? Infinity) : Infinity,
-    openCount: openTasks(tasks).length,
+    openCount: open.length,
   };
 }
 
