@@ -112,7 +112,8 @@ export function createCacheInvalidationBroadcast(options: CacheInvalidationBroad
     async stop() {
       unsubscribeCache?.();
       subscribeClient.off("message", onMessage);
-      await subscribeClient.unsubscribe(channel).catch(() => undefined);
+      // Not awaited: during an outage the UNSUBSCRIBE would wait for Redis (closing the client ends it anyway).
+      void subscribeClient.unsubscribe(channel).catch(() => undefined);
     },
   };
 }

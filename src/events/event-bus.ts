@@ -62,7 +62,7 @@ export function createRedisEventBus(options: RedisEventBusOptions): ContactEvent
   const { publishClient, subscribeClient, keyPrefix } = options;
   const routingKey = `${keyPrefix}contactEvents`;
   const pubsub = createPubSub<Record<string, [locationId: string, event: ContactEvent]>>({
-    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
+    eventTarget: createRedisEventTarget({ publishClient, subscribeClient: withoutUnhandledRejections(subscribeClient) }),
   });
   return {
     mode: "redis",
@@ -73,4 +73,21 @@ export function createRedisEventBus(options: RedisEventBusOptions): ContactEvent
       return pubsub.subscribe(routingKey, locationId) as AsyncIterableIterator<ContactEvent>;
     },
   };
+}
+
+/**
+ * The event target fires SUBSCRIBE/UNSUBSCRIBE without awaiting them. They normally wait out an
+ * outage (no retry limit on the subscriber), but a client closed while Redis is away rejects its
+ * queued commands: catch those here instead of letting an unhandled rejection end the process.
+ */
+function withoutUnhandledRejections(client: Redis): Redis {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "subscribe" || property === "unsubscribe") {
+        return (...channels: string[]) => (target[property] as (...c: string[]) => Promise<unknown>).apply(target, channels).catch(() => undefined);
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -77,7 +77,23 @@ export function createEventRedisClients(options: EventRedisClientsOptions): Even
       return result;
     },
     async close() {
-      await Promise.all([command, subscriber].map((c) => c.quit().catch(() => c.disconnect())));
+      // QUIT when connected (lets queued commands finish); otherwise, or if QUIT stalls, drop the
+      // connection: a QUIT queued during an outage would wait for Redis forever.
+      await Promise.all(
+        [command, subscriber].map(async (c) => {
+          if (c.status !== "ready") return c.disconnect();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            c.quit().catch(() => undefined),
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, 1_000);
+              timer.unref();
+            }),
+          ]);
+          clearTimeout(timer);
+          c.disconnect();
+        }),
+      );
     },
   };
 }

@@ -151,4 +151,13 @@ describe("Redis outage", () => {
     expect(sub.completed).toBe(false);
     sub.dispose();
   });
+
+  it("shuts down while Redis is gone, without waiting for it", async () => {
+    const sub = await subscribe(stack);
+    await untilLive(stack, sub);
+    await redis.stop();
+    const closing = stack.close().then(() => "closed");
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("still closing after 20 s"), 20_000).unref());
+    expect(await Promise.race([closing, timeout])).toBe("closed");
+  });
 });
