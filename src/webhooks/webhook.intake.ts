@@ -6,6 +6,10 @@
  *   200  accepted, a duplicate `webhookId`, or a type this gateway does not serve
  *   429  cannot be accepted right now (dedup store / pub-sub unreachable): HighLevel retries only on 429
  * (413 is decided by the HTTP route, before the body is buffered.)
+ * Replay protection: a `timestamp` older than the window (90 min: HighLevel's six retries span ~70)
+ * or more than 5 minutes ahead is refused (401); ids are remembered longer than the window. A body
+ * without `timestamp` is accepted (occurredAt = receipt) and, without `webhookId`, de-duplicated by
+ * the SHA-256 of its bytes (HighLevel's retries re-send the same bytes).
  * Never a 5xx: anything unexpected becomes a 429 so the event is retried rather than lost, and no
  * response carries an internal message, a stack trace or a path.
  */
