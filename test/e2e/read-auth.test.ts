@@ -96,4 +96,14 @@ describe("caller auth (read path)", () => {
     const res = await stack().gql(`{ viewer { locationId } }`, {}, await stack().tokenFor({ scopes: [] }));
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "missing_scope" });
   });
+
+  it("never writes a caller token or an upstream token to the log", async () => {
+    const s = stack();
+    await s.gql(`{ viewer { locationId } }`, {}, await s.tokenFor({ expiresIn: -5 }));
+    await s.gql(`{ contacts(first: 3) { nodes { id timezone } } }`, {}, await s.tokenFor());
+    expect(s.logs.length).toBeGreaterThan(0);
+    const upstreamTokens = s.sim.tokens.map((t) => t.token);
+    const leaks = s.logs.filter((line) => /eyJ[A-Za-z0-9_-]{10,}/.test(line) || upstreamTokens.some((t) => line.includes(t)));
+    expect(leaks).toEqual([]);
+  });
 });
