@@ -4,13 +4,13 @@
  * Connections carry opaque cursors (common/cursor.ts) and the upstream's total as `totalCount`.
  */
 import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
-import { ContactsArgs, ContactsByBusinessArgs } from "./contact.args.js";
 import { SCOPES } from "../../auth/index.js";
 import type { UpstreamContactListItem } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
 import { badUserInput } from "../common/errors.js";
 import { decodeBusinessCursor, decodeContactsCursor, encodeCursor } from "../common/cursor.js";
 import { toDate } from "../common/scalars.js";
+import { ContactsArgs, ContactsByBusinessArgs } from "./contact.args.js";
 import { ContactRecord } from "./contact.record.js";
 import { Contact } from "./contact.type.js";
 import { ContactConnection, type ContactEdge } from "./contact-connection.type.js";
