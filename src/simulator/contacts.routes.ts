@@ -9,7 +9,7 @@
  */
 import type { UpstreamContact } from "../upstream/contacts.types.js";
 import { errors, httpError, validateBody, type FieldSpec, type RouteContext, type RouteResult } from "./simulator.http.js";
-import { compareNewestFirst, type MemoryStore } from "./simulator.store.js";
+import type { MemoryStore } from "./simulator.store.js";
 import type { ContactInput, NoteInput, TaskInput } from "./simulator.types.js";
 
 export type Scope = "contacts.readonly" | "contacts.write";
@@ -324,16 +324,15 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
 /** `GET /contacts/`: newest first; only startAfter AND startAfterId advance (observed quirk). */
 function listContacts(store: MemoryStore, ctx: RouteContext, locationId: string): RouteResult {
   const limit = intParam(ctx.query.limit, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
-  const matching = store.sortedContacts(locationId).filter((c) => matchesQuery(c, ctx.query.query));
+  const all = store.sortedContacts(locationId);
+  const matching = ctx.query.query?.trim() ? all.filter((c) => matchesQuery(c, ctx.query.query)) : all;
   let start = 0;
   const startAfterRaw = ctx.query.startAfter;
   const startAfterId = ctx.query.startAfterId;
   if (startAfterRaw !== undefined && startAfterId) {
     const startAfter = Number(startAfterRaw);
     if (!Number.isFinite(startAfter)) throw errors.unprocessable(["startAfter must be a number (epoch ms)"]);
-    const cursor: UpstreamContact = { id: startAfterId, locationId, dateAdded: new Date(startAfter).toISOString() };
-    start = matching.findIndex((c) => compareNewestFirst(cursor, c) < 0);
-    if (start < 0) start = matching.length;
+    start = firstAfter(matching, startAfter, startAfterId);
   }
   const page = matching.slice(start, start + limit);
   const currentPage = Math.floor(start / limit) + 1;
@@ -355,6 +354,24 @@ function listContacts(store: MemoryStore, ctx: RouteContext, locationId: string)
     });
   }
   return { status: 200, body: { contacts: page.map(listItem), meta } };
+}
+
+/**
+ * Index of the first contact strictly after the cursor (`dateAdded` ms, id) in newest-first order
+ * (dateAdded desc, then id desc), by binary search over the sorted list.
+ */
+function firstAfter(sorted: readonly UpstreamContact[], startAfterMs: number, startAfterId: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const contact = sorted[mid]!;
+    const ms = Date.parse(contact.dateAdded ?? "");
+    const after = ms < startAfterMs || (ms === startAfterMs && contact.id < startAfterId);
+    if (after) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 function intParam(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {

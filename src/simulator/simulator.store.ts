@@ -71,12 +71,23 @@ const CONTACT_FIELDS = [
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** Duplicate-check keys (HighLevel refuses a second contact with the same email or phone in a location). */
+const emailKey = (email: string | null | undefined): string | undefined => email?.trim().toLowerCase() || undefined;
+const phoneKey = (phone: string | null | undefined): string | undefined => phone?.replace(/[^\d+]/g, "") || undefined;
+
 export class MemoryStore implements SimulatorStore {
   private readonly contacts = new Map<string, UpstreamContact>();
   private readonly buckets = new Map<string, ContactBucket>();
   private readonly knownLocations = new Set<string>();
   /** customField key → id, per location (write form `{key, field_value}`). */
   private readonly customFieldKeys = new Map<string, Map<string, string>>();
+  /**
+   * Indexes that keep the store O(1)/O(log n) per request with tens of thousands of contacts (the
+   * bench seeds 10,000): `location\0email|phone` → ids, and each location's contacts sorted newest
+   * first (rebuilt lazily after an insert or delete; `dateAdded` never changes after creation).
+   */
+  private readonly duplicateIndex = new Map<string, Set<string>>();
+  private readonly sortedByLocation = new Map<string, UpstreamContact[]>();
   private readonly now: () => number;
   private readonly rng: Rng;
   onEvent: ((event: SimulatorWebhookEvent) => void) | undefined;
@@ -124,11 +135,19 @@ export class MemoryStore implements SimulatorStore {
     return this.sortedContacts(locationId).map(clone);
   }
 
-  /** Internal: live records of a location, newest first (dateAdded desc, then id desc). */
-  sortedContacts(locationId: string): UpstreamContact[] {
-    const out: UpstreamContact[] = [];
-    for (const contact of this.contacts.values()) if (contact.locationId === locationId) out.push(contact);
-    return out.sort(compareNewestFirst);
+  /** Internal: live records of a location, newest first (dateAdded desc, then id desc). Shared: do not mutate. */
+  sortedContacts(locationId: string): readonly UpstreamContact[] {
+    let sorted = this.sortedByLocation.get(locationId);
+    if (!sorted) {
+      const decorated: { ms: number; contact: UpstreamContact }[] = [];
+      for (const contact of this.contacts.values()) {
+        if (contact.locationId === locationId) decorated.push({ ms: Date.parse(contact.dateAdded ?? ""), contact });
+      }
+      decorated.sort((a, b) => compareKeys(b.ms, a.ms) || compareIds(a.contact.id, b.contact.id));
+      sorted = decorated.map((d) => d.contact);
+      this.sortedByLocation.set(locationId, sorted);
+    }
+    return sorted;
   }
 
   getContact(contactId: string): UpstreamContact | undefined {
@@ -159,8 +178,7 @@ export class MemoryStore implements SimulatorStore {
     };
     this.applyContactInput(contact, input);
     if (!contact.source) contact.source = "api";
-    this.contacts.set(contact.id, contact);
-    this.buckets.set(contact.id, { tasks: new Map(), notes: new Map(), appointments: new Map() });
+    this.addContactRecord(contact);
     if (options.emit) this.emit("ContactCreate", locationId, contactPayload(contact));
     return clone(contact);
   }
@@ -169,7 +187,9 @@ export class MemoryStore implements SimulatorStore {
     const contact = this.requireContact(contactId);
     this.assertNoDuplicate(contact.locationId, patch, contactId);
     const dndBefore = contact.dnd;
+    this.unindexDuplicates(contact);
     this.applyContactInput(contact, patch);
+    this.indexDuplicates(contact);
     contact.dateUpdated = this.isoNow();
     if (options.emit) {
       this.emit("ContactUpdate", contact.locationId, contactPayload(contact));
@@ -184,6 +204,8 @@ export class MemoryStore implements SimulatorStore {
     const contact = this.requireContact(contactId);
     this.contacts.delete(contactId);
     this.buckets.delete(contactId);
+    this.unindexDuplicates(contact);
+    this.sortedByLocation.delete(contact.locationId);
     if (options.emit) this.emit("ContactDelete", contact.locationId, contactPayload(contact));
   }
 
@@ -385,8 +407,7 @@ export class MemoryStore implements SimulatorStore {
   /** Insert a fully formed record as-is (seed data). */
   insertContact(contact: UpstreamContact): void {
     this.knownLocations.add(contact.locationId);
-    this.contacts.set(contact.id, contact);
-    this.buckets.set(contact.id, { tasks: new Map(), notes: new Map(), appointments: new Map() });
+    this.addContactRecord(contact);
   }
 
   insertTask(task: UpstreamTask & { dateAdded: string }): void {
@@ -402,6 +423,43 @@ export class MemoryStore implements SimulatorStore {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  private addContactRecord(contact: UpstreamContact): void {
+    const previous = this.contacts.get(contact.id);
+    if (previous) {
+      this.unindexDuplicates(previous);
+      this.sortedByLocation.delete(previous.locationId);
+    }
+    this.contacts.set(contact.id, contact);
+    this.buckets.set(contact.id, { tasks: new Map(), notes: new Map(), appointments: new Map() });
+    this.indexDuplicates(contact);
+    this.sortedByLocation.delete(contact.locationId);
+  }
+
+  private duplicateKeys(locationId: string, email: string | null | undefined, phone: string | null | undefined): string[] {
+    const out: string[] = [];
+    const e = emailKey(email);
+    const p = phoneKey(phone);
+    if (e) out.push(`${locationId}\u0000email\u0000${e}`);
+    if (p) out.push(`${locationId}\u0000phone\u0000${p}`);
+    return out;
+  }
+
+  private indexDuplicates(contact: UpstreamContact): void {
+    for (const key of this.duplicateKeys(contact.locationId, contact.email, contact.phone)) {
+      let ids = this.duplicateIndex.get(key);
+      if (!ids) this.duplicateIndex.set(key, (ids = new Set()));
+      ids.add(contact.id);
+    }
+  }
+
+  private unindexDuplicates(contact: UpstreamContact): void {
+    for (const key of this.duplicateKeys(contact.locationId, contact.email, contact.phone)) {
+      const ids = this.duplicateIndex.get(key);
+      ids?.delete(contact.id);
+      if (ids?.size === 0) this.duplicateIndex.delete(key);
+    }
+  }
 
   private bucket(contactId: string): ContactBucket {
     const bucket = this.buckets.get(contactId);
@@ -432,16 +490,14 @@ export class MemoryStore implements SimulatorStore {
   }
 
   private assertNoDuplicate(locationId: string, input: ContactInput, selfId: string | undefined): void {
-    const email = input.email?.trim().toLowerCase();
-    const phone = input.phone?.replace(/[^\d+]/g, "");
-    if (!email && !phone) return;
-    for (const other of this.contacts.values()) {
-      if (other.locationId !== locationId || other.id === selfId) continue;
-      if (email && other.email && other.email.toLowerCase() === email) {
-        throw new SimulatorDuplicateError(other.id, "email");
-      }
-      if (phone && other.phone && other.phone.replace(/[^\d+]/g, "") === phone) {
-        throw new SimulatorDuplicateError(other.id, "phone");
+    const checks = [
+      ["email", input.email === undefined ? undefined : this.duplicateKeys(locationId, input.email, undefined)[0]],
+      ["phone", input.phone === undefined ? undefined : this.duplicateKeys(locationId, undefined, input.phone)[0]],
+    ] as const;
+    for (const [field, key] of checks) {
+      if (!key) continue;
+      for (const id of this.duplicateIndex.get(key) ?? []) {
+        if (id !== selfId) throw new SimulatorDuplicateError(id, field);
       }
     }
   }
@@ -500,10 +556,15 @@ export class MemoryStore implements SimulatorStore {
   }
 }
 
-export function compareNewestFirst(a: UpstreamContact, b: UpstreamContact): number {
-  const byDate = Date.parse(b.dateAdded ?? "") - Date.parse(a.dateAdded ?? "");
-  if (byDate !== 0) return byDate;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+/** Ascending number order with NaN (no date) last. */
+function compareKeys(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  return a - b;
+}
+
+/** Id descending (the newest-first tie-break). */
+function compareIds(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 function publicTask(task: StoredTask): UpstreamTask {

@@ -201,3 +201,71 @@ describe("simulator: seed data", () => {
     }
   });
 });
+
+describe("simulator: many contacts (the bench seeds 10,000)", () => {
+  it("pages every contact exactly once, newest first, also across equal dateAdded values", async () => {
+    const big = await startSimulator({ seed: false, rateLimit: false });
+    try {
+      const base = Date.UTC(2025, 0, 1);
+      const created: string[] = [];
+      for (let i = 0; i < 2_500; i++) {
+        // Groups of five share one timestamp: the id breaks the tie, as the cursor must.
+        const dateAdded = new Date(base - Math.floor(i / 5) * 1000).toISOString();
+        created.push(big.data.createContact(DEMO_LOCATION_ID, { firstName: "Mass", lastName: `N${i}`, email: `mass.${i}@bench.example`, dateAdded }).id);
+      }
+      const seen: string[] = [];
+      let query = `locationId=${DEMO_LOCATION_ID}&limit=100`;
+      for (;;) {
+        const r = await call(big.url, "GET", `/contacts/?${query}`);
+        expect(r.status).toBe(200);
+        seen.push(...(r.body.contacts as { id: string }[]).map((c) => c.id));
+        const meta = r.body.meta as { startAfter?: number; startAfterId?: string };
+        if (!meta.startAfterId) break;
+        query = `locationId=${DEMO_LOCATION_ID}&limit=100&startAfter=${meta.startAfter}&startAfterId=${meta.startAfterId}`;
+      }
+      expect(seen).toHaveLength(2_500);
+      expect(new Set(seen)).toEqual(new Set(created));
+      expect(seen).toEqual(big.data.listContacts(DEMO_LOCATION_ID).map((c) => c.id));
+      expect(big.requests).toHaveLength(25);
+      // A contact added later comes first; a deleted one is gone from the next listing.
+      const newest = big.data.createContact(DEMO_LOCATION_ID, { firstName: "Newest", dateAdded: new Date(base + 1000).toISOString() });
+      big.data.deleteContact(created[0]!);
+      const first = await call(big.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=2`);
+      // The rest of the newest group of five shares one timestamp: the highest id comes next.
+      const nextOfGroup = created.slice(1, 5).sort().at(-1);
+      expect((first.body.contacts as { id: string }[]).map((c) => c.id)).toEqual([newest.id, nextOfGroup]);
+      expect((first.body.meta as { total: number }).total).toBe(2_500);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it("a cursor beyond any date is served (everything is older), a non-numeric one is 422, never a 5xx", async () => {
+    const r = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=3&startAfter=1e20&startAfterId=abc`);
+    expect(r.status).toBe(200);
+    expect((r.body.contacts as { id: string }[]).map((c) => c.id)).toEqual(sim.data.listContacts(DEMO_LOCATION_ID).slice(0, 3).map((c) => c.id));
+    const bad = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&startAfter=soon&startAfterId=abc`);
+    expect(bad.status).toBe(422);
+  });
+
+  it("duplicate checks follow updates and deletes (email and phone are freed and taken)", async () => {
+    const s = await startSimulator({ seed: false });
+    try {
+      const a = s.data.createContact(DEMO_LOCATION_ID, { firstName: "A", email: "a@dup.example", phone: "+14155550001" });
+      expect(() => s.data.createContact(DEMO_LOCATION_ID, { firstName: "B", email: " A@Dup.Example " })).toThrow(/duplicated/);
+      expect(() => s.data.createContact(DEMO_LOCATION_ID, { firstName: "B", phone: "+1 (415) 555-0001" })).toThrow(/duplicated/);
+      // Another location may hold the same email.
+      s.data.createContact(OTHER_LOCATION_ID, { firstName: "Elsewhere", email: "a@dup.example" });
+      // Changing A's email frees the old one and takes the new one.
+      s.data.updateContact(a.id, { email: "a2@dup.example" });
+      const b = s.data.createContact(DEMO_LOCATION_ID, { firstName: "B", email: "a@dup.example" });
+      expect(() => s.data.updateContact(b.id, { email: "A2@dup.example" })).toThrow(/duplicated/);
+      // A contact may keep its own email; a deleted contact frees its phone.
+      s.data.updateContact(a.id, { email: "a2@dup.example", firstName: "A again" });
+      s.data.deleteContact(a.id);
+      expect(s.data.createContact(DEMO_LOCATION_ID, { firstName: "C", phone: "+14155550001", email: "a2@dup.example" }).id).toBeTruthy();
+    } finally {
+      await s.close();
+    }
+  });
+});
