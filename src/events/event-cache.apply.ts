@@ -2,8 +2,10 @@
  * Applies an accepted event to the shared resource cache (contract §6: "an accepted event updates
  * or evicts the cached resources it names"), so a dashboard that re-queries after an event costs no
  * upstream call where the payload was complete:
- * - contact events carry the whole contact: written through (merged over a cached copy, which keeps
- *   fields the payload cannot carry, e.g. the contact's own `type`, shadowed by the event `type`);
+ * - contact events carry the contact: written through over a cached copy (the payload decides the
+ *   fields of its schema; fields it cannot carry — timezone, businessId, the contact's own `type`,
+ *   shadowed by the event `type` — keep their cached value). With no cached copy nothing is
+ *   written (it would answer those fields with false nulls): the next read loads the full record;
  *   list pages of the location are invalidated (names, tags, membership may have changed);
  *   ContactDelete evicts the contact and everything under it.
  * - task / note / appointment events update the item and the contact's cached list in place when
@@ -47,10 +49,25 @@ function applyContactEvent(cache: EventCacheTarget, event: ContactResourceEvent)
   }
   const key = cacheKeys.contact(locationId, contactId);
   const cached = cache.peek<UpstreamContact>(key);
-  const merged: UpstreamContact = { ...(cached ?? {}), ...event.contact };
-  cache.set(key, merged);
+  if (!cached) {
+    // The payload lacks fields of the full record (timezone, businessId, the contact's own type…):
+    // stored alone it would answer those with false nulls. Drop any load in flight instead.
+    cache.delete(key);
+  } else {
+    // The payload is authoritative for the fields its schema has (absent = cleared); fields it
+    // cannot carry keep their cached value.
+    const merged: UpstreamContact = { ...cached };
+    for (const field of WEBHOOK_CONTACT_FIELDS) delete merged[field];
+    cache.set(key, Object.assign(merged, event.contact));
+  }
   cache.invalidateLists(locationId);
 }
+
+/** Fields of the contact webhook payload schema (docs/webhook events/Contact*.md). */
+const WEBHOOK_CONTACT_FIELDS = [
+  "address1", "city", "companyName", "country", "source", "dateAdded", "dateOfBirth", "dnd", "email", "name",
+  "firstName", "lastName", "phone", "postalCode", "state", "tags", "website", "assignedTo", "customFields",
+] as const;
 
 /** Replaces (merging over) or inserts `item` in a cached list; returns a new array. */
 function upsert<T extends { id: string }>(list: readonly T[], item: T, insert: (list: T[], item: T) => T[]): T[] {

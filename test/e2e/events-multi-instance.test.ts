@@ -101,9 +101,10 @@ describe("two gateways on one Redis", () => {
   it("evicts instance 2's cached contact when instance 1 applies an event for it", async () => {
     const contact = two.sim.data.listContacts(LOCATION_A)[0]!;
     const token = await two.tokenFor({ scopes: [READ] });
-    await two.gql(`query($id: ID!) { contact(id: $id) { id name } }`, { id: contact.id }, token);
+    for (const instance of [one, two]) await instance.gql(`query($id: ID!) { contact(id: $id) { id name } }`, { id: contact.id }, token);
     const key = cacheKeys.contact(LOCATION_A, contact.id);
     expect(two.gateway.cache.peek(key)).toBeDefined();
+    expect(one.gateway.cache.peek(key)).toBeDefined();
     const res = await postWebhook(intake(one), webhookBody({ ...contact, type: "ContactUpdate", name: "Changed elsewhere" }), { keys });
     expect(res.status).toBe(200);
     await waitFor(() => two.gateway.cache.peek(key) === undefined, { what: "instance 2 to evict the contact" });

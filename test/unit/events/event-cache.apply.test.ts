@@ -23,10 +23,21 @@ describe("applying events to the cache", () => {
     expect(cache.peek(page)).toBeUndefined();
   });
 
-  it("writes a new contact through even when nothing was cached", async () => {
+  it("treats payload fields as authoritative (absent = cleared) and keeps fields the payload cannot carry", () => {
     const cache = createResourceCache();
+    cache.set(cacheKeys.contact(L, "c1"), { id: "c1", locationId: L, timezone: "Europe/Berlin", businessId: "b1", email: "old@x.io", name: "Ann" });
+    applyEventToCache(cache, event({ type: "ContactUpdate", id: "c1", name: "Ann B" }));
+    expect(cache.peek(cacheKeys.contact(L, "c1"))).toEqual({ id: "c1", locationId: L, timezone: "Europe/Berlin", businessId: "b1", name: "Ann B" });
+  });
+
+  it("does not store a payload-only contact (it would answer missing fields with null) and drops a load in flight", async () => {
+    const cache = createResourceCache();
+    let release: (v: unknown) => void = () => undefined;
+    const inFlight = cache.load(cacheKeys.contact(L, "c2"), () => new Promise((r) => (release = r)));
     applyEventToCache(cache, event({ type: "ContactCreate", id: "c2", name: "Ann" }));
-    expect(cache.peek(cacheKeys.contact(L, "c2"))).toEqual({ id: "c2", locationId: L, name: "Ann" });
+    release({ id: "c2", locationId: L, name: "stale" });
+    await inFlight;
+    expect(cache.peek(cacheKeys.contact(L, "c2"))).toBeUndefined();
   });
 
   it("ContactDelete evicts the contact and its relations", () => {
