@@ -68,9 +68,10 @@ function viewerOrGraphQLError(auth: CallerAuth): Viewer {
  */
 class RequestContext implements GatewayContext {
   readonly viewer: Viewer | undefined;
-  readonly logger: Logger;
   /** Created on first use; plain (not #private) so copies of the context keep working. */
   _loaders: Loaders | undefined;
+  /** Created on first use too: a pino child (with redaction) per request, or per subscription event, adds up. */
+  _logger: Logger | undefined;
 
   constructor(
     readonly auth: CallerAuth,
@@ -79,7 +80,11 @@ class RequestContext implements GatewayContext {
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
   ) {
     this.viewer = auth.status === "authenticated" ? auth.viewer : undefined;
-    this.logger = services.logger.child({ requestId, location: this.viewer?.locationId });
+  }
+
+  get logger(): Logger {
+    this._logger ??= this.services.logger.child({ requestId: this.requestId, location: this.viewer?.locationId });
+    return this._logger;
   }
 
   get loaders(): Loaders {
