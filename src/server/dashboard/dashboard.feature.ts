@@ -16,6 +16,8 @@ import { dirname, join } from "node:path";
 import type { ApolloServerPlugin } from "@apollo/server";
 import express, { type Express, type RequestHandler } from "express";
 import { Kind } from "graphql";
+import { LRUCache } from "lru-cache";
+import type { Viewer } from "../../auth/index.js";
 import { DASHBOARD_RESOLVERS } from "../../graphql/dashboard/index.js";
 import type { GatewayContext } from "../../graphql/context.js";
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "../gateway.feature.js";
@@ -75,18 +77,47 @@ function contactIdsOf(data: Record<string, unknown>): ReadonlySet<string> | unde
   return ids;
 }
 
+/** How long a verified caller token is trusted on the hit path without verifying it again (never past `exp`). */
+const VERIFIED_TOKEN_TTL_MS = 10_000;
+
+/** `exp` of a JWT (already verified by `authenticate`), epoch ms, or undefined. */
+function expiryMsOf(authorization: string): number | undefined {
+  try {
+    const payload = authorization.replace(/^Bearer\s+/i, "").split(".")[1] ?? "";
+    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCache"]>) {
   const { cache, authenticate } = rc;
+  // Hits are served in well under a millisecond: re-verifying the same JWT (HMAC + claims +
+  // location check) on every one would cost more than the rest of the hit path.
+  const verified = new LRUCache<string, Viewer>({ max: 1_000, ttl: VERIFIED_TOKEN_TTL_MS });
+  const viewerFor = async (authorization: string | undefined): Promise<Viewer | undefined> => {
+    if (!authorization) return undefined;
+    const known = verified.get(authorization);
+    if (known) return known;
+    const auth = await authenticate(authorization);
+    if (auth.status !== "authenticated") return undefined;
+    const expMs = expiryMsOf(authorization);
+    const ttl = expMs === undefined ? 0 : Math.min(VERIFIED_TOKEN_TTL_MS, expMs - Date.now());
+    if (ttl > 0) verified.set(authorization, auth.viewer, { ttl });
+    return auth.viewer;
+  };
   const serveHit: RequestHandler = (req, res, next) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (!cache.enabled || !body || typeof body !== "object" || typeof body["query"] !== "string") return next();
     const operationKey = cache.operationKey({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
     if (!cache.mayHave(operationKey)) return next();
-    authenticate(req.headers.authorization).then((auth) => {
-      if (auth.status !== "authenticated") return next();
-      const hit = cache.get(operationKey, auth.viewer.locationId, auth.viewer.scopes);
+    viewerFor(req.headers.authorization).then((viewer) => {
+      const hit = viewer ? cache.get(operationKey, viewer.locationId, viewer.scopes) : undefined;
       if (hit === undefined) return next();
-      res.status(200).set({ "content-type": "application/json; charset=utf-8", "x-response-cache": "hit" }).send(hit);
+      // The stored bytes as they are: no re-serialising, no ETag hashing.
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": hit.length, "x-response-cache": "hit" });
+      res.end(hit);
     }, next);
   };
   const plugin: ApolloServerPlugin<GatewayContext> = {

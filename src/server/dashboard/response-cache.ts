@@ -33,7 +33,8 @@ export interface CachedOperation {
 }
 
 interface Entry {
-  body: string;
+  /** The serialised response, encoded once (hits write these bytes as they are). */
+  body: Buffer;
   locationId: string;
   /** Contact ids the response showed; undefined = depends on the whole location. */
   contactIds: ReadonlySet<string> | undefined;
@@ -54,7 +55,7 @@ export interface ResponseCache {
   operationKey(op: CachedOperation): string;
   /** Cheap pre-check before authenticating: is anything stored for this operation? */
   mayHave(operationKey: string): boolean;
-  get(operationKey: string, locationId: string, scopes: readonly string[]): string | undefined;
+  get(operationKey: string, locationId: string, scopes: readonly string[]): Buffer | undefined;
   /** The location's change generation now (take it before executing). */
   generation(locationId: string): number;
   /** Stores a serialised response unless the location changed since `generation`. */
@@ -127,7 +128,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (!lru.has(key)) perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
-      lru.set(key, { body, locationId: viewer.locationId, contactIds, operationKey });
+      lru.set(key, { body: Buffer.from(body, "utf8"), locationId: viewer.locationId, contactIds, operationKey });
       stores++;
       return true;
     },
