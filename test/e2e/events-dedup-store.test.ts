@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix } from "../support/events-redis.js";
+import { deleteKeysWithPrefix } from "../support/redis.js";
 import { createMemoryDedupStore, createRedisDedupStore } from "../../src/webhooks/webhook-dedup.store.js";
 
 describe("memory de-duplication store", () => {

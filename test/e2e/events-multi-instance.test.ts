@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";
 import { cacheKeys } from "../../src/cache/index.js";
 import { LOCATION_A, READ, startStack, type Stack } from "../support/harness.js";
-import { deleteKeysWithPrefix } from "../support/events-redis.js";
+import { deleteKeysWithPrefix } from "../support/redis.js";
 import { createPrivateRedis, type PrivateRedis } from "../support/events-redis-server.js";
 import { collect, wsClient, type CollectedSubscription } from "../support/events-subscriber.js";
 import { waitFor } from "../support/events-wait.js";

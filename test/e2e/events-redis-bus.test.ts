@@ -10,7 +10,7 @@ import {
   createRedisEventBus,
   type ContactEvent,
 } from "../../src/events/index.js";
-import { deleteKeysWithPrefix } from "../support/events-redis.js";
+import { deleteKeysWithPrefix } from "../support/redis.js";
 import { waitFor } from "../support/events-wait.js";
 
 const URL = "redis://127.0.0.1:6379";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCredentialCipher, createCredentialStore, createRedisCredentialBackend, credentialsHashKey } from "../../src/credentials/index.js";
 import type { Gateway } from "../../src/server/index.js";
 import { DEMO_LOCATION_ID, startSimulator, type Simulator } from "../../src/simulator/index.js";
-import { deleteKeys } from "../support/ops-redis.js";
+import { deleteKeysWithPrefix as deleteKeys } from "../support/redis.js";
 import { OAUTH_CLIENT, OPS_JWT_SECRET, callerToken, capturedLogs, gql, installViaOAuth, startOpsGateway } from "../support/ops-stack.js";
 
 const KEY = randomBytes(32);

@@ -4,8 +4,8 @@
  * write requests, the captured audit lines, and a unique Redis prefix with cleanup.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { GqlResponse, Stack } from "../support/harness.js";
+import { redisTestPrefix } from "../support/redis.js";
 
 export const M = {
   createContact: `mutation($input: CreateContactInput!) { createContact(input: $input) { id firstName lastName name email phone tags dateUpdated customFields { id value } } }`,
@@ -45,19 +45,4 @@ export const uniquePhone = () => `+1415${String(Math.floor(Math.random() * 1e7))
 export const uniqueEmail = (name = "e2e") => `${name}.${randomUUID().slice(0, 8)}@example.com`;
 
 /** A unique Redis key prefix for this run, and the cleanup of exactly those keys (never FLUSH*). */
-export function redisPrefix(): { prefix: string; cleanup(): Promise<void> } {
-  const prefix = `test:write:${randomUUID()}:`;
-  return {
-    prefix,
-    async cleanup() {
-      const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
-      let cursor = "0";
-      do {
-        const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-        cursor = next;
-        if (found.length > 0) await redis.del(...found);
-      } while (cursor !== "0");
-      await redis.quit();
-    },
-  };
-}
+export const redisPrefix = () => redisTestPrefix("write");

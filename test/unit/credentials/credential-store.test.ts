@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { deleteKeys } from "../../support/ops-redis.js";
+import { deleteKeysWithPrefix as deleteKeys } from "../../support/redis.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createCredentialCipher,

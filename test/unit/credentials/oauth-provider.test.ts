@@ -17,7 +17,7 @@ import {
 } from "../../../src/credentials/index.js";
 import { OAuthTokenError } from "../../../src/credentials/oauth-token.client.js";
 import type { CredentialProvider } from "../../../src/upstream/credentials.types.js";
-import { deleteKeys } from "../../support/ops-redis.js";
+import { deleteKeysWithPrefix as deleteKeys } from "../../support/redis.js";
 
 /** A token endpoint with HighLevel's single-use refresh tokens; answers after a tick so callers overlap. */
 function fakeTokenEndpoint(ttlSec = 3600) {

@@ -3,7 +3,6 @@
  * for the first attempt, release after a definite failure, "unknown" after an uncertain one.
  * The Redis store runs against the real Redis on 127.0.0.1:6379 under a unique key prefix.
  */
-import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,22 +12,18 @@ import {
   parseIdempotencyKey,
   type IdempotencyStore,
 } from "../../../src/idempotency/index.js";
+import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from "../../support/redis.js";
 
-const prefix = `test:idem:${randomUUID()}:`;
+const prefix = uniqueRedisPrefix("idem");
 let redis: Redis;
 
 beforeAll(async () => {
-  redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
 });
 
 afterAll(async () => {
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== "0");
+  await deleteKeysWithPrefix(redis, prefix);
   await redis.quit();
 });
 
