@@ -140,6 +140,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const known = bearer ? tokens.get(bearer) : undefined;
     const entry: RequestLogEntry = { method, path, route: template, query, time, status: 0 };
     if (bearer) entry.token = bearer;
+    if (typeof req.headers.version === "string") entry.version = req.headers.version;
     if (known) entry.locationId = known.locationId;
 
     let raw: Buffer;

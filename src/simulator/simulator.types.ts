@@ -106,6 +106,8 @@ export interface RequestLogEntry {
   /** Epoch ms (simulator clock) when the request arrived. */
   time: number;
   token?: string;
+  /** The `Version` header as received (absent when the request had none). */
+  version?: string;
   locationId?: string;
   /** Status sent (0 when the connection was reset by a fault). */
   status: number;

@@ -93,17 +93,17 @@ describe("simulator: fault injection", () => {
 });
 
 describe("simulator: request log", () => {
-  it("records method, path, route template, query, token, location and status of every request", async () => {
+  it("records method, path, route template, query, token, Version header, location and status of every request", async () => {
     sim.clearRequests();
     const contact = sim.data.listContacts(DEMO_LOCATION_ID)[0]!;
     await call(sim.url, "GET", `/contacts/${contact.id}/tasks`);
     await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&limit=5`, { token: "sim-ro-A-token" });
     await call(sim.url, "GET", `/contacts/${contact.id}`, { token: "bogus" });
-    await call(sim.url, "GET", "/nowhere");
+    await call(sim.url, "GET", "/nowhere", { version: null });
     expect(sim.requests.map((r) => ({ ...r, time: 0 }))).toEqual([
-      { method: "GET", path: `/contacts/${contact.id}/tasks`, route: "/contacts/:contactId/tasks", query: {}, time: 0, token: "sim-rw-A-token", locationId: DEMO_LOCATION_ID, status: 200 },
-      { method: "GET", path: "/contacts/", route: "/contacts/", query: { locationId: DEMO_LOCATION_ID, limit: "5" }, time: 0, token: "sim-ro-A-token", locationId: DEMO_LOCATION_ID, status: 200 },
-      { method: "GET", path: `/contacts/${contact.id}`, route: "/contacts/:contactId", query: {}, time: 0, token: "bogus", status: 401 },
+      { method: "GET", path: `/contacts/${contact.id}/tasks`, route: "/contacts/:contactId/tasks", query: {}, time: 0, token: "sim-rw-A-token", version: "2021-07-28", locationId: DEMO_LOCATION_ID, status: 200 },
+      { method: "GET", path: "/contacts/", route: "/contacts/", query: { locationId: DEMO_LOCATION_ID, limit: "5" }, time: 0, token: "sim-ro-A-token", version: "2021-07-28", locationId: DEMO_LOCATION_ID, status: 200 },
+      { method: "GET", path: `/contacts/${contact.id}`, route: "/contacts/:contactId", query: {}, time: 0, token: "bogus", version: "2021-07-28", status: 401 },
       { method: "GET", path: "/nowhere", route: "unknown", query: {}, time: 0, token: "sim-rw-A-token", locationId: DEMO_LOCATION_ID, status: 404 },
     ]);
   });

@@ -159,6 +159,48 @@ describe("ContactsClient writes", () => {
   });
 });
 
+describe("ContactsClient requests", () => {
+  it("all 16 methods send the Version header and the location's bearer token, and the documented bodies", async () => {
+    const seeded = anyContact();
+    const taskId = sim.data.listTasks(seeded.id)[0]!.id;
+    const noteId = sim.data.listNotes(seeded.id)[0]!.id;
+    const businessId = sim.data.businessIds(DEMO_LOCATION_ID)[0]!;
+    await client.getContact(DEMO_LOCATION_ID, seeded.id);
+    await client.listTasks(DEMO_LOCATION_ID, seeded.id);
+    await client.getTask(DEMO_LOCATION_ID, seeded.id, taskId);
+    await client.listNotes(DEMO_LOCATION_ID, seeded.id);
+    await client.getNote(DEMO_LOCATION_ID, seeded.id, noteId);
+    await client.listAppointments(DEMO_LOCATION_ID, seeded.id);
+    await client.listContacts(DEMO_LOCATION_ID, { limit: 1, query: "a" });
+    await client.listBusinessContacts(DEMO_LOCATION_ID, businessId, { limit: 1 });
+    const created = await client.createContact(DEMO_LOCATION_ID, { firstName: "Hdr", email: `hdr.${Date.now()}@example.com`, customFields: [{ key: "loan_amount", field_value: "1" }] });
+    await client.updateContact(DEMO_LOCATION_ID, created.id, { lastName: "Checked", tags: ["a"] });
+    const task = await client.createTask(DEMO_LOCATION_ID, created.id, { title: "T", body: "B", dueDate: "2030-01-01T00:00:00.000Z", completed: false });
+    await client.updateTask(DEMO_LOCATION_ID, created.id, task.id, { title: "T2" });
+    await client.completeTask(DEMO_LOCATION_ID, created.id, task.id, false);
+    await client.addTags(DEMO_LOCATION_ID, created.id, ["x"]);
+    await client.deleteTask(DEMO_LOCATION_ID, created.id, task.id);
+    await client.deleteContact(DEMO_LOCATION_ID, created.id);
+    expect(sim.requests).toHaveLength(16);
+    expect(new Set(sim.requests.map((r) => `${r.method} ${r.route}`)).size).toBe(16);
+    for (const r of sim.requests) {
+      expect(r, `${r.method} ${r.route}`).toMatchObject({ version: "2021-07-28", token: rwA.token });
+      expect(r.status, `${r.method} ${r.route}`).toBeLessThan(300);
+      if (r.method === "GET" || r.method === "DELETE") expect(r.body, `${r.method} ${r.route}`).toBeUndefined();
+    }
+    const bodies = sim.requests.filter((r) => r.body !== undefined).map((r) => [`${r.method} ${r.route}`, r.body]);
+    expect(bodies).toEqual([
+      ["POST /contacts/", { firstName: "Hdr", email: expect.stringMatching(/^hdr\./), customFields: [{ key: "loan_amount", field_value: "1" }], locationId: DEMO_LOCATION_ID }],
+      ["PUT /contacts/:contactId", { lastName: "Checked", tags: ["a"] }],
+      ["POST /contacts/:contactId/tasks", { title: "T", body: "B", dueDate: "2030-01-01T00:00:00.000Z", completed: false }],
+      ["PUT /contacts/:contactId/tasks/:taskId", { title: "T2" }],
+      ["PUT /contacts/:contactId/tasks/:taskId/completed", { completed: false }],
+      ["POST /contacts/:contactId/tags", { tags: ["x"] }],
+    ]);
+    expect(sim.requests.find((r) => r.route === "/contacts/")?.query).toEqual({ locationId: DEMO_LOCATION_ID, limit: "1", query: "a" });
+  });
+});
+
 describe("ContactsClient errors", () => {
   it("a missing contact (observed 400) is NOT_FOUND with the upstream message and traceId", async () => {
     const error = await failure(client.getContact(DEMO_LOCATION_ID, "doesNotExist00000000"));
@@ -210,6 +252,13 @@ describe("ContactsClient errors", () => {
     const wrong = makeClient(new StaticCredentialProvider({ [DEMO_LOCATION_ID]: { token: rwA.token } }), { version: "2020-01-01" });
     const error = await failure(wrong.getContact(DEMO_LOCATION_ID, anyContact().id));
     expect(error).toMatchObject({ code: "UPSTREAM_ERROR", reason: "missing_version", status: 401 });
+  });
+
+  it("a missing Version header is UPSTREAM_ERROR/missing_version (401 'version header was not found.')", async () => {
+    const none = makeClient(new StaticCredentialProvider({ [DEMO_LOCATION_ID]: { token: rwA.token } }), { version: "" });
+    const error = await failure(none.getContact(DEMO_LOCATION_ID, anyContact().id));
+    expect(error).toMatchObject({ code: "UPSTREAM_ERROR", reason: "missing_version", status: 401 });
+    expect(error.upstreamMessages).toEqual(["version header was not found."]);
   });
 
   it("refreshes once after an 'Invalid token' 401 when the provider can, and retries with the new token", async () => {
