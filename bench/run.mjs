@@ -515,6 +515,20 @@ async function profileOurs(upstream, callerToken, kinds, fanContactId) {
   return out;
 }
 
+/** Replaces the block between the bench markers in README.md's "Benchmarks" section (if present). */
+function updateReadme(markdown) {
+  const file = join(root, "README.md");
+  if (!existsSync(file) || env.BENCH_README === "0") return;
+  const text = readFileSync(file, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  writeFileSync(file, `${text.slice(0, i + start.length)}\n${markdown}${text.slice(j)}`);
+  log("updated the Benchmarks section of README.md");
+}
+
 let exitCode = 0;
 try {
   await main();
@@ -523,6 +537,7 @@ try {
   writeFileSync(join(outDir, "raw", "latest.json"), JSON.stringify(results, null, 2));
   writeFileSync(join(outDir, "latest.md"), renderMarkdown(results));
   writeFileSync(join(outDir, "latest.svg"), renderSvg(results));
+  updateReadme(renderMarkdown(results, { imagePath: "bench/results/latest.svg" }));
   console.log(renderConsole(results));
   log("wrote bench/results/latest.md, bench/results/latest.svg and bench/results/raw/latest.json");
 } catch (error) {

@@ -54,7 +54,8 @@ function ratios(r) {
   return out;
 }
 
-export function renderMarkdown(r) {
+/** `imagePath`: where the chart is, relative to the markdown file (README: bench/results/latest.svg). */
+export function renderMarkdown(r, { imagePath = "latest.svg" } = {}) {
   const { names, table } = rows(r);
   const c = r.cfg;
   const lines = [];
@@ -91,8 +92,10 @@ export function renderMarkdown(r) {
     }
     lines.push("");
   }
+  if (r.notes?.length) lines.push("How it was measured:");
   for (const n of r.notes ?? []) lines.push(`- ${n}`);
-  lines.push(`![benchmark chart](latest.svg)`);
+  lines.push("");
+  lines.push(`![Benchmark chart: warm requests/s, p95, cold CPU, fan-out p99](${imagePath})`);
   return lines.join("\n") + "\n";
 }
 
