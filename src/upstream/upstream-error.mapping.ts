@@ -2,10 +2,15 @@
  * Turns a non-2xx Contacts API response into an `UpstreamError`, following the observed behaviour
  * in FACTS.md: a missing contact is a 400 "Contact with id X not found" (NOT_FOUND, not a generic
  * bad request); 401 is overloaded (bad token, missing scope, missing Version); a duplicate contact
- * is a 400 with `meta.contactId`; 422 carries a `message` array.
+ * is a 400 with `meta.contactId`; 422 carries a `message` array. A POST (the one non-idempotent
+ * method) answered 500, 502 or 504 may have been carried out before the failure: its outcome is
+ * unknown, so nothing may repeat it blindly (issue 4 §5).
  */
 import type { HttpMethod, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 import { UpstreamError, type UpstreamErrorCode, type UpstreamErrorReason } from "./upstream.error.js";
+
+/** 5xx answers after which a non-idempotent write may or may not have happened (503 means "not processed"). */
+const OUTCOME_UNKNOWN_STATUSES: ReadonlySet<number> = new Set([500, 502, 504]);
 
 export function scopeForMethod(method: HttpMethod | string): string {
   return method === "GET" ? "contacts.readonly" : "contacts.write";
@@ -63,7 +68,11 @@ export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "rou
       retryAfterMs: retryAfterFromHeaders(response.headers, status),
     });
   }
-  if (status >= 500) return make("UPSTREAM_ERROR", "server_error", `upstream answered ${status}${joined ? ` (${joined})` : ""}`);
+  if (status >= 500) {
+    return make("UPSTREAM_ERROR", "server_error", `upstream answered ${status}${joined ? ` (${joined})` : ""}`, {
+      outcomeUnknown: request.method === "POST" && OUTCOME_UNKNOWN_STATUSES.has(status),
+    });
+  }
   return make("UPSTREAM_ERROR", "unexpected", `unexpected upstream status ${status}`);
 }
 

@@ -291,6 +291,19 @@ describe("ContactsClient errors", () => {
     expect(reset).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", reason: "connection", outcomeUnknown: false });
   });
 
+  it("a POST answered 500/502/504 may have been carried out (outcomeUnknown); a 503, or a GET's 5xx, may not", async () => {
+    const contact = anyContact();
+    const body = { title: "t", dueDate: "2030-01-01T00:00:00Z", completed: false };
+    for (const status of [500, 502, 504]) {
+      sim.addFault({ method: "POST", route: "/contacts/:contactId/tasks", status, times: 1 });
+      expect(await failure(client.createTask(DEMO_LOCATION_ID, contact.id, body))).toMatchObject({ status, reason: "server_error", outcomeUnknown: true });
+    }
+    sim.addFault({ method: "POST", route: "/contacts/:contactId/tasks", status: 503, times: 1 });
+    expect(await failure(client.createTask(DEMO_LOCATION_ID, contact.id, body))).toMatchObject({ status: 503, outcomeUnknown: false });
+    sim.addFault({ method: "PUT", route: "/contacts/:contactId", status: 502, times: 1 });
+    expect(await failure(client.updateContact(DEMO_LOCATION_ID, contact.id, { source: "x" }))).toMatchObject({ status: 502, outcomeUnknown: false });
+  });
+
   it("a POST that times out after being sent says the write may have happened", async () => {
     const slow = makeClient(new StaticCredentialProvider({ [DEMO_LOCATION_ID]: { token: rwA.token } }), { headersTimeoutMs: 200 });
     sim.addFault({ method: "POST", route: "/contacts/:contactId/tasks", delayMs: 2_000, times: 1 });

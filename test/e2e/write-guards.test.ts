@@ -266,4 +266,17 @@ describe("a write whose outcome is unknown", () => {
     expect(upstreamWrites(stack())).toHaveLength(1);
     await expect.poll(() => stack().sim.data.listTasks(contact.id).filter((t) => t.title === "Slow").length, { timeout: 10_000 }).toBe(1);
   });
+
+  it("a create answered 502 after it was sent is treated the same way: not retried, the key stays blocked", async () => {
+    const rw = await stack().tokenFor({ scopes: [READ, WRITE] });
+    stack().sim.clearRequests();
+    stack().sim.addFault({ method: "POST", route: "/contacts/", status: 502, body: { message: "Bad Gateway" }, times: 1 });
+    const variables = { input: { firstName: "Maybe", email: uniqueEmail("maybe") } };
+    const res = await stack().gql(M.createContact, variables, rw, idem("bad-gateway-1"));
+    expect(firstError(res).message).toContain("MAY HAVE HAPPENED");
+    expect(firstError(res).extensions).toMatchObject({ code: "UPSTREAM_ERROR", outcomeUnknown: true, upstreamStatus: 502 });
+    const again = await stack().gql(M.createContact, variables, rw, idem("bad-gateway-1"));
+    expect(firstError(again).extensions).toMatchObject({ outcomeUnknown: true });
+    expect(upstreamWrites(stack())).toHaveLength(1);
+  });
 });

@@ -29,8 +29,9 @@ import {
 } from "../../idempotency/index.js";
 import type { ContactsClient } from "../../upstream/contacts.client.js";
 import type { CredentialProvider } from "../../upstream/credentials.types.js";
+import { scopeForMethod } from "../../upstream/upstream-error.mapping.js";
 import { isUpstreamError, type UpstreamError } from "../../upstream/upstream.error.js";
-import { gatewayError, upstreamToGraphQLError } from "../common/errors.js";
+import { gatewayError, upstreamErrorCode, upstreamToGraphQLError } from "../common/errors.js";
 import type { InputProblem } from "./input-write.rules.js";
 import type { UpstreamScopeMemory } from "./scope-write.memory.js";
 
@@ -117,11 +118,12 @@ export function inputError(problems: InputProblem[]): GraphQLError {
   });
 }
 
-function missingScopeError(location: string): GraphQLError {
+function missingScopeError(location: string, scope: string = UPSTREAM_WRITE_SCOPE): GraphQLError {
+  const what = scope === UPSTREAM_WRITE_SCOPE ? "no write is possible" : "the write's fresh read is not possible";
   return gatewayError(
     "FORBIDDEN",
-    `The gateway's upstream credential for location ${location} lacks the ${UPSTREAM_WRITE_SCOPE} scope, so no write is possible; re-install or re-issue the token with ${UPSTREAM_WRITE_SCOPE}`,
-    { reason: "upstream_missing_scope", missingScope: UPSTREAM_WRITE_SCOPE },
+    `The gateway's upstream credential for location ${location} lacks the ${scope} scope, so ${what}; re-install or re-issue the token with ${scope}`,
+    { reason: "upstream_missing_scope", missingScope: scope },
   );
 }
 
@@ -129,7 +131,8 @@ function missingScopeError(location: string): GraphQLError {
 export function writeUpstreamError(error: UpstreamError, location: string): GraphQLError {
   switch (error.reason) {
     case "missing_scope":
-      return missingScopeError(location);
+      // A precondition's fresh read (GET) needs contacts.readonly, the write itself contacts.write.
+      return missingScopeError(location, scopeForMethod(error.method));
     case "duplicate_contact":
       return gatewayError(
         "CONFLICT",
@@ -156,9 +159,9 @@ export function writeUpstreamError(error: UpstreamError, location: string): Grap
     default:
       if (error.outcomeUnknown) {
         return gatewayError(
-          "UPSTREAM_UNAVAILABLE",
-          `The Contacts API did not answer after the write was sent (${error.method} ${error.route}): the write MAY HAVE HAPPENED. It was not retried; check the current state before trying again (with a new Idempotency-Key).`,
-          { reason: error.reason, outcomeUnknown: true, traceId: error.traceId },
+          upstreamErrorCode(error),
+          `The Contacts API ${error.status === undefined ? "did not answer" : `answered ${error.status}`} after the write was sent (${error.method} ${error.route}): the write MAY HAVE HAPPENED. It was not retried; check the current state before trying again (with a new Idempotency-Key).`,
+          { reason: error.reason, outcomeUnknown: true, upstreamStatus: error.status, traceId: error.traceId },
         );
       }
       return upstreamToGraphQLError(error);
@@ -302,7 +305,9 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
     return result;
   } catch (error) {
     if (isUpstreamError(error)) {
-      if (error.reason === "missing_scope") write.scopeMemory.markMissing(location, UPSTREAM_WRITE_SCOPE);
+      if (error.reason === "missing_scope" && scopeForMethod(error.method) === UPSTREAM_WRITE_SCOPE) {
+        write.scopeMemory.markMissing(location, UPSTREAM_WRITE_SCOPE);
+      }
       if (error.reason === "not_found") plan.onNotFound?.(location);
       const mapped = writeUpstreamError(error, location);
       if (error.outcomeUnknown) {

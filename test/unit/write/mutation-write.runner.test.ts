@@ -75,6 +75,39 @@ describe("runMutation", () => {
     expect(second.write).not.toHaveBeenCalled();
   });
 
+  it("a precondition read refused for contacts.readonly names that scope and does not mark contacts.write missing", async () => {
+    const { ctx, write } = context();
+    const readRefused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "m", method: "GET", route: "/contacts/:contactId", status: 401 });
+    const p = plan({ precondition: async () => Promise.reject(readRefused) });
+    try {
+      await runMutation(ctx, p);
+      expect.unreachable("expected FORBIDDEN");
+    } catch (error) {
+      expect((error as GraphQLError).extensions).toMatchObject({ code: "FORBIDDEN", missingScope: "contacts.readonly" });
+      expect((error as GraphQLError).message).toContain("contacts.readonly");
+    }
+    expect(p.write).not.toHaveBeenCalled();
+    expect(write.scopeMemory.isMissing("loc1", "contacts.write")).toBe(false);
+    expect(await runMutation(ctx, plan())).toBe("written");
+  });
+
+  it("a 5xx after a POST was sent is an unknown outcome: the key is not freed, a repeat writes nothing", async () => {
+    const { ctx, records } = context({ key: "k-5xx" });
+    const failed = new UpstreamError({ code: "UPSTREAM_ERROR", reason: "server_error", message: "m", method: "POST", route: "/contacts/", status: 502, outcomeUnknown: true });
+    const first = plan({ write: vi.fn(async () => Promise.reject(failed)) as never });
+    try {
+      await runMutation(ctx, first);
+      expect.unreachable("expected an error");
+    } catch (error) {
+      expect((error as GraphQLError).extensions).toMatchObject({ code: "UPSTREAM_ERROR", outcomeUnknown: true });
+      expect((error as GraphQLError).message).toContain("MAY HAVE HAPPENED");
+    }
+    const again = plan();
+    expect(await codeOf(runMutation(ctx, again))).toBe("UPSTREAM_UNAVAILABLE");
+    expect(again.write).not.toHaveBeenCalled();
+    expect(records.map((r) => r.outcome)).toEqual(["unknown", "unknown"]);
+  });
+
   it("applies the result to the cache and audits success", async () => {
     const { ctx, records } = context({ key: "k1" });
     const p = plan();
