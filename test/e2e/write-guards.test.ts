@@ -176,6 +176,11 @@ describe("validation: BAD_USER_INPUT naming the field, before any upstream call"
     await rejected(M.updateTask, { contactId, taskId, input: { body: "x".repeat(10_001) } }, "input.body", /at most 10000 characters/);
   });
 
+  it("no control characters (and no line breaks in one-line fields)", async () => {
+    await rejected(M.updateContact, { id: contactId, input: { firstName: "Ada\u0000" } }, "input.firstName", /without control characters/);
+    await rejected(M.addContactTags, { contactId, tags: ["vip\nnew"] }, "tags[0]", /one line of text/);
+  });
+
   it("custom fields: exactly one of id or key", async () => {
     await rejected(M.createContact, { input: { firstName: "A", customFields: [{ value: "v" }] } }, "input.customFields[0]", /exactly one of `id` or `key`/);
   });

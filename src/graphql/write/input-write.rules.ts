@@ -76,6 +76,11 @@ const EMAIL_PATTERN =
 /** Separators people type inside phone numbers; removed before the E.164 check. */
 const PHONE_SEPARATORS = /[\s().-]/g;
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** Control characters (NUL, BEL, ESC…); tab, line feed and carriage return are allowed in free text only. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LINE_BREAKS = /[\t\n\r]/;
+/** Fields that are one line of text (names, titles, keys); everything else may span lines. */
+const SINGLE_LINE = /(?:Name|name|title|key|source|tags\[\d+\])$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 /** Collects problems; `check*` helpers add at most one problem per field. */
@@ -97,7 +102,23 @@ function checkText(p: Problems, field: string, value: string | null | undefined,
     p.add(field, `a non-empty string of at most ${maxLength} characters`, "an empty or blank string");
     return;
   }
-  if (value.length > maxLength) p.add(field, `a string of at most ${maxLength} characters`, describeLength(value));
+  if (value.length > maxLength) {
+    p.add(field, `a string of at most ${maxLength} characters`, describeLength(value));
+    return;
+  }
+  checkCharacters(p, field, value);
+}
+
+/** No control characters (they break CSV exports, terminals and HighLevel's UI); no line breaks in one-line fields. */
+function checkCharacters(p: Problems, field: string, value: string): void {
+  const singleLine = SINGLE_LINE.test(field);
+  if (CONTROL_CHARS.test(value) || (singleLine && LINE_BREAKS.test(value))) {
+    p.add(
+      field,
+      singleLine ? "one line of text without control characters (no line breaks, tabs or NUL)" : "text without control characters (line breaks and tabs are fine)",
+      "control characters",
+    );
+  }
 }
 
 /** Normalised E.164 form (`+` and digits) of a phone number, or `undefined` when it is not one. */
@@ -193,6 +214,7 @@ function checkTags(p: Problems, field: string, tags: readonly string[] | null | 
     if (tag.trim() === "") p.add(`${field}[${i}]`, `a non-blank tag of at most ${WRITE_LIMITS.tagMaxLength} characters`, "an empty or blank string");
     else if (tag.length > WRITE_LIMITS.tagMaxLength)
       p.add(`${field}[${i}]`, `a tag of at most ${WRITE_LIMITS.tagMaxLength} characters`, describeLength(tag));
+    else checkCharacters(p, `${field}[${i}]`, tag);
   });
 }
 

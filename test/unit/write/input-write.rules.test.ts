@@ -59,6 +59,18 @@ describe("write input rules", () => {
     expect(validateAddTags("c1", ["a", "b"])).toEqual([]);
   });
 
+  it("refuses control characters: anywhere in text, and line breaks in one-line fields", () => {
+    expect(fields(validateCreateContact({ firstName: "A\u0000B" }))).toEqual(["input.firstName"]);
+    expect(fields(validateCreateContact({ firstName: "A", lastName: "B\nC" }))).toEqual(["input.lastName"]);
+    expect(fields(validateAddTags("c1", ["ok", "bell\u0007"]))).toEqual(["tags[1]"]);
+    expect(fields(validateAddTags("c1", ["two\nlines"]))).toEqual(["tags[0]"]);
+    expect(fields(validateCreateTask("c1", { title: "T\u001b[31m", dueDate: "2026-01-01T00:00:00Z" }))).toEqual(["input.title"]);
+    const problem = validateCreateTask("c1", { title: "T", body: "x\u0000", dueDate: "2026-01-01T00:00:00Z" })[0];
+    expect(problem).toMatchObject({ field: "input.body", expected: expect.stringContaining("without control characters") });
+    // Free text may span lines.
+    expect(validateCreateTask("c1", { title: "T", body: "line 1\n\tline 2\r\n", dueDate: "2026-01-01T00:00:00Z" })).toEqual([]);
+  });
+
   it("checks custom fields: exactly one of id or key", () => {
     expect(fields(validateCreateContact({ name: "x", customFields: [{ value: "v" }] }))).toEqual(["input.customFields[0]"]);
     expect(fields(validateCreateContact({ name: "x", customFields: [{ id: "a", key: "b", value: "v" }] }))).toEqual(["input.customFields[0]"]);
