@@ -47,22 +47,7 @@ export class UpdateTaskInput {
   description:
     "Expected current values of the task: the update is applied only if every given field still has this value (read fresh from the upstream); otherwise CONFLICT with the current task in extensions.",
 })
-export class TaskPreconditionInput {
-  @Field(() => String, { nullable: true })
-  title?: string | null;
-
-  @Field(() => String, { nullable: true })
-  body?: string | null;
-
-  @Field(() => DateTimeScalar, { nullable: true })
-  dueDate?: Date | null;
-
-  @Field(() => Boolean, { nullable: true })
-  completed?: boolean | null;
-
-  @Field(() => String, { nullable: true })
-  assignedTo?: string | null;
-}
+export class TaskPreconditionInput extends UpdateTaskInput {} // the same optional fields, as expected values
 
 // Argument sets of the task mutations: an @ArgsType keeps the contract's argument order
 // (separate @Arg parameter decorators are registered last-to-first).
