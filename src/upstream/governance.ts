@@ -104,6 +104,7 @@ export function createGovernanceMiddlewares(options: GovernanceOptions): Governa
         inFlight: 0,
         limit: limits.limit,
         windowMs: limits.windowMs,
+        dailyLimit: limits.dailyLimit,
         breaker: b.state,
         consecutiveFailures: b.consecutiveFailures,
       });
@@ -179,7 +180,7 @@ export async function createGovernanceRuntime(options: GovernanceRuntimeOptions)
       rateBudgets: () =>
         governance.governor.snapshot().flatMap((s) => [
           { locationId: s.locationId, window: "burst" as const, remaining: s.remaining, limit: s.limit },
-          { locationId: s.locationId, window: "daily" as const, remaining: s.dailyRemaining },
+          { locationId: s.locationId, window: "daily" as const, remaining: s.dailyRemaining, limit: s.dailyLimit },
         ]),
       breakerStates: () => governance.breaker.snapshot().map((b) => ({ name: b.locationId, state: b.state })),
     }),

@@ -270,6 +270,7 @@ export interface LocationRateSnapshot {
   inFlight: number;
   limit: number;
   windowMs: number;
+  dailyLimit: number;
 }
 
 export interface RateGovernor {
@@ -592,6 +593,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
         inFlight: state.inFlight,
         limit: limits.limit,
         windowMs: limits.windowMs,
+        dailyLimit: limits.dailyLimit,
       };
     });
   }

@@ -54,6 +54,10 @@ describe("rate governor (e2e)", () => {
     // It did have to wait: the calls span more than one interval.
     const times = log.map((r) => r.time);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(INTERVAL_MS);
+    // the governor's view is on /metrics (95 = the burst less the 5 % safety margin)
+    const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    expect(metrics).toContain(`cgw_upstream_rate_limit_max{location_id="${LOCATION_A}",window="burst"} 95`);
+    expect(metrics).toMatch(new RegExp(`cgw_upstream_rate_limit_remaining\\{location_id="${LOCATION_A}",window="burst"\\} \\d+`));
   });
 
   it("fails fast with UPSTREAM_RATE_LIMITED and the expected wait when the wait would pass the deadline", async () => {

@@ -107,6 +107,7 @@ describe("circuit breaker (e2e)", () => {
     expect(fast.body.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", reason: "circuit_open" });
     expect(stack.sim.requests.length).toBe(before);
     await waitFor(async () => (await fetch(`${stack.gateway.url}/readyz`)).status === 503, { what: "/readyz 503 while the circuit is open" });
+    expect(await (await fetch(`${stack.gateway.url}/metrics`)).text()).toContain(`cgw_breaker_state{name="${LOCATION_A}"} 2`);
 
     stack.sim.clearFaults();
     await waitFor(
