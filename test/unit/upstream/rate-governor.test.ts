@@ -3,7 +3,14 @@
  * header corrections, 429 drains, the daily limit and the sliding-window guarantee.
  */
 import { describe, expect, it } from "vitest";
-import { createRateGovernor, slotWaitMs, type RatePolicy } from "../../../src/upstream/rate-governor.js";
+import {
+  createMemoryBudgetStore,
+  createRateGovernor,
+  slotWaitMs,
+  withFallbackStore,
+  type RateBudgetStore,
+  type RatePolicy,
+} from "../../../src/upstream/rate-governor.js";
 import { UpstreamError } from "../../../src/upstream/upstream.error.js";
 import type { UpstreamRequest, UpstreamResponse } from "../../../src/upstream/pipeline.types.js";
 import { createFakeClock } from "./governance.fake-clock.js";
@@ -269,5 +276,37 @@ describe("slotWaitMs", () => {
     expect(slotWaitMs({ entries: [100, 200], now: 500, limits, dailyUsed: 0, position: 0 })).toBe(600);
     expect(slotWaitMs({ entries: [100, 200], now: 500, limits, dailyUsed: 0, position: 3 })).toBe(1_700);
     expect(slotWaitMs({ entries: [], now: 500, limits, dailyUsed: 0, position: 4 })).toBe(2_000);
+  });
+});
+
+describe("withFallbackStore", () => {
+  it("uses the fallback budget while the primary (Redis) fails, and reports each failure", async () => {
+    const clock = createFakeClock();
+    const broken = new Error("Stream isn't writeable");
+    const failing: RateBudgetStore = {
+      acquire: () => Promise.reject(broken),
+      estimateWaitMs: () => Promise.reject(broken),
+      restrict: () => Promise.reject(broken),
+      drain: () => Promise.reject(broken),
+      settle: () => Promise.reject(broken),
+    };
+    const errors: unknown[] = [];
+    const store = withFallbackStore(failing, createMemoryBudgetStore({ clock }), (e) => errors.push(e));
+    const governor = createRateGovernor({ policy: { ...exact, burst: 2, intervalMs: 1_000 }, clock, store });
+    const sent: string[] = [];
+    const handler = governor.middleware(async (r) => {
+      sent.push(r.path);
+      return response();
+    });
+    await handler(request({ path: "/a" }));
+    await handler(request({ path: "/b" }));
+    const third = handler(request({ path: "/c" }));
+    await clock.settle();
+    expect(sent).toEqual(["/a", "/b"]); // the fallback still enforces the budget
+    await clock.advance(1_000);
+    await third;
+    expect(sent).toEqual(["/a", "/b", "/c"]);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e === broken)).toBe(true);
   });
 });
