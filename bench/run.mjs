@@ -259,18 +259,27 @@ async function main() {
     }
   }
 
-  // 5. Memory: ours with N contacts cached (each read by id once).
+  // 5. Memory: a fresh ours process (nothing else done in it) with N contacts cached, each read by id once.
   if (systems.ours) {
-    const sys = systems.ours;
     const { ids } = await sim.call("seedMass", { count: cfg.cachedContacts });
-    await loadContacts(sys, ids);
-    await sleep(1000);
-    await sim.call("mark");
-    // Read them again: all must come from the cache.
-    await loadContacts(sys, ids.slice(0, 500));
-    const again = (await sim.call("count")).total;
-    results.systems.ours.memory = { cachedContacts: ids.length, rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), upstreamCallsOnReread500: again };
-    log(`memory ours: ${results.systems.ours.memory.rssMb.toFixed(0)} MB RSS with ${ids.length} contacts cached (re-read of 500: ${again} upstream calls)`);
+    const sys = await startOurs({ root, port: port++, cpu: cfg.gatewayCpu, upstream, name: "ours (memory)" });
+    running.push(sys);
+    sys.headers = systems.ours.headers;
+    try {
+      const rssBeforeMb = rssMb(sys.pid);
+      const heapBeforeMb = await heapUsedMb(sys);
+      await loadContacts(sys, ids);
+      await untilQuiet();
+      await sim.call("mark");
+      await loadContacts(sys, ids.slice(0, 500)); // read again: all must come from the cache
+      const again = (await sim.call("count")).total;
+      await sleep(500);
+      results.systems.ours.memory = { cachedContacts: ids.length, rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb, heapBeforeMb, upstreamCallsOnReread500: again };
+      log(`memory ours: ${results.systems.ours.memory.rssMb.toFixed(0)} MB RSS with ${ids.length} contacts cached (re-read of 500: ${again} upstream calls)`);
+    } finally {
+      running.splice(running.indexOf(sys), 1);
+      await sys.stop();
+    }
   }
   for (const sys of Object.values(systems)) results.systems[sys.name].rssEndMb = rssMb(sys.pid);
 
@@ -420,12 +429,18 @@ async function loadContacts(sys, ids) {
   const batch = 10; // aliases per request, under the default alias limit
   const chunks = [];
   for (let i = 0; i < ids.length; i += batch) chunks.push(ids.slice(i, i + batch));
-  const query = (chunk) => `{ ${chunk.map((id, i) => `c${i}: contact(id: "${id}") { id name email phone tags dateAdded }`).join(" ")} }`;
+  // One operation text for every chunk (ids as variables), like a real client: the gateway's parsed-
+  // document caches must not grow with the number of contacts.
+  const query = `query Contacts(${Array.from({ length: batch }, (_, i) => `$id${i}: ID!`).join(", ")}) { ${Array.from(
+    { length: batch },
+    (_, i) => `c${i}: contact(id: $id${i}) { id name email phone tags dateAdded }`,
+  ).join(" ")} }`;
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) {
       const chunk = chunks[next++];
-      const r = await gql(sys.graphqlUrl, query(chunk), { headers: sys.headers });
+      const variables = Object.fromEntries(Array.from({ length: batch }, (_, i) => [`id${i}`, chunk[i] ?? chunk[0]]));
+      const r = await gql(sys.graphqlUrl, query, { headers: sys.headers, variables });
       if (r.json.errors) throw new Error(`ours memory phase: ${JSON.stringify(r.json.errors).slice(0, 300)}`);
     }
   };
@@ -463,7 +478,7 @@ function evaluateTargets(r) {
     add(
       `RSS ≤ 150 MB with ${s.ours.memory.cachedContacts} contacts cached`,
       s.ours.memory.rssMb <= 150,
-      `${s.ours.memory.rssMb.toFixed(0)} MB RSS, ${s.ours.memory.heapUsedMb.toFixed(0)} MB of it V8 heap in use (the same process idle, before any request: ${s.ours.rssStartMb.toFixed(0)} MB RSS)`,
+      `${s.ours.memory.rssMb.toFixed(0)} MB RSS with ${s.ours.memory.heapUsedMb.toFixed(0)} MB V8 heap in use; the same fresh process before loading them: ${s.ours.memory.rssBeforeMb.toFixed(0)} MB RSS / ${s.ours.memory.heapBeforeMb.toFixed(0)} MB heap`,
       "memory",
     );
   }
