@@ -6,10 +6,14 @@
  * - The budget is a sliding log of grants: at most `limit` grants in any window of `windowMs`
  *   (so ANY interval of the upstream, fixed or sliding, sees at most that many), plus a daily count
  *   that resets at UTC midnight.
- * - A safety margin keeps us under the real limit: `limit = floor(burst × (1 − safetyRatio))` and
- *   `windowMs = intervalMs + windowMarginMs`, which absorbs network jitter between the grant and the
- *   request's arrival, and clock skew between instances sharing the Redis store (that store uses
- *   Redis' own clock, so instances never compare their clocks at all).
+ * - The upstream counts a request when it arrives, somewhere between our grant and its answer: a
+ *   slot is held from the grant until the answer and then for a whole window (`settle`), so no
+ *   upstream window overfills whatever the delay in between (event-loop stalls, connection
+ *   queues, network jitter). The Redis store uses Redis' own clock, so instances never compare
+ *   their clocks at all.
+ * - A safety margin on top: `limit = floor(burst × (1 − safetyRatio))` and
+ *   `windowMs = intervalMs + windowMarginMs` (another client of the same app and location, a
+ *   window the upstream measures a little differently).
  * - Every response corrects the budget from `X-RateLimit-*` headers; the upstream can only make it
  *   stricter, never more generous than our configuration. A 429 drains the current window.
  * - Requests beyond the budget WAIT in a per-location queue, writes ahead of reads (FIFO within a
