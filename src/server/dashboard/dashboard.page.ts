@@ -34,6 +34,7 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Contacts needing attention · Contacts Gateway</title>
+<link rel="icon" href="data:,">
 <style>
   :root { color-scheme: light; --line: #d0d7de; --muted: #57606a; --hot: #b42318; --hl: #fff4c2; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
   body { margin: 0; color: #1f2328; background: #f6f8fa; }
@@ -55,7 +56,7 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
   thead th { background: #f0f3f6; position: sticky; top: 0; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; }
   tbody th { font-weight: 600; min-width: 11rem; }
   .sub { display: block; font-weight: 400; color: var(--muted); font-size: 0.8rem; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; width: 4.5rem; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; width: 4.5rem; }
   td.overdue { color: var(--hot); font-weight: 700; }
   ul { margin: 0; padding-left: 1.1rem; }
   li.late { color: var(--hot); }
@@ -87,8 +88,8 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
     <thead>
       <tr>
         <th scope="col">Contact</th>
-        <th scope="col">Overdue</th>
-        <th scope="col">Open</th>
+        <th scope="col" class="num">Overdue</th>
+        <th scope="col" class="num">Open</th>
         <th scope="col">Open tasks</th>
         <th scope="col">Next appointment</th>
         <th scope="col">Latest note</th>
