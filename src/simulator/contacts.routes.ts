@@ -145,9 +145,8 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
         const locationId = locationParam(ctx);
         const limit = intParam(ctx.query.limit, "limit", BUSINESS_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
         const skip = intParam(ctx.query.skip, "skip", 0, 0, Number.MAX_SAFE_INTEGER);
-        const matching = store
-          .sortedContacts(locationId)
-          .filter((c) => c.businessId === ctx.params.businessId && matchesQuery(c, ctx.query.query));
+        const matches = queryMatcher(store, ctx.query.query);
+        const matching = store.sortedContacts(locationId).filter((c) => c.businessId === ctx.params.businessId && matches(c));
         return {
           status: 200,
           body: { contacts: matching.slice(skip, skip + limit).map(listItem), count: matching.length },
@@ -325,7 +324,7 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
 function listContacts(store: MemoryStore, ctx: RouteContext, locationId: string): RouteResult {
   const limit = intParam(ctx.query.limit, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
   const all = store.sortedContacts(locationId);
-  const matching = ctx.query.query?.trim() ? all.filter((c) => matchesQuery(c, ctx.query.query)) : all;
+  const matching = ctx.query.query?.trim() ? all.filter(queryMatcher(store, ctx.query.query)) : all;
   let start = 0;
   const startAfterRaw = ctx.query.startAfter;
   const startAfterId = ctx.query.startAfterId;
@@ -383,16 +382,15 @@ function intParam(raw: string | undefined, name: string, fallback: number, min: 
   return value;
 }
 
-function matchesQuery(contact: UpstreamContact, query: string | undefined): boolean {
-  if (!query) return true;
-  const needle = query.trim().toLowerCase();
-  if (!needle) return true;
+/** `query` matches a substring of name, first/last name, email, company or phone (or the phone's digits). */
+function queryMatcher(store: MemoryStore, query: string | undefined): (contact: UpstreamContact) => boolean {
+  const needle = (query ?? "").trim().toLowerCase().replaceAll("\u0000", "");
+  if (!needle) return () => true;
   const digits = needle.replace(/\D/g, "");
-  const haystack = [contact.name, contact.firstName, contact.lastName, contact.email, contact.companyName, contact.phone]
-    .filter((v): v is string => typeof v === "string")
-    .map((v) => v.toLowerCase());
-  if (haystack.some((v) => v.includes(needle))) return true;
-  return digits.length >= 3 && (contact.phone ?? "").replace(/\D/g, "").includes(digits);
+  return (contact) => {
+    const { text, phoneDigits } = store.searchFields(contact);
+    return text.includes(needle) || (digits.length >= 3 && phoneDigits.includes(digits));
+  };
 }
 
 /** The full record of `GET /contacts/:id` (undefined/null fields omitted, as the spec types them). */

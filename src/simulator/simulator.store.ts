@@ -88,6 +88,8 @@ export class MemoryStore implements SimulatorStore {
    */
   private readonly duplicateIndex = new Map<string, Set<string>>();
   private readonly sortedByLocation = new Map<string, UpstreamContact[]>();
+  /** Lower-cased searchable fields per live record (dropped whenever the record changes). */
+  private readonly searchCache = new WeakMap<UpstreamContact, { text: string; phoneDigits: string }>();
   private readonly now: () => number;
   private readonly rng: Rng;
   onEvent: ((event: SimulatorWebhookEvent) => void) | undefined;
@@ -148,6 +150,23 @@ export class MemoryStore implements SimulatorStore {
       this.sortedByLocation.set(locationId, sorted);
     }
     return sorted;
+  }
+
+  /**
+   * Internal: what `GET /contacts/?query=` searches, lower-cased once per change of the record:
+   * name, first/last name, email, company and phone joined by NUL (which no query matches across).
+   */
+  searchFields(contact: UpstreamContact): { text: string; phoneDigits: string } {
+    let cached = this.searchCache.get(contact);
+    if (!cached) {
+      const text = [contact.name, contact.firstName, contact.lastName, contact.email, contact.companyName, contact.phone]
+        .filter((v): v is string => typeof v === "string")
+        .join("\u0000")
+        .toLowerCase();
+      cached = { text, phoneDigits: (contact.phone ?? "").replace(/\D/g, "") };
+      this.searchCache.set(contact, cached);
+    }
+    return cached;
   }
 
   getContact(contactId: string): UpstreamContact | undefined {
@@ -503,6 +522,7 @@ export class MemoryStore implements SimulatorStore {
   }
 
   private applyContactInput(contact: UpstreamContact, input: ContactInput): void {
+    this.searchCache.delete(contact);
     for (const field of CONTACT_FIELDS) {
       const value = input[field];
       if (value !== undefined) (contact as Record<string, unknown>)[field] = clone(value);

@@ -248,6 +248,24 @@ describe("simulator: many contacts (the bench seeds 10,000)", () => {
     expect(bad.status).toBe(422);
   });
 
+  it("query search follows updates of the contact (its lower-cased search text is rebuilt)", async () => {
+    const s = await startSimulator({ seed: false });
+    try {
+      const c = s.data.createContact(DEMO_LOCATION_ID, { firstName: "Quincy", lastName: "Oldname", phone: "+14155550777" });
+      const ids = async (q: string) =>
+        ((await call(s.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&query=${encodeURIComponent(q)}`)).body.contacts as { id: string }[]).map((x) => x.id);
+      expect(await ids("OLDNAME")).toEqual([c.id]);
+      expect(await ids("555-0777")).toEqual([c.id]);
+      await call(s.url, "PUT", `/contacts/${c.id}`, { body: { lastName: "Newname", phone: "+14155550888" } });
+      expect(await ids("oldname")).toEqual([]);
+      expect(await ids("newname")).toEqual([c.id]);
+      expect(await ids("5550888")).toEqual([c.id]);
+      expect(await ids("quincy\u0000newname")).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("duplicate checks follow updates and deletes (email and phone are freed and taken)", async () => {
     const s = await startSimulator({ seed: false });
     try {
