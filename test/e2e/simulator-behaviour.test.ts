@@ -56,7 +56,7 @@ describe("simulator: fault injection", () => {
 
   it("delays a response (delay-only rules still handle the request)", async () => {
     const contact = sim.data.listContacts(DEMO_LOCATION_ID)[3]!;
-    sim.addFault({ route: "/contacts/:contactId/notes", delayMs: 300, times: 1 });
+    sim.addFault({ route: "/contacts/:contactId/notes", delayMs: 1_500, times: 1 }); // far past the 50 ms abort, even on a loaded machine
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 50);
     await expect(
@@ -72,7 +72,7 @@ describe("simulator: fault injection", () => {
   it("latency is adjustable at runtime", async () => {
     sim.clearRequests();
     const contact = sim.data.listContacts(DEMO_LOCATION_ID)[4]!;
-    sim.setLatency({ fixedMs: 300 });
+    sim.setLatency({ fixedMs: 1_500 }); // far past the 50 ms abort, even on a loaded machine
     try {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), 50);
