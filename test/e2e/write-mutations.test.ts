@@ -176,6 +176,8 @@ describe("audit", () => {
       expect(typeof line["operation"]).toBe("string");
     }
     expect(lines.filter((l) => l["operation"] === "createTask").every((l) => typeof (l["targetIds"] as any).taskId === "string")).toBe(true);
+    // The upstream's traceId of each successful write (the simulator answers a UUID in every body).
+    for (const line of lines) expect(line["traceId"], String(line["operation"])).toMatch(/^[0-9a-f-]{36}$/);
     const text = JSON.stringify(lines);
     expect(personal.length).toBeGreaterThan(10);
     for (const value of personal) expect(text).not.toContain(value);
