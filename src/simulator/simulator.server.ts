@@ -100,7 +100,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const m = route.pattern.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? "")));
+      route.names.forEach((name, i) => (params[name] = decodeSegment(m[i + 1] ?? "")));
       return { route, params };
     }
     return { params: {} };
@@ -332,6 +332,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   };
   return simulator;
+}
+
+/** A path parameter, percent-decoded; a malformed escape (`%E0%A4%A`) stays as sent (it then names no resource: 400, not a 500). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

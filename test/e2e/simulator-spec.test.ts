@@ -205,6 +205,12 @@ describe("simulator: error bodies", () => {
     expect(r.body).toMatchObject({ statusCode: 401, message: "Invalid token: access token is invalid", error: "Unauthorized" });
   });
 
+  it("a malformed percent-escape in an id is a missing contact (400), never a 5xx", async () => {
+    const r = await call(sim.url, "GET", "/contacts/%E0%A4%A");
+    expectSpec("GET", "/contacts/{contactId}", r, 400);
+    expect(r.body.message).toBe("Contact with id %E0%A4%A not found");
+  });
+
   it("a missing task or note of an existing contact → 400 naming the task/note", async () => {
     const { id } = richContact();
     const task = await call(sim.url, "GET", `/contacts/${id}/tasks/NoSuchTask0000000001`);
