@@ -48,6 +48,11 @@ export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "rou
     new UpstreamError({ ...base, code, reason, message: `${request.method} ${request.route}: ${summary}`, ...extra });
 
   if (status === 400 && /not found/i.test(joined)) return make("NOT_FOUND", "not_found", joined);
+  // NestJS answers an unserved route with 404 "Cannot GET /path": that is a wrong base URL or
+  // route, not a missing resource (which HighLevel answers with a 400), and must not read as null.
+  if (status === 404 && /^Cannot [A-Z]+ \//.test(joined)) {
+    return make("UPSTREAM_ERROR", "unexpected", "the upstream does not serve this route (404): check CONTACTS_API_URL");
+  }
   if (status === 404) return make("NOT_FOUND", "not_found", joined || "not found");
   if (status === 400 && /duplicat/i.test(joined)) {
     const meta = (body.meta ?? {}) as Record<string, unknown>;

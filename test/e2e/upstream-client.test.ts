@@ -234,6 +234,14 @@ describe("ContactsClient errors", () => {
     expect(missing).toEqual(["contacts.write"]);
   });
 
+  it("a route the upstream does not serve (wrong base URL) is UPSTREAM_ERROR, not a missing resource", async () => {
+    const wrongBase = makeClient(new StaticCredentialProvider({ [DEMO_LOCATION_ID]: { token: rwA.token } }), { baseUrl: `${sim.url}/v1` });
+    const error = await failure(wrongBase.getContact(DEMO_LOCATION_ID, anyContact().id));
+    expect(error).toMatchObject({ code: "UPSTREAM_ERROR", reason: "unexpected", status: 404 });
+    expect(error.message).toContain("CONTACTS_API_URL");
+    expect(sim.requests[0]).toMatchObject({ path: expect.stringMatching(/^\/v1\/contacts\//), status: 404 });
+  });
+
   it("a foreign location is FORBIDDEN/location_forbidden", async () => {
     const foreign = makeClient(new StaticCredentialProvider({ [OTHER_LOCATION_ID]: { token: rwB.token }, [DEMO_LOCATION_ID]: { token: rwB.token } }));
     const error = await failure(foreign.listContacts(DEMO_LOCATION_ID, { limit: 1 }));
