@@ -183,4 +183,12 @@ describe("audit", () => {
     for (const value of personal) expect(text).not.toContain(value);
     expect(text).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
   });
+
+  it("no log line of the run (audit or not) carries an email, a phone number or a token", () => {
+    const all = stack().logs.join("\n");
+    expect(stack().logs.length).toBeGreaterThan(0);
+    for (const value of personal) expect(all).not.toContain(value);
+    expect(all).not.toContain(rw);
+    for (const t of stack().sim.tokens) expect(all).not.toContain(t.token);
+  });
 });
