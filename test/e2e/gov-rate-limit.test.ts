@@ -14,6 +14,7 @@ import { createGateway, type Gateway } from "../../src/server/index.js";
 import type { RequestLogEntry } from "../../src/simulator/index.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 import { LOCATION_A, startStack, TEST_JWT_SECRET, type Stack } from "../support/harness.js";
+import { deleteKeysWithPrefix } from "../support/redis.js";
 
 const INTERVAL_MS = 1_000;
 const BURST = 100;
@@ -82,12 +83,7 @@ describe("rate governor shared through Redis (e2e)", () => {
   const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
 
   afterAll(async () => {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 200);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateGovernor } from "../../../src/upstream/rate-governor.js";
 import { createRedisBudgetStore } from "../../../src/upstream/rate-governor.redis.js";
 import type { UpstreamRequest } from "../../../src/upstream/pipeline.types.js";
+import { deleteKeysWithPrefix } from "../../support/redis.js";
 
 const prefix = `test:gov:${randomUUID()}:`;
 let redis: Redis;
@@ -17,12 +18,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 100);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  await deleteKeysWithPrefix(redis, prefix);
   await redis.quit();
 });
 
