@@ -115,11 +115,30 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
     }
     return value as string[];
   };
+  /** `[{id|key, field_value}]`, checked like NestJS's nested validation (422 `customFields.0.key must be a string`). */
+  const customFields = (value: unknown): ContactInput["customFields"] => {
+    if (value === undefined) return undefined;
+    const messages: string[] = [];
+    (value as unknown[]).forEach((item, i) => {
+      if (item === null || typeof item !== "object" || Array.isArray(item)) {
+        messages.push(`customFields.${i} must be an object`);
+        return;
+      }
+      for (const name of ["id", "key"] as const) {
+        const v = (item as Record<string, unknown>)[name];
+        if (v !== undefined && v !== null && typeof v !== "string") messages.push(`customFields.${i}.${name} must be a string`);
+      }
+    });
+    if (messages.length) throw errors.unprocessable(messages);
+    return value as ContactInput["customFields"];
+  };
   const contactInput = (body: Record<string, unknown>): ContactInput => {
     const { locationId: _locationId, gender: _gender, inboundDndSettings: _inbound, ...rest } = body;
     const input = rest as ContactInput;
     const parsedTags = tags(body.tags);
     if (parsedTags) input.tags = parsedTags;
+    const parsedCustomFields = customFields(body.customFields);
+    if (parsedCustomFields) input.customFields = parsedCustomFields;
     if (input.dateOfBirth !== undefined && typeof input.dateOfBirth !== "string") {
       input.dateOfBirth = String(input.dateOfBirth);
     }

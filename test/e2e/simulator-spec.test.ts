@@ -310,6 +310,52 @@ describe("simulator: error bodies", () => {
   });
 });
 
+describe("simulator: malformed input never yields a 5xx", () => {
+  const garbage: unknown[] = [
+    null, 1, "x", [], [1], true,
+    { customFields: [1] }, { customFields: [{ key: 5, field_value: "x" }] }, { customFields: [{ id: ["a"] }] }, { customFields: "x" },
+    { tags: [1, 2] }, { tags: "vip" }, { dnd: "yes" }, { dndSettings: [] }, { dateOfBirth: { y: 1 } }, { firstName: 5 }, { name: ["a"] },
+    { email: 5 }, { phone: {} }, { title: 5, dueDate: "x", completed: "no" }, { dueDate: 12 }, { completed: null }, { body: 5 },
+    { __proto__: { x: 1 } }, { constructor: "x" },
+  ];
+
+  it("every write route answers 4xx for garbage bodies, and stays up", async () => {
+    const { id, taskId, noteId } = richContact();
+    const routes: [string, string][] = [
+      ["POST", "/contacts/"],
+      ["PUT", `/contacts/${id}`],
+      ["POST", `/contacts/${id}/tasks`],
+      ["PUT", `/contacts/${id}/tasks/${taskId}`],
+      ["PUT", `/contacts/${id}/tasks/${taskId}/completed`],
+      ["POST", `/contacts/${id}/tags`],
+      ["POST", `/contacts/${id}/notes`],
+      ["PUT", `/contacts/${id}/notes/${noteId}`],
+    ];
+    const fiveHundreds: string[] = [];
+    for (const [method, path] of routes) {
+      for (const body of garbage) {
+        const payload = method === "POST" && path === "/contacts/" && body && typeof body === "object" && !Array.isArray(body) ? { locationId: DEMO_LOCATION_ID, ...body } : body;
+        const r = await call(sim.url, method, path, { body: payload });
+        if (r.status >= 500) fiveHundreds.push(`${method} ${path} ${JSON.stringify(payload)} → ${r.status}`);
+      }
+    }
+    expect(fiveHundreds).toEqual([]);
+    expect((await call(sim.url, "GET", `/contacts/${id}`)).status).toBe(200);
+  });
+
+  it("list routes answer 422 for malformed paging parameters", async () => {
+    const business = sim.data.businessIds(DEMO_LOCATION_ID)[0]!;
+    for (const q of ["limit=abc", "limit=1.5", "limit=0", "limit=-5", "limit=1e3", "startAfter=NaN&startAfterId=x", "startAfter=Infinity&startAfterId=x"]) {
+      const r = await call(sim.url, "GET", `/contacts/?locationId=${DEMO_LOCATION_ID}&${q}`);
+      expect(r.status, q).toBe(422);
+      expect(Array.isArray(r.body.message), q).toBe(true);
+    }
+    for (const q of ["skip=-1", "skip=x", "limit=101"]) {
+      expect((await call(sim.url, "GET", `/contacts/business/${business}?locationId=${DEMO_LOCATION_ID}&${q}`)).status, q).toBe(422);
+    }
+  });
+});
+
 describe("simulator: listing quirks", () => {
   it("paging 200 seeded contacts with limit=50 yields 200 distinct, newest first, in 4 calls", async () => {
     const fresh = await startSimulator({ rateLimit: false });
