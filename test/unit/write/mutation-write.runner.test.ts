@@ -108,6 +108,30 @@ describe("runMutation", () => {
     expect(records.map((r) => r.outcome)).toEqual(["unknown", "unknown"]);
   });
 
+  it("an unreachable idempotency store refuses the write (not attempted) instead of writing unguarded", async () => {
+    const { ctx, records, write } = context({ key: "k-down" });
+    write.idempotency = { kind: "redis", begin: async () => Promise.reject(new Error("ECONNREFUSED")), close: async () => undefined };
+    const p = plan();
+    expect(await codeOf(runMutation(ctx, p))).toBe("UPSTREAM_UNAVAILABLE");
+    expect(p.write).not.toHaveBeenCalled();
+    expect(records).toMatchObject([{ outcome: "failed", errorCode: "UPSTREAM_UNAVAILABLE", idempotent: true }]);
+  });
+
+  it("a repeat that outlasts the wait for the first attempt is CONFLICT (in progress), with no write", async () => {
+    const { ctx, write } = context({ key: "k-busy" });
+    write.idempotency = createMemoryIdempotencyStore({ waitTimeoutMs: 20 });
+    let finish!: (value: string) => void;
+    const first = plan({ write: vi.fn(() => new Promise<string>((resolve) => (finish = resolve))) as never });
+    const running = runMutation(ctx, first);
+    await vi.waitFor(() => expect(first.write).toHaveBeenCalled());
+    const second = plan();
+    expect(await codeOf(runMutation(ctx, second))).toBe("CONFLICT");
+    expect(second.write).not.toHaveBeenCalled();
+    finish("written");
+    expect(await running).toBe("written");
+    expect(await runMutation(ctx, plan())).toBe("written");
+  });
+
   it("applies the result to the cache and audits success", async () => {
     const { ctx, records } = context({ key: "k1" });
     const p = plan();
