@@ -35,7 +35,7 @@ export {
   DEMO_CALENDAR_ID,
   DEMO_CUSTOM_FIELDS,
 } from "./seed.data.js";
-export { DEFAULT_RATE_LIMIT } from "./rate-limit.js";
+export { DEFAULT_RATE_LIMIT, LIFTED_RATE_LIMIT } from "./rate-limit.js";
 export { appointmentTime, appointmentTimeMs } from "./appointment-time.js";
 export {
   DEFAULT_WEBHOOK_MAX_ATTEMPTS,

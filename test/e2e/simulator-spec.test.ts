@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEMO_LOCATION_ID,
+  LIFTED_RATE_LIMIT,
   OTHER_LOCATION_ID,
   startSimulator,
   type Simulator,
@@ -406,6 +407,16 @@ describe("simulator: listing quirks", () => {
 });
 
 describe("simulator: rate limiting per (token, location)", () => {
+  it("rateLimit: false enforces nothing and says so: the headers advertise the lifted budget", async () => {
+    const contact = richContact();
+    for (let i = 0; i < 101; i++) expect((await call(sim.url, "GET", `/contacts/${contact.id}/notes`)).status).toBe(200);
+    const r = await call(sim.url, "GET", `/contacts/${contact.id}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-ratelimit-max")).toBe(String(LIFTED_RATE_LIMIT.burst));
+    expect(Number(r.headers.get("x-ratelimit-remaining"))).toBeGreaterThan(LIFTED_RATE_LIMIT.burst - 1_000);
+    expect(r.headers.get("x-ratelimit-limit-daily")).toBe(String(LIFTED_RATE_LIMIT.daily));
+  });
+
   it("the 101st request in an interval gets 429; X-RateLimit-Remaining counts down on every response", async () => {
     let clock = 1_800_000_000_000;
     const limited = await startSimulator({ now: () => clock, seed: false });
