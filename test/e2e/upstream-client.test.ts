@@ -288,6 +288,21 @@ describe("ContactsClient errors", () => {
     expect(sim.requests.map((r) => r.status)).toEqual([401, 200]);
   });
 
+  it("the upstream's 429 (over the burst) is UPSTREAM_RATE_LIMITED with the interval as retryAfterMs", async () => {
+    const limited = await startSimulator({ rateLimit: { burst: 1, intervalMs: 7_000, daily: 100 } });
+    try {
+      const c = new ContactsClient({ baseUrl: limited.url, credentials: new StaticCredentialProvider({ [DEMO_LOCATION_ID]: { token: rwA.token } }) });
+      clients.push(c);
+      const id = limited.data.listContacts(DEMO_LOCATION_ID)[0]!.id;
+      await c.getContact(DEMO_LOCATION_ID, id);
+      const error = await failure(c.getContact(DEMO_LOCATION_ID, id));
+      expect(error).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", reason: "rate_limited", status: 429, retryAfterMs: 7_000 });
+      expect(limited.requests.map((r) => r.status)).toEqual([200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("an upstream 500 is UPSTREAM_ERROR/server_error; a reset connection is UPSTREAM_UNAVAILABLE", async () => {
     const contact = anyContact();
     const remove = sim.addFault({ route: "/contacts/:contactId/notes", status: 500, body: { statusCode: 500, message: "boom" } });
