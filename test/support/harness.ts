@@ -35,8 +35,8 @@ export const WRITE = "contacts.write";
 
 /**
  * The simulator's default budget in tests: practically unlimited, and honest about it in its
- * X-RateLimit-* headers (with `rateLimit: false` the simulator still reports a 100-call burst,
- * which the gateway's rate governor believes). Tests of rate limiting pass their own.
+ * X-RateLimit-* headers, which the gateway's rate governor believes (`rateLimit: false` now
+ * advertises a lifted budget too). Tests of rate limiting pass their own.
  */
 export const GENEROUS_UPSTREAM_RATE_LIMIT = { burst: 1_000_000, intervalMs: 10_000, daily: 100_000_000 } as const;
 
