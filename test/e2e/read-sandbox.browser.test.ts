@@ -1,12 +1,15 @@
 /**
  * The sandbox in a real browser (Chromium via playwright-core, Debian's /usr/bin/chromium): GET
  * /graphql serves GraphiQL from the gateway itself, prefilled with the sample dashboard query; Run
- * shows seeded contact names; no request (HTTP or WebSocket) leaves 127.0.0.1.
+ * shows seeded contact names; no request (HTTP or WebSocket) leaves 127.0.0.1 and the page's CSP
+ * blocks nothing. A token pasted into the Headers tab is what the next subscription's
+ * connection_init carries (not the prefilled one, and without waiting for an HTTP request).
  */
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintCallerToken } from "../../src/auth/index.js";
 import { LOCATION_A, READ, TEST_JWT_SECRET, startStack, type Stack } from "../support/harness.js";
+import { waitFor } from "../support/events-wait.js";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -41,10 +44,16 @@ describe("GET /graphql sandbox (browser)", () => {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1400 } });
     const page = await context.newPage();
     const requested: string[] = [];
-    page.on("request", (req) => requested.push(req.url()));
+    context.on("request", (req) => requested.push(req.url())); // the page's and its workers'
     page.on("websocket", (ws) => requested.push(ws.url()));
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
+    // A load the page's CSP blocks never becomes a request: catch the attempt itself.
+    const blocked: string[] = [];
+    await page.exposeFunction("reportCspViolation", (uri: string) => void blocked.push(uri));
+    await page.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { reportCspViolation(u: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+    );
 
     const response = await page.goto(`${stack.gateway.url}/graphql`, { waitUntil: "load" });
     expect(response?.status()).toBe(200);
@@ -75,44 +84,71 @@ describe("GET /graphql sandbox (browser)", () => {
       return new URL(url).hostname !== "127.0.0.1";
     });
     expect(outside).toEqual([]);
+    expect(blocked).toEqual([]);
     expect(requested.some((url) => url.startsWith(`${stack.gateway.url}/graphql`))).toBe(true);
     expect(pageErrors).toEqual([]);
     await context.close();
   });
 
-  it("subscriptions authenticate with the token GraphiQL last sent over HTTP (a pasted token, not only the demo one)", async () => {
-    await using plain = await startStack({ gateway: { sandbox: { defaultQuery: "subscription Live { contactEvents { type contactId } }" } } });
-    const token = await plain.tokenFor();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const frames: string[] = [];
-    let acked!: () => void;
-    const ack = new Promise<void>((resolve) => (acked = resolve));
-    page.on("websocket", (ws) => {
-      ws.on("framesent", (f) => frames.push(`sent ${String(f.payload)}`));
-      ws.on("framereceived", (f) => {
-        frames.push(`received ${String(f.payload)}`);
-        if (String(f.payload).includes('"connection_ack"')) acked();
-      });
+  it("a token pasted into the Headers tab authenticates the next subscription (connection_init), with no HTTP request in between", async () => {
+    const prefilled = await mintCallerToken({ secret: TEST_JWT_SECRET, scopes: [READ], locationId: LOCATION_A, subject: "prefilled", expiresInSeconds: 3600 });
+    await using plain = await startStack({
+      gateway: { sandbox: { defaultHeaders: { Authorization: `Bearer ${prefilled}` }, defaultQuery: "subscription Live { contactEvents { type contactId } }" } },
     });
-    await page.goto(`${plain.gateway.url}/graphql`, { waitUntil: "load" });
-    await page.waitForFunction(
-      (fn) => new Function(`return (${fn})()`)().includes("subscription Live"),
-      visibleText.toString(),
+    const pasted = await plain.tokenFor({ subject: "pasted" });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1200 }, permissions: ["clipboard-read", "clipboard-write"] });
+    const page = await context.newPage();
+    const httpAfterPaste: string[] = [];
+    let pastedYet = false;
+    page.on("request", (req) => {
+      if (pastedYet && req.url().startsWith("http")) httpAfterPaste.push(`${req.method()} ${req.url()}`);
+    });
+    const inits: string[] = [];
+    const received: string[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        if (String(f.payload).includes('"connection_init"')) inits.push(String(f.payload));
+      });
+      ws.on("framereceived", (f) => received.push(String(f.payload)));
+    });
+    // GraphiQL introspects on load with the prefilled token; wait for it, so that afterwards only the
+    // paste can change what the subscription sends.
+    const introspected = page.waitForResponse(
+      (r) => r.request().method() === "POST" && (r.request().postData() ?? "").includes("__schema"),
       { timeout: 30_000 },
     );
-    // What GraphiQL does when a query runs with a token pasted into the Headers tab.
-    const status = await page.evaluate(
-      async (authorization) =>
-        (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json", authorization }, body: '{"query":"{ viewer { locationId } }"}' })).status,
-      `Bearer ${token}`,
-    );
-    expect(status).toBe(200);
+    await page.goto(`${plain.gateway.url}/graphql`, { waitUntil: "load" });
+    expect((await introspected).request().headers()["authorization"]).toBe(`Bearer ${prefilled}`);
+    await page.waitForFunction((fn) => new Function(`return (${fn})()`)().includes("subscription Live"), visibleText.toString(), { timeout: 30_000 });
+
+    /** Replaces the Headers tab's text the way a person pastes (select all, then insert). */
+    const pasteHeaders = async (value: string) => {
+      await page.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor").first().click();
+      await page.keyboard.press("ControlOrMeta+A");
+      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify({ Authorization: value }));
+      await page.keyboard.press("ControlOrMeta+V");
+      await page.waitForFunction(
+        ([fn, expected]) => new Function(`return (${fn})()`)().replace(/\s+/g, "").includes(expected),
+        [visibleText.toString(), `"Authorization":"${value.slice(0, 40)}`.replace(/\s+/g, "")] as const,
+        { timeout: 10_000 },
+      );
+    };
+
+    await pasteHeaders(`Bearer ${pasted}`);
+    pastedYet = true;
     await page.locator(".graphiql-execute-button").first().click();
-    await Promise.race([ack, new Promise((_, reject) => setTimeout(() => reject(new Error(`no connection_ack; frames: ${frames.join(" | ")}`)), 20_000))]);
-    const init = frames.find((f) => f.startsWith("sent") && f.includes("connection_init"));
-    expect(init).toContain(`"authorization":"Bearer ${token}"`);
-    expect(frames.some((f) => f.includes('"connection_ack"'))).toBe(true);
+    await waitFor(() => received.some((f) => f.includes('"connection_ack"')), { timeoutMs: 20_000, what: "connection_ack" });
+    expect(inits).toHaveLength(1);
+    expect(JSON.parse(inits[0]!)).toEqual({ type: "connection_init", payload: { authorization: `Bearer ${pasted}` } });
+    expect(httpAfterPaste).toEqual([]);
+
+    // A refused token is explained in the result pane (4403), not a silent spinner.
+    await page.locator(".graphiql-execute-button").first().click(); // stops the running subscription
+    await pasteHeaders("Bearer not-a-token");
+    await page.locator(".graphiql-execute-button").first().click();
+    await page.waitForFunction((fn) => new Function(`return (${fn})()`)().includes("Forbidden (4403)"), visibleText.toString(), { timeout: 20_000 });
+    expect(inits).toHaveLength(2);
+    expect(JSON.parse(inits[1]!).payload).toEqual({ authorization: "Bearer not-a-token" });
     await context.close();
   });
 });
