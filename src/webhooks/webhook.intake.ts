@@ -1,13 +1,19 @@
 /**
  * The HighLevel webhook intake as a pure decision over (raw body, headers) → (status, JSON body),
  * exactly as contract §6 says:
- *   401  no signature header, or a signature (or the replay window) that fails; nothing published
+ *   401  no signature header, a signature that fails, or a `timestamp` outside the replay window;
+ *        nothing applied or published. `error.reason` tells which: missing_signature,
+ *        invalid_signature, stale_timestamp, future_timestamp (logs and metrics: outcome "stale").
  *   400  not JSON, or no string `type` (or a served type without the fields it needs)
  *   200  accepted, a duplicate `webhookId`, or a type this gateway does not serve
  *   429  cannot be accepted right now (dedup store / pub-sub unreachable): HighLevel retries only on 429
  * (413 is decided by the HTTP route, before the body is buffered.)
  * Replay protection: a `timestamp` older than the window (90 min: HighLevel's six retries span ~70)
- * or more than 5 minutes ahead is refused (401); ids are remembered longer than the window. A body
+ * or more than 5 minutes ahead is refused (401); ids are remembered longer than the window. Why 401
+ * and not 400 or 200: the signature covers the body, `timestamp` included, so the timestamp is the
+ * only proof that a validly signed body is not a replay; outside the window the request is not
+ * authentic *now* (like an expired caller token, which is also 401). HighLevel retries only on 429,
+ * so a 401 is never retried; the distinct `reason` keeps it apart from a key problem in logs. A body
  * without `timestamp` is accepted (occurredAt = receipt) and, without `webhookId`, de-duplicated by
  * the SHA-256 of its bytes (HighLevel's retries re-send the same bytes).
  * Never a 5xx: anything unexpected becomes a 429 so the event is retried rather than lost, and no
@@ -22,7 +28,7 @@ import type { WebhookSignatureVerifier } from "./webhook-signature.verify.js";
 
 export interface IntakeResponse {
   status: 200 | 400 | 401 | 413 | 429;
-  body: { status: "accepted" | "duplicate" | "ignored" } | { error: { code: string; message: string } };
+  body: { status: "accepted" | "duplicate" | "ignored" } | { error: { code: string; message: string; reason?: string } };
   headers?: Record<string, string>;
 }
 
@@ -54,9 +60,9 @@ export interface WebhookIntake {
   handle(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<IntakeResponse>;
 }
 
-const error = (status: IntakeResponse["status"], code: string, message: string): IntakeResponse => ({
+const error = (status: IntakeResponse["status"], code: string, message: string, reason?: string): IntakeResponse => ({
   status,
-  body: { error: { code, message } },
+  body: { error: { code, message, ...(reason ? { reason } : {}) } },
 });
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
@@ -91,8 +97,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       logger?.warn({ reason: signature.reason, scheme: signature.scheme }, "webhook rejected: signature");
       observe("unknown", "unauthenticated");
       return signature.reason === "missing-signature"
-        ? error(401, "UNAUTHENTICATED", "expected an x-ghl-signature (Ed25519) or x-wh-signature (RSA-SHA256) header")
-        : error(401, "UNAUTHENTICATED", `the ${signature.scheme === "ed25519" ? "x-ghl-signature" : "x-wh-signature"} signature does not verify over the request body`);
+        ? error(401, "UNAUTHENTICATED", "expected an x-ghl-signature (Ed25519) or x-wh-signature (RSA-SHA256) header", "missing_signature")
+        : error(
+            401,
+            "UNAUTHENTICATED",
+            `the ${signature.scheme === "ed25519" ? "x-ghl-signature" : "x-wh-signature"} signature does not verify over the request body`,
+            "invalid_signature",
+          );
     }
 
     let json: unknown;
@@ -122,10 +133,19 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
 
     const { event, timestampMs } = parsed;
     if (timestampMs !== undefined) {
-      if (receivedAtMs - timestampMs > replayWindowMs || timestampMs - receivedAtMs > maxClockSkewMs) {
-        logger?.warn({ webhookId: event.webhookId, timestamp: new Date(timestampMs).toISOString() }, "webhook rejected: stale timestamp");
+      const future = timestampMs - receivedAtMs > maxClockSkewMs;
+      if (future || receivedAtMs - timestampMs > replayWindowMs) {
+        const reason = future ? "future_timestamp" : "stale_timestamp";
+        logger?.warn({ webhookId: event.webhookId, timestamp: new Date(timestampMs).toISOString(), reason }, "webhook rejected: timestamp outside the replay window");
         observe(webhookType, "stale");
-        return error(401, "UNAUTHENTICATED", `timestamp: expected within the last ${Math.round(replayWindowMs / 60_000)} minutes, received one outside the replay window`);
+        return error(
+          401,
+          "UNAUTHENTICATED",
+          future
+            ? `timestamp: expected at most ${Math.round(maxClockSkewMs / 60_000)} minutes ahead of this server's clock, received ${new Date(timestampMs).toISOString()}`
+            : `timestamp: expected within the last ${Math.round(replayWindowMs / 60_000)} minutes, received ${new Date(timestampMs).toISOString()} (a replay or a late retry)`,
+          reason,
+        );
       }
     }
 

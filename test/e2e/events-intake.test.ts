@@ -115,12 +115,17 @@ describe("HTTP semantics", () => {
     const stale = webhookBody(note(), { webhookId: "stale-one", timestamp: new Date(Date.now() - 91 * 60_000).toISOString() });
     const res = await post(stale);
     expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ error: { code: "UNAUTHENTICATED", reason: "stale_timestamp" } });
     expect(res.text).toMatch(/timestamp/);
+    // one from the future (beyond 5 minutes of clock skew) is refused the same way
+    const future = await post(webhookBody(note(), { webhookId: "future-one", timestamp: new Date(Date.now() + 60 * 60_000).toISOString() }));
+    expect([future.status, (future.json as { error: { reason: string } }).error.reason]).toEqual([401, "future_timestamp"]);
     // a retry inside the window (HighLevel's sixth retry is ~60-70 minutes later) is accepted
     const lateRetry = webhookBody(note(), { webhookId: "late-retry", timestamp: new Date(Date.now() - 70 * 60_000).toISOString() });
     expect((await post(lateRetry)).status).toBe(200);
     await waitFor(() => idsSeenByA().includes("late-retry"));
     expect(idsSeenByA()).not.toContain("stale-one");
+    expect(idsSeenByA()).not.toContain("future-one");
   });
 
   it("answers 400 to malformed JSON and to a body without a string type", async () => {

@@ -60,10 +60,20 @@ describe("webhook intake decisions", () => {
 
   it("rejects timestamps outside the replay window (stale or far future) and accepts the 70-minute retry span", async () => {
     const { post, published } = setup();
-    expect((await post(payload({ webhookId: "old", timestamp: new Date(NOW - 91 * 60_000).toISOString() }))).status).toBe(401);
-    expect((await post(payload({ webhookId: "future", timestamp: new Date(NOW + 60 * 60_000).toISOString() }))).status).toBe(401);
+    const old = await post(payload({ webhookId: "old", timestamp: new Date(NOW - 91 * 60_000).toISOString() }));
+    expect(old).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED", reason: "stale_timestamp" } } });
+    const future = await post(payload({ webhookId: "future", timestamp: new Date(NOW + 60 * 60_000).toISOString() }));
+    expect(future).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED", reason: "future_timestamp" } } });
+    // a sender clock a little ahead (under 5 minutes) is tolerated
+    expect((await post(payload({ webhookId: "skew", timestamp: new Date(NOW + 4 * 60_000).toISOString() }))).status).toBe(200);
     expect((await post(payload({ webhookId: "retry", timestamp: new Date(NOW - 75 * 60_000).toISOString() }))).status).toBe(200);
-    expect(published.map((e) => e.webhookId)).toEqual(["retry"]);
+    expect(published.map((e) => e.webhookId)).toEqual(["skew", "retry"]);
+    // a bad signature and a stale timestamp are told apart (logs, HighLevel's delivery log)
+    const { intake } = setup();
+    expect((await intake.handle(Buffer.from(payload()), {})).body).toMatchObject({ error: { reason: "missing_signature" } });
+    expect((await intake.handle(Buffer.from(payload()), { "x-ghl-signature": signEd25519("other", keys.ed25519.privateKey) })).body).toMatchObject({
+      error: { reason: "invalid_signature" },
+    });
   });
 
   it("429 when the de-duplication store is down, and nothing published", async () => {
