@@ -226,10 +226,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       validate: (s, document) => validate(s, document, wsRules),
       // graphql-ws builds the context once per subscribe: execute every event with a fresh one
       // (fresh loaders over the shared cache), stack.md pitfall 5.
-      subscribe: createPerEventSubscribe((ctx) => {
-        const c = ctx as GatewayContext;
-        return createContext(c.auth, c.requestId, c.headers);
-      }),
+      subscribe: createPerEventSubscribe(
+        (ctx) => {
+          const c = ctx as GatewayContext;
+          return createContext(c.auth, c.requestId, c.headers);
+        },
+        // Same caller identity, operation and variables: one execution per event for all of them.
+        (ctx) => {
+          const v = (ctx as GatewayContext).viewer;
+          return v ? JSON.stringify([v.locationId, [...v.scopes].sort(), v.subject ?? null]) : undefined;
+        },
+      ),
       onConnect: async (ctx) => {
         const auth = await authenticate(authorizationFromPayload(ctx.connectionParams));
         if (auth.status !== "authenticated") {

@@ -8,9 +8,29 @@
  * one event fanned out to many subscribers still costs at most one upstream call per resource).
  * `return()` from the client reaches the source at once, even while it waits for the next event.
  */
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 
 export type PerEventContext = (subscribeContext: unknown) => unknown;
+/**
+ * Who is asking, as far as results can differ (location, scopes, subject); undefined = never share.
+ * Subscribers of the same event with the same operation, variables and identity share ONE
+ * execution (issue 8: fan-out to 1,000 subscribers): their results would be identical anyway, read
+ * from the same cache at the same moment.
+ */
+export type ShareKey = (subscribeContext: unknown) => string | undefined;
+
+/** One execution per event payload and (identity, operation, variables); dropped with the payload. */
+const sharedExecutions = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
+const documentTexts = new WeakMap<DocumentNode, string>();
+
+function operationKey(args: ExecutionArgs): string {
+  let text = documentTexts.get(args.document);
+  if (text === undefined) {
+    text = print(args.document);
+    documentTexts.set(args.document, text);
+  }
+  return `${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${text}`;
+}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -40,15 +60,26 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, fn: (value: T) => Pr
   };
 }
 
-/** A graphql-ws `subscribe` that executes every event with `perEventContext(subscribeContext)`. */
-export function createPerEventSubscribe(perEventContext: PerEventContext) {
+/**
+ * A graphql-ws `subscribe` that executes every event with `perEventContext(subscribeContext)`;
+ * with `shareKey`, identical subscriptions of the same identity share each event's execution.
+ */
+export function createPerEventSubscribe(perEventContext: PerEventContext, shareKey?: ShareKey) {
   return async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
-    return mapAsyncIterator(source, (payload) =>
-      execute({ ...args, rootValue: payload, contextValue: perEventContext(args.contextValue) }),
-    );
+    const identity = shareKey?.(args.contextValue);
+    const key = identity === undefined ? undefined : `${identity}\u0000${operationKey(args)}`;
+    const run = (payload: unknown) => execute({ ...args, rootValue: payload, contextValue: perEventContext(args.contextValue) });
+    return mapAsyncIterator(source, (payload) => {
+      if (key === undefined || typeof payload !== "object" || payload === null) return run(payload);
+      let byKey = sharedExecutions.get(payload);
+      if (!byKey) sharedExecutions.set(payload, (byKey = new Map()));
+      let result = byKey.get(key);
+      if (!result) byKey.set(key, (result = run(payload)));
+      return result;
+    });
   };
 }
