@@ -255,7 +255,7 @@ async function main() {
       const events = sys.name === "peer" && selection === "joined" ? cfg.peerJoinedEvents : cfg.fanoutEvents;
       results.systems[sys.name][`fanout_${selection}`] = await fanout(sys, selection, events, fanContactId, systems);
       const f = results.systems[sys.name][`fanout_${selection}`];
-      log(`fan-out ${sys.name} ${selection}: p50 ${f.p50?.toFixed(0)} ms, p99 ${f.p99?.toFixed(0)} ms, ${f.upstreamCallsPerEvent} calls/event, lost ${f.lost}`);
+      log(`fan-out ${sys.name} ${selection}: p50 ${f.p50?.toFixed(0)} ms, p99 ${f.p99?.toFixed(0)} ms, gateway CPU ${f.gatewayCpuMsPerEvent.toFixed(0)} ms/event, ${f.upstreamCallsPerEvent} calls/event, lost ${f.lost}`);
     }
   }
 
@@ -379,14 +379,17 @@ async function fanout(sys, selection, events, contactId, systems) {
   let lost = 0;
   const perEventLast = [];
   const eventsFromUs = monotonicUs();
+  let cpuDuringEvents = 0;
   for (let e = 0; e < events; e++) {
     const change = await sim.call("change", { contactId });
     const webhookId = JSON.parse(change.webhook.body).webhookId;
     await untilQuiet();
     await sim.call("mark");
+    const cpu0 = cpuMs(sys.pid);
     const t0 = performance.now();
     await postWebhook({ [sys.name]: sys }, change.webhook);
     const done = await waitFor(() => (arrivals.get(webhookId)?.length ?? 0) >= n, { timeoutMs: 120_000, intervalMs: 5 });
+    cpuDuringEvents += cpuMs(sys.pid) - cpu0;
     await sleep(200);
     calls += (await sim.call("count")).total;
     const got = arrivals.get(webhookId) ?? [];
@@ -408,6 +411,7 @@ async function fanout(sys, selection, events, contactId, systems) {
     p99: s.p99,
     lastDeliveryMs: summarize(perEventLast).p50,
     upstreamCallsPerEvent: calls / Math.max(1, events),
+    gatewayCpuMsPerEvent: cpuDuringEvents / Math.max(1, events),
     lost,
     errors,
     rssMb: rss,

@@ -33,6 +33,7 @@ function rows(r) {
       ["freshness: webhook → answer shows it", get(fresh)],
       [`fan-out, ${r.cfg.subscribers} subscribers, scalar: p50 / p99 ms`, get((s) => fan(s, "fanout_scalar"))],
       [`fan-out, ${r.cfg.subscribers} subscribers, joined contact: p50 / p99 ms`, get((s) => fan(s, "fanout_joined"))],
+      ["fan-out: gateway CPU ms / event (scalar / joined)", get((s) => (s.fanout_scalar ? `${f1(s.fanout_scalar.gatewayCpuMsPerEvent)} / ${f1(s.fanout_joined?.gatewayCpuMsPerEvent)}` : "–"))],
       ["fan-out: upstream calls / event (scalar / joined)", get((s) => (s.fanout_scalar ? `${f2(s.fanout_scalar.upstreamCallsPerEvent)} / ${f2(s.fanout_joined?.upstreamCallsPerEvent)}` : "–"))],
       ["RSS MB: after warm load", get((s) => f0(s.rssAfterWarmMb))],
       [`RSS MB: with ${r.cfg.subscribers} subscribers`, get((s) => f0(s.fanout_scalar?.rssMb))],
