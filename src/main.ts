@@ -99,7 +99,12 @@ async function main(): Promise<void> {
         "",
         "Contacts Gateway — demo mode (embedded Contacts API simulator, seeded demo data)",
         `  sandbox:      ${gateway.url}/graphql   (open in a browser)`,
+        `  dashboard:    ${gateway.url}/dashboard   (live: updates as events arrive)`,
         `  GraphQL:      POST ${gateway.url}/graphql · subscriptions ${gateway.wsUrl}`,
+        config.demo.activityIntervalMs > 0
+          ? `  live events:  flowing: the simulator sends a signed webhook every ${config.demo.activityIntervalMs / 1000} s (a note, a completed task, an appointment);`
+          : "  live events:  demo activity off (DEMO_ACTIVITY_INTERVAL_MS=0); writes through the gateway still send webhooks;",
+        "                in the sandbox run  subscription { contactEvents { type contactId occurredAt } }",
         `  location:     ${DEMO_LOCATION_ID}`,
         "  caller tokens (valid 24 h; send as  Authorization: Bearer <token>):",
         `    read-only:  ${readOnly}`,
@@ -109,7 +114,10 @@ async function main(): Promise<void> {
     );
   } else {
     gateway = await createGateway({ config, logger });
-    process.stdout.write(`Contacts Gateway listening: ${gateway.url}/graphql (sandbox in a browser)\n`);
+    process.stdout.write(
+      `Contacts Gateway listening: ${gateway.url}/graphql (sandbox in a browser)\n` +
+        `  dashboard: ${gateway.url}/dashboard · webhook intake for the HighLevel app: POST ${gateway.url}/webhooks/highlevel\n`,
+    );
   }
 }
 

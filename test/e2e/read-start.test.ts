@@ -1,12 +1,15 @@
 /**
  * `npm start` in demo mode, as a real process (`node dist/src/main.js`, built privately): with no
  * CONTACTS_API_URL it starts the embedded simulator and prints the sandbox URL and two caller
- * tokens (read-only, read-write) valid for 24 h that work against it; SIGTERM exits 0; a bad
+ * tokens (read-only, read-write) valid for 24 h that work against it, the live dashboard's URL, and
+ * demo events that reach a subscriber within seconds; SIGTERM exits 0; a bad
  * configuration value exits 1 with one line naming the variable.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
+import { createClient } from "graphql-ws";
 import { decodeJwt } from "jose";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrivately, REPO_ROOT, type PrivateBuild } from "../support/ops-build.js";
 
@@ -30,7 +33,8 @@ describe("npm start (demo mode)", () => {
   it("prints the sandbox URL and two working caller tokens, serves them, and exits 0 on SIGTERM", async () => {
     const child = spawn(process.execPath, [build.file("src/main.js")], {
       cwd: REPO_ROOT,
-      env: cleanEnv({ PORT: "0", DEMO_ACTIVITY_INTERVAL_MS: "0", LOG_LEVEL: "warn" }),
+      // Demo activity fast, so the test sees the trickle of signed demo webhooks a newcomer sees.
+      env: cleanEnv({ PORT: "0", DEMO_ACTIVITY_INTERVAL_MS: "250", LOG_LEVEL: "warn" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -72,6 +76,37 @@ describe("npm start (demo mode)", () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("ContactsDashboard");
       expect((await fetch(`${sandbox}/healthz`)).status).toBe(200);
+
+      // The banner's live dashboard answers, and live events really flow: the embedded simulator's
+      // activity generator sends signed webhooks that reach a subscriber with the read-only token.
+      expect(stdout).toContain(`dashboard:    ${sandbox}/dashboard`);
+      expect(stdout).toMatch(/live events: +flowing: the simulator sends a signed webhook every 0\.25 s/);
+      const dashboard = await fetch(`${sandbox}/dashboard`, { headers: { accept: "text/html" } });
+      expect([dashboard.status, dashboard.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+      const ws = /subscriptions\s+(ws:\/\/\S+)/.exec(stdout)?.[1];
+      expect(ws).toBe(`${sandbox.replace("http://", "ws://")}/graphql`);
+      const client = createClient({ url: ws!, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${readOnly}` }, retryAttempts: 0 });
+      try {
+        const first = await new Promise<{ type: string; locationId: string }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no demo event within 20 s")), 20_000);
+          client.subscribe<{ contactEvents: { type: string; locationId: string } }>(
+            { query: "subscription { contactEvents { type locationId } }" },
+            {
+              next: (r) => {
+                clearTimeout(timer);
+                if (r.data) resolve(r.data.contactEvents);
+                else reject(new Error(`expected an event, received ${JSON.stringify(r.errors)}`));
+              },
+              error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+              complete: () => undefined,
+            },
+          );
+        });
+        expect(first.locationId).toBe(decodeJwt(readOnly!)["locationId"]);
+        expect(first.type).toMatch(/^(NOTE|TASK|APPOINTMENT|CONTACT)_/);
+      } finally {
+        await client.dispose();
+      }
     } finally {
       child.kill("SIGTERM");
     }
