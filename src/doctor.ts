@@ -7,7 +7,7 @@
 import { ConfigError, isDemoMode, loadConfigFromProcess } from "./config/index.js";
 import { doctorPassed, formatDoctorReport, runDoctor } from "./doctor/index.js";
 import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
-import { StaticCredentialProvider } from "./upstream/static-credentials.js";
+import { StaticCredentialProvider } from "./upstream/index.js";
 
 async function main(): Promise<number> {
   let config;

@@ -3,8 +3,7 @@
  * `CONTACTS_LOCATION_ID`, a static provider) next to every OAuth-installed location. The first
  * provider holding a location owns it; every call for that location goes to its owner.
  */
-import type { CredentialProvider } from "../upstream/credentials.types.js";
-import { UpstreamError } from "../upstream/upstream.error.js";
+import { UpstreamError, type CredentialProvider } from "../upstream/index.js";
 
 export interface CompositeCredentialProviderOptions {
   /** In priority order: the first one holding a location serves it. */

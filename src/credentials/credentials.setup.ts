@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { Router } from "express";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../observability/logger.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
+import type { CredentialProvider } from "../upstream/index.js";
 import { createCompositeCredentialProvider } from "./composite.provider.js";
 import { createCredentialStoreFromConfig, type CredentialStore } from "./credential.store.js";
 import { createOAuthCredentialProvider, type OAuthCredentialProvider, type TokenRefreshOutcome } from "./oauth.provider.js";

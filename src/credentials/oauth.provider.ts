@@ -11,8 +11,7 @@
  * Tokens never reach a log line or an error message.
  */
 import type { Logger } from "../observability/logger.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
-import { UpstreamError } from "../upstream/upstream.error.js";
+import { UpstreamError, type CredentialProvider } from "../upstream/index.js";
 import type { CredentialStore } from "./credential.store.js";
 import type { RefreshLock, StoredCredential } from "./credential.types.js";
 import { OAuthTokenError, type OAuthTokenClient, type TokenGrant } from "./oauth-token.client.js";

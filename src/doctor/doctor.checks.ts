@@ -18,9 +18,7 @@ import { Redis } from "ioredis";
 import { request, type Dispatcher } from "undici";
 import type { Config } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
-import { errorFromResponse } from "../upstream/upstream-error.mapping.js";
-import { credentialsFromConfig } from "../upstream/static-credentials.js";
+import { credentialsFromConfig, errorFromResponse, type CredentialProvider } from "../upstream/index.js";
 
 export const WRITE_PROBE_CONTACT_ID = "DoctorWriteProbe0000";
 

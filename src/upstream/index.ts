@@ -10,3 +10,25 @@ export type { UpstreamErrorCode, UpstreamErrorReason, UpstreamErrorOptions } fro
 export { errorFromResponse, retryAfterFromHeaders, headerValue, scopeForMethod } from "./upstream-error.mapping.js";
 export type { CredentialProvider } from "./credentials.types.js";
 export type * from "./contacts.types.js";
+export { StaticCredentialProvider, credentialsFromConfig } from "./static-credentials.js";
+export type { StaticCredential } from "./static-credentials.js";
+
+// Governance: circuit breaker → retry → rate governor, assembled (governance.ts) and as parts.
+export { createGovernanceMiddlewares, createGovernanceRuntime } from "./governance.js";
+export type {
+  Governance,
+  GovernanceHooks,
+  GovernanceMetricsSources,
+  GovernanceOptions,
+  GovernanceRuntime,
+  GovernanceRuntimeOptions,
+  LocationGovernanceSnapshot,
+} from "./governance.js";
+export { DEFAULT_BREAKER_POLICY, createCircuitBreaker } from "./breaker.js";
+export type { BreakerHooks, BreakerPolicy, BreakerState, CircuitBreaker, LocationBreakerSnapshot } from "./breaker.js";
+export { DEFAULT_RETRY_POLICY, createRetryMiddleware } from "./retry.js";
+export type { RetryHooks, RetryPolicy } from "./retry.js";
+export { DEFAULT_RATE_POLICY, createRateGovernor } from "./rate-governor.js";
+export type { LocationRateSnapshot, RateGovernor, RateGovernorHooks, RatePolicy } from "./rate-governor.js";
+export { systemClock } from "./governance.clock.js";
+export type { Clock } from "./governance.clock.js";
