@@ -1,10 +1,11 @@
 /**
  * Upstream metrics as a pipeline middleware: counts every Contacts API call by method, route
- * template and status, observes its latency, and records the X-RateLimit-* budget per location.
+ * template and status and observes its latency. (The rate budget per location comes from the
+ * rate governor's own view, which already folds in every response's X-RateLimit-* headers.)
  * Put it LAST in the middleware list (innermost, next to the transport) so each HTTP attempt,
  * retries included, is counted once: the count then equals the upstream's own request log.
  */
-import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
+import type { UpstreamMiddleware } from "../upstream/index.js";
 import type { GatewayMetrics } from "./metrics.js";
 
 export interface MetricsMiddlewareOptions {
@@ -24,8 +25,6 @@ export function createMetricsMiddleware(options: MetricsMiddlewareOptions): Upst
         route: request.route,
         status: response.status,
         durationMs: response.durationMs ?? now() - startedAt,
-        locationId: request.locationId,
-        headers: response.headers,
       });
       return response;
     } catch (error) {
@@ -35,7 +34,6 @@ export function createMetricsMiddleware(options: MetricsMiddlewareOptions): Upst
         route: request.route,
         status: typeof status === "number" ? status : "error",
         durationMs: now() - startedAt,
-        locationId: request.locationId,
       });
       throw error;
     }

@@ -2,12 +2,17 @@
  * The gateway's Prometheus metrics, in a per-gateway `Registry` (never prom-client's global one:
  * several gateways run in one test process). Areas report through small hooks instead of importing
  * prom-client: the upstream metrics middleware (metrics.middleware.ts), `recordWebhookEvent`,
- * `recordTokenRefresh`, and pull-style sources (`setSources`) read at scrape time for cache
+ * `recordTokenRefresh`, `governanceHooks` (queue, retries, rejections, 429s, breaker events of
+ * upstream/governance.ts), and pull-style sources (`setSources`) read at scrape time for cache
  * counters, active subscriptions, the rate governor's budgets and breaker states.
+ *
+ * Label values are route templates, location ids, status codes and closed lists: never a path
+ * with ids, a token or an error message (cardinality and secrecy).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { BreakerState, GovernanceHooks } from "../upstream/index.js";
 
-export type BreakerStateName = "closed" | "half_open" | "open";
+export type BreakerStateName = BreakerState;
 
 /** Pull-style sources, read on every scrape. Each is optional. */
 export interface MetricsSources {
@@ -15,10 +20,10 @@ export interface MetricsSources {
   cacheStats?: () => Record<string, { hits: number; misses: number }> | { hits: number; misses: number };
   /** Open graphql-ws subscriptions. */
   activeSubscriptions?: () => number;
-  /** Remaining rate budget per location as the governor sees it. */
+  /** Remaining rate budget per location and window as the rate governor sees it, with its effective limit. */
   rateBudgets?: () => Iterable<{ locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>;
-  /** Circuit breaker states, by breaker name (e.g. the location or "upstream"). */
-  breakerStates?: () => Iterable<{ name: string; state: BreakerStateName }>;
+  /** Circuit breaker state per location. */
+  breakerStates?: () => Iterable<{ locationId: string; state: BreakerStateName }>;
 }
 
 export interface GatewayMetricsOptions {
@@ -34,9 +39,6 @@ export interface UpstreamObservation {
   /** HTTP status, or `error` when no response arrived. */
   status: number | "error";
   durationMs: number;
-  locationId?: string;
-  /** Lower-cased response headers (for the X-RateLimit-* budget). */
-  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface GatewayMetrics {
@@ -45,6 +47,8 @@ export interface GatewayMetrics {
   observeUpstream(observation: UpstreamObservation): void;
   recordWebhookEvent(type: string, outcome: string): void;
   recordTokenRefresh(outcome: string): void;
+  /** Pass to `createGovernanceRuntime({ hooks })`: queue length, retries, rejections, 429s, breaker events. */
+  readonly governanceHooks: GovernanceHooks;
   /** Adds or replaces pull sources (areas call this as they start). */
   setSources(sources: MetricsSources): void;
   /** The sources set so far (readiness reads `breakerStates` from here too). */
@@ -75,30 +79,60 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const observedBudget = new Map<string, { locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>();
-  new Gauge({
-    name: `${prefix}upstream_rate_limit_remaining`,
-    help: "Remaining upstream rate budget per location and window (burst = per interval, daily).",
-    labelNames: ["location_id", "window"] as const,
+  // The rate governor's own view (it folds every response's X-RateLimit-* headers in and may only
+  // get stricter than them), not the raw headers: what decides whether calls queue.
+  const budgetGauge = (name: string, help: string, value: (b: { remaining: number; limit?: number }) => number | undefined) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      labelNames: ["location_id", "window"] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const b of sources.rateBudgets?.() ?? []) {
+          const v = value(b);
+          if (v !== undefined) this.set({ location_id: b.locationId, window: b.window }, v);
+        }
+      },
+    });
+  budgetGauge(
+    "upstream_rate_limit_remaining",
+    "Upstream rate budget left per location and window (burst = per interval, daily), as the rate governor sees it.",
+    (b) => b.remaining,
+  );
+  budgetGauge(
+    "upstream_rate_limit_max",
+    "The rate governor's effective limit per location and window (configured, less the safety margin, never above the upstream's headers).",
+    (b) => b.limit,
+  );
+  const queueLength = new Gauge({
+    name: `${prefix}upstream_queue_length`,
+    help: "Upstream calls waiting for rate budget, per location.",
+    labelNames: ["location_id"] as const,
     registers,
-    collect() {
-      this.reset();
-      const merged = new Map(observedBudget);
-      for (const b of sources.rateBudgets?.() ?? []) merged.set(`${b.locationId}|${b.window}`, b);
-      for (const b of merged.values()) this.set({ location_id: b.locationId, window: b.window }, b.remaining);
-    },
   });
-  new Gauge({
-    name: `${prefix}upstream_rate_limit_max`,
-    help: "Upstream rate limit per location and window, as last reported.",
-    labelNames: ["location_id", "window"] as const,
+  const retries = new Counter({
+    name: `${prefix}upstream_retries_total`,
+    help: "Upstream calls repeated, by route template and reason (the HTTP status, timeout or connection).",
+    labelNames: ["method", "route", "reason"] as const,
     registers,
-    collect() {
-      this.reset();
-      const merged = new Map(observedBudget);
-      for (const b of sources.rateBudgets?.() ?? []) merged.set(`${b.locationId}|${b.window}`, b);
-      for (const b of merged.values()) if (b.limit !== undefined) this.set({ location_id: b.locationId, window: b.window }, b.limit);
-    },
+  });
+  const governorRejections = new Counter({
+    name: `${prefix}rate_governor_rejections_total`,
+    help: "Calls refused with UPSTREAM_RATE_LIMITED because their wait for budget would pass their deadline, per location and priority.",
+    labelNames: ["location_id", "priority"] as const,
+    registers,
+  });
+  const upstream429 = new Counter({
+    name: `${prefix}upstream_429_responses_total`,
+    help: "Upstream answers 429 Too Many Requests despite the rate governor, per location.",
+    labelNames: ["location_id"] as const,
+    registers,
+  });
+  const budgetStoreErrors = new Counter({
+    name: `${prefix}rate_budget_store_errors_total`,
+    help: "Failed operations of the shared (Redis) rate budget store; meanwhile each instance keeps its own budget.",
+    registers,
   });
   const cacheCounter = (kind: "hits" | "misses") =>
     new Counter({
@@ -141,14 +175,37 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   });
   new Gauge({
     name: `${prefix}breaker_state`,
-    help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-    labelNames: ["name"] as const,
+    help: "Circuit breaker state per location: 0 closed, 1 half-open (an open circuit ready to probe), 2 open.",
+    labelNames: ["location_id"] as const,
     registers,
     collect() {
       this.reset();
-      for (const b of sources.breakerStates?.() ?? []) this.set({ name: b.name }, BREAKER_VALUE[b.state] ?? 0);
+      for (const b of sources.breakerStates?.() ?? []) this.set({ location_id: b.locationId }, BREAKER_VALUE[b.state] ?? 0);
     },
   });
+  const breakerRejections = new Counter({
+    name: `${prefix}breaker_rejections_total`,
+    help: "Calls failed fast with UPSTREAM_UNAVAILABLE by an open circuit (no upstream call), per location.",
+    labelNames: ["location_id"] as const,
+    registers,
+  });
+  const breakerTransitions = new Counter({
+    name: `${prefix}breaker_transitions_total`,
+    help: "Circuit breaker state changes per location, by the state entered.",
+    labelNames: ["location_id", "state"] as const,
+    registers,
+  });
+
+  const governanceHooks: GovernanceHooks = {
+    queueLength: (e) => queueLength.set({ location_id: e.locationId }, e.length),
+    retry: (e) => retries.inc({ method: e.method, route: e.route, reason: e.cause === "status" ? String(e.status) : e.cause }),
+    rejected: (e) => governorRejections.inc({ location_id: e.locationId, priority: e.priority }),
+    upstreamRateLimited: (e) => upstream429.inc({ location_id: e.locationId }),
+    breakerRejected: (e) => breakerRejections.inc({ location_id: e.locationId }),
+    breakerState: (e) => breakerTransitions.inc({ location_id: e.locationId, state: e.state }),
+    storeError: () => budgetStoreErrors.inc(),
+    // `budget` is not needed: the remaining-budget gauges read the governor's snapshot at scrape time.
+  };
 
   return {
     registry,
@@ -157,23 +214,6 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       const labels = { method: o.method, route: o.route, status: String(o.status) };
       upstreamRequests.inc(labels);
       upstreamDuration.observe(labels, o.durationMs / 1000);
-      if (o.locationId && o.headers) {
-        const num = (name: string) => {
-          const raw = o.headers![name];
-          const value = Number(Array.isArray(raw) ? raw[0] : raw);
-          return raw === undefined || !Number.isFinite(value) ? undefined : value;
-        };
-        const burst = num("x-ratelimit-remaining");
-        if (burst !== undefined) {
-          const max = num("x-ratelimit-max");
-          observedBudget.set(`${o.locationId}|burst`, { locationId: o.locationId, window: "burst", remaining: burst, ...(max !== undefined ? { limit: max } : {}) });
-        }
-        const daily = num("x-ratelimit-daily-remaining");
-        if (daily !== undefined) {
-          const max = num("x-ratelimit-limit-daily");
-          observedBudget.set(`${o.locationId}|daily`, { locationId: o.locationId, window: "daily", remaining: daily, ...(max !== undefined ? { limit: max } : {}) });
-        }
-      }
     },
     recordWebhookEvent(type, outcome) {
       webhookEvents.inc({ type, outcome });
@@ -181,6 +221,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     recordTokenRefresh(outcome) {
       tokenRefreshes.inc({ outcome });
     },
+    governanceHooks,
     setSources(next) {
       Object.assign(sources, next);
     },

@@ -12,8 +12,7 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import { createGatewayCredentials, type GatewayCredentials } from "../credentials/credentials.setup.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
-import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
+import type { CredentialProvider, UpstreamMiddleware } from "../upstream/index.js";
 import type { Logger } from "./logger.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { createMetricsMiddleware } from "./metrics.middleware.js";
@@ -28,7 +27,7 @@ export interface OpsRuntimeOptions {
   staticCredentials?: CredentialProvider;
   /** A Redis connection to use instead of opening one from config.redis.url (not closed here). */
   redis?: Redis;
-  /** Collect Node process metrics too (CPU, memory, event loop, GC). Default true. */
+  /** Collect Node process metrics too (CPU, memory, event loop, GC). Default false (tests); `npm start` turns it on. */
   processMetrics?: boolean;
   /** Readiness cache, ms. Default 2_000. */
   readinessCacheMs?: number;
@@ -43,7 +42,7 @@ export interface OpsRuntime {
   /** Put LAST in the upstream middleware list. */
   readonly metricsMiddleware: UpstreamMiddleware;
   /** The ops gateway feature factory (routes + close). */
-  feature(internals: { cache?: { stats(): { hits: number; misses: number } } }): {
+  feature(internals: { cache?: { stats(): { hits: number; misses: number } }; credentials?: CredentialProvider }): {
     name: string;
     routes(app: Express): void;
     close(): Promise<void>;
@@ -53,7 +52,7 @@ export interface OpsRuntime {
 
 export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsRuntime> {
   const { config, logger } = options;
-  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? true });
+  const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
   const ownRedis =
     options.redis === undefined && config.redis.url !== undefined
       ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false })
@@ -75,10 +74,13 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
     ownRedis?.disconnect();
     throw error;
   }
+  // The provider the client actually uses (the gateway may be given its own: demo mode, tests).
+  let served: CredentialProvider | undefined = gatewayCredentials.provider;
   const readiness = createReadinessCheck({
     upstreamBaseUrl: options.upstreamBaseUrl,
     ...(redis ? { redis } : {}),
     breakerStates: () => metrics.sources.breakerStates?.() ?? [],
+    servedLocations: async () => (served ? served.locations() : []),
     cacheMs: options.readinessCacheMs ?? 2_000,
   });
 
@@ -96,6 +98,7 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
     readiness,
     metricsMiddleware: createMetricsMiddleware({ metrics }),
     feature(internals) {
+      served = internals.credentials ?? served;
       if (internals.cache && !metrics.sources.cacheStats) {
         const cache = internals.cache;
         metrics.setSources({ cacheStats: () => cache.stats() });

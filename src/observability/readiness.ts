@@ -1,19 +1,32 @@
 /**
- * Readiness (`GET /readyz`, contract §4): 200 only when the upstream answers (a cheap unauthenticated
- * GET of its base URL: any HTTP status proves reachability and costs no rate budget), Redis answers
- * PING when configured, and no circuit breaker is open; otherwise 503 with the reasons. Results are
- * cached briefly so probes from load balancers never hammer the upstream.
+ * Readiness (`GET /readyz`, contract §4). An instance is NOT ready (503, with the reasons) when:
+ *   - the upstream does not answer (a cheap unauthenticated GET of its base URL: any HTTP status
+ *     proves reachability and costs no rate budget), or
+ *   - Redis does not answer PING (when configured), or
+ *   - the circuit breaker of EVERY served location is open: this instance can serve nobody.
+ * An open circuit of only some locations does not take the instance out of the load balancer
+ * (every other instance shares the same upstream and would be as stuck for that location): it
+ * answers 200 `status: "degraded"` listing those locations. An open circuit past its reset time
+ * reports `half_open` (ready to probe), so an instance taken out never stays out for want of the
+ * traffic that would close it again.
+ * Probe results (and the served-location list) are cached briefly so load balancer probes never
+ * hammer the upstream; breaker states are read fresh on every request.
  */
 import type { Redis } from "ioredis";
 import { request, type Dispatcher } from "undici";
-import type { BreakerStateName } from "./metrics.js";
+import type { BreakerState } from "../upstream/index.js";
 
 export interface ReadinessOptions {
   /** Base URL of the upstream actually used (the simulator's in demo mode). */
   upstreamBaseUrl: string;
   redis?: Pick<Redis, "ping">;
-  /** Circuit breaker states (from the rate governor / breaker). */
-  breakerStates?: () => Iterable<{ name: string; state: BreakerStateName }>;
+  /** Circuit breaker state per location (upstream/governance.ts). */
+  breakerStates?: () => Iterable<{ locationId: string; state: BreakerState }>;
+  /**
+   * Every location the gateway serves (its credential provider's `locations()`). Not ready only
+   * when all of them have an open circuit. Default: the locations `breakerStates` knows.
+   */
+  servedLocations?: () => Iterable<string> | Promise<Iterable<string>>;
   /** How long a result is reused. Default 2_000 ms. */
   cacheMs?: number;
   /** Per-probe timeout. Default 2_000 ms. */
@@ -28,11 +41,24 @@ export interface ReadinessCheckResult {
   detail: string;
 }
 
+/** A location whose calls currently fail fast (`open`) or wait for a probe's verdict (`half_open`). */
+export interface DegradedLocation {
+  locationId: string;
+  breaker: "open" | "half_open";
+}
+
 export interface ReadinessReport {
   ready: boolean;
+  /** Locations whose circuit is not closed (sorted by id); empty when all are healthy. */
+  degraded: DegradedLocation[];
   checks: ReadinessCheckResult[];
   /** One line per failing check (the 503 body's `reason`). */
   reasons: string[];
+}
+
+interface Probes {
+  checks: ReadinessCheckResult[];
+  served: string[] | undefined;
 }
 
 export interface ReadinessCheck {
@@ -43,7 +69,7 @@ export function createReadinessCheck(options: ReadinessOptions): ReadinessCheck 
   const cacheMs = options.cacheMs ?? 2_000;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const now = options.now ?? Date.now;
-  let cached: { at: number; report: Promise<ReadinessReport> } | undefined;
+  let cached: { at: number; probes: Promise<Probes> } | undefined;
 
   async function probeUpstream(): Promise<ReadinessCheckResult> {
     try {
@@ -75,36 +101,70 @@ export function createReadinessCheck(options: ReadinessOptions): ReadinessCheck 
     }
   }
 
-  async function run(): Promise<ReadinessReport> {
-    const checks = await Promise.all([probeUpstream(), ...(options.redis ? [probeRedis(options.redis)] : [])]);
-    if (options.breakerStates) {
-      const open = [...options.breakerStates()].filter((b) => b.state === "open").map((b) => b.name);
-      checks.push(
-        open.length === 0
-          ? { name: "breaker", ok: true, detail: "all closed" }
-          : { name: "breaker", ok: false, detail: `circuit breaker open: ${open.join(", ")}` },
-      );
+  async function servedLocations(): Promise<string[] | undefined> {
+    if (!options.servedLocations) return undefined;
+    try {
+      return [...(await options.servedLocations())];
+    } catch {
+      return undefined; // the credential store is unreadable: judge by the locations the breaker knows
     }
-    const reasons = checks.filter((c) => !c.ok).map((c) => c.detail);
-    return { ready: reasons.length === 0, checks, reasons };
+  }
+
+  async function probe(): Promise<Probes> {
+    const [checks, served] = await Promise.all([
+      Promise.all([probeUpstream(), ...(options.redis ? [probeRedis(options.redis)] : [])]),
+      servedLocations(),
+    ]);
+    return { checks, served };
+  }
+
+  function breakerCheck(served: string[] | undefined): { check: ReadinessCheckResult; degraded: DegradedLocation[] } {
+    const states = [...(options.breakerStates?.() ?? [])];
+    const degraded: DegradedLocation[] = states
+      .flatMap((b) => (b.state === "closed" ? [] : [{ locationId: b.locationId, breaker: b.state }]))
+      .sort((x, y) => x.locationId.localeCompare(y.locationId));
+    const open = new Set(degraded.filter((d) => d.breaker === "open").map((d) => d.locationId));
+    const scope = served ?? states.map((b) => b.locationId);
+    const openIds = [...open].join(", ");
+    if (open.size === 0) {
+      const probing = degraded.map((d) => d.locationId).join(", ");
+      return { check: { name: "breaker", ok: true, detail: probing ? `circuit half-open (probing): ${probing}` : "all closed" }, degraded };
+    }
+    if (scope.length > 0 && scope.every((id) => open.has(id))) {
+      return { check: { name: "breaker", ok: false, detail: `circuit breaker open for every served location: ${openIds}` }, degraded };
+    }
+    const of = scope.length > 0 ? ` (${open.size} of ${scope.length} served locations)` : "";
+    return { check: { name: "breaker", ok: true, detail: `circuit breaker open: ${openIds}${of}; other locations are served` }, degraded };
   }
 
   return {
-    check() {
-      if (cached && now() - cached.at < cacheMs) return cached.report;
-      const report = run();
-      cached = { at: now(), report };
-      return report;
+    async check() {
+      if (!cached || now() - cached.at >= cacheMs) cached = { at: now(), probes: probe() };
+      const { checks: probes, served } = await cached.probes;
+      const checks = [...probes];
+      let degraded: DegradedLocation[] = [];
+      if (options.breakerStates) {
+        const breaker = breakerCheck(served);
+        checks.push(breaker.check);
+        degraded = breaker.degraded;
+      }
+      const reasons = checks.filter((c) => !c.ok).map((c) => c.detail);
+      return { ready: reasons.length === 0, degraded, checks, reasons };
     },
   };
 }
 
-/** Express-compatible handler: 200 `{status:"ready", checks}` or 503 `{status:"not_ready", reason, checks}`. */
+/**
+ * Express-compatible handler: 200 `{status:"ready", checks}`, 200 `{status:"degraded", checks,
+ * degraded}` (some locations' circuits open), or 503 `{status:"not_ready", reason, checks, degraded}`.
+ */
 export function createReadinessHandler(readiness: ReadinessCheck) {
   return async (_req: unknown, res: { status(code: number): { json(body: unknown): void }; setHeader(n: string, v: string): void }) => {
     const report = await readiness.check();
     res.setHeader("cache-control", "no-store");
-    if (report.ready) res.status(200).json({ status: "ready", checks: report.checks });
-    else res.status(503).json({ status: "not_ready", reason: report.reasons.join("; "), checks: report.checks });
+    const { checks, degraded } = report;
+    if (!report.ready) res.status(503).json({ status: "not_ready", reason: report.reasons.join("; "), checks, degraded });
+    else if (degraded.length > 0) res.status(200).json({ status: "degraded", checks, degraded });
+    else res.status(200).json({ status: "ready", checks });
   };
 }

@@ -15,7 +15,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
@@ -33,11 +33,14 @@ import { createPerEventSubscribe } from "../graphql/event/index.js";
 import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
-import { ContactsClient } from "../upstream/contacts.client.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
-import type { UpstreamMiddleware } from "../upstream/pipeline.types.js";
-import { credentialsFromConfig } from "../upstream/static-credentials.js";
-import { createGovernanceRuntime, type Governance } from "../upstream/governance.js";
+import {
+  ContactsClient,
+  createGovernanceRuntime,
+  credentialsFromConfig,
+  type CredentialProvider,
+  type Governance,
+  type UpstreamMiddleware,
+} from "../upstream/index.js";
 import { queryLimitsFeature, queryLimitsParseOptions } from "../graphql/limits/index.js";
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
@@ -77,6 +80,8 @@ export interface GatewayOptions {
   withoutBuiltInFeatures?: boolean;
   /** Sandbox page options, or `false` to serve no sandbox. */
   sandbox?: SandboxOptions | false;
+  /** Also collect Node process metrics (CPU, memory, event loop, GC) on /metrics. Default false (tests); `npm start` turns it on. */
+  processMetrics?: boolean;
   /** Injected cache (e.g. to share one between gateways in a test); default: one from `config.cache`. */
   cache?: ResourceCache;
   /**
@@ -139,7 +144,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   // Operations first (metrics, OAuth locations from the encrypted credential store next to the
   // environment's static one, /readyz, /metrics, /oauth/*): the client needs its credentials and middleware.
-  const ops = await createOpsRuntime({ config, logger, upstreamBaseUrl: baseUrl, staticCredentials: credentialsFromConfig(config.upstream) });
+  const ops = await createOpsRuntime({
+    config,
+    logger,
+    upstreamBaseUrl: baseUrl,
+    staticCredentials: credentialsFromConfig(config.upstream),
+    processMetrics: options.processMetrics ?? false,
+  });
   const credentials = options.credentials ?? ops.credentials;
   if (!credentials) {
     await ops.close();
@@ -149,8 +160,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   // Rate budget (shared through Redis when configured), retries and the circuit breaker; their
-  // state feeds /metrics and /readyz.
-  const governance = await createGovernanceRuntime({ config, logger: logger.child({ component: "rate-governor" }) });
+  // state and events feed /metrics and /readyz.
+  const governance = await createGovernanceRuntime({
+    config,
+    logger: logger.child({ component: "rate-governor" }),
+    hooks: ops.metrics.governanceHooks,
+  });
   ops.metrics.setSources(governance.metricsSources());
 
   // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
@@ -287,6 +302,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       drainWebSockets,
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       ...features.flatMap((f) => f.apolloPlugins ?? []),
     ],
   });

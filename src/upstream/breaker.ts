@@ -11,6 +11,7 @@
  */
 import { UpstreamError, isUpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
+import { callHook, mergePolicy } from "./governance.common.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 export type BreakerState = "closed" | "open" | "half_open";
@@ -70,7 +71,7 @@ export function isBreakerFailure(outcome: { response?: UpstreamResponse; error?:
 }
 
 export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreaker {
-  const policy: BreakerPolicy = { ...DEFAULT_BREAKER_POLICY, ...stripUndefined(options.policy ?? {}) };
+  const policy = mergePolicy<BreakerPolicy>(DEFAULT_BREAKER_POLICY, options.policy);
   if (!(Number.isInteger(policy.failureThreshold) && policy.failureThreshold >= 1)) {
     throw new RangeError(`breaker failureThreshold: expected an integer >= 1, received ${String(policy.failureThreshold)}`);
   }
@@ -91,11 +92,7 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
     if (circuit.state === state) return;
     const previous = circuit.state;
     circuit.state = state;
-    try {
-      hooks.breakerState?.({ locationId, state, previous });
-    } catch {
-      // metrics must never break a call
-    }
+    callHook(hooks.breakerState, { locationId, state, previous });
   }
 
   /** The state as a caller would see it now (an open circuit past resetMs is ready to probe). */
@@ -107,11 +104,7 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
   }
 
   function refuse(request: UpstreamRequest, circuit: Circuit): UpstreamError {
-    try {
-      hooks.breakerRejected?.({ locationId: request.locationId });
-    } catch {
-      // metrics must never break a call
-    }
+    callHook(hooks.breakerRejected, { locationId: request.locationId });
     const retryAfterMs = Math.max(0, circuit.openedAt + policy.resetMs - clock.now());
     return new UpstreamError({
       code: "UPSTREAM_UNAVAILABLE",
@@ -186,8 +179,4 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
       }
     },
   };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

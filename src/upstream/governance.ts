@@ -18,6 +18,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import { createCircuitBreaker, type BreakerHooks, type BreakerState, type CircuitBreaker, type LocationBreakerSnapshot } from "./breaker.js";
 import { systemClock, type Clock } from "./governance.clock.js";
+import { callHook } from "./governance.common.js";
 import type { UpstreamMiddleware } from "./pipeline.types.js";
 import {
   createMemoryBudgetStore,
@@ -65,13 +66,7 @@ export function createGovernanceMiddlewares(options: GovernanceOptions): Governa
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const hooks = options.hooks ?? {};
-  const storeError = (error: unknown) => {
-    try {
-      hooks.storeError?.({ error });
-    } catch {
-      // metrics must never break a call
-    }
-  };
+  const storeError = (error: unknown) => callHook(hooks.storeError, { error });
   const memory = createMemoryBudgetStore({ clock });
   const store = options.redis
     ? withFallbackStore(createRedisBudgetStore({ redis: options.redis, keyPrefix: config.redis.keyPrefix }), memory, storeError)
@@ -124,7 +119,7 @@ export function createGovernanceMiddlewares(options: GovernanceOptions): Governa
 /** Pull-style metric sources in the shape the metrics registry reads (no prom-client here). */
 export interface GovernanceMetricsSources {
   rateBudgets(): Iterable<{ locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>;
-  breakerStates(): Iterable<{ name: string; state: BreakerState }>;
+  breakerStates(): Iterable<{ locationId: string; state: BreakerState }>;
 }
 
 export interface GovernanceRuntime extends Governance {
@@ -182,7 +177,7 @@ export async function createGovernanceRuntime(options: GovernanceRuntimeOptions)
           { locationId: s.locationId, window: "burst" as const, remaining: s.remaining, limit: s.limit },
           { locationId: s.locationId, window: "daily" as const, remaining: s.dailyRemaining, limit: s.dailyLimit },
         ]),
-      breakerStates: () => governance.breaker.snapshot().map((b) => ({ name: b.locationId, state: b.state })),
+      breakerStates: () => governance.breaker.snapshot().map((b) => ({ locationId: b.locationId, state: b.state })),
     }),
     async close() {
       if (ownRedis) await ownRedis.quit().catch(() => ownRedis?.disconnect());

@@ -25,6 +25,7 @@
  */
 import { UpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
+import { callHook, mergePolicy } from "./governance.common.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 /** Rate policy; every field has a default (HighLevel's production limits). */
@@ -268,10 +269,15 @@ export interface RateGovernorOptions {
 
 export interface LocationRateSnapshot {
   locationId: string;
+  /** Grants left in the current window, as this instance last saw them (aged: see `snapshot`). */
   remaining: number;
+  /** Grants left today, likewise. */
   dailyRemaining: number;
+  /** Requests waiting for budget. */
   queueLength: number;
+  /** Granted calls still under way. */
   inFlight: number;
+  /** Our effective limits: after the safety margin and the upstream's header corrections. */
   limit: number;
   windowMs: number;
   dailyLimit: number;
@@ -304,22 +310,15 @@ interface LocationState {
   wake: AbortController | undefined;
   inFlight: number;
   view: BudgetView;
+  /** Epoch ms of the last grant, correction or finished call (ages `view` in snapshots). */
+  lastActivityAt: number;
   upstreamMax?: number;
   upstreamIntervalMs?: number;
   upstreamDaily?: number;
 }
 
-function safeHook<T>(fn: ((event: T) => void) | undefined, event: T): void {
-  if (!fn) return;
-  try {
-    fn(event);
-  } catch {
-    // metrics must never break a call
-  }
-}
-
 export function resolveRatePolicy(policy: Partial<RatePolicy> = {}): RatePolicy {
-  const merged: RatePolicy = { ...DEFAULT_RATE_POLICY, ...stripUndefined(policy) };
+  const merged = mergePolicy<RatePolicy>(DEFAULT_RATE_POLICY, policy);
   for (const key of ["burst", "intervalMs", "daily"] as const) {
     if (!(Number.isFinite(merged[key]) && merged[key] >= 1)) {
       throw new RangeError(`rate policy ${key}: expected a number >= 1, received ${String(merged[key])}`);
@@ -332,10 +331,6 @@ export function resolveRatePolicy(policy: Partial<RatePolicy> = {}): RatePolicy 
     throw new RangeError(`rate policy maxWaitMs: expected a number >= 0, received ${String(merged.maxWaitMs)}`);
   }
   return merged;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function createRateGovernor(options: RateGovernorOptions = {}): RateGovernor {
@@ -355,6 +350,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
         wake: undefined,
         inFlight: 0,
         view: { remaining: limits.limit, dailyRemaining: limits.dailyLimit },
+        lastActivityAt: clock.now(),
       };
       locations.set(locationId, state);
     }
@@ -378,11 +374,12 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
 
   function setView(locationId: string, state: LocationState, view: BudgetView) {
     state.view = { remaining: view.remaining, dailyRemaining: view.dailyRemaining };
-    safeHook(hooks.budget, { locationId, ...state.view });
+    state.lastActivityAt = clock.now();
+    callHook(hooks.budget, { locationId, ...state.view });
   }
 
   function rateLimited(request: UpstreamRequest, expectedWaitMs: number, allowedMs: number): UpstreamError {
-    safeHook(hooks.rejected, { locationId: request.locationId, priority: request.priority, expectedWaitMs });
+    callHook(hooks.rejected, { locationId: request.locationId, priority: request.priority, expectedWaitMs });
     return new UpstreamError({
       code: "UPSTREAM_RATE_LIMITED",
       reason: "rate_limited",
@@ -399,7 +396,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     const index = state.waiters.indexOf(waiter);
     if (index >= 0) {
       state.waiters.splice(index, 1);
-      safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+      callHook(hooks.queueLength, { locationId, length: state.waiters.length });
     }
   }
 
@@ -431,7 +428,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
             waiter.cleanup();
             waiter.reject(storeUnavailable(waiter.request, error));
           }
-          safeHook(hooks.queueLength, { locationId, length: 0 });
+          callHook(hooks.queueLength, { locationId, length: 0 });
           return;
         }
         if (result.granted) {
@@ -440,7 +437,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           if (index >= 0) state.waiters.splice(index, 1);
           head.cleanup();
           setView(locationId, state, result);
-          safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+          callHook(hooks.queueLength, { locationId, length: state.waiters.length });
           if (index >= 0) head.resolve(result.ticket);
           else if (result.ticket !== undefined) void store.settle(locationId, limits, result.ticket).catch(() => undefined);
           continue;
@@ -528,7 +525,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       };
       request.signal?.addEventListener("abort", onAbort, { once: true });
       const position = insertByPriority(state, waiter);
-      safeHook(hooks.queueLength, { locationId, length: state.waiters.length });
+      callHook(hooks.queueLength, { locationId, length: state.waiters.length });
       // A new head must be decided at once; anyone else is estimated by the pump when the budget
       // runs out (it may well be granted before that).
       if (position === 0) state.wake?.abort();
@@ -546,7 +543,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     const limits = limitsFor(locationId);
     let view: BudgetView | undefined;
     if (response.status === 429) {
-      safeHook(hooks.upstreamRateLimited, { locationId });
+      callHook(hooks.upstreamRateLimited, { locationId });
       view = await store.drain(locationId, limits);
     } else {
       // Requests still in flight were not yet counted by the upstream when it answered this one.
@@ -577,6 +574,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       if (ticket !== undefined) {
         await store.settle(request.locationId, limitsFor(request.locationId), ticket).catch((error: unknown) => options.onStoreError?.(error));
       }
+      state.lastActivityAt = clock.now();
     }
     try {
       await observe(request, response, state.inFlight);
@@ -586,13 +584,32 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     return response;
   };
 
+  /**
+   * The budget as this instance last saw it, aged: once nothing of ours is queued or under way and
+   * a whole window has passed since our last grant, correction or answer, every slot we took has
+   * left the window (and the daily count has reset after UTC midnight). Without this, a burst's
+   * "0 left" would stand in /metrics until the next call. Other instances' calls on a shared Redis
+   * budget show up at our next grant.
+   */
+  function agedView(state: LocationState, limits: EffectiveLimits): BudgetView {
+    if (state.inFlight > 0 || state.waiters.length > 0) return state.view;
+    const now = clock.now();
+    const windowPassed = now - state.lastActivityAt >= limits.windowMs;
+    const dayPassed = Math.floor(now / DAY_MS) !== Math.floor(state.lastActivityAt / DAY_MS);
+    return {
+      remaining: windowPassed ? limits.limit : state.view.remaining,
+      dailyRemaining: dayPassed ? limits.dailyLimit : state.view.dailyRemaining,
+    };
+  }
+
   function snapshot(): LocationRateSnapshot[] {
     return [...locations.entries()].map(([locationId, state]) => {
       const limits = limitsFor(locationId);
+      const view = agedView(state, limits);
       return {
         locationId,
-        remaining: state.view.remaining,
-        dailyRemaining: state.view.dailyRemaining,
+        remaining: view.remaining,
+        dailyRemaining: view.dailyRemaining,
         queueLength: state.waiters.length,
         inFlight: state.inFlight,
         limit: limits.limit,

@@ -17,6 +17,7 @@
  */
 import { isUpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
+import { callHook, mergePolicy } from "./governance.common.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 export interface RetryPolicy {
@@ -100,10 +101,7 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, rando
 }
 
 export function resolveRetryPolicy(policy: Partial<RetryPolicy> = {}): RetryPolicy {
-  const merged: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...(Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) as Partial<RetryPolicy>),
-  };
+  const merged = mergePolicy<RetryPolicy>(DEFAULT_RETRY_POLICY, policy);
   if (!(Number.isInteger(merged.attempts) && merged.attempts >= 1)) {
     throw new RangeError(`retry policy attempts: expected an integer >= 1, received ${String(merged.attempts)}`);
   }
@@ -157,20 +155,16 @@ export function createRetryMiddleware(options: RetryOptions = {}): UpstreamMiddl
         throw outcome.error;
       }
       const attempt = request.attempt + 1;
-      try {
-        hooks.retry?.({
-          locationId: request.locationId,
-          method: request.method,
-          route: request.route,
-          attempt,
-          delayMs: retry.delayMs,
-          cause: retry.cause,
-          status: retry.status,
-          delaySource: retry.source,
-        });
-      } catch {
-        // metrics must never break a call
-      }
+      callHook(hooks.retry, {
+        locationId: request.locationId,
+        method: request.method,
+        route: request.route,
+        attempt,
+        delayMs: retry.delayMs,
+        cause: retry.cause,
+        status: retry.status,
+        delaySource: retry.source,
+      });
       await clock.sleep(retry.delayMs, request.signal);
       request = { ...request, attempt };
     }

@@ -2,7 +2,7 @@
  * Retries, the circuit breaker and partial results through the real gateway against the
  * simulator's faults: 429/503 twice then 200 succeeds with retries spaced as the headers say; a
  * POST that timed out is not repeated (a GET is); repeated connection resets open the breaker
- * (fast failures, no upstream calls, /readyz 503) and it closes after recovery; a failure in one
+ * (fast failures, no upstream calls, /readyz degraded) and it closes after recovery; a failure in one
  * contact's relation never fails the whole operation.
  */
 import { describe, expect, it } from "vitest";
@@ -106,8 +106,15 @@ describe("circuit breaker (e2e)", () => {
     const fast = await stack.gql(CONTACT, { id: contacts[3]!.id }, token);
     expect(fast.body.errors?.[0]?.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", reason: "circuit_open" });
     expect(stack.sim.requests.length).toBe(before);
-    await waitFor(async () => (await fetch(`${stack.gateway.url}/readyz`)).status === 503, { what: "/readyz 503 while the circuit is open" });
-    expect(await (await fetch(`${stack.gateway.url}/metrics`)).text()).toContain(`cgw_breaker_state{name="${LOCATION_A}"} 2`);
+    // Location B is still served: the instance stays in the load balancer, reporting A as degraded.
+    await waitFor(
+      async () => {
+        const r = await fetch(`${stack.gateway.url}/readyz`);
+        return r.status === 200 && JSON.stringify(await r.json()).includes(`{"locationId":"${LOCATION_A}","breaker":"open"}`);
+      },
+      { what: "/readyz 200 degraded while the circuit is open" },
+    );
+    expect(await (await fetch(`${stack.gateway.url}/metrics`)).text()).toContain(`cgw_breaker_state{location_id="${LOCATION_A}"} 2`);
 
     stack.sim.clearFaults();
     await waitFor(
@@ -115,7 +122,7 @@ describe("circuit breaker (e2e)", () => {
       { what: "a half-open probe to succeed", timeoutMs: 15_000, intervalMs: 100 },
     );
     expect((await stack.gql(CONTACT, { id: contacts[0]!.id }, token)).body.errors).toBeUndefined();
-    await waitFor(async () => (await fetch(`${stack.gateway.url}/readyz`)).status === 200, { what: "/readyz 200 after recovery" });
+    await waitFor(async () => (await (await fetch(`${stack.gateway.url}/readyz`)).json()).status === "ready", { what: "/readyz ready after recovery" });
   });
 });
 

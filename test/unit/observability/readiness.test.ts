@@ -1,10 +1,11 @@
-// Readiness: upstream reachability (any HTTP answer counts), Redis PING, breaker states, and a
-// short result cache so probes never hammer the upstream.
+// Readiness: upstream reachability (any HTTP answer counts), Redis PING, breaker states per served
+// location (503 only when every one is open; otherwise 200 "degraded"), and a short probe cache so
+// load balancer probes never hammer the upstream.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReadinessCheck } from "../../../src/observability/readiness.js";
+import { createReadinessCheck, createReadinessHandler, type ReadinessCheck } from "../../../src/observability/readiness.js";
 
 let server: http.Server;
 let url: string;
@@ -51,15 +52,91 @@ describe("readiness", () => {
     redis.disconnect();
   });
 
-  it("names an unreachable upstream and open breakers", async () => {
-    const report = await createReadinessCheck({
-      upstreamBaseUrl: "http://127.0.0.1:9",
-      breakerStates: () => [
-        { name: "locA", state: "open" },
-        { name: "locB", state: "half_open" },
+  it("names an unreachable upstream", async () => {
+    const report = await createReadinessCheck({ upstreamBaseUrl: "http://127.0.0.1:9" }).check();
+    expect(report).toMatchObject({ ready: false, degraded: [], reasons: ["upstream unreachable (ECONNREFUSED)"] });
+  });
+
+  it("stays ready but degraded while only some served locations have an open circuit", async () => {
+    const states = [
+      { locationId: "locB", state: "half_open" as const },
+      { locationId: "locA", state: "open" as const },
+    ];
+    const report = await createReadinessCheck({ upstreamBaseUrl: url, breakerStates: () => states, servedLocations: () => ["locA", "locB", "locC"] }).check();
+    expect(report).toMatchObject({
+      ready: true,
+      reasons: [],
+      degraded: [
+        { locationId: "locA", breaker: "open" },
+        { locationId: "locB", breaker: "half_open" },
       ],
-    }).check();
-    expect(report.ready).toBe(false);
-    expect(report.reasons).toEqual(["upstream unreachable (ECONNREFUSED)", "circuit breaker open: locA"]);
+    });
+    expect(report.checks.find((c) => c.name === "breaker")).toEqual({
+      name: "breaker",
+      ok: true,
+      detail: "circuit breaker open: locA (1 of 3 served locations); other locations are served",
+    });
+  });
+
+  it("is not ready when the circuit of every served location is open; breaker states are read fresh, probes cached", async () => {
+    let t = 0;
+    const states = new Map<string, "closed" | "open" | "half_open">([["locA", "open"]]);
+    const served = ["locA", "locB"];
+    let servedReads = 0;
+    const readiness = createReadinessCheck({
+      upstreamBaseUrl: url,
+      breakerStates: () => [...states].map(([locationId, state]) => ({ locationId, state })),
+      servedLocations: async () => {
+        servedReads += 1;
+        return served;
+      },
+      now: () => t,
+      cacheMs: 1000,
+    });
+    const before = hits;
+    expect((await readiness.check()).ready).toBe(true);
+    states.set("locB", "open");
+    const down = await readiness.check();
+    expect(down).toMatchObject({ ready: false, reasons: ["circuit breaker open for every served location: locA, locB"] });
+    // A circuit past its reset time reports half_open (ready to probe): the instance takes traffic again.
+    states.set("locB", "half_open");
+    expect(await readiness.check()).toMatchObject({ ready: true, degraded: [{ locationId: "locA", breaker: "open" }, { locationId: "locB", breaker: "half_open" }] });
+    expect([hits - before, servedReads]).toEqual([1, 1]);
+  });
+
+  it("without a served-location list, judges by the locations the breaker knows; a failing list falls back to them", async () => {
+    const breakerStates = () => [{ locationId: "locA", state: "open" as const }];
+    expect((await createReadinessCheck({ upstreamBaseUrl: url, breakerStates }).check()).ready).toBe(false);
+    const failing = createReadinessCheck({
+      upstreamBaseUrl: url,
+      breakerStates,
+      servedLocations: () => Promise.reject(new Error("store unreadable")),
+    });
+    expect((await failing.check()).reasons).toEqual(["circuit breaker open for every served location: locA"]);
+  });
+});
+
+describe("readiness handler", () => {
+  const respond = async (report: Partial<Awaited<ReturnType<ReadinessCheck["check"]>>>) => {
+    let status = 0;
+    let body: unknown;
+    await createReadinessHandler({ check: async () => ({ ready: true, degraded: [], checks: [], reasons: [], ...report }) })(undefined, {
+      setHeader: () => undefined,
+      status(code: number) {
+        status = code;
+        return { json: (b: unknown) => void (body = b) };
+      },
+    });
+    return { status, body };
+  };
+
+  it("answers 200 ready, 200 degraded with the locations, or 503 with the reason", async () => {
+    expect(await respond({})).toEqual({ status: 200, body: { status: "ready", checks: [] } });
+    const degraded = [{ locationId: "locA", breaker: "open" as const }];
+    expect(await respond({ degraded })).toEqual({ status: 200, body: { status: "degraded", checks: [], degraded } });
+    expect(await respond({ ready: false, degraded, reasons: ["a", "b"] })).toEqual({
+      status: 503,
+      body: { status: "not_ready", reason: "a; b", checks: [], degraded },
+    });
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * What the governance middlewares (rate governor, retry, breaker) share: merging a partial policy
+ * over its defaults, and calling a metrics hook so that a failing hook never breaks a call.
+ * Knows no GraphQL and no prom-client.
+ */
+
+/** `defaults` with every field of `overrides` that is not `undefined` (config leaves unset ones undefined). */
+export function mergePolicy<T extends object>(defaults: Readonly<T>, overrides: Partial<T> = {}): T {
+  const set = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return { ...defaults, ...(Object.fromEntries(set) as Partial<T>) } as T;
+}
+
+/** Calls a metrics hook; whatever it throws is swallowed (metrics must never break a call). */
+export function callHook<E>(hook: ((event: E) => void) | undefined, event: E): void {
+  if (!hook) return;
+  try {
+    hook(event);
+  } catch {
+    // metrics must never break a call
+  }
+}
