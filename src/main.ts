@@ -14,7 +14,7 @@ import { ConfigError, isDemoMode, loadConfigFromProcess, type Config } from "./c
 import { createLogger } from "./observability/logger.js";
 import { createGateway, type Gateway } from "./server/index.js";
 import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
-import { StaticCredentialProvider } from "./upstream/static-credentials.js";
+import { StaticCredentialProvider } from "./upstream/index.js";
 
 const DEMO_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       trustedWebhookKeys: simulator.webhookKeys,
       // Demo data only: the sandbox opens ready to run with the read-only token.
       sandbox: { defaultHeaders: { Authorization: `Bearer ${readOnly}` } },
+      processMetrics: true,
     });
     // The simulator signs its events (writes through the gateway, the activity generator) and
     // delivers them to the gateway's intake, like HighLevel would.
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
       ].join("\n") + "\n",
     );
   } else {
-    gateway = await createGateway({ config, logger });
+    gateway = await createGateway({ config, logger, processMetrics: true });
     process.stdout.write(
       `Contacts Gateway listening: ${gateway.url}/graphql (sandbox in a browser)\n` +
         `  dashboard: ${gateway.url}/dashboard · webhook intake for the HighLevel app: POST ${gateway.url}/webhooks/highlevel\n`,

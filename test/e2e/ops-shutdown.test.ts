@@ -2,6 +2,7 @@
 // against the simulator behind a small recording proxy. SIGTERM while a query waits on a slow
 // upstream call → new connections are refused at once, the open WebSocket is closed with 1001,
 // the slow query still completes with its data, and the process exits 0. Its log holds no secret.
+// The real process also serves the Node process metrics on /metrics.
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
@@ -86,6 +87,8 @@ describe("SIGTERM", () => {
       await expect
         .poll(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status, { timeout: 30_000, interval: 100 })
         .toBe(200);
+      // `npm start` collects the Node process metrics (test gateways do not).
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^cgw_process_cpu_user_seconds_total \d/m);
       const caller = await mintCallerToken({ secret: JWT_SECRET, scopes: ["contacts.readonly"], locationId: DEMO_LOCATION_ID, expiresInSeconds: 600 });
 
       // An open graphql-ws connection.
