@@ -1,8 +1,9 @@
 /**
  * What the governance middlewares (rate governor, retry, breaker) share: merging a partial policy
- * over its defaults, and calling a metrics hook so that a failing hook never breaks a call.
- * Knows no GraphQL and no prom-client.
+ * over its defaults, calling a metrics hook so that a failing hook never breaks a call, and
+ * reading a response header. Knows no GraphQL and no prom-client.
  */
+import type { UpstreamResponse } from "./pipeline.types.js";
 
 /** `defaults` with every field of `overrides` that is not `undefined` (config leaves unset ones undefined). */
 export function mergePolicy<T extends object>(defaults: Readonly<T>, overrides: Partial<T> = {}): T {
@@ -18,4 +19,11 @@ export function callHook<E>(hook: ((event: E) => void) | undefined, event: E): v
   } catch {
     // metrics must never break a call
   }
+}
+
+/** A response header's first value, trimmed; `undefined` when absent or blank. */
+export function headerText(headers: UpstreamResponse["headers"], name: string): string | undefined {
+  const raw = headers[name];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return value === undefined || value === "" ? undefined : value;
 }

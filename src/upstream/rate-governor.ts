@@ -25,7 +25,7 @@
  */
 import { UpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
-import { callHook, mergePolicy } from "./governance.common.js";
+import { callHook, headerText, mergePolicy } from "./governance.common.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 /** Rate policy; every field has a default (HighLevel's production limits). */
@@ -230,11 +230,9 @@ export interface RateLimitHeaders {
 }
 
 function headerNumber(headers: UpstreamResponse["headers"], name: string): number | undefined {
-  const raw = headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value.trim() === "") return undefined;
+  const value = headerText(headers, name);
   const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 export function parseRateLimitHeaders(headers: UpstreamResponse["headers"]): RateLimitHeaders {

@@ -17,7 +17,8 @@
  */
 import { isUpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
-import { callHook, mergePolicy } from "./governance.common.js";
+import { callHook, headerText, mergePolicy } from "./governance.common.js";
+import { parseRateLimitHeaders } from "./rate-governor.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 export interface RetryPolicy {
@@ -66,12 +67,6 @@ export interface RetryOptions {
   hooks?: RetryHooks;
 }
 
-function header(headers: UpstreamResponse["headers"], name: string): string | undefined {
-  const raw = headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
 /** `Retry-After` as ms from `now`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
@@ -86,11 +81,11 @@ export function upstreamDelayMs(
   response: UpstreamResponse,
   now: number,
 ): { delayMs: number; source: "retry-after" | "rate-limit-interval" } | undefined {
-  const retryAfter = parseRetryAfterMs(header(response.headers, "retry-after"), now);
+  const retryAfter = parseRetryAfterMs(headerText(response.headers, "retry-after"), now);
   if (retryAfter !== undefined) return { delayMs: retryAfter, source: "retry-after" };
   if (response.status === 429) {
-    const interval = Number(header(response.headers, "x-ratelimit-interval-milliseconds"));
-    if (Number.isFinite(interval) && interval > 0) return { delayMs: interval, source: "rate-limit-interval" };
+    const interval = parseRateLimitHeaders(response.headers).intervalMs;
+    if (interval !== undefined && interval > 0) return { delayMs: interval, source: "rate-limit-interval" };
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ export type ContactField = Exclude<keyof UpstreamContact, number>;
  * Fields a list item carries (FACTS.md "List items differ"). Upstreams omit null values, so an
  * absent one of these means null, not unknown. Any other field (e.g. `timezone`) needs the full contact.
  */
-const LIST_ITEM_FIELDS: ReadonlySet<string> = new Set([
+export const LIST_ITEM_FIELDS: ReadonlySet<string> = new Set([
   "id",
   "locationId",
   "name",

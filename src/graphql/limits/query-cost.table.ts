@@ -16,6 +16,8 @@
  * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
  */
 
+import { LIST_ITEM_FIELDS } from "../contact/contact.record.js";
+
 export type ListSize =
   /** From the field's argument: the request's variables, then the argument's default, then `defaultListSize`. */
   | { arg: string }
@@ -44,33 +46,13 @@ export interface PartialItemType {
 }
 
 /**
- * FACTS.md: a contact list item carries these (mapped: contactName → name, *Raw → first/lastName);
- * any other scalar field (e.g. `timezone`) needs `GET /contacts/:id`. Fields with a cost entry
- * (relations) are not affected.
+ * FACTS.md: a contact list item carries the fields `ContactRecord` answers without a load (one
+ * list, LIST_ITEM_FIELDS: what the resolvers load is what the estimate counts); any other scalar
+ * field (e.g. `timezone`) needs `GET /contacts/:id`. Fields with a cost entry (relations) are not
+ * affected.
  */
 export const PARTIAL_ITEMS: Readonly<Record<string, PartialItemType>> = Object.freeze({
-  Contact: {
-    carries: [
-      "id",
-      "locationId",
-      "name",
-      "firstName",
-      "lastName",
-      "email",
-      "phone",
-      "companyName",
-      "tags",
-      "dateAdded",
-      "dateUpdated",
-      "assignedTo",
-      "dnd",
-      "type",
-      "source",
-      "businessId",
-      "customFields",
-    ],
-    load: "contact",
-  },
+  Contact: { carries: [...LIST_ITEM_FIELDS], load: "contact" },
 });
 
 /** A write: the call itself plus, worst case, a fresh read for its precondition. */
