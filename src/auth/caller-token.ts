@@ -65,7 +65,7 @@ export async function verifyCallerToken(
       "The caller token is not a valid HS256 JWT signed with the gateway's AUTH_JWT_SECRET",
     );
   }
-  const { scope, locationId, sub } = payload;
+  const { scope, locationId, sub, exp } = payload;
   if (typeof locationId !== "string" || !LOCATION_ID.test(locationId)) {
     throw new CallerAuthError(
       "UNAUTHENTICATED",
@@ -80,6 +80,7 @@ export async function verifyCallerToken(
     subject: typeof sub === "string" ? sub : undefined,
     locationId,
     scopes: Object.freeze((scope ?? "").split(/\s+/).filter(Boolean)),
+    ...(typeof exp === "number" ? { expiresAtMs: exp * 1000 } : {}),
   });
 }
 

@@ -20,6 +20,8 @@ export interface Viewer {
   locationId: string;
   /** Scopes from the `scope` claim (unknown scopes are kept; they grant nothing). */
   scopes: readonly string[];
+  /** When the token expires (`exp`, ms since the epoch): a graphql-ws connection is closed then. */
+  expiresAtMs?: number;
 }
 
 export function hasScope(viewer: Viewer, scope: string): boolean {

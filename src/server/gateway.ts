@@ -22,7 +22,7 @@ import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } fro
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { authenticateCaller, type CallerAuth } from "../auth/index.js";
 import { createResourceCache, type ResourceCache } from "../cache/index.js";
 import type { Config } from "../config/config.js";
@@ -124,6 +124,26 @@ function authorizationFromPayload(payload: unknown): unknown {
   const p = payload as Record<string, unknown>;
   const headers = p["headers"] && typeof p["headers"] === "object" ? (p["headers"] as Record<string, unknown>) : {};
   return p["authorization"] ?? p["Authorization"] ?? headers["authorization"] ?? headers["Authorization"];
+}
+
+/** Longest delay `setTimeout` takes (about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A graphql-ws connection lives no longer than the caller token it authenticated with (contract §3:
+ * an expired token is refused): at `exp` it is closed with 4403, which graphql-ws clients do not
+ * retry, so the caller reconnects with a fresh token.
+ */
+function closeWhenTokenExpires(socket: WebSocket, expiresAtMs: number | undefined): void {
+  if (expiresAtMs === undefined) return;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const leftMs = expiresAtMs - Date.now();
+    timer = setTimeout(leftMs > MAX_TIMER_MS ? arm : () => socket.close(CloseCode.Forbidden, "Forbidden: the caller token expired"), Math.min(Math.max(0, leftMs), MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  socket.once("close", () => clearTimeout(timer));
 }
 
 function listenHost(host: string): string {
@@ -260,6 +280,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
         wsAuth.set(ctx.extra.socket, auth);
         wsConnections.add(ctx);
+        closeWhenTokenExpires(ctx.extra.socket, auth.viewer.expiresAtMs);
         return true;
       },
       onClose: (ctx) => {

@@ -183,6 +183,28 @@ describe("subscription auth", () => {
     expect(closeCode).toBe(4403);
   });
 
+  it("closes a connection with 4403 when its caller token expires, and accepts none after", async () => {
+    const { createClient } = await import("graphql-ws");
+    const WebSocket = (await import("ws")).default;
+    const token = await stack.tokenFor({ scopes: [READ], expiresIn: 2 });
+    const shortLived = createClient({ url: stack.gateway.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
+    clients.push(shortLived);
+    let connected = false;
+    shortLived.on("connected", () => (connected = true));
+    const closed = new Promise<{ code?: number; reason?: string }>((resolve) => shortLived.on("closed", (event) => resolve(event as { code?: number; reason?: string })));
+    const sub = collect(shortLived, "subscription { contactEvents { type } }");
+    await waitFor(() => connected, { what: "the connection to be accepted while the token is valid" });
+    const event = await closed;
+    expect([event.code, event.reason]).toEqual([4403, "Forbidden: the caller token expired"]);
+    await waitFor(() => sub.completed || sub.errors.length > 0, { what: "the subscription to end" });
+    // the same token cannot open a new connection any more
+    const again = createClient({ url: stack.gateway.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
+    clients.push(again);
+    const refused = new Promise<number | undefined>((resolve) => again.on("closed", (e) => resolve((e as { code?: number }).code)));
+    collect(again, "subscription { contactEvents { type } }");
+    expect(await refused).toBe(4403);
+  });
+
   it("refuses a subscriber without contacts.readonly with FORBIDDEN", async () => {
     const c = await client([WRITE]);
     const sub = collect(c, "subscription { contactEvents { type } }");

@@ -84,7 +84,7 @@ describe("npm start (demo mode)", () => {
       const dashboard = await fetch(`${sandbox}/dashboard`, { headers: { accept: "text/html" } });
       expect([dashboard.status, dashboard.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
       const ws = /subscriptions\s+(ws:\/\/\S+)/.exec(stdout)?.[1];
-      expect(ws).toBe(`${sandbox.replace("http://", "ws://")}/graphql`);
+      expect(ws).toBe(`${sandbox!.replace("http://", "ws://")}/graphql`);
       const client = createClient({ url: ws!, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${readOnly}` }, retryAttempts: 0 });
       try {
         const first = await new Promise<{ type: string; locationId: string }>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /** Caller JWTs: claims → Viewer, every refusal with its reason, tokens never echoed. */
-import { SignJWT } from "jose";
+import { SignJWT, decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   CallerAuthError,
@@ -31,6 +31,7 @@ describe("caller tokens", () => {
       subject: "u1",
       locationId: "LocA",
       scopes: ["contacts.readonly", "contacts.write"],
+      expiresAtMs: decodeJwt(token).exp! * 1000,
     });
   });
 
