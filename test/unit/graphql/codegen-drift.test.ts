@@ -15,8 +15,9 @@ describe("codegen artefacts", () => {
     const previous = process.cwd();
     process.chdir(ROOT); // codegen.yml's paths are relative to the repository root
     try {
-      const context = await createContext({ config: resolve(ROOT, "codegen.yml"), silent: true, _: [] } as Parameters<typeof createContext>[0]);
-      const outputs = await generate(context, false);
+      const flags = { config: resolve(ROOT, "codegen.yml"), silent: true, watch: false, require: [], overwrite: false, project: "", errorsOnly: false, profile: false, _: [] };
+      const context = await createContext(flags as unknown as Parameters<typeof createContext>[0]);
+      const outputs = (await generate(context, false)) as Array<{ filename: string; content: string }>;
       const generated = outputs.find((o) => o.filename === "test/generated/operations.ts");
       expect(generated, "codegen.yml generates test/generated/operations.ts").toBeDefined();
       const committed = readFileSync(resolve(ROOT, "test/generated/operations.ts"), "utf8");
