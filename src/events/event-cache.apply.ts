@@ -10,7 +10,10 @@
  *   ContactDelete evicts the contact and everything under it.
  * - task / note / appointment events update the item and the contact's cached list in place when
  *   the payload is complete, remove it on delete, and evict what they cannot rebuild (an
- *   incomplete payload). A list that is not cached is left alone: the next read loads it whole.
+ *   incomplete payload). A list that is not cached here is still deleted: that drops a load of it
+ *   already in flight (it left the upstream before the change and would store the old list), and
+ *   the eviction reaches the other instances (REDIS_URL), whose cached copy is now stale — the
+ *   delivery arrives at one instance only.
  * Cached values are shared and read-only: every change writes a new array/object.
  * A TaskCreate without `contactId` names no cached entry (tasks are cached per contact): nothing to do.
  */
@@ -88,6 +91,7 @@ function applyTaskEvent(cache: EventCacheTarget, event: TaskEvent): void {
     cache.delete(itemKey);
     const list = cache.peek<UpstreamTask[]>(listKey);
     if (list) cache.set(listKey, list.filter((t) => t.id !== task.id));
+    else cache.delete(listKey);
     return;
   }
   const cachedItem =
@@ -114,6 +118,7 @@ function applyTaskEvent(cache: EventCacheTarget, event: TaskEvent): void {
   cache.set(itemKey, full);
   const list = cache.peek<UpstreamTask[]>(listKey);
   if (list) cache.set(listKey, upsert(list, full, (l, t) => [...l, t]));
+  else cache.delete(listKey);
 }
 
 const newestFirst = (a: { dateAdded?: string | null; id: string }, b: { dateAdded?: string | null; id: string }) =>
@@ -129,6 +134,7 @@ function applyNoteEvent(cache: EventCacheTarget, event: NoteEvent): void {
     cache.delete(itemKey);
     const list = cache.peek<UpstreamNote[]>(listKey);
     if (list) cache.set(listKey, list.filter((n) => n.id !== note.id));
+    else cache.delete(listKey);
     return;
   }
   if (note.body === null) {
@@ -148,6 +154,7 @@ function applyNoteEvent(cache: EventCacheTarget, event: NoteEvent): void {
   cache.set(itemKey, full);
   const list = cache.peek<UpstreamNote[]>(listKey);
   if (list) cache.set(listKey, upsert(list, full, (l, n) => [...l, n].sort(newestFirst)));
+  else cache.delete(listKey);
 }
 
 const byStartTime = (a: UpstreamAppointment, b: UpstreamAppointment) => (a.startTime ?? "").localeCompare(b.startTime ?? "");
@@ -158,7 +165,10 @@ function applyAppointmentEvent(cache: EventCacheTarget, event: AppointmentEvent)
   if (!contactId) return;
   const listKey = cacheKeys.appointments(locationId, contactId);
   const list = cache.peek<UpstreamAppointment[]>(listKey);
-  if (!list) return;
+  if (!list) {
+    cache.delete(listKey);
+    return;
+  }
   if (event.type === ContactEventType.APPOINTMENT_DELETE) {
     cache.set(listKey, list.filter((a) => a.id !== appointment.id));
     return;

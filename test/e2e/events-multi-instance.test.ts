@@ -110,6 +110,30 @@ describe("two gateways on one Redis", () => {
     await waitFor(() => two.gateway.cache.peek(key) === undefined, { what: "instance 2 to evict the contact" });
     expect(one.gateway.cache.peek<{ name: string }>(key)?.name).toBe("Changed elsewhere");
   });
+
+  it("evicts instance 2's cached task list when instance 1, which never read it, applies a task event", async () => {
+    const contact = two.sim.data.listContacts(LOCATION_A).find((c) => two.sim.data.listTasks(c.id).some((t) => !t.completed))!;
+    const task = two.sim.data.listTasks(contact.id).find((t) => !t.completed)!;
+    const token = await two.tokenFor({ scopes: [READ] });
+    const tasksOf = async (stack: Stack) =>
+      (await stack.gql<{ contact: { tasks: Array<{ id: string; completed: boolean }> } }>(`query($id: ID!) { contact(id: $id) { tasks { id completed } } }`, { id: contact.id }, token)).body
+        .data!.contact.tasks;
+    expect((await tasksOf(two)).find((t) => t.id === task.id)?.completed).toBe(false);
+    const listKey = cacheKeys.tasks(LOCATION_A, contact.id);
+    expect(two.gateway.cache.peek(listKey)).toBeDefined();
+    expect(one.gateway.cache.peek(listKey)).toBeUndefined();
+
+    // HighLevel's change, delivered to instance 1 only (the simulator's data changes too)
+    two.sim.data.updateTask(contact.id, task.id, { completed: true });
+    const res = await postWebhook(
+      intake(one),
+      webhookBody({ type: "TaskComplete", locationId: LOCATION_A, id: task.id, contactId: contact.id, title: task.title, body: task.body ?? "" }),
+      { keys },
+    );
+    expect(res.status).toBe(200);
+    await waitFor(() => two.gateway.cache.peek(listKey) === undefined, { what: "instance 2 to evict the contact's task list" });
+    expect((await tasksOf(two)).find((t) => t.id === task.id)?.completed).toBe(true);
+  });
 });
 
 describe("Redis outage", () => {

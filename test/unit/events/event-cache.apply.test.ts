@@ -40,6 +40,37 @@ describe("applying events to the cache", () => {
     expect(cache.peek(cacheKeys.contact(L, "c2"))).toBeUndefined();
   });
 
+  it("an event for a list not cached here drops a load of it in flight and announces the eviction (other instances)", async () => {
+    const cache = createResourceCache();
+    const announced: string[] = [];
+    cache.onInvalidate((e) => {
+      if (e.type === "key" || e.type === "set") announced.push(`${e.type} ${e.key.kind}`);
+    });
+    const cases: Array<[ReturnType<typeof cacheKeys.tasks>, Record<string, unknown>]> = [
+      [cacheKeys.tasks(L, "c1"), { type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }],
+      [cacheKeys.tasks(L, "c2"), { type: "TaskDelete", id: "t1", contactId: "c2" }],
+      [cacheKeys.notes(L, "c3"), { type: "NoteCreate", id: "n1", contactId: "c3", body: "b" }],
+      [cacheKeys.notes(L, "c4"), { type: "NoteDelete", id: "n1", contactId: "c4" }],
+      [cacheKeys.appointments(L, "c5"), { type: "AppointmentCreate", appointment: { id: "a1", contactId: "c5", startTime: "2030-01-01T10:00:00Z" } }],
+    ];
+    for (const [listKey, body] of cases) {
+      let release: (v: unknown) => void = () => undefined;
+      // the dashboard's GET of the list left before the change; its answer arrives after the event
+      const inFlight = cache.load(listKey, () => new Promise((r) => (release = r)));
+      applyEventToCache(cache, event(body));
+      release([{ id: "old", contactId: "c" }]);
+      await inFlight;
+      expect(cache.peek(listKey), `${String(body["type"])}: the pre-event list must not be stored`).toBeUndefined();
+    }
+    expect(announced.filter((a) => a.startsWith("key") && /tasks|notes|appointments/.test(a))).toEqual([
+      "key tasks",
+      "key tasks",
+      "key notes",
+      "key notes",
+      "key appointments",
+    ]);
+  });
+
   it("ContactDelete evicts the contact and its relations", () => {
     const cache = createResourceCache();
     cache.set(cacheKeys.contact(L, "c1"), { id: "c1", locationId: L });
