@@ -11,7 +11,8 @@
 // Knobs (env): BENCH_QUICK=1 (a short run), BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_CONTACTS,
 // BENCH_COLD_SAMPLES, BENCH_SUBSCRIBERS, BENCH_FANOUT_EVENTS, BENCH_PEER_JOINED_EVENTS,
 // BENCH_CACHED_CONTACTS, BENCH_FRESHNESS_MAX_MS, BENCH_PEER_TTL_MS, BENCH_UPSTREAM_LATENCY_MS,
-// BENCH_SYSTEMS (comma list of the above names), BENCH_PROFILE=0 (no profile of missed targets).
+// BENCH_SYSTEMS (comma list of the above names), BENCH_PROFILE=0 (no profile of missed targets),
+// BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

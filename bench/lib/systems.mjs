@@ -90,6 +90,8 @@ export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfil
       RATE_LIMIT_DAILY: "100000000",
       UPSTREAM_CONCURRENCY: "64",
       LOG_LEVEL: "warn",
+      // Exploring runtime flags (e.g. "--max-semi-space-size=2"): BENCH_OURS_NODE_OPTIONS.
+      ...(process.env.BENCH_OURS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OURS_NODE_OPTIONS } : {}),
       ...env,
     },
   });
