@@ -44,9 +44,16 @@ export async function createPrivateRedis(): Promise<PrivateRedis> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+      const started = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "ignore"] });
+      child = started;
+      let output = "";
+      started.stdout!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
       const deadline = Date.now() + 10_000;
+      // Poll for PING (a condition, not a fixed wait); fail at once if the server died (e.g. the port was taken meanwhile).
       while (!(await ping())) {
+        if (started.exitCode !== null || started.signalCode !== null) {
+          throw new Error(`redis-server on port ${port}: expected it to keep running, it exited (${started.exitCode ?? started.signalCode}): ${output.trim().split("\n").pop() ?? ""}`);
+        }
         if (Date.now() > deadline) throw new Error(`redis-server on port ${port}: expected to answer PING within 10 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
