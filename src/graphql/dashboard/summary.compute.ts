@@ -14,10 +14,14 @@ const INACTIVE_APPOINTMENT_STATUSES = new Set(["cancelled", "canceled", "invalid
  * (no zone: read as UTC), as ISO with `Z`, or with an offset (FACTS.md "Timestamps").
  */
 export function timeOf(value: string | null | undefined): number | undefined {
-  if (typeof value !== "string" || value.trim() === "") return undefined;
+  if (typeof value !== "string" || value === "") return undefined;
   let text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = `${text.replace(" ", "T")}Z`;
-  else if (/^\d{4}-\d{2}-\d{2} /.test(text)) text = text.replace(" ", "T");
+  // "YYYY-MM-DD HH:MM…" (a space at index 10): V8 would read it as LOCAL time; the upstream means
+  // UTC unless an offset follows. Checked by position, not regex: this runs per date per request.
+  if (text.length >= 16 && text.charCodeAt(10) === 32) {
+    text = `${text.slice(0, 10)}T${text.slice(11)}`;
+    if (!/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(text)) text += "Z";
+  }
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : undefined;
 }

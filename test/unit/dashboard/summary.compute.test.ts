@@ -24,6 +24,8 @@ describe("dashboard summary arithmetic", () => {
   it("reads the upstream's zone-less appointment times as UTC and rejects garbage", () => {
     expect(timeOf("2026-03-10 13:00:00")).toBe(Date.parse("2026-03-10T13:00:00Z"));
     expect(timeOf("2026-03-10T13:00:00+02:00")).toBe(Date.parse("2026-03-10T11:00:00Z"));
+    expect(timeOf("2026-03-10 13:00:00+02:00")).toBe(Date.parse("2026-03-10T11:00:00Z"));
+    expect(timeOf("2026-03-10 13:00")).toBe(Date.parse("2026-03-10T13:00:00Z"));
     expect(timeOf("not a date")).toBeUndefined();
     expect(timeOf(null)).toBeUndefined();
   });
