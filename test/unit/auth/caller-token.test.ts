@@ -35,6 +35,16 @@ describe("caller tokens", () => {
     });
   });
 
+  it("a token verified a moment ago (kept briefly) still fails under another secret and past its exp", async () => {
+    const token = await mintCallerToken({ secret, scopes: ["contacts.readonly"], locationId: "LocA", expiresInSeconds: 2 });
+    expect((await verifyCallerToken(token, { secret })).locationId).toBe("LocA");
+    expect((await verifyCallerToken(token, { secret })).locationId).toBe("LocA");
+    expect(await reason(verifyCallerToken(token, { secret: "y".repeat(40) }))).toBe("invalid_token");
+    const exp = decodeJwt(token).exp! * 1000;
+    await expect.poll(() => Date.now() >= exp + 5_500, { timeout: 10_000, interval: 200 }).toBe(true); // past exp + the 5 s tolerance
+    expect(await reason(verifyCallerToken(token, { secret }))).toBe("expired_token");
+  }, 15_000);
+
   it("refuses expired, wrongly signed, unsigned-algorithm and claim-less tokens", async () => {
     const expired = await mintCallerToken({ secret, scopes: [], locationId: "LocA", expiresInSeconds: -60 });
     expect(await reason(verifyCallerToken(expired, { secret }))).toBe("expired_token");
