@@ -112,6 +112,11 @@ export interface ContactEventBase {
   contactId: string | null;
   /** ISO-8601; the payload's `timestamp`, or the time of receipt when HighLevel sent none. */
   occurredAt: string;
+  /**
+   * False when the payload had no `timestamp` (`occurredAt` is then the time of receipt, which says
+   * nothing about the event's age). Absent means true. The cache applier orders events by it.
+   */
+  timestamped?: boolean;
 }
 
 export interface ContactResourceEvent extends ContactEventBase {

@@ -14,11 +14,31 @@
  *   already in flight (it left the upstream before the change and would store the old list), and
  *   the eviction reaches the other instances (REDIS_URL), whose cached copy is now stale — the
  *   delivery arrives at one instance only.
+ *
+ * Out-of-order deliveries: HighLevel re-sends a webhook after a 429 (up to 6 times, 10 minutes
+ * apart, the same payload), so an OLD event can arrive after a newer write went through the gateway
+ * or a newer webhook. An event never overwrites a cached value that may be newer than itself:
+ * - a contact event whose payload has `dateUpdated`, over a cached copy with `dateUpdated`: older
+ *   → skipped (the newer cached copy stays); same or newer → written through. Exact: one clock.
+ * - anything else (a contact payload without `dateUpdated` — HighLevel's documented schema has
+ *   none —, tasks, notes and appointments, which carry no version) is written only when it is
+ *   FRESH (its payload `timestamp` at most `freshWindowMs` old: a retry never is) and no other
+ *   write touched the same resource since shortly before that timestamp (gateway mutations,
+ *   evictions announced by other instances; `clockSkewMs` covers the two clocks), nor an event
+ *   applied here with a later `timestamp`. A contact payload timestamped before the cached
+ *   `dateUpdated` is older for sure: skipped. Otherwise the resource is evicted (the next read
+ *   loads it): correctness over saved calls.
+ * - deletes are final (ids are never reused): a ContactDelete, TaskDelete, NoteDelete or
+ *   AppointmentDelete leaves a tombstone for `tombstoneTtlMs` (default: the replay window, as long
+ *   as a late retry can be accepted); a later create/update for that contact or item writes
+ *   nothing (evicts at most), so a late ContactUpdate or TaskComplete cannot resurrect it.
  * Cached values are shared and read-only: every change writes a new array/object.
- * A TaskCreate without `contactId` names no cached entry (tasks are cached per contact): nothing to do.
+ * A TaskCreate without `contactId` names no cached entry (tasks are cached per contact, and no
+ * index from task id to contact exists for a task created outside the gateway): nothing to do;
+ * that contact's cached task list is stale until it expires (CACHE_TTL_MS).
  */
-import type { ResourceCache } from "../cache/index.js";
-import { cacheKeys } from "../cache/index.js";
+import type { ResourceCache, ResourceKey } from "../cache/index.js";
+import { cacheKeys, serializeKey } from "../cache/index.js";
 import type { UpstreamAppointment, UpstreamContact, UpstreamNote, UpstreamTask } from "../upstream/contacts.types.js";
 import {
   ContactEventType,
@@ -34,27 +54,174 @@ import {
 } from "./contact-event.types.js";
 
 /** The slice of the cache the applier drives. */
-export type EventCacheTarget = Pick<ResourceCache, "peek" | "set" | "delete" | "evictContact" | "invalidateLists">;
+export type EventCacheTarget = Pick<ResourceCache, "peek" | "set" | "delete" | "evictContact" | "invalidateLists" | "onInvalidate">;
 
-export function applyEventToCache(cache: EventCacheTarget, event: ContactEvent): void {
-  if (isContactResourceEvent(event)) return applyContactEvent(cache, event);
-  if (isTaskEvent(event)) return applyTaskEvent(cache, event);
-  if (isNoteEvent(event)) return applyNoteEvent(cache, event);
-  if (isAppointmentEvent(event)) return applyAppointmentEvent(cache, event);
+export interface EventCacheApplierOptions {
+  cache: EventCacheTarget;
+  /** Clock, ms since the epoch (compared with HighLevel's `timestamp`). */
+  now?: () => number;
+  /** How old (by its payload `timestamp`) an event may be and still be written through. Default 2 minutes. */
+  freshWindowMs?: number;
+  /** Tolerated difference between HighLevel's clock and ours when ordering writes. Default 30 s. */
+  clockSkewMs?: number;
+  /** How long a deleted contact/item stays deleted for late events. Default 90 minutes (the replay window). */
+  tombstoneTtlMs?: number;
+  /** Bound on remembered writes and tombstones (each). Default 50_000. */
+  maxTracked?: number;
 }
 
-function applyContactEvent(cache: EventCacheTarget, event: ContactResourceEvent): void {
+export interface EventCacheApplier {
+  apply(event: ContactEvent): void;
+  /** Stops observing the cache. */
+  close(): void;
+}
+
+const DEFAULTS = {
+  freshWindowMs: 120_000, // 2 minutes; HighLevel's first retry comes 10 minutes later
+  clockSkewMs: 30_000, // 30 seconds
+  tombstoneTtlMs: 90 * 60_000, // 90 minutes
+  maxTracked: 50_000,
+};
+
+type Verdict = "write" | "skip" | "evict";
+
+/** One applier per cache: it remembers recent writes (from anyone) and deletions. */
+export function createEventCacheApplier(options: EventCacheApplierOptions): EventCacheApplier {
+  const { cache, now = Date.now } = options;
+  const freshWindowMs = options.freshWindowMs ?? DEFAULTS.freshWindowMs;
+  const clockSkewMs = options.clockSkewMs ?? DEFAULTS.clockSkewMs;
+  const maxTracked = options.maxTracked ?? DEFAULTS.maxTracked;
+  /** Resource identity → OUR time of the last write/eviction of it by someone else (only recent ones matter). */
+  const writes = expiringMap<number>({ ttlMs: freshWindowMs + clockSkewMs, max: maxTracked, now });
+  /** Resource identity → HighLevel's `timestamp` of the last event this applier wrote it for. */
+  const versions = expiringMap<number>({ ttlMs: freshWindowMs + clockSkewMs, max: maxTracked, now });
+  /** The `timestamp` of the event being applied (its own writes are versions, not foreign writes). */
+  let applying: number | undefined;
+  /** Deleted contact (`contact` scope) or item → true. */
+  const tombstones = expiringMap<true>({ ttlMs: options.tombstoneTtlMs ?? DEFAULTS.tombstoneTtlMs, max: maxTracked, now });
+
+  const stopObserving = cache.onInvalidate((change) => {
+    const [log, at] = applying === undefined || change.remote ? [writes, now()] : [versions, applying];
+    switch (change.type) {
+      case "set":
+      case "key":
+        log.set(serializeKey(change.key), at);
+        return;
+      case "contact":
+        log.set(contactScope(change.locationId, change.contactId), at);
+        return;
+      case "clear": // drops everything, brings nothing newer in
+      case "lists":
+        return;
+    }
+  });
+
+  /** Whether something wrote one of `resources` at or after `sinceMs` (our clock). */
+  const writtenSince = (sinceMs: number, resources: readonly string[]): boolean =>
+    resources.some((r) => (writes.get(r) ?? Number.NEGATIVE_INFINITY) >= sinceMs);
+
+  /** The fresh/unwritten rule for an event without an exact version (see the header). */
+  const timestampVerdict = (event: ContactEvent, resources: readonly string[]): Verdict => {
+    if (event.timestamped === false) return "evict"; // no `timestamp`: its age is unknown
+    const sentMs = Date.parse(event.occurredAt);
+    if (!Number.isFinite(sentMs) || now() - sentMs > freshWindowMs) return "evict";
+    if (writtenSince(sentMs - clockSkewMs, resources)) return "evict";
+    // Ordered after an event applied here before: HighLevel's timestamps order them.
+    return resources.some((r) => (versions.get(r) ?? Number.NEGATIVE_INFINITY) > sentMs) ? "evict" : "write";
+  };
+
+  const context: ApplyContext = {
+    cache,
+    tombstoned: (...ids) => ids.some((id) => tombstones.get(id) !== undefined),
+    bury: (id) => void tombstones.set(id, true),
+    timestampVerdict,
+  };
+
+  return {
+    apply(event) {
+      const sentMs = event.timestamped === false ? Number.NaN : Date.parse(event.occurredAt);
+      applying = Number.isFinite(sentMs) ? sentMs : undefined; // undated: its writes count as foreign
+      try {
+        if (isContactResourceEvent(event)) return applyContactEvent(context, event);
+        if (isTaskEvent(event)) return applyTaskEvent(context, event);
+        if (isNoteEvent(event)) return applyNoteEvent(context, event);
+        if (isAppointmentEvent(event)) return applyAppointmentEvent(context, event);
+      } finally {
+        applying = undefined;
+      }
+    },
+    close: () => void stopObserving(),
+  };
+}
+
+/**
+ * A map whose entries expire `ttlMs` after their last write, at most `max` of them (oldest dropped).
+ * Insertion order is expiry order (one TTL), so pruning stops at the first live entry. Memory grows
+ * with use only (an LRU with a `max` preallocates for it).
+ */
+function expiringMap<V>({ ttlMs, max, now }: { ttlMs: number; max: number; now: () => number }) {
+  const entries = new Map<string, { value: V; expiresAtMs: number }>();
+  return {
+    get(key: string): V | undefined {
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      if (entry.expiresAtMs > now()) return entry.value;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key: string, value: V): void {
+      const nowMs = now();
+      entries.delete(key);
+      entries.set(key, { value, expiresAtMs: nowMs + ttlMs });
+      for (const [oldest, entry] of entries) {
+        if (entries.size <= max && entry.expiresAtMs > nowMs) break;
+        entries.delete(oldest);
+      }
+    },
+  };
+}
+
+interface ApplyContext {
+  cache: EventCacheTarget;
+  tombstoned(...ids: string[]): boolean;
+  bury(id: string): void;
+  timestampVerdict(event: ContactEvent, resources: readonly string[]): Verdict;
+}
+
+const contactScope = (locationId: string, contactId: string) => `contact-scope\u0000${locationId}\u0000${contactId}`;
+const id = (key: ResourceKey) => serializeKey(key);
+const timeOf = (value: unknown): number | undefined => {
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+function applyContactEvent(ctx: ApplyContext, event: ContactResourceEvent): void {
+  const { cache } = ctx;
   const { locationId, contactId } = event;
+  const key = cacheKeys.contact(locationId, contactId);
+  const scope = contactScope(locationId, contactId);
   if (event.type === ContactEventType.CONTACT_DELETE) {
+    ctx.bury(scope);
     cache.evictContact(locationId, contactId);
     cache.invalidateLists(locationId);
     return;
   }
-  const key = cacheKeys.contact(locationId, contactId);
+  if (ctx.tombstoned(scope)) {
+    // Deleted: a late create/update must not bring it back. A cached NOT_FOUND stays.
+    if (cache.peek(key) !== undefined) cache.delete(key);
+    return;
+  }
   const cached = cache.peek<UpstreamContact>(key);
   if (!cached) {
     // The payload lacks fields of the full record (timezone, businessId, the contact's own type…):
     // stored alone it would answer those with false nulls. Drop any load in flight instead.
+    cache.delete(key);
+    cache.invalidateLists(locationId);
+    return;
+  }
+  const verdict = contactVerdict(ctx, event, cached, [id(key), scope]);
+  if (verdict === "skip") return; // older than the cached copy: the newer state stays
+  if (verdict === "evict") {
     cache.delete(key);
   } else {
     // The payload is authoritative for the fields its schema has (absent = cleared); fields it
@@ -64,6 +231,18 @@ function applyContactEvent(cache: EventCacheTarget, event: ContactResourceEvent)
     cache.set(key, Object.assign(merged, event.contact));
   }
   cache.invalidateLists(locationId);
+}
+
+/** Orders a contact event against the cached copy (see the header). */
+function contactVerdict(ctx: ApplyContext, event: ContactResourceEvent, cached: UpstreamContact, resources: readonly string[]): Verdict {
+  const cachedVersion = timeOf(cached.dateUpdated);
+  if (cachedVersion === undefined) return ctx.timestampVerdict(event, resources);
+  const eventVersion = timeOf(event.contact.dateUpdated);
+  if (eventVersion !== undefined) return eventVersion < cachedVersion ? "skip" : "write";
+  // Sent before the cached version was written: older for sure.
+  const sentMs = event.timestamped === false ? undefined : timeOf(event.occurredAt);
+  if (sentMs !== undefined && sentMs < cachedVersion) return "skip";
+  return ctx.timestampVerdict(event, resources);
 }
 
 /** Fields of the contact webhook payload schema (docs/webhook events/Contact*.md). */
@@ -81,17 +260,26 @@ function upsert<T extends { id: string }>(list: readonly T[], item: T, insert: (
   return next;
 }
 
-function applyTaskEvent(cache: EventCacheTarget, event: TaskEvent): void {
+function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
+  const { cache } = ctx;
   const { locationId, task } = event;
   const contactId = task.contactId;
   if (contactId === null) return;
   const listKey = cacheKeys.tasks(locationId, contactId);
   const itemKey = cacheKeys.task(locationId, contactId, task.id);
+  const scope = contactScope(locationId, contactId);
   if (event.type === ContactEventType.TASK_DELETE) {
+    ctx.bury(id(itemKey));
     cache.delete(itemKey);
     const list = cache.peek<UpstreamTask[]>(listKey);
     if (list) cache.set(listKey, list.filter((t) => t.id !== task.id));
     else cache.delete(listKey);
+    return;
+  }
+  if (ctx.tombstoned(scope, id(itemKey))) return; // deleted: nothing to write, nothing cached to fix
+  if (ctx.timestampVerdict(event, [id(itemKey), scope]) === "evict") {
+    cache.delete(itemKey);
+    cache.delete(listKey);
     return;
   }
   const cachedItem =
@@ -124,20 +312,24 @@ function applyTaskEvent(cache: EventCacheTarget, event: TaskEvent): void {
 const newestFirst = (a: { dateAdded?: string | null; id: string }, b: { dateAdded?: string | null; id: string }) =>
   (b.dateAdded ?? "").localeCompare(a.dateAdded ?? "") || b.id.localeCompare(a.id);
 
-function applyNoteEvent(cache: EventCacheTarget, event: NoteEvent): void {
+function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
+  const { cache } = ctx;
   const { locationId, note } = event;
   const contactId = note.contactId;
   if (contactId === null) return;
   const listKey = cacheKeys.notes(locationId, contactId);
   const itemKey = cacheKeys.note(locationId, contactId, note.id);
+  const scope = contactScope(locationId, contactId);
   if (event.type === ContactEventType.NOTE_DELETE) {
+    ctx.bury(id(itemKey));
     cache.delete(itemKey);
     const list = cache.peek<UpstreamNote[]>(listKey);
     if (list) cache.set(listKey, list.filter((n) => n.id !== note.id));
     else cache.delete(listKey);
     return;
   }
-  if (note.body === null) {
+  if (ctx.tombstoned(scope, id(itemKey))) return;
+  if (note.body === null || ctx.timestampVerdict(event, [id(itemKey), scope]) === "evict") {
     cache.delete(itemKey);
     cache.delete(listKey);
     return;
@@ -159,18 +351,25 @@ function applyNoteEvent(cache: EventCacheTarget, event: NoteEvent): void {
 
 const byStartTime = (a: UpstreamAppointment, b: UpstreamAppointment) => (a.startTime ?? "").localeCompare(b.startTime ?? "");
 
-function applyAppointmentEvent(cache: EventCacheTarget, event: AppointmentEvent): void {
+function applyAppointmentEvent(ctx: ApplyContext, event: AppointmentEvent): void {
+  const { cache } = ctx;
   const { locationId, appointment } = event;
   const contactId = appointment.contactId;
   if (!contactId) return;
   const listKey = cacheKeys.appointments(locationId, contactId);
+  const scope = contactScope(locationId, contactId);
+  const itemId = `${id(listKey)}/${appointment.id}`;
   const list = cache.peek<UpstreamAppointment[]>(listKey);
-  if (!list) {
-    cache.delete(listKey);
+  if (event.type === ContactEventType.APPOINTMENT_DELETE) {
+    ctx.bury(itemId);
+    if (list) cache.set(listKey, list.filter((a) => a.id !== appointment.id));
+    else cache.delete(listKey);
     return;
   }
-  if (event.type === ContactEventType.APPOINTMENT_DELETE) {
-    cache.set(listKey, list.filter((a) => a.id !== appointment.id));
+  if (ctx.tombstoned(scope, itemId)) return;
+  // No item key: any recent write to the contact's list counts.
+  if (!list || ctx.timestampVerdict(event, [id(listKey), scope]) === "evict") {
+    cache.delete(listKey);
     return;
   }
   cache.set(listKey, upsert(list, appointment, (l, a) => [...l, a].sort(byStartTime)).sort(byStartTime));

@@ -2,8 +2,8 @@
 export * from "./contact-event.types.js";
 export { createMemoryEventBus, createRedisEventBus, contactEventsChannel } from "./event-bus.js";
 export type { ContactEventBus, RedisEventBusOptions } from "./event-bus.js";
-export { applyEventToCache } from "./event-cache.apply.js";
-export type { EventCacheTarget } from "./event-cache.apply.js";
+export { createEventCacheApplier } from "./event-cache.apply.js";
+export type { EventCacheApplier, EventCacheApplierOptions, EventCacheTarget } from "./event-cache.apply.js";
 export { createCacheInvalidationBroadcast, invalidationChannel, applyInvalidationMessage, toInvalidationMessage } from "./cache-invalidation.broadcast.js";
 export type { CacheInvalidationBroadcast, CacheInvalidationBroadcastOptions, InvalidationMessage, InvalidatableCache } from "./cache-invalidation.broadcast.js";
 export { createEventRedisClients } from "./event-redis.clients.js";

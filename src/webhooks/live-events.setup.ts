@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { ResourceCache } from "../cache/index.js";
 import { createCacheInvalidationBroadcast, type CacheInvalidationBroadcast } from "../events/cache-invalidation.broadcast.js";
-import { applyEventToCache } from "../events/event-cache.apply.js";
+import { createEventCacheApplier } from "../events/event-cache.apply.js";
 import { createMemoryEventBus, createRedisEventBus, type ContactEventBus } from "../events/event-bus.js";
 import { createEventRedisClients, type EventRedisClients } from "../events/event-redis.clients.js";
 import { createMemoryDedupStore, createRedisDedupStore } from "./webhook-dedup.store.js";
@@ -71,11 +71,14 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     dedup = createMemoryDedupStore({ ttlMs: dedupTtlMs, ...(now ? { now } : {}) });
   }
 
+  // Orders late/out-of-order deliveries against newer cached state; deletions are remembered for
+  // as long as a late retry can still be accepted.
+  const applier = createEventCacheApplier({ cache, tombstoneTtlMs: config.webhooks.replayWindowMs, ...(now ? { now } : {}) });
   const intake = createWebhookIntake({
     verifier,
     dedup,
     replayWindowMs: config.webhooks.replayWindowMs,
-    applyToCache: (event) => applyEventToCache(cache, event),
+    applyToCache: (event) => applier.apply(event),
     publish: (event) => bus.publish(event),
     ...(log ? { logger: log } : {}),
     ...(now ? { now } : {}),
@@ -96,6 +99,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       void broadcast?.start().catch((err: Error) => log?.warn({ error: err.message }, "cache invalidation broadcast not started"));
     },
     async close() {
+      applier.close();
       await broadcast?.stop().catch(() => undefined);
       await redis?.close();
     },

@@ -70,6 +70,7 @@ export function parseWebhookEvent(body: unknown, options: ParseOptions): ParseRe
     webhookId: str(body.webhookId) ?? options.fallbackWebhookId,
     locationId,
     occurredAt: new Date(timestampMs ?? options.receivedAtMs).toISOString(),
+    ...(timestampMs === undefined ? { timestamped: false } : {}),
   };
 
   const parsed = parseResource(eventType, body, base);
@@ -77,7 +78,7 @@ export function parseWebhookEvent(body: unknown, options: ParseOptions): ParseRe
   return { kind: "event", event: parsed, timestampMs };
 }
 
-type Base = { webhookId: string; locationId: string; occurredAt: string };
+type Base = { webhookId: string; locationId: string; occurredAt: string; timestamped?: boolean };
 
 function parseResource(type: ContactEventType, body: Json, base: Base): ContactEvent | { message: string } {
   switch (type) {
