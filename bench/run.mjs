@@ -9,7 +9,7 @@
 // Prints a table and writes bench/results/latest.md + latest.svg (raw JSON under bench/results/raw/).
 //
 // Knobs (env): BENCH_QUICK=1 (a short run), BENCH_DURATION_S, BENCH_CONNECTIONS, BENCH_CONTACTS,
-// BENCH_COLD_SAMPLES, BENCH_SUBSCRIBERS, BENCH_FANOUT_EVENTS, BENCH_PEER_JOINED_EVENTS,
+// BENCH_COLD_SAMPLES, BENCH_COLD_WARMUPS, BENCH_SUBSCRIBERS, BENCH_FANOUT_EVENTS, BENCH_PEER_JOINED_EVENTS,
 // BENCH_CACHED_CONTACTS, BENCH_FRESHNESS_MAX_MS, BENCH_PEER_TTL_MS, BENCH_UPSTREAM_LATENCY_MS,
 // BENCH_SYSTEMS (comma list of the above names), BENCH_PROFILE=0 (no profile of missed targets),
 // BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only).
@@ -41,6 +41,10 @@ const cfg = {
   connections: num("BENCH_CONNECTIONS", 10, 10),
   contacts: num("BENCH_CONTACTS", 50, 50),
   coldSamples: num("BENCH_COLD_SAMPLES", 3, 2),
+  // Cold requests before the measured ones, per system: the warm phase leaves the upstream code
+  // paths of a system with a response cache (ours, peer+cache) un-JIT-ed, while the systems without
+  // one have run them ~150 times; one request is not enough to even that out.
+  coldWarmups: num("BENCH_COLD_WARMUPS", 5, 3),
   subscribers: num("BENCH_SUBSCRIBERS", 1000, 200),
   fanoutEvents: num("BENCH_FANOUT_EVENTS", 5, 2),
   peerJoinedEvents: num("BENCH_PEER_JOINED_EVENTS", 1, 1),
@@ -145,7 +149,7 @@ async function main() {
   const cold = {};
   for (const s of cfg.systems) {
     cold[s] = [];
-    for (let k = 0; k < cfg.coldSamples + 1; k++) {
+    for (let k = 0; k < cfg.coldSamples + cfg.coldWarmups; k++) {
       const prefix = `Cold${s.replace(/\W/g, "")}${k}q`;
       await sim.call("seedDashboard", { prefix, contacts: cfg.contacts });
       cold[s].push(prefix.toLowerCase());
@@ -207,8 +211,9 @@ async function main() {
 
   // 2. Cold dashboard: fresh contacts every request (nothing cached anywhere), sequential.
   for (const sys of Object.values(systems)) {
-    const [warmup, ...cohorts] = cold[sys.name];
-    await ask(sys, warmup); // the code paths are warm, the data is not
+    const warmups = cold[sys.name].slice(0, cfg.coldWarmups);
+    const cohorts = cold[sys.name].slice(cfg.coldWarmups);
+    for (const q of warmups) await ask(sys, q); // the code paths are warm, the data is not
     const samples = [];
     for (const q of cohorts) {
       await untilQuiet();
@@ -288,7 +293,7 @@ async function main() {
     "ours: `node dist/src/main.js` against the simulator with UPSTREAM_CONCURRENCY=64 and the client-side rate budget lifted like the simulator's (RATE_LIMIT_BURST=1000000); everything else default (resource cache 5 min, dashboard response cache 60 s). Its dashboard query is `dashboard(first: 50)` with `summary` plus the three relations.",
     `peer: Hive Gateway + GraphQL Mesh OpenAPI source (bench/peers/package.json pins) composed from test/fixtures/contacts-api/apps/contacts.json, relations joined with @resolveTo; response cache TTL ${Math.round(cfg.peerTtlMs / 1000)} s, one cache per Authorization header. Its list items carry fewer fields (no name), so it selects id, email, tags and the same three relations.`,
     "naive baseline: graphql 16 + node:http, `contacts(first: 50)` with the three relations, every relation fetched directly (bench/baseline/server.mjs).",
-    "cold: each request reads 50 contacts nobody read before (1 list + 150 relation calls); CPU is the process's user+system time from /proc over that request.",
+    `cold: each request reads 50 contacts nobody read before (1 list + 150 relation calls); CPU is the process's user+system time from /proc over that request; ${cfg.coldWarmups} cold requests per system before the ${cfg.coldSamples} measured (the warm phase runs no upstream calls in a system with a response cache, so its upstream code paths would otherwise be measured while the JIT compiles them).`,
     "freshness: one system at a time; the simulator's signed webhook is POSTed (to the peers unsigned, to their webhook route), then the dashboard is polled every 2 ms until it shows the completed task.",
     `fan-out: ${cfg.subscribers} graphql-ws clients in the driver process; latency = webhook POST start → each client's \`next\`; upstream calls counted at the simulator.`,
   );
