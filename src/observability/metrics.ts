@@ -196,8 +196,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     registers,
   });
 
+  const lastQueueLength = new Map<string, number>();
   const governanceHooks: GovernanceHooks = {
-    queueLength: (e) => queueLength.set({ location_id: e.locationId }, e.length),
+    // Reported twice per upstream call (queued, granted): the gauge is only set when the value changes.
+    queueLength: (e) => {
+      if (lastQueueLength.get(e.locationId) === e.length) return;
+      lastQueueLength.set(e.locationId, e.length);
+      queueLength.set({ location_id: e.locationId }, e.length);
+    },
     retry: (e) => retries.inc({ method: e.method, route: e.route, reason: e.cause === "status" ? String(e.status) : e.cause }),
     rejected: (e) => governorRejections.inc({ location_id: e.locationId, priority: e.priority }),
     upstreamRateLimited: (e) => upstream429.inc({ location_id: e.locationId }),

@@ -313,14 +313,25 @@ function credentialStep(credentials: CredentialProvider): UpstreamMiddleware {
   };
 }
 
+/** A route template split once into literal parts (even indexes) and parameter names (odd). */
+const routeParts = new Map<string, string[]>();
+
 function buildPath(method: string, route: string, params: Record<string, string>): string {
-  return route.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+  let parts = routeParts.get(route);
+  if (parts === undefined) {
+    parts = route.split(/:([A-Za-z]+)/);
+    routeParts.set(route, parts);
+  }
+  let path = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] as string;
     const value = params[name];
     if (typeof value !== "string" || value.length === 0 || value.length > 128) {
       throw invalidArgument(method, route, `${name} must be a non-empty id of at most 128 characters, got ${JSON.stringify(value)}`);
     }
-    return encodeURIComponent(value);
-  });
+    path += encodeURIComponent(value) + (parts[i + 1] as string);
+  }
+  return path;
 }
 
 function assertLimit(limit: number, name: string): void {

@@ -183,8 +183,9 @@ export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBu
     },
     async settle(locationId, limits, ticket) {
       const { state, now } = load(locationId, limits);
-      // Entries are bare times: any entry of the grant's time stands for this slot.
-      const index = state.entries.indexOf(Number(ticket));
+      // Entries are bare times: any entry of the grant's time stands for this slot. Searched from
+      // the end: the grant is recent, the log holds every grant of the window (thousands at load).
+      const index = state.entries.lastIndexOf(Number(ticket));
       if (index < 0) return; // already out of the window
       state.entries.splice(index, 1);
       state.entries.push(now); // `now` is the latest time: the log stays sorted
