@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { ApolloServerPlugin } from "@apollo/server";
-import express, { type Express, type RequestHandler } from "express";
+import express, { type Express, type RequestHandler, type Response } from "express";
 import { Kind } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { Viewer } from "../../auth/index.js";
@@ -93,6 +93,24 @@ function expiryMsOf(authorization: string): number | undefined {
 
 function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCache"]>) {
   const { cache, authenticate } = rc;
+  // A miss is answered by Apollo, which serialises the result itself. Rather than serialising it a
+  // second time to store it (~1.5 ms of CPU for a 50-contact dashboard), the plugin leaves the
+  // store step under the request's parsed body (the object Apollo hands it as request.http.body)
+  // and the miss path's res.send stores the very bytes Apollo sends.
+  const capturing = new WeakSet<object>();
+  const pendingStores = new WeakMap<object, (json: string) => void>();
+  const captureSend = (body: object, res: Response) => {
+    capturing.add(body);
+    const send = res.send;
+    res.send = function (this: Response, payload?: unknown) {
+      const store = pendingStores.get(body);
+      if (store !== undefined) {
+        pendingStores.delete(body);
+        if (typeof payload === "string" && res.statusCode === 200) store(payload);
+      }
+      return send.call(this, payload);
+    } as Response["send"];
+  };
   // Hits are served in well under a millisecond: re-verifying the same JWT (HMAC + claims +
   // location check) on every one would cost more than the rest of the hit path.
   const verified = new LRUCache<string, Viewer>({ max: 1_000, ttl: VERIFIED_TOKEN_TTL_MS });
@@ -111,10 +129,16 @@ function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCac
     const body = req.body as Record<string, unknown> | undefined;
     if (!cache.enabled || !body || typeof body !== "object" || typeof body["query"] !== "string") return next();
     const operationKey = cache.operationKey({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
-    if (!cache.mayHave(operationKey)) return next();
+    if (!cache.mayHave(operationKey)) {
+      captureSend(body, res);
+      return next();
+    }
     viewerFor(req.headers.authorization).then((viewer) => {
       const hit = viewer ? cache.get(operationKey, viewer.locationId, viewer.scopes) : undefined;
-      if (hit === undefined) return next();
+      if (hit === undefined) {
+        captureSend(body, res);
+        return next();
+      }
       // The stored bytes as they are: no re-serialising, no ETag hashing.
       res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": hit.length, "x-response-cache": "hit" });
       res.end(hit);
@@ -133,7 +157,13 @@ function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCac
           const onlyViews = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && cache.rootFields.has(s.name.value));
           if (!onlyViews) return;
           const operationKey = cache.operationKey({ query: request.query!, variables: request.variables, operationName: request.operationName });
-          cache.store(operationKey, viewer, generation, JSON.stringify(result), contactIdsOf(result.data));
+          const contactIds = contactIdsOf(result.data);
+          const httpBody = request.http?.body;
+          if (httpBody !== null && typeof httpBody === "object" && capturing.has(httpBody)) {
+            pendingStores.set(httpBody, (json) => cache.store(operationKey, viewer, generation, json, contactIds));
+          } else {
+            cache.store(operationKey, viewer, generation, JSON.stringify(result), contactIds);
+          }
         },
       };
     },
