@@ -120,7 +120,8 @@ export class HttpTransport {
     try {
       const response = await dispatchForText(this.pool(this.origin), { method: request.method, path, headers, body }, request.signal);
       const durationMs = performance.now() - started;
-      this.options.logger?.debug(
+      const logger = this.options.logger;
+      if (logger?.isLevelEnabled("debug")) logger.debug(
         { upstream: { method: request.method, route: request.route, status: response.status, durationMs: Math.round(durationMs), locationId: request.locationId, attempt: request.attempt } },
         "upstream call",
       );
