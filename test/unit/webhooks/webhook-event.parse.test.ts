@@ -58,6 +58,7 @@ describe("webhook payload parsing", () => {
       contactId: null,
       webhookId: "sha256:x",
       occurredAt: "2026-01-01T00:00:00.000Z",
+      timestamped: false, // no `timestamp`: occurredAt is the time of receipt, not the event's age
       task: { id: "t1", contactId: null, body: null, title: "Call", completed: false },
     });
   });
