@@ -37,7 +37,7 @@
  * index from task id to contact exists for a task created outside the gateway): nothing to do;
  * that contact's cached task list is stale until it expires (CACHE_TTL_MS).
  */
-import type { ResourceCache, ResourceKey } from "../cache/index.js";
+import type { ResourceCache, ResourceKey, ResourceKind } from "../cache/index.js";
 import { cacheKeys, serializeKey } from "../cache/index.js";
 import type { UpstreamAppointment, UpstreamContact, UpstreamNote, UpstreamTask } from "../upstream/contacts.types.js";
 import {
@@ -66,7 +66,10 @@ export interface EventCacheApplierOptions {
   clockSkewMs?: number;
   /** How long a deleted contact/item stays deleted for late events. Default 90 minutes (the replay window). */
   tombstoneTtlMs?: number;
-  /** Bound on remembered writes and tombstones (each). Default 50_000. */
+  /**
+   * Bound on remembered writes, versions and tombstones (each). Default 50_000. Past it, forgotten
+   * writes make events evict instead of write (never the reverse); forgotten tombstones are lost.
+   */
   maxTracked?: number;
 }
 
@@ -85,6 +88,9 @@ const DEFAULTS = {
 
 type Verdict = "write" | "skip" | "evict";
 
+/** The resources events are ordered on (an item, or a contact's appointments: they have no item key). */
+const ORDERED_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>(["contact", "task", "note", "appointments"]);
+
 /** One applier per cache: it remembers recent writes (from anyone) and deletions. */
 export function createEventCacheApplier(options: EventCacheApplierOptions): EventCacheApplier {
   const { cache, now = Date.now } = options;
@@ -92,9 +98,22 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
   const clockSkewMs = options.clockSkewMs ?? DEFAULTS.clockSkewMs;
   const maxTracked = options.maxTracked ?? DEFAULTS.maxTracked;
   /** Resource identity → OUR time of the last write/eviction of it by someone else (only recent ones matter). */
-  const writes = expiringMap<number>({ ttlMs: freshWindowMs + clockSkewMs, max: maxTracked, now });
+  // Over `maxTracked`, the latest time/version forgotten stands for every resource (evict when unsure).
+  let forgottenWriteMs = Number.NEGATIVE_INFINITY;
+  let forgottenVersionMs = Number.NEGATIVE_INFINITY;
+  const writes = expiringMap<number>({
+    ttlMs: freshWindowMs + clockSkewMs,
+    max: maxTracked,
+    now,
+    onDropLive: (atMs) => void (forgottenWriteMs = Math.max(forgottenWriteMs, atMs)),
+  });
   /** Resource identity → HighLevel's `timestamp` of the last event this applier wrote it for. */
-  const versions = expiringMap<number>({ ttlMs: freshWindowMs + clockSkewMs, max: maxTracked, now });
+  const versions = expiringMap<number>({
+    ttlMs: freshWindowMs + clockSkewMs,
+    max: maxTracked,
+    now,
+    onDropLive: (sentMs) => void (forgottenVersionMs = Math.max(forgottenVersionMs, sentMs)),
+  });
   /** The `timestamp` of the event being applied (its own writes are versions, not foreign writes). */
   let applying: number | undefined;
   /** Deleted contact (`contact` scope) or item → true. */
@@ -105,7 +124,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
     switch (change.type) {
       case "set":
       case "key":
-        log.set(serializeKey(change.key), at);
+        if (ORDERED_KINDS.has(change.key.kind)) log.set(serializeKey(change.key), at);
         return;
       case "contact":
         log.set(contactScope(change.locationId, change.contactId), at);
@@ -118,7 +137,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
 
   /** Whether something wrote one of `resources` at or after `sinceMs` (our clock). */
   const writtenSince = (sinceMs: number, resources: readonly string[]): boolean =>
-    resources.some((r) => (writes.get(r) ?? Number.NEGATIVE_INFINITY) >= sinceMs);
+    forgottenWriteMs >= sinceMs || resources.some((r) => (writes.get(r) ?? Number.NEGATIVE_INFINITY) >= sinceMs);
 
   /** The fresh/unwritten rule for an event without an exact version (see the header). */
   const timestampVerdict = (event: ContactEvent, resources: readonly string[]): Verdict => {
@@ -127,7 +146,8 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
     if (!Number.isFinite(sentMs) || now() - sentMs > freshWindowMs) return "evict";
     if (writtenSince(sentMs - clockSkewMs, resources)) return "evict";
     // Ordered after an event applied here before: HighLevel's timestamps order them.
-    return resources.some((r) => (versions.get(r) ?? Number.NEGATIVE_INFINITY) > sentMs) ? "evict" : "write";
+    const newer = forgottenVersionMs > sentMs || resources.some((r) => (versions.get(r) ?? Number.NEGATIVE_INFINITY) > sentMs);
+    return newer ? "evict" : "write";
   };
 
   const context: ApplyContext = {
@@ -159,7 +179,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
  * Insertion order is expiry order (one TTL), so pruning stops at the first live entry. Memory grows
  * with use only (an LRU with a `max` preallocates for it).
  */
-function expiringMap<V>({ ttlMs, max, now }: { ttlMs: number; max: number; now: () => number }) {
+function expiringMap<V>({ ttlMs, max, now, onDropLive }: { ttlMs: number; max: number; now: () => number; onDropLive?: (value: V) => void }) {
   const entries = new Map<string, { value: V; expiresAtMs: number }>();
   return {
     get(key: string): V | undefined {
@@ -176,6 +196,7 @@ function expiringMap<V>({ ttlMs, max, now }: { ttlMs: number; max: number; now: 
       for (const [oldest, entry] of entries) {
         if (entries.size <= max && entry.expiresAtMs > nowMs) break;
         entries.delete(oldest);
+        if (entry.expiresAtMs > nowMs) onDropLive?.(entry.value); // over `max`: forgotten while it mattered
       }
     },
   };

@@ -299,3 +299,16 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
     expect(cache.peek(cacheKeys.note(L, "c1", "n1"))).toBeUndefined();
   });
 });
+
+describe("bounded memory", () => {
+  it("over maxTracked, a forgotten recent write still makes an event evict (never write on a guess)", () => {
+    const { cache, apply, clock } = setup({ maxTracked: 2 });
+    const tasks = cacheKeys.tasks(L, "c1");
+    cache.set(tasks, [{ id: "t1", contactId: "c1", title: "A", completed: false }]);
+    clock.nowMs = T0 + 2 * MIN;
+    // three gateway writes in a row: the first one's record is pushed out
+    for (const t of ["t1", "t2", "t3"]) cache.set(cacheKeys.task(L, "c1", t), { id: t, contactId: "c1", title: t, completed: false });
+    apply({ type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }, { sentMs: T0 + 2 * MIN + 1_000 });
+    expect(cache.peek(tasks)).toBeUndefined();
+  });
+});
