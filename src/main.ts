@@ -13,7 +13,7 @@ import { SCOPES, mintCallerToken } from "./auth/index.js";
 import { ConfigError, isDemoMode, loadConfigFromProcess, type Config } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
 import { createGateway, type Gateway } from "./server/index.js";
-import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
+import type { Simulator, SimulatorToken } from "./simulator/index.js";
 import { StaticCredentialProvider } from "./upstream/index.js";
 
 const DEMO_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -31,9 +31,9 @@ function loadConfigOrExit(): Config {
 }
 
 /** The simulator's read-write token of each of its locations: the gateway's upstream credentials. */
-function simulatorCredentials(simulator: Simulator): StaticCredentialProvider {
+function simulatorCredentials(simulator: Simulator, fallbackTokens: readonly SimulatorToken[]): StaticCredentialProvider {
   const byLocation: Record<string, { token: string; scopes: string[] }> = {};
-  for (const t of simulator.tokens.length > 0 ? simulator.tokens : DEMO_TOKENS) {
+  for (const t of simulator.tokens.length > 0 ? simulator.tokens : fallbackTokens) {
     if (!byLocation[t.locationId] || t.scopes.length > byLocation[t.locationId]!.scopes.length) {
       byLocation[t.locationId] = { token: t.token, scopes: [...t.scopes] };
     }
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void stop("SIGINT"));
 
   if (isDemoMode(config)) {
+    // Loaded in demo mode only: a real-mode process never holds the simulator and its seed data.
+    const { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator } = await import("./simulator/index.js");
     simulator = await startSimulator({
       port: 0,
       ...(config.demo.activityIntervalMs > 0 ? { activity: { intervalMs: config.demo.activityIntervalMs } } : {}),
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     gateway = await createGateway({
       config,
       logger,
-      credentials: simulatorCredentials(simulator),
+      credentials: simulatorCredentials(simulator, DEMO_TOKENS),
       upstreamBaseUrl: simulator.url,
       jwtSecret,
       // Demo mode only: trust the embedded simulator's webhook keys (never a real upstream's stand-in).
