@@ -2,6 +2,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Agent, fetch as undiciFetch } from "undici";
 
 export interface TestWebhookKeys {
   ed25519: { privateKey: KeyObject; publicKeyPem: string };
@@ -46,6 +47,13 @@ export interface PostWebhookOptions {
   contentType?: string;
 }
 
+/**
+ * One connection per delivery, as HighLevel sends them: no keep-alive, so a POST is never written
+ * on a pooled socket the server's keep-alive timer (5 s) is closing at that moment (a non-idempotent
+ * request is not retried by undici). Hardening: not observed to be the cause of a failure here.
+ */
+let deliveryAgent: Agent | undefined;
+
 /** POSTs raw bytes to the intake, signed as asked; returns status and parsed body. */
 export async function postWebhook(
   url: string,
@@ -57,7 +65,8 @@ export async function postWebhook(
   const headers: Record<string, string> = { "content-type": options.contentType ?? "application/json" };
   if (sign === "ed25519" || sign === "both") headers["x-ghl-signature"] = signEd25519(bytes, options.keys.ed25519.privateKey);
   if (sign === "rsa" || sign === "both") headers["x-wh-signature"] = signRsa(bytes, options.keys.rsa.privateKey);
-  const response = await fetch(url, { method: "POST", headers: { ...headers, ...options.headers }, body: bytes });
+  deliveryAgent ??= new Agent({ pipelining: 0 }); // pipelining 0: the connection is closed after each request
+  const response = await undiciFetch(url, { method: "POST", headers: { ...headers, ...options.headers }, body: bytes, dispatcher: deliveryAgent });
   const text = await response.text();
   let json: unknown;
   try {
