@@ -6,7 +6,8 @@
  *   Redis indefinitely and re-subscribes after every reconnect, so subscriptions resume by themselves.
  * Both reconnect forever with a capped backoff. Connection errors are logged once per outage.
  */
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface EventRedisClientsOptions {
@@ -28,6 +29,9 @@ export interface EventRedisClients {
 export function createEventRedisClients(options: EventRedisClientsOptions): EventRedisClients {
   const { url, logger, maxReconnectDelayMs = 1_000, connectTimeoutMs = 2_000 } = options;
   const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs);
+  // ioredis is loaded here, with REDIS_URL only (synchronously: it is CommonJS), so a single-instance
+  // gateway never loads it.
+  const { Redis } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
   const command = new Redis(url, {
     connectionName: "cgw-events-command",
     enableOfflineQueue: false,

@@ -9,7 +9,7 @@
  * Created before the upstream client (the client needs the credentials and the middleware).
  */
 import type { Express } from "express";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import { createGatewayCredentials, type GatewayCredentials } from "../credentials/credentials.setup.js";
 import type { CredentialProvider, UpstreamMiddleware } from "../upstream/index.js";
@@ -53,9 +53,10 @@ export interface OpsRuntime {
 export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsRuntime> {
   const { config, logger } = options;
   const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
+  // ioredis is loaded only with REDIS_URL: a single-instance gateway never loads it.
   const ownRedis =
     options.redis === undefined && config.redis.url !== undefined
-      ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false })
+      ? new (await import("ioredis")).Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false })
       : undefined;
   ownRedis?.on("error", (error: unknown) => logger.warn({ err: error }, "ops redis connection error"));
   const redis = options.redis ?? ownRedis;

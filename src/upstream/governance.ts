@@ -14,7 +14,7 @@
  *
  * Metric hooks are plain callbacks (no prom-client here); the operations side wires them.
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import { createCircuitBreaker, type BreakerHooks, type BreakerState, type CircuitBreaker, type LocationBreakerSnapshot } from "./breaker.js";
 import { systemClock, type Clock } from "./governance.clock.js";
@@ -144,6 +144,8 @@ export async function createGovernanceRuntime(options: GovernanceRuntimeOptions)
   const { config, logger } = options;
   let ownRedis: Redis | undefined;
   if (!options.redis && config.redis.url) {
+    // Loaded only with REDIS_URL: a single-instance gateway never loads ioredis.
+    const { Redis } = await import("ioredis");
     ownRedis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     ownRedis.on("error", () => {
       // reported per failed command through storeError; ioredis keeps reconnecting

@@ -3,7 +3,8 @@
  * logger, upstream-scope memory, upstream traceId capture) and the write feature contributing the
  * eight mutation resolvers.
  */
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditLogger, createTraceCapture, type TraceCapture } from "../../audit/index.js";
 import type { Config } from "../../config/config.js";
@@ -36,7 +37,13 @@ export function createWriteServices(options: WriteServicesOptions): WriteService
   const { config, logger } = options;
   const redis = config.redis.url
     ? // lazyConnect: no socket until the first keyed mutation (a gateway that never writes holds none).
-      new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: "cgw-idempotency" })
+      // ioredis is loaded only with REDIS_URL (synchronously: it is CommonJS); a single-instance
+      // gateway never loads it.
+      new (createRequire(import.meta.url)("ioredis") as typeof import("ioredis")).Redis(config.redis.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 2,
+        connectionName: "cgw-idempotency",
+      })
     : undefined;
   redis?.on("error", (error: Error) => logger.warn({ err: error }, "idempotency store: Redis connection error"));
   const idempotency = createIdempotencyStore({
