@@ -66,11 +66,19 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const sources: MetricsSources = {};
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix });
 
-  const upstreamRequests = new Counter({
+  // Counted per call in a Map (one string key) and folded into the counter when it is read: this
+  // runs for every upstream call, and prom-client hashes and validates the label set on every inc.
+  // The label objects are kept and reused for the histogram too (one shape, no allocation per call).
+  const upstreamCounts = new Map<string, { labels: { method: string; route: string; status: string }; count: number }>();
+  new Counter({
     name: `${prefix}upstream_requests_total`,
     help: "HTTP calls made to the Contacts API, by route template and status (each retry counts).",
     labelNames: ["method", "route", "status"] as const,
     registers,
+    collect() {
+      this.reset();
+      for (const { labels, count } of upstreamCounts.values()) this.inc(labels, count);
+    },
   });
   const upstreamDuration = new Histogram({
     name: `${prefix}upstream_request_duration_seconds`,
@@ -217,9 +225,15 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     registry,
     contentType: registry.contentType,
     observeUpstream(o) {
-      const labels = { method: o.method, route: o.route, status: String(o.status) };
-      upstreamRequests.inc(labels);
-      upstreamDuration.observe(labels, o.durationMs / 1000);
+      const status = String(o.status);
+      const key = `${o.method} ${o.route} ${status}`;
+      let entry = upstreamCounts.get(key);
+      if (entry === undefined) {
+        entry = { labels: { method: o.method, route: o.route, status }, count: 0 };
+        upstreamCounts.set(key, entry);
+      }
+      entry.count += 1;
+      upstreamDuration.observe(entry.labels, o.durationMs / 1000);
     },
     recordWebhookEvent(type, outcome) {
       webhookEvents.inc({ type, outcome });
