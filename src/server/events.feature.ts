@@ -24,7 +24,6 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       config: internals.config,
       cache: internals.cache,
       logger: internals.logger,
-      ...(internals.metrics ? { onWebhookOutcome: internals.metrics.recordWebhookEvent } : {}),
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
       ...(metrics ? { onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome) } : {}),
     });
