@@ -5,20 +5,11 @@
  * reload (simulator webhook -> gateway intake -> contactEvents over graphql-ws -> re-read).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/browser.js";
 import { mintCallerToken } from "../../src/auth/index.js";
 import { LOCATION_A, TEST_JWT_SECRET, startStack, type Stack } from "../support/harness.js";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const DAY = 86_400_000;
 const COMPANY = "Browser Probe Brokerage";
 
@@ -40,7 +31,7 @@ beforeAll(async () => {
   contactId = contact.id;
   taskId = stack.sim.data.createTask(contactId, { title: "Call the lender back", dueDate: new Date(now - 2 * DAY).toISOString(), completed: false }).id;
   stack.sim.data.createTask(contactId, { title: "Send the disclosure", dueDate: new Date(now + 3 * DAY).toISOString(), completed: false });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

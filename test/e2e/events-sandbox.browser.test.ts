@@ -1,7 +1,8 @@
 // The sandbox runs subscriptions: in a real browser (Debian's Chromium via playwright-core), GraphiQL
 // served by the gateway opens graphql-ws on the same /graphql path with the token from its Headers
 // tab, and a webhook accepted by the intake shows up in the result pane.
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium, visibleText } from "../support/browser.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintCallerToken } from "../../src/auth/index.js";
 import { LOCATION_A, READ, TEST_JWT_SECRET, startStack, type Stack } from "../support/harness.js";
@@ -10,7 +11,6 @@ import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from
 
 const keys = generateTestWebhookKeys();
 const SUBSCRIPTION = "subscription SandboxEvents { contactEvents { type webhookId } }";
-const visibleText = () => document.body.innerText.replace(/\u00a0/g, " ");
 
 let stack: Stack;
 let browser: Browser;
@@ -21,10 +21,7 @@ beforeAll(async () => {
     env: webhookKeyEnv(keys),
     gateway: { sandbox: { defaultHeaders: { Authorization: `Bearer ${token}` }, defaultQuery: SUBSCRIPTION } },
   });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

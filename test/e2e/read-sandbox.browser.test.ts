@@ -5,25 +5,12 @@
  * blocks nothing. A token pasted into the Headers tab is what the next subscription's
  * connection_init carries (not the prefilled one, and without waiting for an HTTP request).
  */
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintCallerToken } from "../../src/auth/index.js";
 import { LOCATION_A, READ, TEST_JWT_SECRET, startStack, type Stack } from "../support/harness.js";
 import { waitFor } from "../support/events-wait.js";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/** Text as a person reads it: Monaco renders spaces as U+00A0 (stack.md pitfall 9). */
-const visibleText = () => document.body.innerText.replace(/\u00a0/g, " ");
+import { launchChromium, visibleText } from "../support/browser.js";
 
 let stack: Stack;
 let browser: Browser;
@@ -31,7 +18,7 @@ let browser: Browser;
 beforeAll(async () => {
   const token = await mintCallerToken({ secret: TEST_JWT_SECRET, scopes: [READ], locationId: LOCATION_A, expiresInSeconds: 3600 });
   stack = await startStack({ gateway: { sandbox: { defaultHeaders: { Authorization: `Bearer ${token}` } } } });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
