@@ -43,7 +43,11 @@ export type InvalidationEvent =
   | { type: "set"; key: ResourceKey; remote: boolean }
   | { type: "contact"; locationId: string; contactId: string; remote: boolean }
   | { type: "lists"; locationId: string; remote: boolean }
+  | { type: "kind"; locationId: string; kind: PerContactListKind; remote: boolean }
   | { type: "clear"; remote: boolean };
+
+/** Per-contact lists that can be dropped location-wide (`invalidateKind`). */
+export type PerContactListKind = "tasks" | "notes" | "appointments";
 
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
@@ -79,6 +83,8 @@ export class ResourceCache {
   /** `location\0contactId` → storage keys of that contact's relations (for evictContact). */
   readonly #byContact = new Map<string, Set<string>>();
   readonly #listGeneration = new Map<string, number>();
+  /** `location\0kind` → generation of that location's per-contact lists of one kind (`invalidateKind`). */
+  readonly #kindGeneration = new Map<string, number>();
   readonly #listeners = new Set<InvalidationListener>();
   #hits = 0;
   #misses = 0;
@@ -196,6 +202,17 @@ export class ResourceCache {
     this.#emit({ type: "lists", locationId, remote: options.remote ?? false });
   }
 
+  /**
+   * Makes every cached per-contact list of one kind in a location unreachable (e.g. all task lists
+   * after a TaskCreate webhook that names no contact). Loads in flight store under the old
+   * generation, so nothing they bring back is served.
+   */
+  invalidateKind(locationId: string, kind: PerContactListKind, options: ChangeOptions = {}): void {
+    const generationKey = `${locationId}\u0000${kind}`;
+    this.#kindGeneration.set(generationKey, (this.#kindGeneration.get(generationKey) ?? 0) + 1);
+    this.#emit({ type: "kind", locationId, kind, remote: options.remote ?? false });
+  }
+
   clear(options: ChangeOptions = {}): void {
     for (const record of this.#inFlight.values()) record.invalidated = true;
     this.#inFlight.clear();
@@ -223,8 +240,12 @@ export class ResourceCache {
 
   #storageKey(key: ResourceKey): string {
     const base = serializeKey(key);
-    if (!LIST_KINDS.includes(key.kind)) return base;
-    return `${base}\u0000g${this.#listGeneration.get(key.locationId) ?? 0}`;
+    if (LIST_KINDS.includes(key.kind)) return `${base}\u0000g${this.#listGeneration.get(key.locationId) ?? 0}`;
+    if (this.#kindGeneration.size > 0 && (key.kind === "tasks" || key.kind === "notes" || key.kind === "appointments")) {
+      const generation = this.#kindGeneration.get(`${key.locationId}\u0000${key.kind}`);
+      if (generation !== undefined) return `${base}\u0000k${generation}`;
+    }
+    return base;
   }
 
   #store(key: ResourceKey, storageKey: string, entry: Entry, ttlMs: number): void {

@@ -10,15 +10,18 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { InvalidationEvent, ResourceCache, ResourceKey } from "../cache/index.js";
+import type { InvalidationEvent, PerContactListKind, ResourceCache, ResourceKey } from "../cache/index.js";
 
 /** The slice of the cache this module drives. */
-export type InvalidatableCache = Pick<ResourceCache, "onInvalidate" | "delete" | "evictContact" | "invalidateLists" | "clear">;
+export type InvalidatableCache = Pick<ResourceCache, "onInvalidate" | "delete" | "evictContact" | "invalidateLists" | "invalidateKind" | "clear">;
+
+const PER_CONTACT_LIST_KINDS: readonly string[] = ["tasks", "notes", "appointments"];
 
 export type InvalidationMessage =
   | { origin: string; type: "key"; key: ResourceKey }
   | { origin: string; type: "contact"; locationId: string; contactId: string }
   | { origin: string; type: "lists"; locationId: string }
+  | { origin: string; type: "kind"; locationId: string; kind: PerContactListKind }
   | { origin: string; type: "clear" };
 
 export interface CacheInvalidationBroadcastOptions {
@@ -51,6 +54,8 @@ export function toInvalidationMessage(origin: string, event: InvalidationEvent):
       return { origin, type: "contact", locationId: event.locationId, contactId: event.contactId };
     case "lists":
       return { origin, type: "lists", locationId: event.locationId };
+    case "kind":
+      return { origin, type: "kind", locationId: event.locationId, kind: event.kind };
     case "clear":
       return { origin, type: "clear" };
   }
@@ -68,6 +73,9 @@ export function applyInvalidationMessage(cache: InvalidatableCache, message: Inv
     case "lists":
       cache.invalidateLists(message.locationId, remote);
       return;
+    case "kind":
+      if (PER_CONTACT_LIST_KINDS.includes(message.kind)) cache.invalidateKind(message.locationId, message.kind, remote);
+      return;
     case "clear":
       cache.clear(remote);
       return;
@@ -76,7 +84,7 @@ export function applyInvalidationMessage(cache: InvalidatableCache, message: Inv
 
 const isMessage = (v: unknown): v is InvalidationMessage =>
   typeof v === "object" && v !== null && typeof (v as { origin?: unknown }).origin === "string" &&
-  ["key", "contact", "lists", "clear"].includes(String((v as { type?: unknown }).type));
+  ["key", "contact", "lists", "kind", "clear"].includes(String((v as { type?: unknown }).type));
 
 export function createCacheInvalidationBroadcast(options: CacheInvalidationBroadcastOptions): CacheInvalidationBroadcast {
   const { cache, publishClient, subscribeClient, keyPrefix, logger } = options;

@@ -34,8 +34,8 @@
  *   nothing (evicts at most), so a late ContactUpdate or TaskComplete cannot resurrect it.
  * Cached values are shared and read-only: every change writes a new array/object.
  * A TaskCreate without `contactId` names no cached entry (tasks are cached per contact, and no
- * index from task id to contact exists for a task created outside the gateway): nothing to do;
- * that contact's cached task list is stale until it expires (CACHE_TTL_MS).
+ * index from task id to contact exists for a task created outside the gateway): every cached task
+ * list of the location is dropped, so the next read of any contact's tasks refetches it.
  */
 import type { ResourceCache, ResourceKey, ResourceKind } from "../cache/index.js";
 import { cacheKeys, serializeKey } from "../cache/index.js";
@@ -54,7 +54,7 @@ import {
 } from "./contact-event.types.js";
 
 /** The slice of the cache the applier drives. */
-export type EventCacheTarget = Pick<ResourceCache, "peek" | "set" | "delete" | "evictContact" | "invalidateLists" | "onInvalidate">;
+export type EventCacheTarget = Pick<ResourceCache, "peek" | "set" | "delete" | "evictContact" | "invalidateLists" | "invalidateKind" | "onInvalidate">;
 
 export interface EventCacheApplierOptions {
   cache: EventCacheTarget;
@@ -131,6 +131,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
         return;
       case "clear": // drops everything, brings nothing newer in
       case "lists":
+      case "kind":
         return;
     }
   });
@@ -285,7 +286,13 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
   const { cache } = ctx;
   const { locationId, task } = event;
   const contactId = task.contactId;
-  if (contactId === null) return;
+  if (contactId === null) {
+    // HighLevel sometimes leaves contactId out of a TaskCreate (FACTS.md): whose task list grew is
+    // unknown, so every cached task list of the location is dropped (a refetch per list read
+    // next, instead of a list that misses the new task until it expires).
+    cache.invalidateKind(locationId, "tasks");
+    return;
+  }
   const listKey = cacheKeys.tasks(locationId, contactId);
   const itemKey = cacheKeys.task(locationId, contactId, task.id);
   const scope = contactScope(locationId, contactId);

@@ -85,6 +85,10 @@ describe("cache invalidation broadcast", () => {
     cache1.invalidateLists("L1");
     await waitFor(() => cache2.peek(page) === undefined);
 
+    await loaded(cache2, cacheKeys.tasks("L1", "c7"), [{ id: "t1" }]);
+    cache1.invalidateKind("L1", "tasks"); // a TaskCreate that named no contact
+    await waitFor(() => cache2.peek(cacheKeys.tasks("L1", "c7")) === undefined);
+
     // instance 2 applied those as remote changes and must not have echoed them back; its own
     // local change does reach instance 1, and instance 1's own messages never came back to it.
     expect(cache1.peek(key)).toEqual({ id: "c1", v: 1 });

@@ -139,12 +139,12 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         lru.clear();
         return;
       }
-      const locationId = event.type === "lists" || event.type === "contact" ? event.locationId : event.key.locationId;
+      const locationId = event.type === "lists" || event.type === "contact" || event.type === "kind" ? event.locationId : event.key.locationId;
       bump(locationId);
       const contactId =
         event.type === "contact"
           ? event.contactId
-          : event.type === "lists"
+          : event.type === "lists" || event.type === "kind"
             ? undefined
             : (event.key.contactId ?? (event.key.kind === "contact" ? event.key.id : undefined));
       if (contactId === undefined) evict((e) => e.locationId === locationId);

@@ -84,6 +84,31 @@ describe("ResourceCache", () => {
     expect(await business()).toBe("business 4");
   });
 
+  it("invalidateKind drops one kind of per-contact list location-wide, including a load in flight, and tells listeners", async () => {
+    const cache = new ResourceCache();
+    const events: InvalidationEvent[] = [];
+    cache.onInvalidate((e) => events.push(e));
+    let n = 0;
+    const tasks = (contactId: string) => cache.load(keys.tasks("A", contactId), async () => `tasks ${contactId} ${++n}`);
+    expect(await tasks("c1")).toBe("tasks c1 1");
+    expect(await tasks("c2")).toBe("tasks c2 2");
+    await cache.load(keys.notes("A", "c1"), async () => "notes");
+    await cache.load(keys.tasks("B", "c1"), async () => "tasks of B");
+    const slow = deferred<string>();
+    const inFlight = cache.load(keys.tasks("A", "c3"), () => slow.promise);
+
+    cache.invalidateKind("A", "tasks");
+    slow.resolve("tasks c3 (read before the change)");
+    await inFlight;
+
+    expect(await tasks("c1")).toBe("tasks c1 3");
+    expect(await tasks("c2")).toBe("tasks c2 4");
+    expect(await tasks("c3")).toBe("tasks c3 5");
+    expect(cache.peek(keys.notes("A", "c1"))).toBe("notes");
+    expect(cache.peek(keys.tasks("B", "c1"))).toBe("tasks of B");
+    expect(events).toContainEqual({ type: "kind", locationId: "A", kind: "tasks", remote: false });
+  });
+
   it("caches NOT_FOUND briefly, other errors never; set() replaces a NOT_FOUND tombstone", async () => {
     let now = 1_000;
     const cache = new ResourceCache({ ttlMs: 60_000, notFoundTtlMs: 5_000, nowMs: () => now });

@@ -126,11 +126,20 @@ describe("applying events to the cache", () => {
     expect(cache.peek(list)).toBeUndefined();
   });
 
-  it("a TaskCreate without contactId touches nothing", () => {
+  it("a TaskCreate without contactId drops every cached task list of that location, and nothing else", () => {
     const { cache, apply } = setup();
     cache.set(cacheKeys.tasks(L, "c1"), []);
+    cache.set(cacheKeys.tasks(L, "c2"), [{ id: "t0", contactId: "c2", title: "old", completed: false }]);
+    cache.set(cacheKeys.notes(L, "c1"), []);
+    cache.set(cacheKeys.tasks("other-location", "c1"), []);
     apply({ type: "TaskCreate", id: "t1", title: "x" });
-    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toEqual([]);
+    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.tasks(L, "c2"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.notes(L, "c1"))).toEqual([]);
+    expect(cache.peek(cacheKeys.tasks("other-location", "c1"))).toEqual([]);
+    // lists loaded after the event are cached again as usual
+    cache.set(cacheKeys.tasks(L, "c1"), [{ id: "t1", contactId: "c1", title: "x", completed: false }]);
+    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toHaveLength(1);
   });
 
   it("note events keep the list newest first", () => {
