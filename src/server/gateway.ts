@@ -345,11 +345,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   if (options.sandbox !== false) {
-    let page: string | undefined;
+    // Kept as bytes (~9 MB, once): sending the rendered string would encode a new 9 MB Buffer per visit.
+    let page: Buffer | undefined;
     const sandboxOptions = options.sandbox ?? {};
     app.get(GRAPHQL_PATH, (req, res, next) => {
       if (!wantsHtml(req.headers.accept)) return next();
-      page ??= renderSandboxPage({ ...sandboxOptions, endpoint: GRAPHQL_PATH });
+      page ??= Buffer.from(renderSandboxPage({ ...sandboxOptions, endpoint: GRAPHQL_PATH }), "utf8");
       res
         .status(200)
         .set({

@@ -5,16 +5,26 @@
  * is rendered once per gateway and then served from memory.
  */
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 
 type RenderGraphiQL = typeof import("@graphql-yoga/render-graphiql").renderGraphiQL;
-let loadedRenderGraphiQL: RenderGraphiQL | undefined;
 /**
  * Loaded on the first sandbox request, not at import: the GraphiQL bundle costs ~45 MB of RSS that
- * a gateway nobody browses should not pay (issue 8's memory target).
+ * a gateway nobody browses should not pay (issue 8's memory target). The page is rendered once per
+ * gateway (the caller keeps it), so the module is dropped from require's cache right after: its
+ * ~9 MB of bundle strings and their compiled source can then be collected instead of staying next
+ * to the rendered page for the life of the process. (The `require` is created per call, so no
+ * parent module keeps the dropped ones as children.)
  */
 function renderGraphiQL(...args: Parameters<RenderGraphiQL>): ReturnType<RenderGraphiQL> {
-  loadedRenderGraphiQL ??= (createRequire(import.meta.url)("@graphql-yoga/render-graphiql") as { renderGraphiQL: RenderGraphiQL }).renderGraphiQL;
-  return loadedRenderGraphiQL(...args);
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve("@graphql-yoga/render-graphiql");
+  try {
+    return (require(entry) as { renderGraphiQL: RenderGraphiQL }).renderGraphiQL(...args);
+  } finally {
+    const packageDir = dirname(entry);
+    for (const id of Object.keys(require.cache)) if (id.startsWith(packageDir)) delete require.cache[id];
+  }
 }
 
 /** The sample dashboard query (also schema/operations/ContactsDashboard.graphql; a test keeps them equal). */
