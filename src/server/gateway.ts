@@ -338,6 +338,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const app = express();
   app.disable("x-powered-by");
+  // No ETags: GraphQL answers are POST responses (never revalidated) and the SHA-1 over every body
+  // was measurable CPU on the hot path; the static pages set their own caching headers.
+  app.disable("etag");
   for (const feature of features) feature.rawRoutes?.(app);
 
   app.get("/healthz", (_req, res) => {
