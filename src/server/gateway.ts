@@ -250,8 +250,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const validationRules: ValidationRule[] = features.flatMap((f) => f.validationRules ?? []);
   const onMasked = (error: unknown) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR");
 
-  // graphql-ws on the same server and path. Auth happens once, on connection_init.
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // graphql-ws on the same server and path. Auth happens once, on connection_init. `noServer`, so
+  // the http server's own errors (a port in use) are not re-emitted to graphql-ws, which would
+  // print them with a stack trace; start-up failure stays the one line main.ts prints.
+  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
+  httpServer.on("upgrade", (req, socket, head) =>
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req)),
+  );
   const wsAuth = new WeakMap<object, CallerAuth>();
   // Open graphql-ws connections; their live `subscriptions` feed the active-subscriptions gauge.
   const wsConnections = new Set<{ readonly subscriptions: object }>();

@@ -6,6 +6,8 @@
  * configuration value exits 1 with one line naming the variable.
  */
 import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { createClient } from "graphql-ws";
 import { decodeJwt } from "jose";
@@ -128,5 +130,27 @@ describe("npm start (demo mode)", () => {
     expect(error.code).toBe(1);
     expect(error.stderr).toBe("Invalid configuration: PORT must be a port number from 0 to 65535\n");
     expect(error.stdout).toBe("");
+  });
+
+  it("stops with one line, no stack trace, when the port is already in use", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const run = promisify(execFile)(process.execPath, [build.file("src/main.js")], {
+        cwd: REPO_ROOT,
+        env: cleanEnv({ PORT: String(port), DEMO_ACTIVITY_INTERVAL_MS: "0", LOG_LEVEL: "silent" }),
+      });
+      const error = (await run.then(
+        () => {
+          throw new Error("expected exit 1");
+        },
+        (e: unknown) => e,
+      )) as { code: number; stdout: string; stderr: string };
+      expect(error.code).toBe(1);
+      expect(error.stderr).toBe(`Contacts Gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 });
