@@ -16,7 +16,6 @@ import { dirname, join } from "node:path";
 import type { ApolloServerPlugin } from "@apollo/server";
 import express, { type Express, type RequestHandler, type Response } from "express";
 import { Kind } from "graphql";
-import { LRUCache } from "lru-cache";
 import type { Viewer } from "../../auth/index.js";
 import { DASHBOARD_RESOLVERS } from "../../graphql/dashboard/index.js";
 import type { GatewayContext } from "../../graphql/context.js";
@@ -77,20 +76,6 @@ function contactIdsOf(data: Record<string, unknown>): ReadonlySet<string> | unde
   return ids;
 }
 
-/** How long a verified caller token is trusted on the hit path without verifying it again (never past `exp`). */
-const VERIFIED_TOKEN_TTL_MS = 10_000;
-
-/** `exp` of a JWT (already verified by `authenticate`), epoch ms, or undefined. */
-function expiryMsOf(authorization: string): number | undefined {
-  try {
-    const payload = authorization.replace(/^Bearer\s+/i, "").split(".")[1] ?? "";
-    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
-    return typeof exp === "number" ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCache"]>) {
   const { cache, authenticate } = rc;
   // A miss is answered by Apollo, which serialises the result itself. Rather than serialising it a
@@ -111,19 +96,12 @@ function responseCacheParts(rc: NonNullable<DashboardFeatureOptions["responseCac
       return send.call(this, payload);
     } as Response["send"];
   };
-  // Hits are served in well under a millisecond: re-verifying the same JWT (HMAC + claims +
-  // location check) on every one would cost more than the rest of the hit path.
-  const verified = new LRUCache<string, Viewer>({ max: 1_000, ttl: VERIFIED_TOKEN_TTL_MS });
+  // A verified caller token is remembered by the auth layer (caller-token.ts: min(10 s, exp)), so
+  // the hit path does not run HMAC per request.
   const viewerFor = async (authorization: string | undefined): Promise<Viewer | undefined> => {
     if (!authorization) return undefined;
-    const known = verified.get(authorization);
-    if (known) return known;
     const auth = await authenticate(authorization);
-    if (auth.status !== "authenticated") return undefined;
-    const expMs = expiryMsOf(authorization);
-    const ttl = expMs === undefined ? 0 : Math.min(VERIFIED_TOKEN_TTL_MS, expMs - Date.now());
-    if (ttl > 0) verified.set(authorization, auth.viewer, { ttl });
-    return auth.viewer;
+    return auth.status === "authenticated" ? auth.viewer : undefined;
   };
   const serveHit: RequestHandler = (req, res, next) => {
     const body = req.body as Record<string, unknown> | undefined;
