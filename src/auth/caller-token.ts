@@ -2,7 +2,9 @@
  * Caller JWTs (contract §3): HS256 with `AUTH_JWT_SECRET`, claims `scope` (space-separated),
  * `locationId`, `exp` (required) and `sub`. `verifyCallerToken` turns a bearer header into a
  * `Viewer` or throws a `CallerAuthError`; `mintCallerToken` issues tokens for `npm start`'s demo
- * output and for tests. No token or secret ever appears in an error message.
+ * output and for tests. A verified token's Viewer is remembered (process-wide, per secret) until
+ * min(10 s, exp), so a client's repeated requests skip the HMAC; failures are never remembered.
+ * No token or secret ever appears in an error message.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { CallerAuthError } from "./auth.errors.js";
