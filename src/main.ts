@@ -124,8 +124,20 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** A failure to listen names the variable to change (PORT / HOST), like a bad configuration value. */
+function startFailureMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (syscall === "listen" && code === "EADDRINUSE") return `${message}; set PORT to a free port (0 picks one)`;
+  if (syscall === "listen" && code === "EACCES") return `${message}; PORT below 1024 needs privileges, use e.g. 4000`;
+  if (syscall === "listen" || syscall === "getaddrinfo") {
+    return `${message}; HOST must be an address or host name of this machine, e.g. 127.0.0.1 or 0.0.0.0`;
+  }
+  return message;
+}
+
+main().catch((error: unknown) => {
+  const message = startFailureMessage(error);
   process.stderr.write(`Contacts Gateway failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -148,7 +148,9 @@ describe("npm start (demo mode)", () => {
         (e: unknown) => e,
       )) as { code: number; stdout: string; stderr: string };
       expect(error.code).toBe(1);
-      expect(error.stderr).toBe(`Contacts Gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+      expect(error.stderr).toBe(
+        `Contacts Gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}; set PORT to a free port (0 picks one)\n`,
+      );
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
