@@ -135,8 +135,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A graphql-ws connection lives no longer than the caller token it authenticated with (contract §3:
- * an expired token is refused): at `exp` it is closed with 4403, which graphql-ws clients do not
- * retry, so the caller reconnects with a fresh token.
+ * an expired token is refused): at `exp` it is closed with 4403. graphql-ws clients retry a 4403 by
+ * default, but with the same (expired) token each retry is refused again; the caller reconnects with
+ * a fresh token.
  */
 function closeWhenTokenExpires(socket: WebSocket, expiresAtMs: number | undefined): void {
   if (expiresAtMs === undefined) return;
