@@ -396,7 +396,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error?.type === "entity.parse.failed"
         ? "The request body is not valid JSON"
         : error?.type === "entity.too.large"
-          ? "The request body is too large"
+          ? "The request body is too large: expected a JSON body of at most 1 MiB"
           : status === 500
             ? "Internal server error"
             : "Bad request";

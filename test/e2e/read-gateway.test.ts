@@ -84,6 +84,15 @@ describe("gateway (read path)", () => {
     expect(bad.status).toBe(400);
     const badText = await bad.text();
     expect(JSON.parse(badText)).toEqual({ errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_USER_INPUT" } }] });
+    const big = await fetch(`${s.gateway.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ viewer { locationId } }${" ".repeat(2 * 1024 * 1024)}` }),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      errors: [{ message: "The request body is too large: expected a JSON body of at most 1 MiB", extensions: { code: "BAD_USER_INPUT" } }],
+    });
     const missing = await fetch(`${s.gateway.url}/no/such/route`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "not_found", message: "No such route" });
