@@ -43,14 +43,6 @@ export const WEBHOOK_TYPE_TO_EVENT_TYPE: Readonly<Record<string, ContactEventTyp
   AppointmentDelete: ContactEventType.APPOINTMENT_DELETE,
 });
 
-/** Our enum → HighLevel's webhook `type` string (the simulator and tests build payloads with it). */
-export const EVENT_TYPE_TO_WEBHOOK_TYPE: Readonly<Record<ContactEventType, string>> = Object.freeze(
-  Object.fromEntries(Object.entries(WEBHOOK_TYPE_TO_EVENT_TYPE).map(([k, v]) => [v, k])) as Record<
-    ContactEventType,
-    string
-  >,
-);
-
 export const CONTACT_EVENT_TYPES = [
   ContactEventType.CONTACT_CREATE,
   ContactEventType.CONTACT_UPDATE,
