@@ -22,6 +22,7 @@ import type { AuditLogger, AuditOutcome, TraceCapture } from "../../audit/index.
 import type { Viewer } from "../../auth/index.js";
 import type { ResourceCache } from "../../cache/resource-cache.js";
 import {
+  IDEMPOTENCY_HEADER,
   idempotencyFingerprint,
   parseIdempotencyKey,
   type IdempotencyPendingClaim,
@@ -207,7 +208,7 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
   if (plan.problems.length > 0) reject(inputError(plan.problems));
 
   // 2. Idempotency-Key header
-  const parsedKey = parseIdempotencyKey(context.headers?.["idempotency-key"]);
+  const parsedKey = parseIdempotencyKey(context.headers?.[IDEMPOTENCY_HEADER]);
   if (!parsedKey.ok) {
     reject(
       gatewayError("BAD_USER_INPUT", `Header "Idempotency-Key" must be ${parsedKey.expected}; received ${parsedKey.received}`, {
