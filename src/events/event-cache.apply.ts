@@ -282,6 +282,13 @@ function upsert<T extends { id: string }>(list: readonly T[], item: T, insert: (
   return next;
 }
 
+/** A deleted item leaves the contact's cached list (a new array); a list not cached here is evicted (see the header). */
+function removeFromCachedList(cache: EventCacheTarget, listKey: ResourceKey, itemId: string): void {
+  const list = cache.peek<ReadonlyArray<{ id: string }>>(listKey);
+  if (list) cache.set(listKey, list.filter((item) => item.id !== itemId));
+  else cache.delete(listKey);
+}
+
 function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
   const { cache } = ctx;
   const { locationId, task } = event;
@@ -299,9 +306,7 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
   if (event.type === ContactEventType.TASK_DELETE) {
     ctx.bury(id(itemKey));
     cache.delete(itemKey);
-    const list = cache.peek<UpstreamTask[]>(listKey);
-    if (list) cache.set(listKey, list.filter((t) => t.id !== task.id));
-    else cache.delete(listKey);
+    removeFromCachedList(cache, listKey, task.id);
     return;
   }
   if (ctx.tombstoned(scope, id(itemKey))) return; // deleted: nothing to write, nothing cached to fix
@@ -351,9 +356,7 @@ function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   if (event.type === ContactEventType.NOTE_DELETE) {
     ctx.bury(id(itemKey));
     cache.delete(itemKey);
-    const list = cache.peek<UpstreamNote[]>(listKey);
-    if (list) cache.set(listKey, list.filter((n) => n.id !== note.id));
-    else cache.delete(listKey);
+    removeFromCachedList(cache, listKey, note.id);
     return;
   }
   if (ctx.tombstoned(scope, id(itemKey))) return;
@@ -387,14 +390,13 @@ function applyAppointmentEvent(ctx: ApplyContext, event: AppointmentEvent): void
   const listKey = cacheKeys.appointments(locationId, contactId);
   const scope = contactScope(locationId, contactId);
   const itemId = `${id(listKey)}/${appointment.id}`;
-  const list = cache.peek<UpstreamAppointment[]>(listKey);
   if (event.type === ContactEventType.APPOINTMENT_DELETE) {
     ctx.bury(itemId);
-    if (list) cache.set(listKey, list.filter((a) => a.id !== appointment.id));
-    else cache.delete(listKey);
+    removeFromCachedList(cache, listKey, appointment.id);
     return;
   }
   if (ctx.tombstoned(scope, itemId)) return;
+  const list = cache.peek<UpstreamAppointment[]>(listKey);
   // No item key: any recent write to the contact's list counts.
   if (!list || ctx.timestampVerdict(event, [id(listKey), scope]) === "evict") {
     cache.delete(listKey);
