@@ -13,7 +13,8 @@
  * - Invalidations are observable (`onInvalidate`) so the events layer can broadcast them to other
  *   instances; operations applied on behalf of another instance pass `{ remote: true }`.
  * - List pages live under a per-location generation: `invalidateLists` makes every cached page of
- *   that location unreachable in O(1) (they age out of the LRU).
+ *   that location unreachable in O(1) (they age out of the LRU); `invalidateKind` does the same for
+ *   one kind of per-contact list (tasks, notes or appointments) of a location.
  *
  * Cached values are shared between requests: callers must treat them as read-only.
  * Knows no GraphQL.
