@@ -9,8 +9,9 @@
  * §5) and what was exceeded: `extensions.cost = { estimated, budget }` or
  * `extensions.limit = { kind, max }`. No upstream call is made for a rejected operation.
  *
- * Wiring: `new ApolloServer({ ..., ...limits.apolloOptions() })` (validationRules, plugins, parseOptions)
- * and, in graphql-ws `onSubscribe`, `limits.checkDocument(schema, source or document, variables)`.
+ * Wiring: the gateway takes these through query-limits.feature.ts (validation rules for HTTP and
+ * graphql-ws, the Apollo plugins, `parseOptions`); `apolloOptions()` does the same for a bare
+ * ApolloServer, and `checkDocument` runs every limit over one document (tests, embedders).
  */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { ApolloServerPlugin } from "@apollo/server";
