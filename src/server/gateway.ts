@@ -22,7 +22,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -129,6 +129,24 @@ function authorizationFromPayload(payload: unknown): unknown {
   const headers = p["headers"] && typeof p["headers"] === "object" ? (p["headers"] as Record<string, unknown>) : {};
   return p["authorization"] ?? p["Authorization"] ?? headers["authorization"] ?? headers["Authorization"];
 }
+
+/**
+ * A subscription sent as an HTTP POST is a 400 BAD_USER_INPUT that says where subscriptions are
+ * served (without it, executing one over HTTP ends in a masked INTERNAL_SERVER_ERROR).
+ */
+const subscriptionsOverWebSocketOnly: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== "subscription") return;
+        throw new GraphQLError(
+          "Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on ws://<host>:<port>/graphql, not over HTTP POST",
+          { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } },
+        );
+      },
+    };
+  },
+};
 
 /** Longest delay `setTimeout` takes (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -337,6 +355,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Federation inline traces apply to subgraphs only (this schema is not one); disabling the
       // plugin explicitly keeps Apollo from loading it and its protobuf encoder at start (~1.3 MB RSS).
       ApolloServerPluginInlineTraceDisabled(),
+      subscriptionsOverWebSocketOnly,
       ...features.flatMap((f) => f.apolloPlugins ?? []),
     ],
   });

@@ -93,6 +93,15 @@ describe("gateway (read path)", () => {
     expect(await big.json()).toEqual({
       errors: [{ message: "The request body is too large: expected a JSON body of at most 1 MiB", extensions: { code: "BAD_USER_INPUT" } }],
     });
+    const subscription = await fetch(`${s.gateway.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await s.tokenFor()}` },
+      body: JSON.stringify({ query: "subscription { contactEvents { type } }" }),
+    });
+    expect(subscription.status).toBe(400);
+    const subscriptionBody = (await subscription.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(subscriptionBody.errors[0]?.extensions).toEqual({ code: "BAD_USER_INPUT" });
+    expect(subscriptionBody.errors[0]?.message).toMatch(/graphql-ws.*not over HTTP POST/);
     const missing = await fetch(`${s.gateway.url}/no/such/route`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "not_found", message: "No such route" });
