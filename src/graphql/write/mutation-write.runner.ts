@@ -75,9 +75,13 @@ export interface MutationRequest {
 }
 
 export function requestOf(info: Pick<GraphQLResolveInfo, "operation" | "fragments" | "variableValues" | "path">): MutationRequest {
-  const fragments = Object.values(info.fragments).map((f) => print(f)).sort();
+  // Printed only when read: only a write with an Idempotency-Key needs the document.
+  let document: string | undefined;
   return {
-    document: [print(info.operation), ...fragments].join("\n"),
+    get document() {
+      document ??= [print(info.operation), ...Object.values(info.fragments).map((f) => print(f)).sort()].join("\n");
+      return document;
+    },
     variables: info.variableValues,
     responseKey: String(info.path.key),
   };
