@@ -22,7 +22,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -287,6 +287,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
+      // A document that does not parse (or is over QUERY_MAX_TOKENS) is an error message for that
+      // one subscription, like over HTTP; left to graphql-ws, a syntax error would close the whole
+      // connection with 4500 and print a stack trace.
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          parse(payload.query, queryLimitsParseOptions(config));
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        return undefined;
+      },
       // graphql-ws builds the context once per subscribe: execute every event with a fresh one
       // (fresh loaders over the shared cache), stack.md pitfall 5.
       subscribe: createPerEventSubscribe(

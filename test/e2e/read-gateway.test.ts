@@ -78,6 +78,33 @@ describe("gateway (read path)", () => {
     expect(await connectionInit(s.gateway.wsUrl, { authorization: `Bearer ${valid}` })).toEqual({ message: { type: "connection_ack" } });
   });
 
+  it("answers a graphql-ws subscribe that does not parse with an error for it, and keeps the connection", async () => {
+    const s = stack();
+    const socket = new WebSocket(s.gateway.wsUrl, "graphql-transport-ws");
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    let closeCode: number | undefined;
+    socket.on("message", (data) => messages.push(JSON.parse(data.toString())));
+    socket.on("close", (code) => (closeCode = code));
+    const waitFor = async (type: string, id?: string) => {
+      for (let i = 0; i < 500 && !messages.some((m) => m.type === type && m.id === id); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return messages.find((m) => m.type === type && m.id === id);
+    };
+    await new Promise<void>((resolve) => socket.on("open", () => resolve()));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${await s.tokenFor()}` } }));
+    expect(await waitFor("connection_ack")).toBeDefined();
+    socket.send(JSON.stringify({ id: "bad", type: "subscribe", payload: { query: "{ contacts(first: 1 { id } }" } }));
+    const error = await waitFor("error", "bad");
+    expect(error?.payload).toEqual([
+      { message: 'Syntax Error: Expected Name, found "{".', locations: [{ line: 1, column: 21 }], extensions: { code: "GRAPHQL_VALIDATION_FAILED" } },
+    ]);
+    socket.send(JSON.stringify({ id: "good", type: "subscribe", payload: { query: "{ viewer { locationId } }" } }));
+    expect((await waitFor("next", "good"))?.payload).toEqual({ data: { viewer: { locationId: LOCATION_A } } });
+    expect(closeCode).toBeUndefined();
+    socket.close();
+  });
+
   it("answers malformed bodies and unknown routes with JSON errors, never a stack or a path", async () => {
     const s = stack();
     const bad = await fetch(`${s.gateway.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
