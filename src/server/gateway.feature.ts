@@ -63,3 +63,10 @@ export interface GatewayFeature {
 }
 
 export type GatewayFeatureFactory = (internals: GatewayInternals) => GatewayFeature | Promise<GatewayFeature>;
+
+/**
+ * The largest JSON body `POST /graphql` accepts (express `limit` syntax). Every parser mounted on
+ * that route uses it, so changing it in one place changes the limit (and the 413 message says it).
+ */
+export const GRAPHQL_JSON_BODY_LIMIT = "1mb";
+export const GRAPHQL_JSON_BODY_LIMIT_TEXT = "1 MiB";

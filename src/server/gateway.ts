@@ -46,7 +46,7 @@ import {
   type UpstreamMiddleware,
 } from "../upstream/index.js";
 import { queryLimitsFeature, queryLimitsParseOptions } from "../graphql/limits/index.js";
-import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
+import { GRAPHQL_JSON_BODY_LIMIT, GRAPHQL_JSON_BODY_LIMIT_TEXT, type GatewayFeature, type GatewayFeatureFactory, type GatewayInternals } from "./gateway.feature.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
 import { eventsFeature } from "./events.feature.js";
 import { dashboardFeature } from "./dashboard/dashboard.feature.js";
@@ -410,7 +410,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: "1mb" }),
+    express.json({ limit: GRAPHQL_JSON_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
@@ -427,7 +427,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error?.type === "entity.parse.failed"
         ? "The request body is not valid JSON"
         : error?.type === "entity.too.large"
-          ? "The request body is too large: expected a JSON body of at most 1 MiB"
+          ? `The request body is too large: expected a JSON body of at most ${GRAPHQL_JSON_BODY_LIMIT_TEXT}`
           : status === 500
             ? "Internal server error"
             : "Bad request";

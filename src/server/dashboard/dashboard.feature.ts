@@ -19,7 +19,7 @@ import { Kind } from "graphql";
 import type { Viewer } from "../../auth/index.js";
 import { DASHBOARD_RESOLVERS } from "../../graphql/dashboard/index.js";
 import type { GatewayContext } from "../../graphql/context.js";
-import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "../gateway.feature.js";
+import { GRAPHQL_JSON_BODY_LIMIT, type GatewayFeature, type GatewayFeatureFactory, type GatewayInternals } from "../gateway.feature.js";
 import { renderDashboardPage } from "./dashboard.page.js";
 import { DASHBOARD_SCRIPT } from "./dashboard.script.js";
 import { createResponseCache, type ResponseCache } from "./response-cache.js";
@@ -162,7 +162,7 @@ export function createDashboardFeature(options: DashboardFeatureOptions = {}): G
       unsubscribe?.();
     },
     routes(app: Express) {
-      if (rc) app.post("/graphql", express.json({ limit: "1mb" }), rc.serveHit);
+      if (rc) app.post("/graphql", express.json({ limit: GRAPHQL_JSON_BODY_LIMIT }), rc.serveHit);
       app.get(DASHBOARD_PATH, (_req, res) => {
         page ??= renderDashboardPage({
           basePath: DASHBOARD_PATH,
