@@ -1,5 +1,15 @@
-/** The shared resource cache: keys, single-flight loads, invalidation. */
+/** The shared resource cache: keys, single-flight loads, one `applyChange` for every change, and the changes of a write. */
 export { ResourceCache, createResourceCache } from "./resource-cache.js";
-export type { ResourceCacheOptions, ChangeOptions, InvalidationEvent, InvalidationListener, CacheStats, PerContactListKind } from "./resource-cache.js";
-export { keys as cacheKeys, serializeKey, RESOURCE_KINDS, CONTACT_RELATION_KINDS, LIST_KINDS } from "./resource-key.js";
+export type {
+  CacheChange,
+  CacheStats,
+  ChangeOptions,
+  ChangeOrigin,
+  InvalidationEvent,
+  InvalidationListener,
+  PerContactListKind,
+  ResourceCacheOptions,
+} from "./resource-cache.js";
+export { keys as cacheKeys, serializeKey } from "./resource-key.js";
 export type { ResourceKey, ResourceKind } from "./resource-key.js";
+export { writeChanges } from "./write-changes.js";

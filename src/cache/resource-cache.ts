@@ -10,18 +10,26 @@
  *   dashboard polling a deleted contact costs one call per 10 s, and a `set` of the resource
  *   (webhook write-through) replaces the tombstone immediately. Other errors are never cached.
  * - `ttlMs: 0` stores nothing (single-flight only).
- * - Invalidations are observable (`onInvalidate`) so the events layer can broadcast them to other
- *   instances; operations applied on behalf of another instance pass `{ remote: true }`.
+ * - Every change goes through ONE method, `applyChange`, with an exhaustive switch over the change
+ *   kinds (`CacheChange`): webhooks (src/events/event-cache.apply.ts), mutations (the write
+ *   resolvers, through `changes` below) and other instances' invalidations
+ *   (src/events/cache-invalidation.broadcast.ts) all call it; `set`, `delete`, `evictContact`,
+ *   `invalidateLists`, `invalidateKind` and `clear` are shorthands for it. Listeners
+ *   (`onInvalidate`: the broadcast, the webhook applier's ordering log, the dashboard's response
+ *   cache) see every applied change once, with its origin.
  * - List pages live under a per-location generation: `invalidateLists` makes every cached page of
  *   that location unreachable in O(1) (they age out of the LRU); `invalidateKind` does the same for
- *   one kind of per-contact list (tasks, notes or appointments) of a location.
+ *   one kind of per-contact list (a list kind of the resource registry) of a location.
+ * - The kinds come from the resource registry (src/upstream/resources.ts): what is evicted with a
+ *   contact and which lists can be dropped location-wide is derived from it, never listed here.
  *
  * Cached values are shared between requests: callers must treat them as read-only.
  * Knows no GraphQL.
  */
 import { LRUCache } from "lru-cache";
 import { isUpstreamError } from "../upstream/upstream.error.js";
-import { CONTACT_RELATION_KINDS, LIST_KINDS, serializeKey, keys, type ResourceKey } from "./resource-key.js";
+import { DEFAULT_RESOURCE_REGISTRY, PAGE_KINDS, type ResourceRegistry } from "../upstream/resources.js";
+import { serializeKey, keys, type ResourceKey } from "./resource-key.js";
 
 export interface ResourceCacheOptions {
   /** Lifetime of an entry, ms. 0 = store nothing (single-flight only). Default 300_000 (5 min). */
@@ -32,23 +40,40 @@ export interface ResourceCacheOptions {
   notFoundTtlMs?: number;
   /** Injectable monotonic clock (ms) for tests. */
   nowMs?: () => number;
+  /** The per-contact resources (kinds evicted with a contact, list kinds). Default: the gateway's. */
+  registry?: ResourceRegistry;
 }
+
+/** Who made a change: listeners re-broadcast local ones only, the webhook applier orders on them. */
+export type ChangeOrigin = "webhook" | "mutation" | "remote" | "local";
 
 export interface ChangeOptions {
-  /** True when applying a change another instance announced (listeners should not re-broadcast). */
+  /** True when applying a change another instance announced (listeners should not re-broadcast). Same as `origin: "remote"`. */
   remote?: boolean;
+  /** Default `"local"` (or `"remote"` with `remote: true`). */
+  origin?: ChangeOrigin;
 }
 
-export type InvalidationEvent =
-  | { type: "key"; key: ResourceKey; remote: boolean }
-  | { type: "set"; key: ResourceKey; remote: boolean }
-  | { type: "contact"; locationId: string; contactId: string; remote: boolean }
-  | { type: "lists"; locationId: string; remote: boolean }
-  | { type: "kind"; locationId: string; kind: PerContactListKind; remote: boolean }
-  | { type: "clear"; remote: boolean };
+/** Every change the cache knows, closed: `applyChange` switches over it exhaustively. */
+export type CacheChange =
+  /** Writes a value through (webhook payloads, mutation results); supersedes a load in flight. */
+  | { type: "set"; key: ResourceKey; value: unknown; ttlMs?: number }
+  /** Drops one entry (and a load of it in flight). */
+  | { type: "delete"; key: ResourceKey }
+  /** Drops a contact and everything cached under it (every per-contact kind of the registry). */
+  | { type: "contact"; locationId: string; contactId: string }
+  /** Makes every list page of a location unreachable. */
+  | { type: "lists"; locationId: string }
+  /** Makes every per-contact list of one kind in a location unreachable. */
+  | { type: "kind"; locationId: string; kind: PerContactListKind }
+  /** Drops everything. */
+  | { type: "clear" };
 
-/** Per-contact lists that can be dropped location-wide (`invalidateKind`). */
-export type PerContactListKind = "tasks" | "notes" | "appointments";
+/** What listeners receive: the applied change, who made it, and whether it came from another instance. */
+export type InvalidationEvent = CacheChange & { remote: boolean; origin: ChangeOrigin };
+
+/** A per-contact list kind of the resource registry (`tasks`, `notes`, `appointments`…). */
+export type PerContactListKind = string;
 
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
@@ -79,6 +104,7 @@ const DEFAULTS = {
 export class ResourceCache {
   readonly ttlMs: number;
   readonly notFoundTtlMs: number;
+  readonly registry: ResourceRegistry;
   readonly #lru: LRUCache<string, Entry>;
   readonly #inFlight = new Map<string, InFlight>();
   /** `location\0contactId` → storage keys of that contact's relations (for evictContact). */
@@ -102,6 +128,7 @@ export class ResourceCache {
       throw new TypeError(`ResourceCache: maxEntries must be an integer >= 1, received ${options.maxEntries}`);
     }
     this.notFoundTtlMs = Math.min(options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, this.ttlMs);
+    this.registry = options.registry ?? DEFAULT_RESOURCE_REGISTRY;
     const nowMs = options.nowMs;
     this.#lru = new LRUCache<string, Entry>({
       max: maxEntries,
@@ -161,65 +188,87 @@ export class ResourceCache {
     return entry?.kind === "value" ? (entry.value as T) : undefined;
   }
 
-  /** Writes a value through (webhook payloads, mutation results); supersedes a load in flight. */
+  /**
+   * Applies one change, the only way anything in the cache changes besides loads, and tells the
+   * listeners. Throws a TypeError for a per-contact list kind the registry does not know.
+   */
+  applyChange(change: CacheChange, options: ChangeOptions = {}): void {
+    switch (change.type) {
+      case "set": {
+        const storageKey = this.#storageKey(change.key);
+        this.#abandonInFlight(storageKey);
+        this.#store(change.key, storageKey, { kind: "value", value: change.value }, change.ttlMs ?? this.ttlMs);
+        break;
+      }
+      case "delete": {
+        const storageKey = this.#storageKey(change.key);
+        this.#abandonInFlight(storageKey);
+        this.#lru.delete(storageKey);
+        break;
+      }
+      case "contact":
+        this.#evictContact(change.locationId, change.contactId);
+        break;
+      case "lists":
+        this.#listGeneration.set(change.locationId, (this.#listGeneration.get(change.locationId) ?? 0) + 1);
+        break;
+      case "kind": {
+        // Loads in flight store under the old generation, so nothing they bring back is served.
+        if (!this.registry.isListKind(change.kind)) {
+          throw new TypeError(`ResourceCache: expected a per-contact list kind (${this.registry.listKinds.join(", ")}), received ${JSON.stringify(change.kind)}`);
+        }
+        const generationKey = `${change.locationId}\u0000${change.kind}`;
+        this.#kindGeneration.set(generationKey, (this.#kindGeneration.get(generationKey) ?? 0) + 1);
+        break;
+      }
+      case "clear":
+        for (const record of this.#inFlight.values()) record.invalidated = true;
+        this.#inFlight.clear();
+        this.#lru.clear();
+        this.#byContact.clear();
+        break;
+      default:
+        return assertNever(change);
+    }
+    const origin = options.origin ?? (options.remote ? "remote" : "local");
+    this.#emit({ ...change, remote: origin === "remote", origin });
+  }
+
+  /** Several changes in order (one mutation's or one event's effect). */
+  applyChanges(changes: readonly CacheChange[], options: ChangeOptions = {}): void {
+    for (const change of changes) this.applyChange(change, options);
+  }
+
+  /** Shorthand for `applyChange({ type: "set" })`. */
   set<T>(key: ResourceKey, value: T, options: ChangeOptions & { ttlMs?: number } = {}): void {
-    const storageKey = this.#storageKey(key);
-    this.#abandonInFlight(storageKey);
-    this.#store(key, storageKey, { kind: "value", value }, options.ttlMs ?? this.ttlMs);
-    this.#emit({ type: "set", key, remote: options.remote ?? false });
+    this.applyChange(options.ttlMs === undefined ? { type: "set", key, value } : { type: "set", key, value, ttlMs: options.ttlMs }, options);
   }
 
+  /** Shorthand for `applyChange({ type: "delete" })`. */
   delete(key: ResourceKey, options: ChangeOptions = {}): void {
-    const storageKey = this.#storageKey(key);
-    this.#abandonInFlight(storageKey);
-    this.#lru.delete(storageKey);
-    this.#emit({ type: "key", key, remote: options.remote ?? false });
+    this.applyChange({ type: "delete", key }, options);
   }
 
-  /** Evicts a contact and everything cached under it (tasks, notes, appointments, single tasks/notes). */
+  /** Evicts a contact and everything cached under it (each per-contact list and item of the registry). */
   evictContact(locationId: string, contactId: string, options: ChangeOptions = {}): void {
-    const contactIndex = `${locationId}\u0000${contactId}`;
-    const storageKeys = new Set(this.#byContact.get(contactIndex) ?? []);
-    storageKeys.add(this.#storageKey(keys.contact(locationId, contactId)));
-    for (const kind of ["tasks", "notes", "appointments"] as const) {
-      storageKeys.add(this.#storageKey(keys[kind](locationId, contactId)));
-    }
-    for (const storageKey of storageKeys) {
-      this.#abandonInFlight(storageKey);
-      this.#lru.delete(storageKey);
-    }
-    // In-flight single task/note loads are not in the index yet: abandon them by prefix.
-    for (const kind of ["task", "note"] as const) {
-      const prefix = `${locationId}\u0000${kind}\u0000${contactId}/`;
-      for (const storageKey of this.#inFlight.keys()) if (storageKey.startsWith(prefix)) this.#abandonInFlight(storageKey);
-    }
-    this.#byContact.delete(contactIndex);
-    this.#emit({ type: "contact", locationId, contactId, remote: options.remote ?? false });
+    this.applyChange({ type: "contact", locationId, contactId }, options);
   }
 
   /** Makes every cached list page (contacts, business contacts) of a location unreachable. */
   invalidateLists(locationId: string, options: ChangeOptions = {}): void {
-    this.#listGeneration.set(locationId, (this.#listGeneration.get(locationId) ?? 0) + 1);
-    this.#emit({ type: "lists", locationId, remote: options.remote ?? false });
+    this.applyChange({ type: "lists", locationId }, options);
   }
 
   /**
    * Makes every cached per-contact list of one kind in a location unreachable (e.g. all task lists
-   * after a TaskCreate webhook that names no contact). Loads in flight store under the old
-   * generation, so nothing they bring back is served.
+   * after a TaskCreate webhook that names no contact).
    */
   invalidateKind(locationId: string, kind: PerContactListKind, options: ChangeOptions = {}): void {
-    const generationKey = `${locationId}\u0000${kind}`;
-    this.#kindGeneration.set(generationKey, (this.#kindGeneration.get(generationKey) ?? 0) + 1);
-    this.#emit({ type: "kind", locationId, kind, remote: options.remote ?? false });
+    this.applyChange({ type: "kind", locationId, kind }, options);
   }
 
   clear(options: ChangeOptions = {}): void {
-    for (const record of this.#inFlight.values()) record.invalidated = true;
-    this.#inFlight.clear();
-    this.#lru.clear();
-    this.#byContact.clear();
-    this.#emit({ type: "clear", remote: options.remote ?? false });
+    this.applyChange({ type: "clear" }, options);
   }
 
   /** Subscribes to invalidations; returns the unsubscribe function. */
@@ -239,10 +288,28 @@ export class ResourceCache {
     };
   }
 
+  #evictContact(locationId: string, contactId: string): void {
+    const contactIndex = `${locationId}\u0000${contactId}`;
+    const storageKeys = new Set(this.#byContact.get(contactIndex) ?? []);
+    storageKeys.add(this.#storageKey(keys.contact(locationId, contactId)));
+    for (const kind of this.registry.listKinds) storageKeys.add(this.#storageKey(keys.list(locationId, kind, contactId)));
+    for (const storageKey of storageKeys) {
+      this.#abandonInFlight(storageKey);
+      this.#lru.delete(storageKey);
+    }
+    // In-flight loads of single items are not in the index yet: abandon them by prefix.
+    for (const resource of this.registry.perContact) {
+      if (!resource.item) continue;
+      const prefix = `${locationId}\u0000${resource.item.kind}\u0000${contactId}/`;
+      for (const storageKey of this.#inFlight.keys()) if (storageKey.startsWith(prefix)) this.#abandonInFlight(storageKey);
+    }
+    this.#byContact.delete(contactIndex);
+  }
+
   #storageKey(key: ResourceKey): string {
     const base = serializeKey(key);
-    if (LIST_KINDS.includes(key.kind)) return `${base}\u0000g${this.#listGeneration.get(key.locationId) ?? 0}`;
-    if (this.#kindGeneration.size > 0 && (key.kind === "tasks" || key.kind === "notes" || key.kind === "appointments")) {
+    if (PAGE_KINDS.includes(key.kind)) return `${base}\u0000g${this.#listGeneration.get(key.locationId) ?? 0}`;
+    if (this.#kindGeneration.size > 0 && this.registry.isListKind(key.kind)) {
       const generation = this.#kindGeneration.get(`${key.locationId}\u0000${key.kind}`);
       if (generation !== undefined) return `${base}\u0000k${generation}`;
     }
@@ -251,7 +318,7 @@ export class ResourceCache {
 
   #store(key: ResourceKey, storageKey: string, entry: Entry, ttlMs: number): void {
     if (ttlMs <= 0) return;
-    if (key.contactId !== undefined && CONTACT_RELATION_KINDS.includes(key.kind)) {
+    if (key.contactId !== undefined && this.registry.contactScopedKinds.includes(key.kind)) {
       const contactIndex = `${key.locationId}\u0000${key.contactId}`;
       entry.contactIndex = contactIndex;
       let set = this.#byContact.get(contactIndex);
@@ -278,6 +345,10 @@ export class ResourceCache {
       }
     }
   }
+}
+
+function assertNever(change: never): never {
+  throw new TypeError(`ResourceCache: unknown change ${JSON.stringify(change)}`);
 }
 
 export function createResourceCache(options: ResourceCacheOptions = {}): ResourceCache {

@@ -1,43 +1,25 @@
 /**
  * Keys of the shared resource cache. Every key starts with the location, so an entry loaded with
- * one location's credential can never be found by a lookup for another location.
+ * one location's credential can never be found by a lookup for another location. The kinds are
+ * the core kinds (a contact, list pages) and those of the resource registry
+ * (src/upstream/resources.ts): a per-contact list is keyed by its contact, an item by
+ * `contactId/itemId`. No kind is listed here.
  */
+import { CORE_KINDS, type PerContactResource } from "../upstream/resources.js";
 
-export type ResourceKind =
-  | "contact"
-  | "tasks"
-  | "task"
-  | "notes"
-  | "note"
-  | "appointments"
-  | "contactPage"
-  | "businessPage";
-
-export const RESOURCE_KINDS: readonly ResourceKind[] = [
-  "contact",
-  "tasks",
-  "task",
-  "notes",
-  "note",
-  "appointments",
-  "contactPage",
-  "businessPage",
-];
-
-/** Kinds that hang off one contact (evicted together with it). */
-export const CONTACT_RELATION_KINDS: readonly ResourceKind[] = ["tasks", "task", "notes", "note", "appointments"];
-/** Kinds holding list pages (evicted by `invalidateLists`). */
-export const LIST_KINDS: readonly ResourceKind[] = ["contactPage", "businessPage"];
+/** A core kind (`contact`, `contactPage`, `businessPage`) or a kind of the resource registry. */
+export type ResourceKind = string;
 
 export interface ResourceKey {
   locationId: string;
   kind: ResourceKind;
   /**
-   * The resource id. For `task`/`note`: `contactId/taskId`; for `tasks`/`notes`/`appointments`:
-   * the contact id; for pages: the normalised request (see `contactPageId`, `businessPageId`).
+   * The resource id. For an item (`task`, `note`): `contactId/itemId`; for a per-contact list
+   * (`tasks`, `notes`, `appointments`): the contact id; for pages: the normalised request (see
+   * `contactPage`, `businessPage`).
    */
   id: string;
-  /** The contact a relation belongs to (relations and by-id tasks/notes), for `evictContact`. */
+  /** The contact a per-contact entry belongs to (lists and items), for `evictContact`. */
   contactId?: string;
 }
 
@@ -47,34 +29,35 @@ export function serializeKey(key: ResourceKey): string {
   return `${key.locationId}${SEP}${key.kind}${SEP}${key.id}`;
 }
 
-export const keys = {
-  contact: (locationId: string, contactId: string): ResourceKey => ({ locationId, kind: "contact", id: contactId, contactId }),
-  tasks: (locationId: string, contactId: string): ResourceKey => ({ locationId, kind: "tasks", id: contactId, contactId }),
-  task: (locationId: string, contactId: string, taskId: string): ResourceKey => ({
+export const keys: {
+  contact(locationId: string, contactId: string): ResourceKey;
+  list(locationId: string, kind: string, contactId: string): ResourceKey;
+  item(locationId: string, itemKind: string, contactId: string, itemId: string): ResourceKey;
+  itemOf(resource: Pick<PerContactResource, "kind" | "item">, locationId: string, contactId: string, itemId: string): ResourceKey;
+  contactPage(locationId: string, page: { limit: number; startAfter?: number | undefined; startAfterId?: string | undefined; query?: string | undefined }): ResourceKey;
+  businessPage(locationId: string, businessId: string, page: { limit: number; skip: number; query?: string | undefined }): ResourceKey;
+} = {
+  contact: (locationId: string, contactId: string): ResourceKey => ({ locationId, kind: CORE_KINDS.contact, id: contactId, contactId }),
+  /** A contact's list of a per-contact resource (its `kind`, e.g. `tasks`). */
+  list: (locationId: string, kind: string, contactId: string): ResourceKey => ({ locationId, kind, id: contactId, contactId }),
+  /** One item of a per-contact resource by its item kind (e.g. `task`). */
+  item: (locationId: string, itemKind: string, contactId: string, itemId: string): ResourceKey => ({
     locationId,
-    kind: "task",
-    id: `${contactId}/${taskId}`,
+    kind: itemKind,
+    id: `${contactId}/${itemId}`,
     contactId,
   }),
-  notes: (locationId: string, contactId: string): ResourceKey => ({ locationId, kind: "notes", id: contactId, contactId }),
-  note: (locationId: string, contactId: string, noteId: string): ResourceKey => ({
-    locationId,
-    kind: "note",
-    id: `${contactId}/${noteId}`,
-    contactId,
-  }),
-  appointments: (locationId: string, contactId: string): ResourceKey => ({
-    locationId,
-    kind: "appointments",
-    id: contactId,
-    contactId,
-  }),
+  /** `item` by descriptor: the key of one item of `resource` (which must have a by-id route). */
+  itemOf: (resource: Pick<PerContactResource, "kind" | "item">, locationId: string, contactId: string, itemId: string): ResourceKey => {
+    if (!resource.item) throw new TypeError(`cache keys: ${resource.kind} has no items (no by-id route upstream)`);
+    return keys.item(locationId, resource.item.kind, contactId, itemId);
+  },
   contactPage: (
     locationId: string,
     page: { limit: number; startAfter?: number | undefined; startAfterId?: string | undefined; query?: string | undefined },
   ): ResourceKey => ({
     locationId,
-    kind: "contactPage",
+    kind: CORE_KINDS.contactPage,
     id: JSON.stringify([page.limit, page.startAfter ?? null, page.startAfterId ?? null, page.query ?? null]),
   }),
   businessPage: (
@@ -83,7 +66,7 @@ export const keys = {
     page: { limit: number; skip: number; query?: string | undefined },
   ): ResourceKey => ({
     locationId,
-    kind: "businessPage",
+    kind: CORE_KINDS.businessPage,
     id: JSON.stringify([businessId, page.limit, page.skip, page.query ?? null]),
   }),
 };

@@ -1,8 +1,9 @@
 /**
- * Keeps every instance's resource cache in step (multi-instance mode): each local invalidation of
- * the shared cache (`onInvalidate`: a key written or deleted, a contact evicted, lists invalidated)
- * is published on one Redis channel, and every other instance applies the same eviction with
- * `{ remote: true }`. A written value is not shipped: the other instances evict that key and load
+ * Keeps every instance's resource cache in step (multi-instance mode): each local change of the
+ * shared cache (`onInvalidate`: a key written or deleted, a contact evicted, lists invalidated)
+ * is published on one Redis channel, and every other instance applies the same eviction through
+ * the cache's one change path, `applyChange(…, { origin: "remote" })`. Which per-contact kinds a
+ * message may name comes from the cache's resource registry (src/upstream/resources.ts). A written value is not shipped: the other instances evict that key and load
  * it again on demand. Echo loops are avoided twice: remote changes are never re-broadcast, and an
  * instance ignores messages carrying its own origin id.
  * Publishing is best effort (an outage loses invalidations; entries still expire by TTL).
@@ -10,12 +11,10 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { InvalidationEvent, PerContactListKind, ResourceCache, ResourceKey } from "../cache/index.js";
+import type { CacheChange, InvalidationEvent, PerContactListKind, ResourceCache, ResourceKey } from "../cache/index.js";
 
 /** The slice of the cache this module drives. */
-export type InvalidatableCache = Pick<ResourceCache, "onInvalidate" | "delete" | "evictContact" | "invalidateLists" | "invalidateKind" | "clear">;
-
-const PER_CONTACT_LIST_KINDS: readonly string[] = ["tasks", "notes", "appointments"];
+export type InvalidatableCache = Pick<ResourceCache, "onInvalidate" | "applyChange" | "registry">;
 
 export type InvalidationMessage =
   | { origin: string; type: "key"; key: ResourceKey }
@@ -47,8 +46,8 @@ export const invalidationChannel = (keyPrefix: string): string => `${keyPrefix}c
 
 export function toInvalidationMessage(origin: string, event: InvalidationEvent): InvalidationMessage {
   switch (event.type) {
-    case "key":
-    case "set":
+    case "delete":
+    case "set": // the value is not shipped: the other instances drop the key and load it on demand
       return { origin, type: "key", key: event.key };
     case "contact":
       return { origin, type: "contact", locationId: event.locationId, contactId: event.contactId };
@@ -61,30 +60,52 @@ export function toInvalidationMessage(origin: string, event: InvalidationEvent):
   }
 }
 
-export function applyInvalidationMessage(cache: InvalidatableCache, message: InvalidationMessage): void {
-  const remote = { remote: true };
+/** The change a message asks for, or undefined for one this instance cannot apply (a kind its registry lacks). */
+export function changeOfMessage(registry: InvalidatableCache["registry"], message: InvalidationMessage): CacheChange | undefined {
   switch (message.type) {
     case "key":
-      cache.delete(message.key, remote);
-      return;
+      return registry.kinds.includes(message.key.kind) ? { type: "delete", key: message.key } : undefined;
     case "contact":
-      cache.evictContact(message.locationId, message.contactId, remote);
-      return;
+      return { type: "contact", locationId: message.locationId, contactId: message.contactId };
     case "lists":
-      cache.invalidateLists(message.locationId, remote);
-      return;
+      return { type: "lists", locationId: message.locationId };
     case "kind":
-      if (PER_CONTACT_LIST_KINDS.includes(message.kind)) cache.invalidateKind(message.locationId, message.kind, remote);
-      return;
+      return registry.isListKind(message.kind) ? { type: "kind", locationId: message.locationId, kind: message.kind } : undefined;
     case "clear":
-      cache.clear(remote);
-      return;
+      return { type: "clear" };
   }
 }
 
-const isMessage = (v: unknown): v is InvalidationMessage =>
-  typeof v === "object" && v !== null && typeof (v as { origin?: unknown }).origin === "string" &&
-  ["key", "contact", "lists", "kind", "clear"].includes(String((v as { type?: unknown }).type));
+export function applyInvalidationMessage(cache: InvalidatableCache, message: InvalidationMessage): void {
+  const change = changeOfMessage(cache.registry, message);
+  if (change) cache.applyChange(change, { origin: "remote" });
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+
+/** A well-formed message (another instance's, or anything else on the channel: checked, never trusted). */
+function isMessage(v: unknown): v is InvalidationMessage {
+  if (typeof v !== "object" || v === null) return false;
+  const m = v as Record<string, unknown>;
+  if (!isString(m["origin"])) return false;
+  switch (m["type"]) {
+    case "key": {
+      const key = m["key"] as Record<string, unknown> | null | undefined;
+      return typeof key === "object" && key !== null && isString(key["locationId"]) && isString(key["kind"]) && isString(key["id"]) &&
+        (key["contactId"] === undefined || isString(key["contactId"]));
+    }
+    case "contact":
+      return isString(m["locationId"]) && isString(m["contactId"]);
+    case "lists":
+      return isString(m["locationId"]);
+    case "kind":
+      return isString(m["locationId"]) && isString(m["kind"]);
+    case "clear":
+      return true;
+    default:
+      return false;
+  }
+}
 
 export function createCacheInvalidationBroadcast(options: CacheInvalidationBroadcastOptions): CacheInvalidationBroadcast {
   const { cache, publishClient, subscribeClient, keyPrefix, logger } = options;

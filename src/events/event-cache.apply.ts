@@ -37,9 +37,10 @@
  * index from task id to contact exists for a task created outside the gateway): every cached task
  * list of the location is dropped, so the next read of any contact's tasks refetches it.
  */
-import type { ResourceCache, ResourceKey, ResourceKind } from "../cache/index.js";
+import type { CacheChange, ResourceCache, ResourceKey, ResourceKind } from "../cache/index.js";
 import { cacheKeys, serializeKey } from "../cache/index.js";
 import type { UpstreamAppointment, UpstreamContact, UpstreamNote, UpstreamTask } from "../upstream/contacts.types.js";
+import { APPOINTMENTS, CORE_KINDS, NOTES, TASKS } from "../upstream/resources.js";
 import {
   ContactEventType,
   isAppointmentEvent,
@@ -53,8 +54,30 @@ import {
   type TaskEvent,
 } from "./contact-event.types.js";
 
-/** The slice of the cache the applier drives. */
-export type EventCacheTarget = Pick<ResourceCache, "peek" | "set" | "delete" | "evictContact" | "invalidateLists" | "invalidateKind" | "onInvalidate">;
+/** The slice of the cache the applier drives: every change goes through `applyChange` with origin `webhook`. */
+export type EventCacheTarget = Pick<ResourceCache, "peek" | "applyChange" | "onInvalidate">;
+
+/** What the rules below call: the cache's one change path, marked as a webhook's. */
+interface WebhookCache {
+  peek<T>(key: ResourceKey): T | undefined;
+  set(key: ResourceKey, value: unknown): void;
+  delete(key: ResourceKey): void;
+  evictContact(locationId: string, contactId: string): void;
+  invalidateLists(locationId: string): void;
+  invalidateKind(locationId: string, kind: string): void;
+}
+
+function webhookCache(cache: EventCacheTarget): WebhookCache {
+  const apply = (change: CacheChange) => cache.applyChange(change, { origin: "webhook" });
+  return {
+    peek: (key) => cache.peek(key),
+    set: (key, value) => apply({ type: "set", key, value }),
+    delete: (key) => apply({ type: "delete", key }),
+    evictContact: (locationId, contactId) => apply({ type: "contact", locationId, contactId }),
+    invalidateLists: (locationId) => apply({ type: "lists", locationId }),
+    invalidateKind: (locationId, kind) => apply({ type: "kind", locationId, kind }),
+  };
+}
 
 export interface EventCacheApplierOptions {
   cache: EventCacheTarget;
@@ -89,7 +112,7 @@ const DEFAULTS = {
 type Verdict = "write" | "skip" | "evict";
 
 /** The resources events are ordered on (an item, or a contact's appointments: they have no item key). */
-const ORDERED_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>(["contact", "task", "note", "appointments"]);
+const ORDERED_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([CORE_KINDS.contact, itemKind(TASKS), itemKind(NOTES), APPOINTMENTS.kind]);
 
 /** One applier per cache: it remembers recent writes (from anyone) and deletions. */
 export function createEventCacheApplier(options: EventCacheApplierOptions): EventCacheApplier {
@@ -123,7 +146,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
     const [log, at] = applying === undefined || change.remote ? [writes, now()] : [versions, applying];
     switch (change.type) {
       case "set":
-      case "key":
+      case "delete":
         if (ORDERED_KINDS.has(change.key.kind)) log.set(serializeKey(change.key), at);
         return;
       case "contact":
@@ -152,7 +175,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
   };
 
   const context: ApplyContext = {
-    cache,
+    cache: webhookCache(cache),
     tombstoned: (...ids) => ids.some((id) => tombstones.get(id) !== undefined),
     bury: (id) => void tombstones.set(id, true),
     timestampVerdict,
@@ -204,10 +227,16 @@ function expiringMap<V>({ ttlMs, max, now, onDropLive }: { ttlMs: number; max: n
 }
 
 interface ApplyContext {
-  cache: EventCacheTarget;
+  cache: WebhookCache;
   tombstoned(...ids: string[]): boolean;
   bury(id: string): void;
   timestampVerdict(event: ContactEvent, resources: readonly string[]): Verdict;
+}
+
+/** The item kind of a resource with a by-id route (tasks, notes). */
+function itemKind(resource: { kind: string; item?: { kind: string } }): string {
+  if (!resource.item) throw new TypeError(`event-cache.apply: ${resource.kind} has no item kind`);
+  return resource.item.kind;
 }
 
 const contactScope = (locationId: string, contactId: string) => `contact-scope\u0000${locationId}\u0000${contactId}`;
@@ -283,7 +312,7 @@ function upsert<T extends { id: string }>(list: readonly T[], item: T, insert: (
 }
 
 /** A deleted item leaves the contact's cached list (a new array); a list not cached here is evicted (see the header). */
-function removeFromCachedList(cache: EventCacheTarget, listKey: ResourceKey, itemId: string): void {
+function removeFromCachedList(cache: WebhookCache, listKey: ResourceKey, itemId: string): void {
   const list = cache.peek<ReadonlyArray<{ id: string }>>(listKey);
   if (list) cache.set(listKey, list.filter((item) => item.id !== itemId));
   else cache.delete(listKey);
@@ -297,11 +326,11 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
     // HighLevel sometimes leaves contactId out of a TaskCreate (FACTS.md): whose task list grew is
     // unknown, so every cached task list of the location is dropped (a refetch per list read
     // next, instead of a list that misses the new task until it expires).
-    cache.invalidateKind(locationId, "tasks");
+    cache.invalidateKind(locationId, TASKS.kind);
     return;
   }
-  const listKey = cacheKeys.tasks(locationId, contactId);
-  const itemKey = cacheKeys.task(locationId, contactId, task.id);
+  const listKey = cacheKeys.list(locationId, TASKS.kind, contactId);
+  const itemKey = cacheKeys.item(locationId, itemKind(TASKS), contactId, task.id);
   const scope = contactScope(locationId, contactId);
   if (event.type === ContactEventType.TASK_DELETE) {
     ctx.bury(id(itemKey));
@@ -342,16 +371,17 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
   else cache.delete(listKey);
 }
 
-const newestFirst = (a: { dateAdded?: string | null; id: string }, b: { dateAdded?: string | null; id: string }) =>
-  (b.dateAdded ?? "").localeCompare(a.dateAdded ?? "") || b.id.localeCompare(a.id);
+/** A list's order is its descriptor's (resources.ts). */
+const inOrder = <T extends { id: string }>(resource: { order?(a: T, b: T): number }) => (list: T[]): T[] =>
+  resource.order ? list.sort((a, b) => resource.order!(a, b)) : list;
 
 function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   const { cache } = ctx;
   const { locationId, note } = event;
   const contactId = note.contactId;
   if (contactId === null) return;
-  const listKey = cacheKeys.notes(locationId, contactId);
-  const itemKey = cacheKeys.note(locationId, contactId, note.id);
+  const listKey = cacheKeys.list(locationId, NOTES.kind, contactId);
+  const itemKey = cacheKeys.item(locationId, itemKind(NOTES), contactId, note.id);
   const scope = contactScope(locationId, contactId);
   if (event.type === ContactEventType.NOTE_DELETE) {
     ctx.bury(id(itemKey));
@@ -376,18 +406,17 @@ function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   };
   cache.set(itemKey, full);
   const list = cache.peek<UpstreamNote[]>(listKey);
-  if (list) cache.set(listKey, upsert(list, full, (l, n) => [...l, n].sort(newestFirst)));
+  if (list) cache.set(listKey, upsert(list, full, (l, n) => inOrder(NOTES)([...l, n])));
   else cache.delete(listKey);
 }
 
-const byStartTime = (a: UpstreamAppointment, b: UpstreamAppointment) => (a.startTime ?? "").localeCompare(b.startTime ?? "");
 
 function applyAppointmentEvent(ctx: ApplyContext, event: AppointmentEvent): void {
   const { cache } = ctx;
   const { locationId, appointment } = event;
   const contactId = appointment.contactId;
   if (!contactId) return;
-  const listKey = cacheKeys.appointments(locationId, contactId);
+  const listKey = cacheKeys.list(locationId, APPOINTMENTS.kind, contactId);
   const scope = contactScope(locationId, contactId);
   const itemId = `${id(listKey)}/${appointment.id}`;
   if (event.type === ContactEventType.APPOINTMENT_DELETE) {
@@ -402,5 +431,5 @@ function applyAppointmentEvent(ctx: ApplyContext, event: AppointmentEvent): void
     cache.delete(listKey);
     return;
   }
-  cache.set(listKey, upsert(list, appointment, (l, a) => [...l, a].sort(byStartTime)).sort(byStartTime));
+  cache.set(listKey, inOrder(APPOINTMENTS)(upsert(list, appointment as UpstreamAppointment, (l, a) => [...l, a])));
 }

@@ -1,14 +1,16 @@
 /**
  * Per-operation loaders (one set per GraphQL operation or per subscription event, never shared
  * between requests): DataLoader for in-request de-duplication, over the shared `ResourceCache`
- * (cross-request cache and single-flight), over the per-location concurrency limiter, over the
- * upstream client. Within one operation each upstream resource is fetched at most once, however
- * many paths ask for it.
+ * (cross-request cache and single-flight), over the upstream client, whose middleware chain holds
+ * the one per-location queue (concurrency and rate budget, src/upstream/rate-governor.ts). Within
+ * one operation each upstream resource is fetched at most once, however many paths ask for it.
  *
- * There is no batch endpoint upstream (FACTS.md): a batch of N keys is N calls, made in parallel
- * under the limiter. By-id lookups answer `null` for NOT_FOUND (the contract's `contact(id)`);
- * list lookups propagate it. A task or note by id is taken from the contact's list when that list
- * is cached or being loaded in the same operation; only otherwise is the single route called.
+ * The per-contact loaders derive from the resource registry (src/upstream/resources.ts):
+ * `list(resource)` for a contact's list, `item(resource)` for one item by id, created on first
+ * use. There is no batch endpoint upstream (FACTS.md): a batch of N keys is N calls. By-id lookups
+ * answer `null` for NOT_FOUND (the contract's `contact(id)`); list lookups propagate it. An item
+ * by id is taken from the contact's list when that list is cached or being loaded in the same
+ * operation; only otherwise is the single route called.
  */
 import DataLoader from "dataloader";
 import type { ResourceCache } from "../cache/resource-cache.js";
@@ -18,13 +20,10 @@ import type {
   ContactListPage,
   ListBusinessContactsParams,
   ListContactsParams,
-  UpstreamAppointment,
   UpstreamContact,
-  UpstreamNote,
-  UpstreamTask,
 } from "../upstream/contacts.types.js";
+import type { PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
-import type { LocationLimiter } from "./location-limiter.js";
 import type { ContactsReadClient } from "./read-client.types.js";
 
 export interface ChildRef {
@@ -49,11 +48,10 @@ export interface Loaders {
   /** The location every loader of this set reads (the viewer's). */
   readonly locationId: string;
   readonly contact: DataLoader<string, UpstreamContact | null>;
-  readonly tasks: DataLoader<string, UpstreamTask[]>;
-  readonly task: DataLoader<ChildRef, UpstreamTask | null, string>;
-  readonly notes: DataLoader<string, UpstreamNote[]>;
-  readonly note: DataLoader<ChildRef, UpstreamNote | null, string>;
-  readonly appointments: DataLoader<string, UpstreamAppointment[]>;
+  /** A contact's list of a per-contact resource, by contact id. */
+  list<T extends { id: string }>(resource: PerContactResource<T>): DataLoader<string, T[]>;
+  /** One item of a per-contact resource with a by-id route; `null` when it does not exist. */
+  item<T extends { id: string }>(resource: PerContactResource<T>): DataLoader<ChildRef, T | null, string>;
   contactPage(request: ContactListRequest): Promise<ContactListPage>;
   businessPage(businessId: string, request: BusinessListRequest): Promise<BusinessContactsPage>;
 }
@@ -61,7 +59,6 @@ export interface Loaders {
 export interface LoaderServices {
   client: ContactsReadClient;
   cache: ResourceCache;
-  limiter: LocationLimiter;
 }
 
 export type LoaderFactory = (locationId: string) => Loaders;
@@ -82,73 +79,66 @@ function each<K, V>(load: (key: K) => Promise<V>) {
 
 const childKey = (ref: ChildRef) => `${ref.contactId}/${ref.id}`;
 
-export function createLoaders(services: LoaderServices, locationId: string): Loaders {
-  const { client, cache, limiter } = services;
-  const call = <T>(fn: () => Promise<T>) => limiter.run(locationId, fn);
+interface ListLoader {
+  loader: DataLoader<string, { id: string }[]>;
+  /** Contacts whose list this operation asked for: a by-id item then waits for that list. */
+  listed: Set<string>;
+}
 
-  const tasks = new DataLoader<string, UpstreamTask[]>(
-    each((contactId) => cache.load(keys.tasks(locationId, contactId), () => call(() => client.listTasks(locationId, contactId)))),
-  );
-  const notes = new DataLoader<string, UpstreamNote[]>(
-    each((contactId) => cache.load(keys.notes(locationId, contactId), () => call(() => client.listNotes(locationId, contactId)))),
-  );
+export function createLoaders(services: LoaderServices, locationId: string): Loaders {
+  const { client, cache } = services;
+  const lists = new Map<PerContactResource, ListLoader>();
+  const items = new Map<PerContactResource, DataLoader<ChildRef, { id: string } | null, string>>();
+
+  function listLoader(resource: PerContactResource): ListLoader {
+    let entry = lists.get(resource);
+    if (entry) return entry;
+    const loader = new DataLoader<string, { id: string }[]>(
+      each((contactId) => cache.load(keys.list(locationId, resource.kind, contactId), () => client.listOf(resource, locationId, contactId))),
+    );
+    const listed = new Set<string>();
+    const load = loader.load.bind(loader);
+    loader.load = (contactId: string) => {
+      listed.add(contactId);
+      return load(contactId);
+    };
+    lists.set(resource, (entry = { loader, listed }));
+    return entry;
+  }
 
   /** The list already loading or loaded for this contact, in this operation or in the shared cache. */
-  async function knownList<T extends { id: string }>(
-    loader: DataLoader<string, T[]>,
-    listed: Set<string>,
-    cached: T[] | undefined,
-    contactId: string,
-  ): Promise<T[] | undefined> {
+  async function knownList(resource: PerContactResource, contactId: string): Promise<{ id: string }[] | undefined> {
+    const cached = cache.peek<{ id: string }[]>(keys.list(locationId, resource.kind, contactId));
     if (cached) return cached;
-    if (!listed.has(contactId)) return undefined;
+    const entry = lists.get(resource);
+    if (!entry?.listed.has(contactId)) return undefined;
     try {
-      return await loader.load(contactId);
+      return await entry.loader.load(contactId);
     } catch {
       return undefined; // fall back to the single route
     }
   }
 
-  // Which contacts' lists this operation asked for: a by-id child then waits for that list.
-  const tasksListed = new Set<string>();
-  const notesListed = new Set<string>();
-  const trackTasks = tasks.load.bind(tasks);
-  const trackNotes = notes.load.bind(notes);
-  tasks.load = (contactId: string) => {
-    tasksListed.add(contactId);
-    return trackTasks(contactId);
-  };
-  notes.load = (contactId: string) => {
-    notesListed.add(contactId);
-    return trackNotes(contactId);
-  };
-
-  const task = new DataLoader<ChildRef, UpstreamTask | null, string>(
-    each(async (ref) => {
-      const list = await knownList(tasks, tasksListed, cache.peek<UpstreamTask[]>(keys.tasks(locationId, ref.contactId)), ref.contactId);
-      const found = list?.find((t) => t.id === ref.id);
-      if (found) return found;
-      return nullIfNotFound(
-        cache.load(keys.task(locationId, ref.contactId, ref.id), () =>
-          call(() => client.getTask(locationId, ref.contactId, ref.id)),
-        ),
-      );
-    }),
-    { cacheKeyFn: childKey },
-  );
-  const note = new DataLoader<ChildRef, UpstreamNote | null, string>(
-    each(async (ref) => {
-      const list = await knownList(notes, notesListed, cache.peek<UpstreamNote[]>(keys.notes(locationId, ref.contactId)), ref.contactId);
-      const found = list?.find((n) => n.id === ref.id);
-      if (found) return found;
-      return nullIfNotFound(
-        cache.load(keys.note(locationId, ref.contactId, ref.id), () =>
-          call(() => client.getNote(locationId, ref.contactId, ref.id)),
-        ),
-      );
-    }),
-    { cacheKeyFn: childKey },
-  );
+  function itemLoader(resource: PerContactResource): DataLoader<ChildRef, { id: string } | null, string> {
+    let loader = items.get(resource);
+    if (loader) return loader;
+    const itemRoute = resource.item;
+    if (!itemRoute) throw new TypeError(`loaders: ${resource.kind} has no by-id route upstream; read it through list()`);
+    loader = new DataLoader<ChildRef, { id: string } | null, string>(
+      each(async (ref) => {
+        const found = (await knownList(resource, ref.contactId))?.find((x) => x.id === ref.id);
+        if (found) return found;
+        return nullIfNotFound(
+          cache.load(keys.item(locationId, itemRoute.kind, ref.contactId, ref.id), () =>
+            client.itemOf(resource, locationId, ref.contactId, ref.id),
+          ),
+        );
+      }),
+      { cacheKeyFn: childKey },
+    );
+    items.set(resource, loader);
+    return loader;
+  }
 
   const pages = new Map<string, Promise<unknown>>();
   const memo = <T>(id: string, load: () => Promise<T>): Promise<T> => {
@@ -160,35 +150,26 @@ export function createLoaders(services: LoaderServices, locationId: string): Loa
   return {
     locationId,
     contact: new DataLoader<string, UpstreamContact | null>(
-      each((contactId) =>
-        nullIfNotFound(
-          cache.load(keys.contact(locationId, contactId), () => call(() => client.getContact(locationId, contactId))),
-        ),
-      ),
+      each((contactId) => nullIfNotFound(cache.load(keys.contact(locationId, contactId), () => client.getContact(locationId, contactId)))),
     ),
-    tasks,
-    task,
-    notes,
-    note,
-    appointments: new DataLoader<string, UpstreamAppointment[]>(
-      each((contactId) =>
-        cache.load(keys.appointments(locationId, contactId), () => call(() => client.listAppointments(locationId, contactId))),
-      ),
-    ),
+    list: <T extends { id: string }>(resource: PerContactResource<T>) =>
+      listLoader(resource as unknown as PerContactResource).loader as unknown as DataLoader<string, T[]>,
+    item: <T extends { id: string }>(resource: PerContactResource<T>) =>
+      itemLoader(resource as unknown as PerContactResource) as unknown as DataLoader<ChildRef, T | null, string>,
     contactPage(request) {
       const key = keys.contactPage(locationId, request);
       const params: ListContactsParams = { limit: request.limit };
       if (request.startAfter !== undefined) params.startAfter = request.startAfter;
       if (request.startAfterId !== undefined) params.startAfterId = request.startAfterId;
       if (request.query !== undefined) params.query = request.query;
-      return memo(key.id, () => cache.load(key, () => call(() => client.listContacts(locationId, params))));
+      return memo(key.id, () => cache.load(key, () => client.listContacts(locationId, params)));
     },
     businessPage(businessId, request) {
       const key = keys.businessPage(locationId, businessId, request);
       const params: ListBusinessContactsParams = { limit: request.limit, skip: request.skip };
       if (request.query !== undefined) params.query = request.query;
       return memo(`b:${key.id}`, () =>
-        cache.load(key, () => call(() => client.listBusinessContacts(locationId, businessId, params))),
+        cache.load(key, () => client.listBusinessContacts(locationId, businessId, params)),
       );
     },
   };

@@ -1,6 +1,4 @@
 /** Per-operation DataLoaders over the shared cache and the upstream client. */
 export { createLoaders, createLoaderFactory } from "./contact.loaders.js";
 export type { Loaders, LoaderFactory, LoaderServices, ChildRef, ContactListRequest, BusinessListRequest } from "./contact.loaders.js";
-export { createLocationLimiter } from "./location-limiter.js";
-export type { LocationLimiter, LocationLimiterOptions } from "./location-limiter.js";
 export type { ContactsReadClient } from "./read-client.types.js";

@@ -7,19 +7,16 @@ import type {
   ContactListPage,
   ListBusinessContactsParams,
   ListContactsParams,
-  UpstreamAppointment,
   UpstreamContact,
-  UpstreamNote,
-  UpstreamTask,
 } from "../upstream/contacts.types.js";
+import type { PerContactResource } from "../upstream/resources.js";
 
 export interface ContactsReadClient {
   getContact(locationId: string, contactId: string): Promise<UpstreamContact>;
-  listTasks(locationId: string, contactId: string): Promise<UpstreamTask[]>;
-  getTask(locationId: string, contactId: string, taskId: string): Promise<UpstreamTask>;
-  listNotes(locationId: string, contactId: string): Promise<UpstreamNote[]>;
-  getNote(locationId: string, contactId: string, noteId: string): Promise<UpstreamNote>;
-  listAppointments(locationId: string, contactId: string): Promise<UpstreamAppointment[]>;
+  /** A contact's list of any per-contact resource of the registry, normalised. */
+  listOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string): Promise<T[]>;
+  /** One item of a per-contact resource by id, normalised. */
+  itemOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string, itemId: string): Promise<T>;
   listContacts(locationId: string, params: ListContactsParams): Promise<ContactListPage>;
   listBusinessContacts(
     locationId: string,

@@ -15,7 +15,7 @@ import type { CallerAuth } from "../auth/index.js";
 import type { ResourceCache } from "../cache/resource-cache.js";
 import type { Config } from "../config/config.js";
 import type { GatewayContext, GatewayServices } from "../graphql/context.js";
-import type { LoaderFactory, LocationLimiter } from "../loaders/index.js";
+import type { LoaderFactory } from "../loaders/index.js";
 import type { ContactsClient } from "../upstream/contacts.client.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
@@ -27,7 +27,6 @@ export interface GatewayInternals {
   credentials: CredentialProvider;
   client: ContactsClient;
   cache: ResourceCache;
-  limiter: LocationLimiter;
   createLoaders: LoaderFactory;
   services: GatewayServices;
   /** The one http.Server (not listening yet when factories run). */

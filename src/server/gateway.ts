@@ -34,7 +34,7 @@ import { buildGatewaySchema, createFormatError, createGatewayContext, formatGrap
 import { createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
-import { createLoaderFactory, createLocationLimiter } from "../loaders/index.js";
+import { createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import {
@@ -224,8 +224,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: "upstream" }),
   });
   const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
-  const limiter = createLocationLimiter({ concurrencyPerLocation: config.upstream.concurrencyPerLocation });
-  const createLoaders = createLoaderFactory({ client, cache, limiter });
+  const createLoaders = createLoaderFactory({ client, cache });
   const services: GatewayServices = { config, logger, credentials, client, cache, createLoaders, write };
   const httpServer = http.createServer();
 
@@ -240,7 +239,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     credentials,
     client,
     cache,
-    limiter,
     createLoaders,
     services,
     httpServer,

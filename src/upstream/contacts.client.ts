@@ -2,7 +2,9 @@
  * The typed HighLevel Contacts API v2 client: one method per route of FACTS.md ("The 16 routes"),
  * plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
  * `startAfterId`; either alone returns page 1 again). Methods return unwrapped data (`{contact}` →
- * contact, `{events}` → appointments…) and throw one typed `UpstreamError`.
+ * contact, `{events}` → appointments…), normalised once here (resources.ts: a task or note always
+ * names its contact), and throw one typed `UpstreamError`. The per-contact reads are `listOf` /
+ * `itemOf` over a resource descriptor.
  *
  * Every call runs through a middleware chain (`pipeline.types.ts`): the credential step first,
  * then the caller's middlewares (rate governor, retries, breaker, metrics), then the HTTP transport.
@@ -28,6 +30,7 @@ import type {
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+import { APPOINTMENTS, NOTES, TASKS, type PerContactResource } from "./resources.js";
 import { UpstreamError } from "./upstream.error.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
 
@@ -94,30 +97,50 @@ export class ContactsClient {
     return field<UpstreamContact>(body, "contact", "GET /contacts/:contactId");
   }
 
-  async listTasks(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamTask[]> {
-    const body = await this.call("GET", "/contacts/:contactId/tasks", { contactId }, locationId, options);
-    return arrayField<UpstreamTask>(body, "tasks", "GET /contacts/:contactId/tasks");
+  /**
+   * A contact's whole list of a per-contact resource (resources.ts): `GET <list.route>`, unwrapped
+   * from `list.wrapper`, every item normalised by the descriptor (e.g. `contactId` filled in).
+   */
+  async listOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string, options?: CallOptions): Promise<T[]> {
+    const { route, wrapper } = resource.list;
+    const body = await this.call("GET", route, { contactId }, locationId, options);
+    const scope = { locationId, contactId };
+    return arrayField<T>(body, wrapper, `GET ${route}`).map((item) => resource.normalize(item, scope));
   }
 
-  async getTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<UpstreamTask> {
-    const body = await this.call("GET", "/contacts/:contactId/tasks/:taskId", { contactId, taskId }, locationId, options);
-    return field<UpstreamTask>(body, "task", "GET /contacts/:contactId/tasks/:taskId");
+  /** One item of a per-contact resource by id (`GET <item.route>`), normalised. */
+  async itemOf<T extends { id: string }>(
+    resource: PerContactResource<T>,
+    locationId: string,
+    contactId: string,
+    itemId: string,
+    options?: CallOptions,
+  ): Promise<T> {
+    const item = resource.item;
+    if (!item) throw invalidArgument("GET", resource.list.route, `${resource.kind} has no by-id route upstream`);
+    const body = await this.call("GET", item.route, { contactId, [item.idParam]: itemId }, locationId, options);
+    return resource.normalize(field<T>(body, item.wrapper, `GET ${item.route}`), { locationId, contactId });
   }
 
-  async listNotes(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamNote[]> {
-    const body = await this.call("GET", "/contacts/:contactId/notes", { contactId }, locationId, options);
-    return arrayField<UpstreamNote>(body, "notes", "GET /contacts/:contactId/notes");
+  listTasks(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamTask[]> {
+    return this.listOf(TASKS, locationId, contactId, options);
   }
 
-  async getNote(locationId: string, contactId: string, noteId: string, options?: CallOptions): Promise<UpstreamNote> {
-    const body = await this.call("GET", "/contacts/:contactId/notes/:id", { contactId, id: noteId }, locationId, options);
-    return field<UpstreamNote>(body, "note", "GET /contacts/:contactId/notes/:id");
+  getTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<UpstreamTask> {
+    return this.itemOf(TASKS, locationId, contactId, taskId, options);
+  }
+
+  listNotes(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamNote[]> {
+    return this.listOf(NOTES, locationId, contactId, options);
+  }
+
+  getNote(locationId: string, contactId: string, noteId: string, options?: CallOptions): Promise<UpstreamNote> {
+    return this.itemOf(NOTES, locationId, contactId, noteId, options);
   }
 
   /** `GET /contacts/:contactId/appointments` → the contact's `events`. */
-  async listAppointments(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamAppointment[]> {
-    const body = await this.call("GET", "/contacts/:contactId/appointments", { contactId }, locationId, options);
-    return arrayField<UpstreamAppointment>(body, "events", "GET /contacts/:contactId/appointments");
+  listAppointments(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamAppointment[]> {
+    return this.listOf(APPOINTMENTS, locationId, contactId, options);
   }
 
   /** One page of `GET /contacts/` (newest first). Pass both cursor parts from the previous page's `meta`. */
@@ -230,12 +253,12 @@ export class ContactsClient {
 
   async createTask(locationId: string, contactId: string, body: CreateTaskBody, options?: CallOptions): Promise<UpstreamTask> {
     const response = await this.call("POST", "/contacts/:contactId/tasks", { contactId }, locationId, options, undefined, body);
-    return field<UpstreamTask>(response, "task", "POST /contacts/:contactId/tasks");
+    return TASKS.normalize(field<UpstreamTask>(response, "task", "POST /contacts/:contactId/tasks"), { locationId, contactId });
   }
 
   async updateTask(locationId: string, contactId: string, taskId: string, body: UpdateTaskBody, options?: CallOptions): Promise<UpstreamTask> {
     const response = await this.call("PUT", "/contacts/:contactId/tasks/:taskId", { contactId, taskId }, locationId, options, undefined, body);
-    return field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId");
+    return TASKS.normalize(field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId"), { locationId, contactId });
   }
 
   async completeTask(locationId: string, contactId: string, taskId: string, completed: boolean, options?: CallOptions): Promise<UpstreamTask> {
@@ -248,7 +271,7 @@ export class ContactsClient {
       undefined,
       { completed },
     );
-    return field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId/completed");
+    return TASKS.normalize(field<UpstreamTask>(response, "task", "PUT /contacts/:contactId/tasks/:taskId/completed"), { locationId, contactId });
   }
 
   async deleteTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<void> {

@@ -119,7 +119,7 @@ describe("two gateways on one Redis", () => {
       (await stack.gql<{ contact: { tasks: Array<{ id: string; completed: boolean }> } }>(`query($id: ID!) { contact(id: $id) { tasks { id completed } } }`, { id: contact.id }, token)).body
         .data!.contact.tasks;
     expect((await tasksOf(two)).find((t) => t.id === task.id)?.completed).toBe(false);
-    const listKey = cacheKeys.tasks(LOCATION_A, contact.id);
+    const listKey = cacheKeys.list(LOCATION_A, "tasks", contact.id);
     expect(two.gateway.cache.peek(listKey)).toBeDefined();
     expect(one.gateway.cache.peek(listKey)).toBeUndefined();
 

@@ -75,19 +75,19 @@ describe("cache invalidation broadcast", () => {
     cache1.set(key, { id: "c1", v: 1 }); // instance 1 writes through: instance 2 must evict its copy
     await waitFor(() => cache2.peek(key) === undefined);
 
-    await loaded(cache2, cacheKeys.tasks("L1", "c9"), []);
+    await loaded(cache2, cacheKeys.list("L1", "tasks", "c9"), []);
     await loaded(cache2, cacheKeys.contact("L1", "c9"), { id: "c9" });
     cache1.evictContact("L1", "c9");
-    await waitFor(() => cache2.peek(cacheKeys.contact("L1", "c9")) === undefined && cache2.peek(cacheKeys.tasks("L1", "c9")) === undefined);
+    await waitFor(() => cache2.peek(cacheKeys.contact("L1", "c9")) === undefined && cache2.peek(cacheKeys.list("L1", "tasks", "c9")) === undefined);
 
     const page = cacheKeys.contactPage("L1", { limit: 20 });
     await loaded(cache2, page as ReturnType<typeof cacheKeys.contact>, { contacts: [] });
     cache1.invalidateLists("L1");
     await waitFor(() => cache2.peek(page) === undefined);
 
-    await loaded(cache2, cacheKeys.tasks("L1", "c7"), [{ id: "t1" }]);
+    await loaded(cache2, cacheKeys.list("L1", "tasks", "c7"), [{ id: "t1" }]);
     cache1.invalidateKind("L1", "tasks"); // a TaskCreate that named no contact
-    await waitFor(() => cache2.peek(cacheKeys.tasks("L1", "c7")) === undefined);
+    await waitFor(() => cache2.peek(cacheKeys.list("L1", "tasks", "c7")) === undefined);
 
     // instance 2 applied those as remote changes and must not have echoed them back; its own
     // local change does reach instance 1, and instance 1's own messages never came back to it.
@@ -96,7 +96,7 @@ describe("cache invalidation broadcast", () => {
     await loaded(cache1, probe, {});
     cache2.delete(probe);
     await waitFor(() => cache1.peek(probe) === undefined);
-    expect(remoteOn1).toEqual(["key"]);
+    expect(remoteOn1).toEqual(["delete"]);
     await b1.stop();
     await b2.stop();
   });

@@ -2,9 +2,11 @@
  * Field resolvers of `Contact`. Scalars read through `ContactRecord.read` (a list item lacking a
  * field loads the full contact once per operation); relations go through the per-operation
  * loaders, so each upstream resource is fetched at most once however many paths ask for it.
+ * Objects arrive normalised by the client (src/upstream/resources.ts): nothing is patched here.
  */
 import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import type { UpstreamAppointment, UpstreamCustomFieldValue, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
+import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
 import type { GatewayContext } from "../context.js";
 import { DateTimeScalar, toDate } from "../common/scalars.js";
 import { Appointment } from "../appointment/appointment.type.js";
@@ -117,8 +119,7 @@ export class ContactFieldsResolver {
 
   @FieldResolver(() => [Task], { nullable: true, description: "GET /contacts/:contactId/tasks" })
   async tasks(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamTask[]> {
-    const tasks = await ctx.loaders.tasks.load(root.id);
-    return tasks.map((t) => (t.contactId ? t : { ...t, contactId: root.id }));
+    return ctx.loaders.list(TASKS).load(root.id);
   }
 
   @FieldResolver(() => Task, { nullable: true, description: "GET /contacts/:contactId/tasks/:taskId (served from the task list when loaded)" })
@@ -127,14 +128,12 @@ export class ContactFieldsResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<UpstreamTask | null> {
-    const task = await ctx.loaders.task.load({ contactId: root.id, id });
-    return task && !task.contactId ? { ...task, contactId: root.id } : task;
+    return ctx.loaders.item(TASKS).load({ contactId: root.id, id });
   }
 
   @FieldResolver(() => [Note], { nullable: true, description: "GET /contacts/:contactId/notes" })
   async notes(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamNote[]> {
-    const notes = await ctx.loaders.notes.load(root.id);
-    return notes.map((n) => (n.contactId ? n : { ...n, contactId: root.id }));
+    return ctx.loaders.list(NOTES).load(root.id);
   }
 
   @FieldResolver(() => Note, { nullable: true, description: "GET /contacts/:contactId/notes/:id (served from the note list when loaded)" })
@@ -143,13 +142,11 @@ export class ContactFieldsResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: GatewayContext,
   ): Promise<UpstreamNote | null> {
-    const note = await ctx.loaders.note.load({ contactId: root.id, id });
-    return note && !note.contactId ? { ...note, contactId: root.id } : note;
+    return ctx.loaders.item(NOTES).load({ contactId: root.id, id });
   }
 
   @FieldResolver(() => [Appointment], { nullable: true, description: "GET /contacts/:contactId/appointments" })
   async appointments(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<UpstreamAppointment[]> {
-    const events = await ctx.loaders.appointments.load(root.id);
-    return events.map((a) => (a.contactId ? a : { ...a, contactId: root.id }));
+    return ctx.loaders.list(APPOINTMENTS).load(root.id);
   }
 }

@@ -2,13 +2,14 @@
  * The contact mutations of contract §5: `createContact` (POST /contacts/), `updateContact`
  * (PUT /contacts/:contactId, with the optional `ifUnmodifiedSince` precondition), `deleteContact`
  * (DELETE /contacts/:contactId) and `addContactTags` (POST /contacts/:contactId/tags).
- * Each declares its validation, precondition, upstream call and cache effect; the shared path
+ * Each declares its validation, precondition, upstream call and cache effect (as changes of
+ * src/cache/write-changes.ts, applied through the cache's one change path); the shared path
  * (scopes, idempotency, error mapping, audit) is ../write/mutation-write.runner.ts.
  */
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
-import { keys } from "../../cache/resource-key.js";
+import { cacheKeys, writeChanges, type CacheChange } from "../../cache/index.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
@@ -26,6 +27,8 @@ import { ContactRecord } from "./contact.record.js";
 import { Contact } from "./contact.type.js";
 
 type WriteCtx = GatewayContext & WriteContext;
+
+const applyWrite = (ctx: WriteCtx, changes: readonly CacheChange[]) => ctx.services.cache.applyChanges(changes, { origin: "mutation" });
 
 /** The contract-named fields of a contact, for `extensions.current` of a failed precondition. */
 function currentContact(contact: UpstreamContact): Record<string, unknown> {
@@ -62,8 +65,7 @@ export class ContactWriteResolver {
       write: (location) => ctx.services.client.createContact(location, toCreateContactBody(input)),
       resultIds: (c) => ({ contactId: c.id }),
       applyToCache: (location, c) => {
-        ctx.services.cache.set(keys.contact(location, c.id), c);
-        ctx.services.cache.invalidateLists(location);
+        applyWrite(ctx, writeChanges.contactWritten(location, c));
         forgetInRequest(ctx, c.id, c);
       },
     });
@@ -88,7 +90,7 @@ export class ContactWriteResolver {
       precondition: ifUnmodifiedSince
         ? async (location) => {
             // Fresh: bypass the cache (and refresh it with what we read).
-            const current = await cache.load(keys.contact(location, id), () => client.getContact(location, id), { bypass: true });
+            const current = await cache.load(cacheKeys.contact(location, id), () => client.getContact(location, id), { bypass: true });
             const failure = checkUnmodifiedSince(current, ifUnmodifiedSince);
             if (failure) {
               throw gatewayError(
@@ -101,11 +103,10 @@ export class ContactWriteResolver {
         : undefined,
       write: (location) => client.updateContact(location, id, toUpdateContactBody(input)),
       applyToCache: (location, c) => {
-        cache.set(keys.contact(location, id), c);
-        cache.invalidateLists(location);
+        applyWrite(ctx, writeChanges.contactWritten(location, c));
         forgetInRequest(ctx, id, c);
       },
-      onNotFound: (location) => cache.evictContact(location, id),
+      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, id)),
     });
     return ContactRecord.fromContact(contact);
   }
@@ -125,11 +126,10 @@ export class ContactWriteResolver {
         return true;
       },
       applyToCache: (location) => {
-        cache.evictContact(location, id);
-        cache.invalidateLists(location);
+        applyWrite(ctx, writeChanges.contactDeleted(location, id));
         forgetInRequest(ctx, id);
       },
-      onNotFound: (location) => cache.evictContact(location, id),
+      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, id)),
     });
   }
 
@@ -148,11 +148,10 @@ export class ContactWriteResolver {
       write: (location) => client.addTags(location, contactId, normalizeTags(tags)),
       applyToCache: (location) => {
         // The contact's tags (and dateUpdated) changed: drop the contact, keep its tasks/notes.
-        cache.delete(keys.contact(location, contactId));
-        cache.invalidateLists(location);
+        applyWrite(ctx, writeChanges.contactChanged(location, contactId));
         forgetInRequest(ctx, contactId);
       },
-      onNotFound: (location) => cache.evictContact(location, contactId),
+      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, contactId)),
     });
   }
 }

@@ -7,6 +7,7 @@
  * field reads them. The same relation asked for by `summary` and by `tasks` in one operation is
  * one load (DataLoader), and across operations one cache entry that webhooks keep fresh.
  */
+import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import type { UpstreamAppointment, UpstreamContactListItem, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
@@ -35,8 +36,6 @@ export const DASHBOARD_MAX_FIRST = 100;
 export const DASHBOARD_MAX_TAG_SCAN_PAGES = 5;
 const MAX_TAGS = 20;
 
-const withContactId = <T extends { contactId?: string | null | undefined }>(item: T, contactId: string): T =>
-  item.contactId ? item : { ...item, contactId };
 
 function checkArgs(first: number, query: string | null | undefined, tags: string[] | null | undefined) {
   if (!Number.isInteger(first) || first < 1 || first > DASHBOARD_MAX_FIRST) {
@@ -74,7 +73,7 @@ export class ContactSummaryResolver {
   private open(s: ContactSummary, ctx: GatewayContext): Promise<UpstreamTask[]> {
     let open = openTasksOf.get(s);
     if (!open) {
-      open = ctx.loaders.tasks.load(s.record.id).then((tasks) => openTasks(tasks).map((t) => withContactId(t, s.record.id)));
+      open = ctx.loaders.list(TASKS).load(s.record.id).then(openTasks);
       openTasksOf.set(s, open);
     }
     return open;
@@ -101,14 +100,14 @@ export class ContactSummaryResolver {
     description: "The soonest appointment that has not started and is not cancelled (needs the appointments list).",
   })
   async nextAppointment(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<UpstreamAppointment | null> {
-    const next = nextAppointment(await ctx.loaders.appointments.load(s.record.id), s.nowMs);
-    return next ? withContactId(next, s.record.id) : null;
+    const next = nextAppointment(await ctx.loaders.list(APPOINTMENTS).load(s.record.id), s.nowMs);
+    return next ?? null;
   }
 
   @FieldResolver(() => Note, { nullable: true, description: "The most recently added note (needs the notes list)." })
   async latestNote(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<UpstreamNote | null> {
-    const note = latestNote(await ctx.loaders.notes.load(s.record.id));
-    return note ? withContactId(note, s.record.id) : null;
+    const note = latestNote(await ctx.loaders.list(NOTES).load(s.record.id));
+    return note ?? null;
   }
 
   @FieldResolver(() => DateTimeScalar, {
@@ -118,8 +117,8 @@ export class ContactSummaryResolver {
   })
   async lastActivityAt(@Root() s: ContactSummary, @Ctx() ctx: GatewayContext): Promise<Date | null> {
     const [notes, appointments] = await Promise.all([
-      ctx.loaders.notes.load(s.record.id),
-      ctx.loaders.appointments.load(s.record.id),
+      ctx.loaders.list(NOTES).load(s.record.id),
+      ctx.loaders.list(APPOINTMENTS).load(s.record.id),
     ]);
     const own = s.record.has("lastActivity") ? await s.record.read("lastActivity", ctx.loaders) : undefined;
     const updated = s.record.has("dateUpdated") ? await s.record.read("dateUpdated", ctx.loaders) : undefined;
@@ -172,8 +171,8 @@ export class DashboardQueryResolver {
     const keyed = await Promise.all(
       records.map(async (record) => {
         const [tasks, appointments] = await Promise.all([
-          loaders.tasks.load(record.id).catch(() => [] as UpstreamTask[]),
-          loaders.appointments.load(record.id).catch(() => [] as UpstreamAppointment[]),
+          loaders.list(TASKS).load(record.id).catch(() => [] as UpstreamTask[]),
+          loaders.list(APPOINTMENTS).load(record.id).catch(() => [] as UpstreamAppointment[]),
         ]);
         return { record, key: attentionKey(record.id, tasks, appointments, nowMs) };
       }),

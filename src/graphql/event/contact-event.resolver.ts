@@ -9,6 +9,7 @@
  *   fanned out to many subscribers costs at most one call per resource (single-flight).
  * - Deletes resolve from the payload (the upstream no longer has the resource).
  */
+import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
 import { createPubSub, filter, pipe } from "@graphql-yoga/subscription";
 import { GraphQLError } from "graphql";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
@@ -111,8 +112,7 @@ export class ContactEventResolver {
         ? null
         : { ...task, contactId, title: task.title, completed: task.completed ?? event.type === EventType.TASK_COMPLETE };
     if (event.type === EventType.TASK_DELETE) return fromPayload;
-    const loaded = await ctx.loaders.task.load({ contactId, id: task.id });
-    return loaded ? { ...loaded, contactId: loaded.contactId || contactId } : fromPayload;
+    return (await ctx.loaders.item(TASKS).load({ contactId, id: task.id })) ?? fromPayload;
   }
 
   @FieldResolver(() => Note, { nullable: true })
@@ -122,8 +122,7 @@ export class ContactEventResolver {
     const contactId = note.contactId as string;
     const fromPayload: UpstreamNote | null = note.body === null ? null : { ...note, contactId, body: note.body };
     if (event.type === EventType.NOTE_DELETE) return fromPayload;
-    const loaded = await ctx.loaders.note.load({ contactId, id: note.id });
-    return loaded ? { ...loaded, contactId: loaded.contactId || contactId } : fromPayload;
+    return (await ctx.loaders.item(NOTES).load({ contactId, id: note.id })) ?? fromPayload;
   }
 
   @FieldResolver(() => Appointment, { nullable: true })
@@ -131,7 +130,7 @@ export class ContactEventResolver {
     if (!isAppointmentEvent(event)) return null;
     const { appointment } = event;
     if (event.type === EventType.APPOINTMENT_DELETE || !appointment.contactId) return appointment;
-    const list = await ctx.loaders.appointments.load(appointment.contactId);
+    const list = await ctx.loaders.list(APPOINTMENTS).load(appointment.contactId);
     return list.find((a) => a.id === appointment.id) ?? appointment;
   }
 }

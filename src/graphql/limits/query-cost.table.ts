@@ -1,8 +1,11 @@
 /**
  * The upstream-cost table: which GraphQL fields may cost Contacts API calls, and how list sizes
- * multiply them (issue 6, "upstream-cost estimate"). Data only; `query-cost.estimate.ts` walks an
- * operation with it. Add an entry here (or pass `fieldCosts` to `createQueryLimits`) when a field
- * starts calling the upstream. Keys are `Type.field` of the schema.
+ * multiply them. Data only; `query-cost.estimate.ts` walks an operation with it. Keys are
+ * `Type.field` of the schema. The entries of per-contact resources (`Contact.tasks`,
+ * `Contact.task`, `Task.contact`…) derive from the resource registry (src/upstream/resources.ts,
+ * `fieldCostsFor`): the relation is named after the resource's kind, its item after the item kind,
+ * its GraphQL type after the resource's entity. Add an entry here (or pass `fieldCosts` to
+ * `createQueryLimits`) only for a field that is not a per-contact resource.
  *
  * Counting rules (worst case, cold cache):
  * - `calls`: upstream calls per parent object, always counted.
@@ -16,6 +19,7 @@
  * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
  */
 
+import { DEFAULT_RESOURCE_REGISTRY, type ResourceRegistry } from "../../upstream/resources.js";
 import { LIST_ITEM_FIELDS } from "../contact/contact.record.js";
 
 export type ListSize =
@@ -58,7 +62,30 @@ export const PARTIAL_ITEMS: Readonly<Record<string, PartialItemType>> = Object.f
 /** A write: the call itself plus, worst case, a fresh read for its precondition. */
 const WRITE: FieldCost = { calls: 2 };
 
-export const DEFAULT_FIELD_COSTS: FieldCostTable = Object.freeze({
+/**
+ * A contact's per-contact resources: the list costs `costWeight` calls per contact through its
+ * loader (keyed by the kind, so `Contact.tasks` and `ContactSummary.openTaskCount` share one call),
+ * an item by id one call, and an item's `contact` the contact loader.
+ */
+export function resourceFieldCosts(registry: ResourceRegistry): FieldCostTable {
+  const table: Record<string, FieldCost> = {};
+  for (const resource of registry.perContact) {
+    // Loads are counted once per distinct key: a weight of n is the kind plus n - 1 more keys.
+    const loads = Array.from({ length: resource.costWeight }, (_, i) => (i === 0 ? resource.kind : `${resource.kind}#${i}`));
+    table[`Contact.${resource.kind}`] = { loads, list: { size: "default" } };
+    if (resource.item) table[`Contact.${resource.item.kind}`] = { calls: 1 };
+    table[`${resource.entity}.contact`] = { loads: ["contact"] };
+  }
+  return Object.freeze(table);
+}
+
+/** The whole table for a registry: the per-contact resources' entries and the fields below. */
+export function fieldCostsFor(registry: ResourceRegistry): FieldCostTable {
+  return Object.freeze({ ...resourceFieldCosts(registry), ...OTHER_FIELD_COSTS });
+}
+
+/** Fields that are not a per-contact resource of the registry. */
+const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
   // Queries (contract §5)
   "Query.contact": { calls: 1 }, // GET /contacts/:contactId
   "Query.contacts": { calls: 1, page: { arg: "first" }, partialItems: true }, // GET /contacts/
@@ -66,18 +93,8 @@ export const DEFAULT_FIELD_COSTS: FieldCostTable = Object.freeze({
   "ContactConnection.nodes": { pageItems: true },
   "ContactConnection.edges": { pageItems: true },
 
-  // A contact's relations: one call per contact (FACTS.md: no batch endpoint)
-  "Contact.tasks": { loads: ["tasks"], list: { size: "default" } },
-  "Contact.notes": { loads: ["notes"], list: { size: "default" } },
-  "Contact.appointments": { loads: ["appointments"], list: { size: "default" } },
-  "Contact.task": { calls: 1 },
-  "Contact.note": { calls: 1 },
-  "Task.contact": { loads: ["contact"] },
-  "Note.contact": { loads: ["contact"] },
-  "Appointment.contact": { loads: ["contact"] },
-
-  // The dashboard (issue 8): one page (up to 5 pages of 100 when filtering by tags), and per
-  // contact its tasks and appointments for the ordering.
+  // The dashboard: one page (up to 5 pages of 100 when filtering by tags), and per contact its
+  // tasks and appointments for the ordering.
   "Query.dashboard": {
     calls: (args) => (Array.isArray(args["tags"]) && args["tags"].length > 0 ? 5 : 1),
     list: { arg: "first" },
@@ -108,3 +125,5 @@ export const DEFAULT_FIELD_COSTS: FieldCostTable = Object.freeze({
   "Mutation.deleteTask": WRITE,
   "Mutation.addContactTags": WRITE,
 });
+
+export const DEFAULT_FIELD_COSTS: FieldCostTable = fieldCostsFor(DEFAULT_RESOURCE_REGISTRY);

@@ -2,13 +2,15 @@
  * The task mutations of contract §5: `createTask` (POST /contacts/:contactId/tasks), `updateTask`
  * (PUT …/tasks/:taskId, with the optional expected-values precondition `ifMatch`), `completeTask`
  * (PUT …/tasks/:taskId/completed) and `deleteTask` (DELETE …/tasks/:taskId).
- * After a write the task itself is cached as the upstream returned it and the contact's task
- * list is dropped, so the next query refetches that list only.
+ * After a write the task itself is cached as the upstream returned it (normalised by the client)
+ * and the contact's task list is dropped (`writeChanges.itemWritten`, src/cache/write-changes.ts),
+ * so the next query refetches that list only.
  */
 import type { GraphQLResolveInfo } from "graphql";
 import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
-import { keys } from "../../cache/resource-key.js";
+import { cacheKeys, writeChanges } from "../../cache/index.js";
+import { TASKS } from "../../upstream/resources.js";
 import type { UpstreamTask } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
@@ -21,17 +23,11 @@ import { Task } from "./task.type.js";
 
 type WriteCtx = GatewayContext & WriteContext;
 
-/** The upstream may leave `contactId` out of a task: the route says whose it is. */
-const withContact = (task: UpstreamTask, contactId: string): UpstreamTask => ({ ...task, contactId: task.contactId ?? contactId });
-
 function afterTaskWrite(ctx: WriteCtx, location: string, contactId: string, taskId: string, task: UpstreamTask | undefined): void {
-  const { cache } = ctx.services;
-  if (task) cache.set(keys.task(location, contactId, taskId), task);
-  else cache.delete(keys.task(location, contactId, taskId));
-  cache.delete(keys.tasks(location, contactId));
+  ctx.services.cache.applyChanges(writeChanges.itemWritten(TASKS, location, contactId, taskId, task), { origin: "mutation" });
   try {
-    ctx.loaders.tasks.clear(contactId);
-    ctx.loaders.task.clear({ contactId, id: taskId });
+    ctx.loaders.list(TASKS).clear(contactId);
+    ctx.loaders.item(TASKS).clear({ contactId, id: taskId });
   } catch {
     // No loaders without a viewer.
   }
@@ -50,10 +46,10 @@ export class TaskWriteResolver {
       problems: validateCreateTask(contactId, input),
       targetIds: { contactId },
       fields: changedFieldNames(input),
-      write: async (location) => withContact(await ctx.services.client.createTask(location, contactId, toCreateTaskBody(input)), contactId),
+      write: async (location) => ctx.services.client.createTask(location, contactId, toCreateTaskBody(input)),
       resultIds: (t) => ({ taskId: t.id }),
       applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, t.id, t),
-      onNotFound: (location) => ctx.services.cache.evictContact(location, contactId),
+      onNotFound: (location) => ctx.services.cache.applyChanges(writeChanges.contactGone(location, contactId), { origin: "mutation" }),
     });
     return task;
   }
@@ -76,7 +72,7 @@ export class TaskWriteResolver {
       precondition: ifMatch
         ? async (location) => {
             const current = await cache.load(
-              keys.task(location, contactId, taskId),
+              cacheKeys.itemOf(TASKS, location, contactId, taskId),
               () => client.getTask(location, contactId, taskId),
               { bypass: true },
             );
@@ -85,12 +81,12 @@ export class TaskWriteResolver {
               throw gatewayError(
                 "CONFLICT",
                 `Task ${taskId} no longer matches ifMatch (${mismatches.map((m) => m.field).join(", ")} changed); nothing was written`,
-                { reason: "precondition_failed", mismatches, current: withContact(current, contactId) },
+                { reason: "precondition_failed", mismatches, current },
               );
             }
           }
         : undefined,
-      write: async (location) => withContact(await client.updateTask(location, contactId, taskId, toUpdateTaskBody(input)), contactId),
+      write: (location) => client.updateTask(location, contactId, taskId, toUpdateTaskBody(input)),
       applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
       onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
     });
@@ -107,7 +103,7 @@ export class TaskWriteResolver {
       problems: validateTaskRef(contactId, taskId),
       targetIds: { contactId, taskId },
       fields: ["completed"],
-      write: async (location) => withContact(await ctx.services.client.completeTask(location, contactId, taskId, completed), contactId),
+      write: (location) => ctx.services.client.completeTask(location, contactId, taskId, completed),
       applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
       onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
     });

@@ -43,32 +43,33 @@ describe("ResourceCache", () => {
   it("does not store a result whose key was evicted while it was in flight", async () => {
     const cache = new ResourceCache();
     const gate = deferred<string>();
-    const stale = cache.load(keys.tasks("A", "c1"), () => gate.promise);
+    const stale = cache.load(keys.list("A", "tasks", "c1"), () => gate.promise);
     cache.evictContact("A", "c1");
     gate.resolve("stale list");
     expect(await stale).toBe("stale list"); // its waiters still get an answer
-    expect(cache.peek(keys.tasks("A", "c1"))).toBeUndefined();
-    expect(await cache.load(keys.tasks("A", "c1"), async () => "fresh list")).toBe("fresh list");
+    expect(cache.peek(keys.list("A", "tasks", "c1"))).toBeUndefined();
+    expect(await cache.load(keys.list("A", "tasks", "c1"), async () => "fresh list")).toBe("fresh list");
   });
 
   it("evictContact drops the contact and everything under it, and nothing of other contacts", async () => {
     const cache = new ResourceCache();
     for (const id of ["c1", "c2"]) {
       cache.set(keys.contact("A", id), `contact ${id}`);
-      cache.set(keys.tasks("A", id), [`tasks ${id}`]);
-      cache.set(keys.task("A", id, "t1"), `task ${id}`);
-      cache.set(keys.notes("A", id), [`notes ${id}`]);
-      cache.set(keys.note("A", id, "n1"), `note ${id}`);
-      cache.set(keys.appointments("A", id), [`appointments ${id}`]);
+      cache.set(keys.list("A", "tasks", id), [`tasks ${id}`]);
+      cache.set(keys.item("A", "task", id, "t1"), `task ${id}`);
+      cache.set(keys.list("A", "notes", id), [`notes ${id}`]);
+      cache.set(keys.item("A", "note", id, "n1"), `note ${id}`);
+      cache.set(keys.list("A", "appointments", id), [`appointments ${id}`]);
     }
     cache.evictContact("A", "c1");
-    for (const key of [keys.contact, keys.tasks, keys.notes, keys.appointments]) {
+    const listOf = (kind: string) => (location: string, id: string) => keys.list(location, kind, id);
+    for (const key of [keys.contact, listOf("tasks"), listOf("notes"), listOf("appointments")]) {
       expect(cache.peek(key("A", "c1"))).toBeUndefined();
       expect(cache.peek(key("A", "c2"))).toBeDefined();
     }
-    expect(cache.peek(keys.task("A", "c1", "t1"))).toBeUndefined();
-    expect(cache.peek(keys.note("A", "c1", "n1"))).toBeUndefined();
-    expect(cache.peek(keys.task("A", "c2", "t1"))).toBe("task c2");
+    expect(cache.peek(keys.item("A", "task", "c1", "t1"))).toBeUndefined();
+    expect(cache.peek(keys.item("A", "note", "c1", "n1"))).toBeUndefined();
+    expect(cache.peek(keys.item("A", "task", "c2", "t1"))).toBe("task c2");
   });
 
   it("invalidateLists makes every cached page of that location unreachable", async () => {
@@ -89,13 +90,13 @@ describe("ResourceCache", () => {
     const events: InvalidationEvent[] = [];
     cache.onInvalidate((e) => events.push(e));
     let n = 0;
-    const tasks = (contactId: string) => cache.load(keys.tasks("A", contactId), async () => `tasks ${contactId} ${++n}`);
+    const tasks = (contactId: string) => cache.load(keys.list("A", "tasks", contactId), async () => `tasks ${contactId} ${++n}`);
     expect(await tasks("c1")).toBe("tasks c1 1");
     expect(await tasks("c2")).toBe("tasks c2 2");
-    await cache.load(keys.notes("A", "c1"), async () => "notes");
-    await cache.load(keys.tasks("B", "c1"), async () => "tasks of B");
+    await cache.load(keys.list("A", "notes", "c1"), async () => "notes");
+    await cache.load(keys.list("B", "tasks", "c1"), async () => "tasks of B");
     const slow = deferred<string>();
-    const inFlight = cache.load(keys.tasks("A", "c3"), () => slow.promise);
+    const inFlight = cache.load(keys.list("A", "tasks", "c3"), () => slow.promise);
 
     cache.invalidateKind("A", "tasks");
     slow.resolve("tasks c3 (read before the change)");
@@ -104,9 +105,9 @@ describe("ResourceCache", () => {
     expect(await tasks("c1")).toBe("tasks c1 3");
     expect(await tasks("c2")).toBe("tasks c2 4");
     expect(await tasks("c3")).toBe("tasks c3 5");
-    expect(cache.peek(keys.notes("A", "c1"))).toBe("notes");
-    expect(cache.peek(keys.tasks("B", "c1"))).toBe("tasks of B");
-    expect(events).toContainEqual({ type: "kind", locationId: "A", kind: "tasks", remote: false });
+    expect(cache.peek(keys.list("A", "notes", "c1"))).toBe("notes");
+    expect(cache.peek(keys.list("B", "tasks", "c1"))).toBe("tasks of B");
+    expect(events).toContainEqual({ type: "kind", locationId: "A", kind: "tasks", remote: false, origin: "local" });
   });
 
   it("caches NOT_FOUND briefly, other errors never; set() replaces a NOT_FOUND tombstone", async () => {
@@ -125,7 +126,7 @@ describe("ResourceCache", () => {
 
     let failures = 0;
     const failing = () =>
-      cache.load(keys.notes("A", "c1"), async () => {
+      cache.load(keys.list("A", "notes", "c1"), async () => {
         failures++;
         throw new UpstreamError({ code: "UPSTREAM_ERROR", reason: "server_error", message: "500", status: 500, method: "GET", route: "/contacts/:contactId/notes" });
       });
@@ -172,13 +173,13 @@ describe("ResourceCache", () => {
     const off = cache.onInvalidate((e) => events.push(e));
     cache.evictContact("A", "c1");
     cache.invalidateLists("A", { remote: true });
-    cache.delete(keys.note("A", "c1", "n1"));
+    cache.delete(keys.item("A", "note", "c1", "n1"));
     off();
     cache.invalidateLists("A");
     expect(events).toEqual([
-      { type: "contact", locationId: "A", contactId: "c1", remote: false },
-      { type: "lists", locationId: "A", remote: true },
-      { type: "key", key: keys.note("A", "c1", "n1"), remote: false },
+      { type: "contact", locationId: "A", contactId: "c1", remote: false, origin: "local" },
+      { type: "lists", locationId: "A", remote: true, origin: "remote" },
+      { type: "delete", key: keys.item("A", "note", "c1", "n1"), remote: false, origin: "local" },
     ]);
   });
 

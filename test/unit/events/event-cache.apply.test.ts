@@ -70,14 +70,14 @@ describe("applying events to the cache", () => {
     const { cache, apply } = setup();
     const announced: string[] = [];
     cache.onInvalidate((e) => {
-      if (e.type === "key" || e.type === "set") announced.push(`${e.type} ${e.key.kind}`);
+      if (e.type === "delete" || e.type === "set") announced.push(`${e.type} ${e.key.kind}`);
     });
-    const cases: Array<[ReturnType<typeof cacheKeys.tasks>, Record<string, unknown>]> = [
-      [cacheKeys.tasks(L, "c1"), { type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }],
-      [cacheKeys.tasks(L, "c2"), { type: "TaskDelete", id: "t1", contactId: "c2" }],
-      [cacheKeys.notes(L, "c3"), { type: "NoteCreate", id: "n1", contactId: "c3", body: "b" }],
-      [cacheKeys.notes(L, "c4"), { type: "NoteDelete", id: "n1", contactId: "c4" }],
-      [cacheKeys.appointments(L, "c5"), { type: "AppointmentCreate", appointment: { id: "a1", contactId: "c5", startTime: "2030-01-01T10:00:00Z" } }],
+    const cases: Array<[ReturnType<typeof cacheKeys.list>, Record<string, unknown>]> = [
+      [cacheKeys.list(L, "tasks", "c1"), { type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }],
+      [cacheKeys.list(L, "tasks", "c2"), { type: "TaskDelete", id: "t1", contactId: "c2" }],
+      [cacheKeys.list(L, "notes", "c3"), { type: "NoteCreate", id: "n1", contactId: "c3", body: "b" }],
+      [cacheKeys.list(L, "notes", "c4"), { type: "NoteDelete", id: "n1", contactId: "c4" }],
+      [cacheKeys.list(L, "appointments", "c5"), { type: "AppointmentCreate", appointment: { id: "a1", contactId: "c5", startTime: "2030-01-01T10:00:00Z" } }],
     ];
     for (const [listKey, body] of cases) {
       let release: (v: unknown) => void = () => undefined;
@@ -88,27 +88,27 @@ describe("applying events to the cache", () => {
       await inFlight;
       expect(cache.peek(listKey), `${String(body["type"])}: the pre-event list must not be stored`).toBeUndefined();
     }
-    expect(announced.filter((a) => a.startsWith("key") && /tasks|notes|appointments/.test(a))).toEqual([
-      "key tasks",
-      "key tasks",
-      "key notes",
-      "key notes",
-      "key appointments",
+    expect(announced.filter((a) => a.startsWith("delete") && /tasks|notes|appointments/.test(a))).toEqual([
+      "delete tasks",
+      "delete tasks",
+      "delete notes",
+      "delete notes",
+      "delete appointments",
     ]);
   });
 
   it("ContactDelete evicts the contact and its relations", () => {
     const { cache, apply } = setup();
     cache.set(cacheKeys.contact(L, "c1"), { id: "c1", locationId: L });
-    cache.set(cacheKeys.tasks(L, "c1"), []);
+    cache.set(cacheKeys.list(L, "tasks", "c1"), []);
     apply({ type: "ContactDelete", id: "c1" });
     expect(cache.peek(cacheKeys.contact(L, "c1"))).toBeUndefined();
-    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.list(L, "tasks", "c1"))).toBeUndefined();
   });
 
   it("task events update the cached list in place; delete removes; incomplete payloads evict", () => {
     const { cache, apply } = setup();
-    const list = cacheKeys.tasks(L, "c1");
+    const list = cacheKeys.list(L, "tasks", "c1");
     const before = [{ id: "t1", contactId: "c1", title: "A", completed: false }];
     cache.set(list, before);
     apply({ type: "TaskCreate", id: "t2", contactId: "c1", title: "B" });
@@ -118,33 +118,33 @@ describe("applying events to the cache", () => {
       { id: "t2", title: "B", completed: false },
     ]);
     expect(before[0]?.completed).toBe(false); // cached values are never mutated
-    expect(cache.peek(cacheKeys.task(L, "c1", "t2"))).toMatchObject({ id: "t2", title: "B" });
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t2"))).toMatchObject({ id: "t2", title: "B" });
     apply({ type: "TaskDelete", id: "t2", contactId: "c1" });
     expect((cache.peek(list) as { id: string }[]).map((t) => t.id)).toEqual(["t1"]);
-    expect(cache.peek(cacheKeys.task(L, "c1", "t2"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t2"))).toBeUndefined();
     apply({ type: "TaskComplete", id: "t9", contactId: "c1" }); // no title: cannot rebuild
     expect(cache.peek(list)).toBeUndefined();
   });
 
   it("a TaskCreate without contactId drops every cached task list of that location, and nothing else", () => {
     const { cache, apply } = setup();
-    cache.set(cacheKeys.tasks(L, "c1"), []);
-    cache.set(cacheKeys.tasks(L, "c2"), [{ id: "t0", contactId: "c2", title: "old", completed: false }]);
-    cache.set(cacheKeys.notes(L, "c1"), []);
-    cache.set(cacheKeys.tasks("other-location", "c1"), []);
+    cache.set(cacheKeys.list(L, "tasks", "c1"), []);
+    cache.set(cacheKeys.list(L, "tasks", "c2"), [{ id: "t0", contactId: "c2", title: "old", completed: false }]);
+    cache.set(cacheKeys.list(L, "notes", "c1"), []);
+    cache.set(cacheKeys.list("other-location", "tasks", "c1"), []);
     apply({ type: "TaskCreate", id: "t1", title: "x" });
-    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toBeUndefined();
-    expect(cache.peek(cacheKeys.tasks(L, "c2"))).toBeUndefined();
-    expect(cache.peek(cacheKeys.notes(L, "c1"))).toEqual([]);
-    expect(cache.peek(cacheKeys.tasks("other-location", "c1"))).toEqual([]);
+    expect(cache.peek(cacheKeys.list(L, "tasks", "c1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.list(L, "tasks", "c2"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.list(L, "notes", "c1"))).toEqual([]);
+    expect(cache.peek(cacheKeys.list("other-location", "tasks", "c1"))).toEqual([]);
     // lists loaded after the event are cached again as usual
-    cache.set(cacheKeys.tasks(L, "c1"), [{ id: "t1", contactId: "c1", title: "x", completed: false }]);
-    expect(cache.peek(cacheKeys.tasks(L, "c1"))).toHaveLength(1);
+    cache.set(cacheKeys.list(L, "tasks", "c1"), [{ id: "t1", contactId: "c1", title: "x", completed: false }]);
+    expect(cache.peek(cacheKeys.list(L, "tasks", "c1"))).toHaveLength(1);
   });
 
   it("note events keep the list newest first", () => {
     const { cache, apply } = setup();
-    const list = cacheKeys.notes(L, "c1");
+    const list = cacheKeys.list(L, "notes", "c1");
     cache.set(list, [{ id: "n1", contactId: "c1", body: "old", dateAdded: "2024-01-01T00:00:00.000Z" }]);
     apply({ type: "NoteCreate", id: "n2", contactId: "c1", body: "new", dateAdded: "2025-01-01T00:00:00.000Z" });
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "edited" });
@@ -158,7 +158,7 @@ describe("applying events to the cache", () => {
 
   it("appointment events update the contact's cached appointments", () => {
     const { cache, apply } = setup();
-    const list = cacheKeys.appointments(L, "c1");
+    const list = cacheKeys.list(L, "appointments", "c1");
     cache.set(list, [{ id: "a1", contactId: "c1", startTime: "2025-02-01" }]);
     apply({ type: "AppointmentCreate", appointment: { id: "a0", contactId: "c1", startTime: "2025-01-01" } });
     apply({ type: "AppointmentUpdate", appointment: { id: "a1", contactId: "c1", startTime: "2025-02-01", title: "T" } });
@@ -218,37 +218,37 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
 
   it("a late TaskComplete / NoteUpdate never overwrites: the task and its list are evicted", () => {
     const { cache, apply } = setup();
-    const tasks = cacheKeys.tasks(L, "c1");
-    const notes = cacheKeys.notes(L, "c1");
+    const tasks = cacheKeys.list(L, "tasks", "c1");
+    const notes = cacheKeys.list(L, "notes", "c1");
     cache.set(tasks, [{ id: "t1", contactId: "c1", title: "A", completed: false }]);
     cache.set(notes, [{ id: "n1", contactId: "c1", body: "newer body" }]);
     apply({ type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }, { sentMs: T0 + MIN, receivedMs: T0 + 11 * MIN });
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "older body" }, { sentMs: T0 + MIN, receivedMs: T0 + 11 * MIN });
     expect(cache.peek(tasks)).toBeUndefined();
-    expect(cache.peek(cacheKeys.task(L, "c1", "t1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t1"))).toBeUndefined();
     expect(cache.peek(notes)).toBeUndefined();
-    expect(cache.peek(cacheKeys.note(L, "c1", "n1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "note", "c1", "n1"))).toBeUndefined();
   });
 
   it("a fresh TaskComplete racing a gateway write of the same task is evicted, other tasks are still written through", () => {
     const { cache, apply, clock } = setup();
-    const tasks = cacheKeys.tasks(L, "c1");
+    const tasks = cacheKeys.list(L, "tasks", "c1");
     cache.set(tasks, [
       { id: "t1", contactId: "c1", title: "A", completed: false },
       { id: "t2", contactId: "c1", title: "B", completed: false },
     ]);
     clock.nowMs = T0 + 2 * MIN + 500;
-    cache.set(cacheKeys.task(L, "c1", "t1"), { id: "t1", contactId: "c1", title: "A renamed", completed: false }); // updateTask
+    cache.set(cacheKeys.item(L, "task", "c1", "t1"), { id: "t1", contactId: "c1", title: "A renamed", completed: false }); // updateTask
     apply({ type: "TaskComplete", id: "t2", contactId: "c1", title: "B" }, { sentMs: T0 + 2 * MIN });
     expect(cache.peek(tasks)).toMatchObject([{ id: "t1" }, { id: "t2", completed: true }]);
     apply({ type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }, { sentMs: T0 + 2 * MIN });
-    expect(cache.peek(cacheKeys.task(L, "c1", "t1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t1"))).toBeUndefined();
     expect(cache.peek(tasks)).toBeUndefined();
   });
 
   it("events for one item are ordered by their timestamps: in order → written through, an older one after a newer → evicted", () => {
     const { cache, apply } = setup();
-    const notes = cacheKeys.notes(L, "c1");
+    const notes = cacheKeys.list(L, "notes", "c1");
     cache.set(notes, [{ id: "n1", contactId: "c1", body: "v0" }]);
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "v1" }, { sentMs: T0 + 10 * MIN });
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "v2" }, { sentMs: T0 + 10 * MIN + 2_000 });
@@ -256,12 +256,12 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
     // sent between the two, delivered last (still fresh)
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "v1.5" }, { sentMs: T0 + 10 * MIN + 1_000, receivedMs: T0 + 10 * MIN + 3_000 });
     expect(cache.peek(notes)).toBeUndefined();
-    expect(cache.peek(cacheKeys.note(L, "c1", "n1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "note", "c1", "n1"))).toBeUndefined();
   });
 
   it("a late appointment update evicts the contact's appointments", () => {
     const { cache, apply } = setup();
-    const list = cacheKeys.appointments(L, "c1");
+    const list = cacheKeys.list(L, "appointments", "c1");
     cache.set(list, [{ id: "a1", contactId: "c1", startTime: "2030-02-01T10:00:00Z", title: "new" }]);
     apply({ type: "AppointmentUpdate", appointment: { id: "a1", contactId: "c1", startTime: "2030-02-01T10:00:00Z", title: "old" } }, { sentMs: T0 + MIN, receivedMs: T0 + 21 * MIN });
     expect(cache.peek(list)).toBeUndefined();
@@ -278,8 +278,8 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
     apply({ type: "TaskCreate", id: "t1", contactId: "c1", title: "A" });
     apply({ type: "NoteCreate", id: "n1", contactId: "c1", body: "b" });
     await expect(cache.load(key, never)).rejects.toMatchObject({ code: "NOT_FOUND" }); // still the cached answer: no upstream call
-    expect(cache.peek(cacheKeys.task(L, "c1", "t1"))).toBeUndefined();
-    expect(cache.peek(cacheKeys.note(L, "c1", "n1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "note", "c1", "n1"))).toBeUndefined();
     // a value loaded while the upstream still answered with the contact is dropped, not merged
     cache.set(key, contact({ name: "Ann", dateUpdated: iso(T0) }));
     apply({ type: "ContactUpdate", id: "c1", name: "Ann", dateUpdated: iso(T0 + 10 * MIN) });
@@ -293,8 +293,8 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
 
   it("a deleted task or note is not put back by a late TaskComplete / NoteUpdate", () => {
     const { cache, apply } = setup();
-    const tasks = cacheKeys.tasks(L, "c1");
-    const notes = cacheKeys.notes(L, "c1");
+    const tasks = cacheKeys.list(L, "tasks", "c1");
+    const notes = cacheKeys.list(L, "notes", "c1");
     cache.set(tasks, [{ id: "t1", contactId: "c1", title: "A", completed: false }]);
     cache.set(notes, [{ id: "n1", contactId: "c1", body: "x" }]);
     apply({ type: "TaskDelete", id: "t1", contactId: "c1" });
@@ -304,19 +304,19 @@ describe("out-of-order and late deliveries (HighLevel re-sends after a 429, 10 m
     apply({ type: "NoteUpdate", id: "n1", contactId: "c1", body: "y" });
     expect(cache.peek(tasks)).toEqual([]);
     expect(cache.peek(notes)).toEqual([]);
-    expect(cache.peek(cacheKeys.task(L, "c1", "t1"))).toBeUndefined();
-    expect(cache.peek(cacheKeys.note(L, "c1", "n1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "task", "c1", "t1"))).toBeUndefined();
+    expect(cache.peek(cacheKeys.item(L, "note", "c1", "n1"))).toBeUndefined();
   });
 });
 
 describe("bounded memory", () => {
   it("over maxTracked, a forgotten recent write still makes an event evict (never write on a guess)", () => {
     const { cache, apply, clock } = setup({ maxTracked: 2 });
-    const tasks = cacheKeys.tasks(L, "c1");
+    const tasks = cacheKeys.list(L, "tasks", "c1");
     cache.set(tasks, [{ id: "t1", contactId: "c1", title: "A", completed: false }]);
     clock.nowMs = T0 + 2 * MIN;
     // three gateway writes in a row: the first one's record is pushed out
-    for (const t of ["t1", "t2", "t3"]) cache.set(cacheKeys.task(L, "c1", t), { id: t, contactId: "c1", title: t, completed: false });
+    for (const t of ["t1", "t2", "t3"]) cache.set(cacheKeys.item(L, "task", "c1", t), { id: t, contactId: "c1", title: t, completed: false });
     apply({ type: "TaskComplete", id: "t1", contactId: "c1", title: "A" }, { sentMs: T0 + 2 * MIN + 1_000 });
     expect(cache.peek(tasks)).toBeUndefined();
   });

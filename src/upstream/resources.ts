@@ -1,0 +1,177 @@
+/**
+ * The resource registry: one descriptor per per-contact upstream resource (a contact's tasks,
+ * notes, appointments…). The descriptor is the only place that says where the resource lives
+ * (route, response wrapper), how its cache keys are shaped (location + contact, plus the item id
+ * for by-id reads), what one load costs upstream, how a raw object is normalised at the boundary
+ * (`contactId` filled in from the route: HighLevel leaves it out of some items, FACTS.md) and which
+ * webhook events change it (`<entity>Create`, `<entity>Update`, … see
+ * ../shared/reference/contacts-api webhook docs, mirrored in test/fixtures/contacts-api).
+ *
+ * Everything else derives from the registry: the client's list/item reads (contacts.client.ts),
+ * the loaders (src/loaders), the cache kinds and what is evicted with a contact (src/cache), the
+ * kinds the invalidation broadcast accepts (src/events) and the upstream-cost table
+ * (src/graphql/limits/query-cost.table.ts). Adding a per-contact resource is a descriptor here, a
+ * GraphQL type and a simulator route (README, "Adding a resource").
+ * Pure data and pure functions: no I/O, no GraphQL.
+ */
+import type { UpstreamAppointment, UpstreamNote, UpstreamTask } from "./contacts.types.js";
+
+/** Where a per-contact resource is read: a route template with `:contactId`, and the response field holding the data. */
+export interface ResourceRoute {
+  /** Route template as in FACTS.md, e.g. `/contacts/:contactId/tasks`. */
+  readonly route: string;
+  /** The response wrapper: `{ tasks: [...] }` → `"tasks"`. */
+  readonly wrapper: string;
+}
+
+/** The by-id read of one item of a per-contact list. */
+export interface ResourceItemRoute extends ResourceRoute {
+  /** Cache kind of one item (key id `contactId/itemId`). */
+  readonly kind: string;
+  /** The route parameter naming the item, e.g. `taskId` in `/contacts/:contactId/tasks/:taskId`. */
+  readonly idParam: string;
+}
+
+/** Where a normalised object came from: the route it was read or written through says whose it is. */
+export interface NormalizeScope {
+  readonly locationId: string;
+  readonly contactId: string;
+}
+
+/**
+ * A list of objects that hangs off one contact of one location. Scope: every key is
+ * `location + contact` (the list) or `location + contact + id` (an item), so a contact eviction
+ * drops everything under it and no location can read another's entries.
+ */
+export interface PerContactResource<T extends { id: string } = { id: string }> {
+  /** Cache kind of a contact's list; also the relation's name on a contact (`Contact.tasks`). */
+  readonly kind: string;
+  /**
+   * HighLevel's entity name: webhook types are `<entity>Create`, `<entity>Update`, `<entity>Delete`…
+   * (`TaskCreate`), and the GraphQL object type of one item carries the same name.
+   */
+  readonly entity: string;
+  /** `GET` of a contact's whole list. */
+  readonly list: ResourceRoute;
+  /** `GET` of one item by id, when the upstream has one (appointments have none). */
+  readonly item?: ResourceItemRoute;
+  /** Upstream calls one load of the list costs (1 per contact: no batch route, FACTS.md). */
+  readonly costWeight: number;
+  /** Fills what the upstream may leave out (e.g. `contactId`); runs once, at the client. Returns a new object. */
+  normalize(raw: T, scope: NormalizeScope): T;
+  /** Order of a cached list, for changes written into it (webhooks); undefined = upstream order, new items last. */
+  order?(a: T, b: T): number;
+}
+
+/** Cache kinds that are not per-contact resources: the contact itself and list pages. */
+export const CORE_KINDS = Object.freeze({
+  contact: "contact",
+  contactPage: "contactPage",
+  businessPage: "businessPage",
+} as const);
+
+/** Kinds holding list pages of a location (evicted together by `invalidateLists`). */
+export const PAGE_KINDS: readonly string[] = Object.freeze([CORE_KINDS.contactPage, CORE_KINDS.businessPage]);
+
+export interface ResourceRegistry {
+  /** Every per-contact resource, in registration order. */
+  readonly perContact: readonly PerContactResource[];
+  /** Every cache kind: the core kinds, each resource's list kind and item kind. */
+  readonly kinds: readonly string[];
+  /** Per-contact list kinds (`tasks`, `notes`, `appointments`…): evicted with their contact, droppable location-wide. */
+  readonly listKinds: readonly string[];
+  /** Kinds cached under one contact (lists and items): evicted with it. */
+  readonly contactScopedKinds: readonly string[];
+  /** The resource whose list kind or item kind is `kind`. */
+  resourceOf(kind: string): PerContactResource | undefined;
+  /** The resource of a HighLevel entity (`Task`), for webhook events. */
+  byEntity(entity: string): PerContactResource | undefined;
+  isListKind(kind: string): boolean;
+}
+
+const KIND = /^[a-z][A-Za-z]{0,39}$/;
+
+/** Builds a registry, checking that every kind and entity is named once (a clash would share cache entries). */
+export function createResourceRegistry(perContact: readonly PerContactResource[]): ResourceRegistry {
+  const byKind = new Map<string, PerContactResource>();
+  const byEntity = new Map<string, PerContactResource>();
+  const taken = new Set<string>(Object.values(CORE_KINDS));
+  const claim = (kind: string, resource: PerContactResource) => {
+    if (!KIND.test(kind)) {
+      throw new TypeError(`resource registry: expected a kind of 1-40 letters starting lower-case, received ${JSON.stringify(kind)}`);
+    }
+    if (taken.has(kind)) throw new TypeError(`resource registry: kind "${kind}" is registered twice`);
+    taken.add(kind);
+    byKind.set(kind, resource);
+  };
+  for (const resource of perContact) {
+    claim(resource.kind, resource);
+    if (resource.item) claim(resource.item.kind, resource);
+    if (byEntity.has(resource.entity)) throw new TypeError(`resource registry: entity "${resource.entity}" is registered twice`);
+    byEntity.set(resource.entity, resource);
+    if (!resource.list.route.includes(":contactId")) {
+      throw new TypeError(`resource registry: ${resource.kind}: expected a list route with :contactId, received ${resource.list.route}`);
+    }
+    if (!(Number.isInteger(resource.costWeight) && resource.costWeight >= 1)) {
+      throw new TypeError(`resource registry: ${resource.kind}: expected costWeight to be an integer >= 1, received ${resource.costWeight}`);
+    }
+  }
+  const listKinds = Object.freeze(perContact.map((r) => r.kind));
+  const contactScopedKinds = Object.freeze(perContact.flatMap((r) => (r.item ? [r.kind, r.item.kind] : [r.kind])));
+  return Object.freeze({
+    perContact: Object.freeze([...perContact]),
+    kinds: Object.freeze([...Object.values(CORE_KINDS), ...contactScopedKinds]),
+    listKinds,
+    contactScopedKinds,
+    resourceOf: (kind: string) => byKind.get(kind),
+    byEntity: (entity: string) => byEntity.get(entity),
+    isListKind: (kind: string) => listKinds.includes(kind),
+  });
+}
+
+/** Defines a descriptor with its item type (identity; keeps `T` for the loaders and resolvers). */
+export function definePerContactResource<T extends { id: string }>(resource: PerContactResource<T>): PerContactResource<T> {
+  return Object.freeze(resource);
+}
+
+/** The route says whose object it is; an object that names its contact keeps it. */
+const withContactId = <T extends { id: string; contactId?: string | null }>(raw: T, scope: NormalizeScope): T =>
+  raw.contactId ? raw : { ...raw, contactId: scope.contactId };
+
+// ---- the built-in resources (apps/contacts.json, FACTS.md "The 16 routes") ---------------------
+
+export const TASKS = definePerContactResource<UpstreamTask>({
+  kind: "tasks",
+  entity: "Task",
+  list: { route: "/contacts/:contactId/tasks", wrapper: "tasks" },
+  item: { kind: "task", route: "/contacts/:contactId/tasks/:taskId", idParam: "taskId", wrapper: "task" },
+  costWeight: 1,
+  normalize: withContactId,
+});
+
+/** Newest first, as the upstream lists them. */
+const newestFirst = (a: UpstreamNote, b: UpstreamNote) =>
+  (b.dateAdded ?? "").localeCompare(a.dateAdded ?? "") || b.id.localeCompare(a.id);
+
+export const NOTES = definePerContactResource<UpstreamNote>({
+  kind: "notes",
+  entity: "Note",
+  list: { route: "/contacts/:contactId/notes", wrapper: "notes" },
+  item: { kind: "note", route: "/contacts/:contactId/notes/:id", idParam: "id", wrapper: "note" },
+  costWeight: 1,
+  normalize: withContactId,
+  order: newestFirst,
+});
+
+export const APPOINTMENTS = definePerContactResource<UpstreamAppointment>({
+  kind: "appointments",
+  entity: "Appointment",
+  // The route answers `{ events: [...] }` (apps/contacts.json).
+  list: { route: "/contacts/:contactId/appointments", wrapper: "events" },
+  costWeight: 1,
+  normalize: withContactId,
+  order: (a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""),
+});
+
+/** The gateway's registry. Tests build their own with `createResourceRegistry`. */
+export const DEFAULT_RESOURCE_REGISTRY: ResourceRegistry = createResourceRegistry([TASKS, NOTES, APPOINTMENTS]);
