@@ -115,7 +115,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   );
   const queueLength = new Gauge({
     name: `${prefix}upstream_queue_length`,
-    help: "Upstream calls waiting for rate budget, per location.",
+    help: "Upstream calls waiting in the location's queue (for a concurrency slot or rate budget), per location.",
     labelNames: ["location_id"] as const,
     registers,
   });

@@ -1,6 +1,7 @@
 /**
- * Upstream governance, assembled: the circuit breaker, the retry policy and the rate governor as
- * one ordered middleware list for `ContactsClient({ middlewares })` (outermost first), plus a
+ * Upstream governance, assembled: the circuit breaker, the retry policy and the rate governor (the
+ * one per-location queue: UPSTREAM_CONCURRENCY calls in flight and the rate budget, for every call)
+ * as one ordered middleware list for `ContactsClient({ middlewares })` (outermost first), plus a
  * snapshot API for `/readyz` and metrics. The order and why:
  *
  *   breaker → retry → rate governor → (credentials, transport…)
@@ -36,8 +37,13 @@ export type GovernanceHooks = RateGovernorHooks & RetryHooks & BreakerHooks & {
   storeError?(event: { error: unknown }): void;
 };
 
+/** The configuration governance reads: rate budget, retries, breaker, Redis, and the per-location concurrency. */
+export type GovernanceConfig = Pick<Config, "rateLimit" | "retry" | "breaker" | "redis"> & {
+  upstream: Pick<Config["upstream"], "concurrencyPerLocation">;
+};
+
 export interface GovernanceOptions {
-  config: Pick<Config, "rateLimit" | "retry" | "breaker" | "redis">;
+  config: GovernanceConfig;
   /** Shares the rate budget of each location across instances. Absent = in-memory budget. */
   redis?: Redis;
   clock?: Clock;
@@ -75,7 +81,7 @@ export function createGovernanceMiddlewares(options: GovernanceOptions): Governa
   const breaker = createCircuitBreaker({ policy: config.breaker, clock, hooks });
   const retry = createRetryMiddleware({ policy: config.retry, clock, random: options.random, hooks });
   const governor = createRateGovernor({
-    policy: config.rateLimit,
+    policy: { ...config.rateLimit, concurrency: config.upstream.concurrencyPerLocation },
     store,
     clock,
     hooks,
@@ -129,7 +135,7 @@ export interface GovernanceRuntime extends Governance {
 }
 
 export interface GovernanceRuntimeOptions extends Omit<GovernanceOptions, "config"> {
-  config: Pick<Config, "rateLimit" | "retry" | "breaker" | "redis">;
+  config: GovernanceConfig;
   /** Warnings (Redis budget store unreachable: falling back to this instance's own budget). */
   logger?: { warn(object: Record<string, unknown>, message: string): void };
 }

@@ -21,6 +21,7 @@ export type {
   Governance,
   GovernanceHooks,
   GovernanceMetricsSources,
+  GovernanceConfig,
   GovernanceOptions,
   GovernanceRuntime,
   GovernanceRuntimeOptions,
@@ -31,6 +32,6 @@ export type { BreakerHooks, BreakerPolicy, BreakerState, CircuitBreaker, Locatio
 export { DEFAULT_RETRY_POLICY, createRetryMiddleware } from "./retry.js";
 export type { RetryHooks, RetryPolicy } from "./retry.js";
 export { DEFAULT_RATE_POLICY, createRateGovernor } from "./rate-governor.js";
-export type { LocationRateSnapshot, RateGovernor, RateGovernorHooks, RatePolicy } from "./rate-governor.js";
+export type { Grant, LocationRateSnapshot, RateGovernor, RateGovernorHooks, RatePolicy } from "./rate-governor.js";
 export { systemClock } from "./governance.clock.js";
 export type { Clock } from "./governance.clock.js";

@@ -1,8 +1,13 @@
 /**
- * The rate governor: an upstream middleware that keeps every location inside HighLevel's budget
- * (FACTS.md "Rate limits": 100 requests per 10 s and 200,000 per day, per app per location) so the
- * gateway never causes a 429 storm.
+ * The rate governor: the ONE per-location queue every upstream call passes (reads, writes,
+ * precondition reads, each retry attempt), holding both limits of a location in one place: at most
+ * `concurrency` calls in flight (UPSTREAM_CONCURRENCY) and HighLevel's budget (FACTS.md "Rate
+ * limits": 100 requests per 10 s and 200,000 per day, per app per location), so the gateway never
+ * opens a socket storm nor causes a 429 storm, whoever makes the call.
  *
+ * - A waiter is granted when a concurrency slot is free AND the budget has a slot; the slot is
+ *   held until the call's answer (or failure). Waiting for a concurrency slot never fails by itself
+ *   (calls in flight end, bounded by the transport's timeouts).
  * - The budget is a sliding log of grants: at most `limit` grants in any window of `windowMs`
  *   (so ANY interval of the upstream, fixed or sliding, sees at most that many), plus a daily count
  *   that resets at UTC midnight.
@@ -42,6 +47,8 @@ export interface RatePolicy {
   safetyRatio: number;
   /** Added to `intervalMs` for our own window, ms. Default 10 % of the interval, at least 50 and at most 1_000. */
   windowMarginMs?: number;
+  /** Calls in flight per location (UPSTREAM_CONCURRENCY). Default 16. */
+  concurrency: number;
 }
 
 export const DEFAULT_RATE_POLICY: Readonly<RatePolicy> = Object.freeze({
@@ -50,6 +57,7 @@ export const DEFAULT_RATE_POLICY: Readonly<RatePolicy> = Object.freeze({
   daily: 200_000, // requests per UTC day (FACTS.md)
   maxWaitMs: 5_000, // 5 seconds
   safetyRatio: 0.05, // keep 5 % in reserve
+  concurrency: 16, // calls in flight per location
 });
 
 /** What the store needs to decide: our effective limits after margins and header corrections. */
@@ -274,7 +282,7 @@ export interface LocationRateSnapshot {
   dailyRemaining: number;
   /** Requests waiting for budget. */
   queueLength: number;
-  /** Granted calls still under way. */
+  /** Granted calls still under way (at most the policy's `concurrency`). */
   inFlight: number;
   /** Our effective limits: after the safety margin and the upstream's header corrections. */
   limit: number;
@@ -284,12 +292,22 @@ export interface LocationRateSnapshot {
 
 export interface RateGovernor {
   middleware: UpstreamMiddleware;
-  /** Waits for budget (queued by priority); rejects with UPSTREAM_RATE_LIMITED past the deadline. Resolves to the slot's ticket. */
-  acquire(request: UpstreamRequest): Promise<string | undefined>;
+  /**
+   * Waits for a concurrency slot and budget (queued by priority); rejects with UPSTREAM_RATE_LIMITED
+   * past the deadline. Resolves to the grant: call `release()` exactly once when the call is over.
+   */
+  acquire(request: UpstreamRequest): Promise<Grant>;
   /** Feeds a response's headers back into the budget. `othersInFlight` = our calls still under way. */
   observe(request: UpstreamRequest, response: UpstreamResponse, othersInFlight: number): Promise<void>;
   snapshot(): LocationRateSnapshot[];
   limitsFor(locationId: string): EffectiveLimits;
+}
+
+/** A granted call: its budget ticket, and the concurrency slot it holds until `release`. */
+export interface Grant {
+  ticket: string | undefined;
+  /** Frees the concurrency slot and settles the budget slot (idempotent). */
+  release(): Promise<void>;
 }
 
 interface Waiter {
@@ -297,7 +315,7 @@ interface Waiter {
   /** Its expected wait has been compared with its deadline once. */
   checked: boolean;
   deadlineAt: number;
-  resolve(ticket: string | undefined): void;
+  resolve(grant: Grant): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
@@ -325,6 +343,9 @@ export function resolveRatePolicy(policy: Partial<RatePolicy> = {}): RatePolicy 
   }
   if (!(merged.safetyRatio >= 0 && merged.safetyRatio < 1)) {
     throw new RangeError(`rate policy safetyRatio: expected 0 <= ratio < 1, received ${String(merged.safetyRatio)}`);
+  }
+  if (!(Number.isInteger(merged.concurrency) && merged.concurrency >= 1)) {
+    throw new RangeError(`rate policy concurrency: expected an integer >= 1, received ${String(merged.concurrency)}`);
   }
   if (!(merged.maxWaitMs >= 0)) {
     throw new RangeError(`rate policy maxWaitMs: expected a number >= 0, received ${String(merged.maxWaitMs)}`);
@@ -415,6 +436,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     state.pumping = true;
     try {
       while (state.waiters.length > 0) {
+        // Every slot is taken: the next call to finish restarts the pump (`grantOf`).
+        if (state.inFlight >= policy.concurrency) break;
         const head = state.waiters[0] as Waiter;
         const limits = limitsFor(locationId);
         let result: AcquireResult;
@@ -437,8 +460,10 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           head.cleanup();
           setView(locationId, state, result);
           callHook(hooks.queueLength, { locationId, length: state.waiters.length });
-          if (index >= 0) head.resolve(result.ticket);
-          else if (result.ticket !== undefined) void store.settle(locationId, limits, result.ticket).catch(() => undefined);
+          if (index >= 0) {
+            state.inFlight += 1; // taken now, before the waiter runs: the next turn sees it
+            head.resolve(grantOf(locationId, state, result.ticket));
+          } else if (result.ticket !== undefined) void store.settle(locationId, limits, result.ticket).catch(() => undefined);
           continue;
         }
         setView(locationId, state, result);
@@ -502,14 +527,34 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     });
   }
 
-  async function acquire(request: UpstreamRequest): Promise<string | undefined> {
+  function grantOf(locationId: string, state: LocationState, ticket: string | undefined): Grant {
+    let released = false;
+    return {
+      ticket,
+      async release() {
+        if (released) return;
+        released = true;
+        state.inFlight -= 1;
+        state.lastActivityAt = clock.now();
+        if (state.waiters.length > 0) {
+          state.wake?.abort();
+          void pump(locationId, state);
+        }
+        if (ticket !== undefined) {
+          await store.settle(locationId, limitsFor(locationId), ticket).catch((error: unknown) => options.onStoreError?.(error));
+        }
+      },
+    };
+  }
+
+  async function acquire(request: UpstreamRequest): Promise<Grant> {
     const locationId = request.locationId;
     const state = stateOf(locationId);
     const now = clock.now();
     const deadlineAt = Math.min(now + policy.maxWaitMs, request.deadlineAt ?? Infinity);
     if (request.signal?.aborted) throw request.signal.reason;
 
-    return new Promise<string | undefined>((resolve, reject) => {
+    return new Promise<Grant>((resolve, reject) => {
       const onAbort = () => {
         removeWaiter(state, waiter, locationId);
         reject(request.signal?.reason);
@@ -562,18 +607,13 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
   }
 
   const middleware: UpstreamMiddleware = (next) => async (request) => {
-    const ticket = await acquire(request);
+    const grant = await acquire(request);
     const state = stateOf(request.locationId);
-    state.inFlight += 1;
     let response: UpstreamResponse;
     try {
       response = await next(request);
     } finally {
-      state.inFlight -= 1;
-      if (ticket !== undefined) {
-        await store.settle(request.locationId, limitsFor(request.locationId), ticket).catch((error: unknown) => options.onStoreError?.(error));
-      }
-      state.lastActivityAt = clock.now();
+      await grant.release();
     }
     try {
       await observe(request, response, state.inFlight);

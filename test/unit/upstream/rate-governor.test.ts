@@ -267,6 +267,53 @@ describe("rate governor", () => {
   });
 });
 
+describe("rate governor: concurrency (UPSTREAM_CONCURRENCY) in the same queue", () => {
+  it("holds at most `concurrency` calls in flight per location, writes included; a write waits for a slot, then goes ahead of queued reads", async () => {
+    const clock = createFakeClock();
+    const governor = createRateGovernor({ policy: { ...exact, burst: 100, intervalMs: 1_000, concurrency: 1 }, clock });
+    const started: string[] = [];
+    const finish = new Map<string, () => void>();
+    let inFlight = 0;
+    let peak = 0;
+    const handler = governor.middleware(async (r) => {
+      started.push(r.path);
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => finish.set(r.path, resolve));
+      inFlight -= 1;
+      return response();
+    });
+    const read1 = handler(request({ path: "/read1" }));
+    const read2 = handler(request({ path: "/read2" }));
+    const write = handler(request({ path: "/write", method: "POST", priority: "write", idempotent: false }));
+    const other = handler(request({ path: "/elsewhere", locationId: "loc2" }));
+    await clock.settle();
+    expect(started).toEqual(["/read1", "/elsewhere"]); // another location has its own slots
+    expect(governor.snapshot().find((s) => s.locationId === LOCATION)).toMatchObject({ inFlight: 1, queueLength: 2 });
+    finish.get("/read1")!();
+    await clock.settle();
+    expect(started).toEqual(["/read1", "/elsewhere", "/write"]);
+    finish.get("/write")!();
+    await clock.settle();
+    finish.get("/read2")!();
+    finish.get("/elsewhere")!();
+    await Promise.all([read1, read2, write, other]);
+    expect(started).toEqual(["/read1", "/elsewhere", "/write", "/read2"]);
+    expect(peak).toBe(2); // one per location
+    expect(governor.snapshot().find((s) => s.locationId === LOCATION)).toMatchObject({ inFlight: 0, queueLength: 0 });
+  });
+
+  it("frees the slot when a call fails, and refuses a bad bound naming it", async () => {
+    const clock = createFakeClock();
+    const governor = createRateGovernor({ policy: { ...exact, concurrency: 1 }, clock });
+    const failing = governor.middleware(async () => Promise.reject(new Error("socket hang up")));
+    await expect(failing(request())).rejects.toThrow("socket hang up");
+    const ok = governor.middleware(async () => response(201));
+    expect((await ok(request())).status).toBe(201);
+    expect(() => createRateGovernor({ policy: { concurrency: 0 } })).toThrow(/concurrency: expected an integer >= 1, received 0/);
+  });
+});
+
 describe("slotWaitMs", () => {
   const limits = { limit: 2, windowMs: 1_000, dailyLimit: 1_000 };
   it("is 0 while slots are free, then follows the grants leaving the window", () => {
