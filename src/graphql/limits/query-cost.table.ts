@@ -19,7 +19,7 @@
  * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
  */
 
-import { DEFAULT_RESOURCE_REGISTRY, type ResourceRegistry } from "../../upstream/resources.js";
+import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS, type ResourceRegistry } from "../../upstream/resources.js";
 import { LIST_ITEM_FIELDS } from "../contact/contact.record.js";
 
 export type ListSize =
@@ -99,21 +99,21 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
     calls: (args) => (Array.isArray(args["tags"]) && args["tags"].length > 0 ? 5 : 1),
     list: { arg: "first" },
     partialItems: true,
-    itemLoads: ["tasks", "appointments"],
+    itemLoads: [TASKS.kind, APPOINTMENTS.kind],
   },
   "Contact.summary": { sameObject: true },
-  "ContactSummary.openTaskCount": { loads: ["tasks"] },
-  "ContactSummary.overdueTaskCount": { loads: ["tasks"] },
-  "ContactSummary.openTasks": { loads: ["tasks"], list: { size: "default" } },
-  "ContactSummary.nextAppointment": { loads: ["appointments"] },
-  "ContactSummary.latestNote": { loads: ["notes"] },
-  "ContactSummary.lastActivityAt": { loads: ["notes", "appointments"] },
+  "ContactSummary.openTaskCount": { loads: [TASKS.kind] },
+  "ContactSummary.overdueTaskCount": { loads: [TASKS.kind] },
+  "ContactSummary.openTasks": { loads: [TASKS.kind], list: { size: "default" } },
+  "ContactSummary.nextAppointment": { loads: [APPOINTMENTS.kind] },
+  "ContactSummary.latestNote": { loads: [NOTES.kind] },
+  "ContactSummary.lastActivityAt": { loads: [NOTES.kind, APPOINTMENTS.kind] },
 
   // Subscriptions: per event
   "ContactEvent.contact": { loads: ["contact"] },
-  "ContactEvent.task": { loads: ["task"] },
-  "ContactEvent.note": { loads: ["note"] },
-  "ContactEvent.appointment": { loads: ["appointments"] },
+  "ContactEvent.task": { loads: [TASKS.item?.kind ?? TASKS.kind] },
+  "ContactEvent.note": { loads: [NOTES.item?.kind ?? NOTES.kind] },
+  "ContactEvent.appointment": { loads: [APPOINTMENTS.kind] },
 
   // Mutations
   "Mutation.createContact": WRITE,
