@@ -1,10 +1,10 @@
 /**
  * The typed HighLevel Contacts API v2 client: one method per route of FACTS.md ("The 16 routes"),
- * plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
+ * the per-contact reads (a contact's tasks, notes, appointments and their items) as `listOf` /
+ * `itemOf` over a descriptor of the resource registry (resources.ts), plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
  * `startAfterId`; either alone returns page 1 again). Methods return unwrapped data (`{contact}` →
  * contact, `{events}` → appointments…), normalised once here (resources.ts: a task or note always
- * names its contact), and throw one typed `UpstreamError`. The per-contact reads are `listOf` /
- * `itemOf` over a resource descriptor.
+ * names its contact), and throw one typed `UpstreamError`.
  *
  * Every call runs through a middleware chain (`pipeline.types.ts`): the credential step first,
  * then the caller's middlewares (rate governor, retries, breaker, metrics), then the HTTP transport.
@@ -30,7 +30,7 @@ import type {
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
-import { APPOINTMENTS, NOTES, TASKS, type PerContactResource } from "./resources.js";
+import { TASKS, type PerContactResource } from "./resources.js";
 import { UpstreamError } from "./upstream.error.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
 
@@ -120,27 +120,6 @@ export class ContactsClient {
     if (!item) throw invalidArgument("GET", resource.list.route, `${resource.kind} has no by-id route upstream`);
     const body = await this.call("GET", item.route, { contactId, [item.idParam]: itemId }, locationId, options);
     return resource.normalize(field<T>(body, item.wrapper, `GET ${item.route}`), { locationId, contactId });
-  }
-
-  listTasks(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamTask[]> {
-    return this.listOf(TASKS, locationId, contactId, options);
-  }
-
-  getTask(locationId: string, contactId: string, taskId: string, options?: CallOptions): Promise<UpstreamTask> {
-    return this.itemOf(TASKS, locationId, contactId, taskId, options);
-  }
-
-  listNotes(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamNote[]> {
-    return this.listOf(NOTES, locationId, contactId, options);
-  }
-
-  getNote(locationId: string, contactId: string, noteId: string, options?: CallOptions): Promise<UpstreamNote> {
-    return this.itemOf(NOTES, locationId, contactId, noteId, options);
-  }
-
-  /** `GET /contacts/:contactId/appointments` → the contact's `events`. */
-  listAppointments(locationId: string, contactId: string, options?: CallOptions): Promise<UpstreamAppointment[]> {
-    return this.listOf(APPOINTMENTS, locationId, contactId, options);
   }
 
   /** One page of `GET /contacts/` (newest first). Pass both cursor parts from the previous page's `meta`. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_LOCATION_ID, DEMO_TOKENS, OTHER_LOCATION_ID, startSimulator, type Simulator } from "../../src/simulator/index.js";
-import { ContactsClient, UpstreamError, type CredentialProvider, type UpstreamRequest } from "../../src/upstream/index.js";
+import { APPOINTMENTS, ContactsClient, NOTES, TASKS, UpstreamError, type CredentialProvider, type UpstreamRequest } from "../../src/upstream/index.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 
 const rwA = DEMO_TOKENS.find((t) => t.locationId === DEMO_LOCATION_ID && t.scopes.includes("contacts.write"))!;
@@ -55,15 +55,15 @@ describe("ContactsClient reads", () => {
 
   it("tasks, task, notes, note, appointments: the right routes, wrappers unwrapped", async () => {
     const seeded = anyContact();
-    const tasks = await client.listTasks(DEMO_LOCATION_ID, seeded.id);
+    const tasks = await client.listOf(TASKS, DEMO_LOCATION_ID, seeded.id);
     expect(tasks.map((t) => t.id).sort()).toEqual(sim.data.listTasks(seeded.id).map((t) => t.id).sort());
-    const task = await client.getTask(DEMO_LOCATION_ID, seeded.id, tasks[0]!.id);
+    const task = await client.itemOf(TASKS, DEMO_LOCATION_ID, seeded.id, tasks[0]!.id);
     expect(task).toMatchObject({ id: tasks[0]!.id, contactId: seeded.id });
-    const notes = await client.listNotes(DEMO_LOCATION_ID, seeded.id);
+    const notes = await client.listOf(NOTES, DEMO_LOCATION_ID, seeded.id);
     expect(notes.length).toBe(sim.data.listNotes(seeded.id).length);
-    const note = await client.getNote(DEMO_LOCATION_ID, seeded.id, notes[0]!.id);
+    const note = await client.itemOf(NOTES, DEMO_LOCATION_ID, seeded.id, notes[0]!.id);
     expect(note.id).toBe(notes[0]!.id);
-    const appointments = await client.listAppointments(DEMO_LOCATION_ID, seeded.id);
+    const appointments = await client.listOf(APPOINTMENTS, DEMO_LOCATION_ID, seeded.id);
     expect(appointments.length).toBe(sim.data.listAppointments(seeded.id).length);
     expect(sim.requests.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
       "GET /contacts/:contactId/tasks 200",
@@ -166,11 +166,11 @@ describe("ContactsClient requests", () => {
     const noteId = sim.data.listNotes(seeded.id)[0]!.id;
     const businessId = sim.data.businessIds(DEMO_LOCATION_ID)[0]!;
     await client.getContact(DEMO_LOCATION_ID, seeded.id);
-    await client.listTasks(DEMO_LOCATION_ID, seeded.id);
-    await client.getTask(DEMO_LOCATION_ID, seeded.id, taskId);
-    await client.listNotes(DEMO_LOCATION_ID, seeded.id);
-    await client.getNote(DEMO_LOCATION_ID, seeded.id, noteId);
-    await client.listAppointments(DEMO_LOCATION_ID, seeded.id);
+    await client.listOf(TASKS, DEMO_LOCATION_ID, seeded.id);
+    await client.itemOf(TASKS, DEMO_LOCATION_ID, seeded.id, taskId);
+    await client.listOf(NOTES, DEMO_LOCATION_ID, seeded.id);
+    await client.itemOf(NOTES, DEMO_LOCATION_ID, seeded.id, noteId);
+    await client.listOf(APPOINTMENTS, DEMO_LOCATION_ID, seeded.id);
     await client.listContacts(DEMO_LOCATION_ID, { limit: 1, query: "a" });
     await client.listBusinessContacts(DEMO_LOCATION_ID, businessId, { limit: 1 });
     const created = await client.createContact(DEMO_LOCATION_ID, { firstName: "Hdr", email: `hdr.${Date.now()}@example.com`, customFields: [{ key: "loan_amount", field_value: "1" }] });
@@ -306,11 +306,11 @@ describe("ContactsClient errors", () => {
   it("an upstream 500 is UPSTREAM_ERROR/server_error; a reset connection is UPSTREAM_UNAVAILABLE", async () => {
     const contact = anyContact();
     const remove = sim.addFault({ route: "/contacts/:contactId/notes", status: 500, body: { statusCode: 500, message: "boom" } });
-    const error = await failure(client.listNotes(DEMO_LOCATION_ID, contact.id));
+    const error = await failure(client.listOf(NOTES, DEMO_LOCATION_ID, contact.id));
     expect(error).toMatchObject({ code: "UPSTREAM_ERROR", reason: "server_error", status: 500 });
     remove();
     sim.addFault({ route: "/contacts/:contactId/tasks", reset: true, times: 1 });
-    const reset = await failure(client.listTasks(DEMO_LOCATION_ID, contact.id));
+    const reset = await failure(client.listOf(TASKS, DEMO_LOCATION_ID, contact.id));
     expect(reset).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", reason: "connection", outcomeUnknown: false });
   });
 

@@ -73,7 +73,7 @@ export class TaskWriteResolver {
         ? async (location) => {
             const current = await cache.load(
               cacheKeys.itemOf(TASKS, location, contactId, taskId),
-              () => client.getTask(location, contactId, taskId),
+              () => client.itemOf(TASKS, location, contactId, taskId),
               { bypass: true },
             );
             const mismatches = checkTaskExpected(current, ifMatch);
