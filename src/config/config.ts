@@ -78,6 +78,8 @@ export interface Config {
     maxDepth: number;
     maxAliases: number;
     maxTokens: number;
+    /** Directives per operation (`@include`/`@skip` and any other). */
+    maxDirectives: number;
     /** Worst-case upstream calls an operation may cost. */
     costBudget: number;
     /** List size assumed for `first` when a query leaves it out. */
@@ -104,6 +106,24 @@ export interface Config {
   demo: {
     /** Interval of the simulator's activity generator in demo mode; 0 = off. */
     activityIntervalMs: number;
+  };
+  /** Caps of graphql-ws (ws://…/graphql): a dashboard never reaches them, a flood does. */
+  websocket: {
+    /** Open operations on one socket; the next subscribe gets an error message. */
+    maxSubscriptionsPerSocket: number;
+    /** Open operations of one caller (`sub`, else its location) over all its sockets. */
+    maxSubscriptionsPerCaller: number;
+    /** Open sockets of one caller; the next is closed with 4429 after connection_init. */
+    maxSocketsPerCaller: number;
+  };
+  /** Node's http.Server timeouts, set deliberately (its defaults hold slow clients for minutes). */
+  http: {
+    /** Time to receive a request's headers. */
+    headersTimeoutMs: number;
+    /** Time to receive a whole request (headers and body). */
+    requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open. */
+    keepAliveTimeoutMs: number;
   };
   logLevel: LogLevel;
   shutdownGraceMs: number;
@@ -282,6 +302,7 @@ export function loadConfig(env: Env): Config {
       maxDepth: read(env, "QUERY_MAX_DEPTH", int(1, 100, 10), "an integer from 1 to 100"),
       maxAliases: read(env, "QUERY_MAX_ALIASES", int(0, 1_000, 30), "an integer from 0 to 1000"),
       maxTokens: read(env, "QUERY_MAX_TOKENS", int(1, 100_000, 2_000), "an integer from 1 to 100000"),
+      maxDirectives: read(env, "QUERY_MAX_DIRECTIVES", int(0, 1_000, 50), "an integer from 0 to 1000"),
       costBudget: read(env, "QUERY_COST_BUDGET", int(1, 1_000_000, 300), "an integer from 1 to 1000000"),
       defaultListSize: read(env, "QUERY_DEFAULT_LIST_SIZE", int(1, 1_000, 20), "an integer from 1 to 1000"),
     },
@@ -309,9 +330,23 @@ export function loadConfig(env: Env): Config {
     demo: {
       activityIntervalMs: read(env, "DEMO_ACTIVITY_INTERVAL_MS", int(0, 3_600_000, 5_000), "milliseconds (0 = off)"),
     },
+    websocket: {
+      maxSubscriptionsPerSocket: read(env, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", int(1, 100_000, 100), "an integer from 1 to 100000"),
+      maxSubscriptionsPerCaller: read(env, "WS_MAX_SUBSCRIPTIONS_PER_CALLER", int(1, 1_000_000, 500), "an integer from 1 to 1000000"),
+      maxSocketsPerCaller: read(env, "WS_MAX_SOCKETS_PER_CALLER", int(1, 10_000, 20), "an integer from 1 to 10000"),
+    },
+    http: {
+      headersTimeoutMs: read(env, "HTTP_HEADERS_TIMEOUT_MS", int(1_000, 600_000, 10_000), "milliseconds (1000..600000)"),
+      requestTimeoutMs: read(env, "HTTP_REQUEST_TIMEOUT_MS", int(1_000, 3_600_000, 30_000), "milliseconds (1000..3600000)"),
+      keepAliveTimeoutMs: read(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", int(1_000, 600_000, 5_000), "milliseconds (1000..600000)"),
+    },
     logLevel: read(env, "LOG_LEVEL", z.enum(LOG_LEVELS).optional(), `one of ${LOG_LEVELS.join(", ")}`) ?? "info",
     shutdownGraceMs: read(env, "SHUTDOWN_GRACE_MS", int(0, 600_000, 10_000), "milliseconds (0..600000)"),
   };
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    // Node refuses a headersTimeout above requestTimeout (it could never fire).
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", `at most HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`);
+  }
   if (config.oauth.clientId !== undefined && config.credentials.key === undefined) {
     throw new ConfigError("CREDENTIALS_KEY", "set (32 bytes, base64) when OAUTH_CLIENT_ID is set, to encrypt stored tokens");
   }

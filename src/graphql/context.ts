@@ -5,7 +5,6 @@
  * subscription event, stack.md pitfall 5).
  */
 import type { Logger } from "pino";
-import type { Config } from "../config/config.js";
 import type { CallerAuth, Viewer } from "../auth/index.js";
 import { CallerAuthError, requireViewer } from "../auth/index.js";
 import type { ResourceCache } from "../cache/resource-cache.js";
@@ -15,18 +14,20 @@ import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { ContactEventBus } from "../events/event-bus.js";
 import type { WriteServices } from "./write/index-write.js";
 
-/** Shared by every operation of one gateway. */
+/**
+ * Shared by every operation of one gateway; built once by the composition root and never changed
+ * (no configuration here: what a resolver needs of it arrives as a port).
+ */
 export interface GatewayServices {
-  config: Config;
-  logger: Logger;
-  credentials: CredentialProvider;
-  client: ContactsClient;
-  cache: ResourceCache;
-  createLoaders: LoaderFactory;
-  /** Live events (webhooks → `contactEvents` subscriptions); set by the events feature. */
-  events?: ContactEventBus;
+  readonly logger: Logger;
+  readonly credentials: CredentialProvider;
+  readonly client: ContactsClient;
+  readonly cache: ResourceCache;
+  readonly createLoaders: LoaderFactory;
+  /** Live events (webhooks → `contactEvents` subscriptions), contributed by the events feature. */
+  readonly events?: ContactEventBus;
   /** The write path's idempotency store, audit logger, scope memory (graphql/write). */
-  write?: WriteServices;
+  readonly write?: WriteServices;
 }
 
 export interface GatewayContext {

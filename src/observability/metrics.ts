@@ -20,6 +20,16 @@ export interface MetricsSources {
   cacheStats?: () => Record<string, { hits: number; misses: number }> | { hits: number; misses: number };
   /** Open graphql-ws subscriptions. */
   activeSubscriptions?: () => number;
+  /** graphql-ws sockets, operations, callers, their caps and refusals by cap. */
+  webSockets?: () => {
+    sockets: number;
+    operations: number;
+    callers: number;
+    limits: { maxSubscriptionsPerSocket: number; maxSubscriptionsPerCaller: number; maxSocketsPerCaller: number };
+    refusals: Readonly<Record<string, number>>;
+  };
+  /** The response cache stage of the operation pipeline. */
+  responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; size: number };
   /** Remaining rate budget per location and window as the rate governor sees it, with its effective limit. */
   rateBudgets?: () => Iterable<{ locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>;
   /** Circuit breaker state per location. */
@@ -173,6 +183,71 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     registers,
     collect() {
       this.set(sources.activeSubscriptions?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${prefix}websocket_sockets_open`,
+    help: "Open, authenticated graphql-ws sockets.",
+    registers,
+    collect() {
+      this.set(sources.webSockets?.().sockets ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${prefix}websocket_callers`,
+    help: "Callers (token `sub`) with at least one open graphql-ws socket.",
+    registers,
+    collect() {
+      this.set(sources.webSockets?.().callers ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${prefix}websocket_limit`,
+    help: "graphql-ws caps (WS_MAX_*): subscriptions per socket, subscriptions per caller, sockets per caller.",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const limits = sources.webSockets?.().limits;
+      if (!limits) return;
+      this.set({ kind: "subscriptionsPerSocket" }, limits.maxSubscriptionsPerSocket);
+      this.set({ kind: "subscriptionsPerCaller" }, limits.maxSubscriptionsPerCaller);
+      this.set({ kind: "socketsPerCaller" }, limits.maxSocketsPerCaller);
+    },
+  });
+  new Counter({
+    name: `${prefix}websocket_refusals_total`,
+    help: "graphql-ws operations or sockets refused by a cap, and frames over the size limit before connection_ack, by kind.",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const refusals = sources.webSockets?.().refusals;
+      if (!refusals) return;
+      this.reset();
+      for (const [kind, n] of Object.entries(refusals)) this.inc({ kind }, n);
+    },
+  });
+  const responseCacheCounter = (kind: "hits" | "misses" | "stores" | "evictions") =>
+    new Counter({
+      name: `${prefix}response_cache_${kind}_total`,
+      help: `Response cache stage of the operation pipeline: ${kind}.`,
+      registers,
+      collect() {
+        const stats = sources.responseCache?.();
+        if (!stats) return;
+        this.reset();
+        this.inc(stats[kind]);
+      },
+    });
+  responseCacheCounter("hits");
+  responseCacheCounter("misses");
+  responseCacheCounter("stores");
+  responseCacheCounter("evictions");
+  new Gauge({
+    name: `${prefix}response_cache_entries`,
+    help: "Responses held by the response cache stage.",
+    registers,
+    collect() {
+      this.set(sources.responseCache?.().size ?? 0);
     },
   });
   const tokenRefreshes = new Counter({

@@ -1,7 +1,7 @@
 /**
- * The live-events feature (issue 5, contract §6): mounts `POST /webhooks/highlevel` on the raw body
- * (before any JSON parser), adds `Subscription.contactEvents` to the schema, and hands the
- * gateway's event bus to GraphQL (`services.events`). Memory pub/sub on one instance; Redis fan-out,
+ * The live-events feature: mounts `POST /webhooks/highlevel` on the raw body (before any JSON
+ * parser), adds `Subscription.contactEvents` to the schema, and contributes the event bus the
+ * composition root passes to GraphQL (`events`). Memory pub/sub on one instance; Redis fan-out,
  * shared de-duplication and cache-invalidation broadcast when REDIS_URL is set.
  * The per-event GraphQL context for graphql-ws lives in gateway.ts (`createPerEventSubscribe`).
  */
@@ -19,15 +19,14 @@ export interface EventsFeatureOptions {
 
 export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatureFactory {
   return async (internals) => {
-    const metrics = internals.metrics;
+    const { metrics } = internals;
     const live = createLiveEvents({
       config: internals.config,
       cache: internals.cache,
       logger: internals.logger,
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
-      ...(metrics ? { onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome) } : {}),
+      onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome),
     });
-    internals.services.events = live.bus;
     await live.start();
     return {
       name: "events",
@@ -36,6 +35,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       },
       resolvers: EVENT_RESOLVERS,
       pubSub: createSchemaPubSub(),
+      events: live.bus,
       close: () => live.close(),
     };
   };

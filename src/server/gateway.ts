@@ -1,12 +1,16 @@
 /**
- * The composition root: ONE `http.Server` (express 5) carrying
+ * The composition root: builds everything once, in order — infrastructure (logger, metrics,
+ * credentials, rate governance), upstream client, cache, loaders, write services, then the
+ * features (which return what they contribute and never assign into shared objects), the schema,
+ * the operation pipeline (pipeline/) and its two transport adapters — and ONE `http.Server`
+ * (express 5) carrying
  *   - feature raw-body routes (webhooks) — before any body parser,
  *   - `GET /healthz`,
  *   - `GET /graphql` from a browser → the self-contained GraphiQL sandbox,
  *   - feature routes (`/readyz`, `/metrics`, `/oauth/*`, `/dashboard`),
- *   - `POST /graphql` → Apollo Server 5 (`express.json()` first),
- *   - graphql-ws on the same path (auth from connection_init, 4403 when refused), disposed from
- *     an Apollo `drainServer` hook (stack.md pitfalls 3 and 4).
+ *   - `POST /graphql` → Apollo Server 5 (`express.json()` first), the HTTP adapter of the pipeline,
+ *   - graphql-ws on the same path, the pipeline's WebSocket adapter, disposed from an Apollo
+ *     `drainServer` hook (stack.md pitfalls 3 and 4).
  * Features meet here and nowhere else. To wire a feature in, add its factory to
  * `BUILT_IN_FEATURES` and, for upstream middlewares, to `builtInUpstreamMiddlewares`.
  */
@@ -21,16 +25,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
-import express, { type ErrorRequestHandler, type Express } from "express";
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from "graphql";
-import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import express, { type ErrorRequestHandler } from "express";
+import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
-import { WebSocketServer, type WebSocket } from "ws";
 import { authenticateCaller, type CallerAuth } from "../auth/index.js";
 import { createResourceCache, type ResourceCache } from "../cache/index.js";
 import type { Config } from "../config/config.js";
-import { buildGatewaySchema, createFormatError, createGatewayContext, formatGraphQLError } from "../graphql/index.js";
+import { buildGatewaySchema, createGatewayContext } from "../graphql/index.js";
 import { createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
@@ -45,8 +46,17 @@ import {
   type Governance,
   type UpstreamMiddleware,
 } from "../upstream/index.js";
-import { queryLimitsFeature, queryLimitsParseOptions } from "../graphql/limits/index.js";
-import { GRAPHQL_JSON_BODY_LIMIT, GRAPHQL_JSON_BODY_LIMIT_TEXT, type GatewayFeature, type GatewayFeatureFactory, type GatewayInternals } from "./gateway.feature.js";
+import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
+import {
+  apolloPipelineOptions,
+  apolloPipelinePlugin,
+  checkHttpRequest,
+  createOperationPipeline,
+  createResponseCache,
+  createWebSocketAdapter,
+  GRAPHQL_BODY_LIMIT_BYTES,
+  GRAPHQL_BODY_LIMIT_TEXT,
+} from "./pipeline/index.js";
 import { renderSandboxPage, wantsHtml, type SandboxOptions } from "./sandbox.page.js";
 import { eventsFeature } from "./events.feature.js";
 import { dashboardFeature } from "./dashboard/dashboard.feature.js";
@@ -95,24 +105,18 @@ export interface GatewayOptions {
   trustedWebhookKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
 }
 
+/** What callers of `createGateway` use (main.ts, the tests, the benchmarks). */
 export interface Gateway {
   /** `http://127.0.0.1:<port>` (the host it listens on; 127.0.0.1 for wildcard binds). */
-  url: string;
+  readonly url: string;
   /** `ws://…/graphql`. */
-  wsUrl: string;
-  port: number;
-  config: Config;
-  logger: Logger;
-  app: Express;
-  httpServer: http.Server;
-  apollo: ApolloServer<GatewayContext>;
-  schema: GraphQLSchema;
-  cache: ResourceCache;
-  client: ContactsClient;
-  credentials: CredentialProvider;
-  services: GatewayServices;
-  internals: GatewayInternals;
-  features: readonly GatewayFeature[];
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly config: Config;
+  /** The executable schema (drift tests print it). */
+  readonly schema: GraphQLSchema;
+  /** The shared resource cache (tests inspect and clear it). */
+  readonly cache: ResourceCache;
   close(): Promise<void>;
 }
 
@@ -122,56 +126,18 @@ function requestIdFrom(header: unknown): string {
   return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-/** Reads the bearer from a graphql-ws connection_init payload (`{authorization}`; `headers` tolerated for GraphiQL). */
-function authorizationFromPayload(payload: unknown): unknown {
-  if (!payload || typeof payload !== "object") return undefined;
-  const p = payload as Record<string, unknown>;
-  const headers = p["headers"] && typeof p["headers"] === "object" ? (p["headers"] as Record<string, unknown>) : {};
-  return p["authorization"] ?? p["Authorization"] ?? headers["authorization"] ?? headers["Authorization"];
-}
-
-/**
- * A subscription sent as an HTTP POST is a 400 BAD_USER_INPUT that says where subscriptions are
- * served (without it, executing one over HTTP ends in a masked INTERNAL_SERVER_ERROR).
- */
-const subscriptionsOverWebSocketOnly: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation }) {
-        if (operation?.operation !== "subscription") return;
-        throw new GraphQLError(
-          "Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on ws://<host>:<port>/graphql, not over HTTP POST",
-          { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } },
-        );
-      },
-    };
-  },
-};
-
-/** Longest delay `setTimeout` takes (about 24.8 days); longer waits are re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * A graphql-ws connection lives no longer than the caller token it authenticated with (contract §3:
- * an expired token is refused): at `exp` it is closed with 4403. graphql-ws clients retry a 4403 by
- * default, but with the same (expired) token each retry is refused again; the caller reconnects with
- * a fresh token.
- */
-function closeWhenTokenExpires(socket: WebSocket, expiresAtMs: number | undefined): void {
-  if (expiresAtMs === undefined) return;
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const leftMs = expiresAtMs - Date.now();
-    timer = setTimeout(leftMs > MAX_TIMER_MS ? arm : () => socket.close(CloseCode.Forbidden, "Forbidden: the caller token expired"), Math.min(Math.max(0, leftMs), MAX_TIMER_MS));
-    timer.unref();
-  };
-  arm();
-  socket.once("close", () => clearTimeout(timer));
-}
-
 function listenHost(host: string): string {
   if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The one feature contributing `key`, or undefined; two are a wiring mistake. */
+function single<K extends "pubSub" | "events">(features: readonly GatewayFeature[], key: K): GatewayFeature[K] | undefined {
+  const providing = features.filter((f) => f[key] !== undefined);
+  if (providing.length > 1) {
+    throw new Error(`createGateway: expected at most one feature with ${key}, received ${providing.map((f) => f.name).join(", ")}`);
+  }
+  return providing[0]?.[key];
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -225,125 +191,94 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
   const createLoaders = createLoaderFactory({ client, cache });
-  const services: GatewayServices = { config, logger, credentials, client, cache, createLoaders, write };
-  const httpServer = http.createServer();
+
+  const internals: GatewayInternals = Object.freeze({
+    config,
+    logger,
+    credentials,
+    cache,
+    write,
+    metrics: ops.metrics,
+    // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
+    ...(options.sandbox && options.sandbox.defaultHeaders?.["Authorization"]
+      ? { demoAuthorization: options.sandbox.defaultHeaders["Authorization"] }
+      : {}),
+  });
+  const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), ...BUILT_IN_FEATURES];
+  const factories = [...(options.withoutBuiltInFeatures ? [] : builtIns), ...(options.features ?? [])];
+  const features: GatewayFeature[] = [];
+  for (const factory of factories) features.push(await factory(internals));
+
+  const pubSub = single(features, "pubSub");
+  const events = single(features, "events");
+  // What resolvers reach through the context, built once from the contributions and never changed.
+  const services: GatewayServices = Object.freeze({ logger, credentials, client, cache, createLoaders, write, ...(events ? { events } : {}) });
+  const schema = await buildGatewaySchema({
+    resolvers: features.flatMap((f) => f.resolvers ?? []),
+    ...(pubSub ? { pubSub } : {}),
+  });
 
   const authenticate = (authorization: unknown): Promise<CallerAuth> =>
     authenticateCaller(authorization, { secret: jwtSecret, credentials });
   const createContext = (auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext =>
     createGatewayContext({ auth, services, requestId: requestId ?? randomUUID(), ...(headers ? { headers } : {}) });
 
-  const internals: GatewayInternals = {
+  // The response cache stage: half the resource cache's TTL (at most 60 s: "overdue" moves with
+  // the clock), off when the resource cache is (CACHE_TTL_MS=0); evicted by every change the
+  // resource cache announces (webhooks, mutations, other instances' invalidations).
+  const responseCache = createResponseCache({ ttlMs: Math.min(Math.floor(config.cache.ttlMs / 2), 60_000) });
+  const stopInvalidations = cache.onInvalidate(responseCache.onChange);
+  const pipeline = createOperationPipeline({
+    schema,
     config,
-    logger,
-    credentials,
-    client,
-    cache,
-    createLoaders,
-    services,
+    audit: write.audit,
+    responseCache,
+    onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
+  });
+
+  // Node's defaults hold a slow client for minutes (requestTimeout 300 s); set every timeout
+  // deliberately, and check them every second rather than every 30 s.
+  const httpServer = http.createServer({
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+  });
+
+  // graphql-ws on the same server and path: the pipeline's WebSocket adapter.
+  const ws = createWebSocketAdapter({
+    pipeline,
     httpServer,
+    path: GRAPHQL_PATH,
+    limits: config.websocket,
+    logger,
     authenticate,
-    createContext,
-    metrics: ops.metrics,
-    // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
-    ...(options.sandbox && options.sandbox.defaultHeaders?.["Authorization"]
-      ? { demoAuthorization: options.sandbox.defaultHeaders["Authorization"] }
-      : {}),
-  };
-
-  const builtIns = [ops.feature, eventsFeature({ extraTrustedKeys: options.trustedWebhookKeys }), queryLimitsFeature, ...BUILT_IN_FEATURES];
-  const factories = [...(options.withoutBuiltInFeatures ? [] : builtIns), ...(options.features ?? [])];
-  const features: GatewayFeature[] = [];
-  for (const factory of factories) features.push(await factory(internals));
-
-  const pubSubs = features.filter((f) => f.pubSub);
-  if (pubSubs.length > 1) {
-    throw new Error(`createGateway: expected at most one feature with a pubSub, received ${pubSubs.map((f) => f.name).join(", ")}`);
-  }
-  const schema = await buildGatewaySchema({
-    resolvers: features.flatMap((f) => f.resolvers ?? []),
-    ...(pubSubs[0]?.pubSub ? { pubSub: pubSubs[0].pubSub } : {}),
+    createContext: (auth) => createContext(auth),
+    // graphql-ws builds the context once per subscribe: execute every event with a fresh one
+    // (fresh loaders over the shared cache), stack.md pitfall 5.
+    subscribe: createPerEventSubscribe(
+      (ctx) => {
+        const c = ctx as GatewayContext;
+        return createContext(c.auth, c.requestId, c.headers);
+      },
+      // Same caller identity, operation and variables: one execution per event for all of them.
+      (ctx) => {
+        const v = (ctx as GatewayContext).viewer;
+        return v ? JSON.stringify([v.locationId, [...v.scopes].sort(), v.subject ?? null]) : undefined;
+      },
+    ),
   });
-  const validationRules: ValidationRule[] = features.flatMap((f) => f.validationRules ?? []);
-  const onMasked = (error: unknown) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR");
-
-  // graphql-ws on the same server and path. Auth happens once, on connection_init. `noServer`, so
-  // the http server's own errors (a port in use) are not re-emitted to graphql-ws, which would
-  // print them with a stack trace; start-up failure stays the one line main.ts prints.
-  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
-  httpServer.on("upgrade", (req, socket, head) =>
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req)),
-  );
-  const wsAuth = new WeakMap<object, CallerAuth>();
-  // Open graphql-ws connections; their live `subscriptions` feed the active-subscriptions gauge.
-  const wsConnections = new Set<{ readonly subscriptions: object }>();
   ops.metrics.setSources({
-    activeSubscriptions: () => [...wsConnections].reduce((n, c) => n + Object.keys(c.subscriptions).length, 0),
+    activeSubscriptions: () => ws.stats().operations,
+    webSockets: () => ws.stats(),
+    responseCache: () => responseCache.stats(),
   });
-  const wsRules = [...specifiedRules, ...validationRules];
-  const wsCleanup = useServer<Record<string, unknown> | undefined>(
-    {
-      schema,
-      validate: (s, document) => validate(s, document, wsRules),
-      // A document that does not parse (or is over QUERY_MAX_TOKENS) is an error message for that
-      // one subscription, like over HTTP; left to graphql-ws, a syntax error would close the whole
-      // connection with 4500 and print a stack trace.
-      onSubscribe: (_ctx, _id, payload) => {
-        try {
-          parse(payload.query, queryLimitsParseOptions(config));
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        return undefined;
-      },
-      // graphql-ws builds the context once per subscribe: execute every event with a fresh one
-      // (fresh loaders over the shared cache), stack.md pitfall 5.
-      subscribe: createPerEventSubscribe(
-        (ctx) => {
-          const c = ctx as GatewayContext;
-          return createContext(c.auth, c.requestId, c.headers);
-        },
-        // Same caller identity, operation and variables: one execution per event for all of them.
-        (ctx) => {
-          const v = (ctx as GatewayContext).viewer;
-          return v ? JSON.stringify([v.locationId, [...v.scopes].sort(), v.subject ?? null]) : undefined;
-        },
-      ),
-      onConnect: async (ctx) => {
-        const auth = await authenticate(authorizationFromPayload(ctx.connectionParams));
-        if (auth.status !== "authenticated") {
-          logger.info({ reason: auth.status === "rejected" ? auth.error.reason : "missing_token" }, "graphql-ws connection refused");
-          return false; // graphql-ws closes with 4403 Forbidden
-        }
-        wsAuth.set(ctx.extra.socket, auth);
-        wsConnections.add(ctx);
-        closeWhenTokenExpires(ctx.extra.socket, auth.viewer.expiresAtMs);
-        return true;
-      },
-      onClose: (ctx) => {
-        wsConnections.delete(ctx);
-      },
-      context: (ctx) => {
-        const auth = wsAuth.get(ctx.extra.socket);
-        if (!auth) {
-          ctx.extra.socket.close(CloseCode.Forbidden, "Forbidden");
-          throw new Error("graphql-ws: subscribe before authentication");
-        }
-        return createContext(auth);
-      },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatGraphQLError(e, { onMasked })) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatGraphQLError(e, { onMasked })),
-    },
-    wsServer,
-  );
 
   const drainWebSockets: ApolloServerPlugin<GatewayContext> = {
     async serverWillStart() {
       return {
         async drainServer() {
-          await wsCleanup.dispose();
+          await ws.dispose();
         },
       };
     },
@@ -353,9 +288,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError({ onMasked }),
-    validationRules,
-    parseOptions: queryLimitsParseOptions(config),
+    ...apolloPipelineOptions(pipeline),
     logger: logger.child({ component: "apollo" }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
@@ -365,8 +298,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Federation inline traces apply to subgraphs only (this schema is not one); disabling the
       // plugin explicitly keeps Apollo from loading it and its protobuf encoder at start (~1.3 MB RSS).
       ApolloServerPluginInlineTraceDisabled(),
-      subscriptionsOverWebSocketOnly,
-      ...features.flatMap((f) => f.apolloPlugins ?? []),
+      apolloPipelinePlugin(pipeline),
     ],
   });
   await apollo.start();
@@ -408,7 +340,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: GRAPHQL_JSON_BODY_LIMIT }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
+    checkHttpRequest(pipeline),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
@@ -425,7 +358,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error?.type === "entity.parse.failed"
         ? "The request body is not valid JSON"
         : error?.type === "entity.too.large"
-          ? `The request body is too large: expected a JSON body of at most ${GRAPHQL_JSON_BODY_LIMIT_TEXT}`
+          ? `The request body is too large: expected a JSON body of at most ${GRAPHQL_BODY_LIMIT_TEXT}`
           : status === 500
             ? "Internal server error"
             : "Bad request";
@@ -453,6 +386,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const close = () =>
     (closing ??= (async () => {
       await apollo.stop(); // drains graphql-ws and the http server (grace: SHUTDOWN_GRACE_MS)
+      stopInvalidations();
       for (const feature of [...features].reverse()) {
         try {
           await feature.close?.();
@@ -460,28 +394,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           logger.error({ err: error, feature: feature.name }, "feature failed to close");
         }
       }
-      wsServer.close();
       await client.close();
       await governance.close();
       await ops.close();
     })());
 
-  return {
-    url,
-    wsUrl,
-    port,
-    config,
-    logger,
-    app,
-    httpServer,
-    apollo,
-    schema,
-    cache,
-    client,
-    credentials,
-    services,
-    internals,
-    features,
-    close,
-  };
+  return Object.freeze({ url, wsUrl, port, config, schema, cache, close });
 }

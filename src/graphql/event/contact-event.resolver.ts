@@ -40,7 +40,7 @@ interface ContactEventsArgs {
 
 /** The gateway's event bus, handed to GraphQL through the shared services. */
 function eventBus(ctx: GatewayContext): ContactEventBus {
-  const events = (ctx.services as { events?: ContactEventBus }).events;
+  const { events } = ctx.services;
   if (!events) throw new GraphQLError("Subscriptions are not available on this gateway", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
   return events;
 }

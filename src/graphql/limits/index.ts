@@ -5,5 +5,3 @@ export { estimateOperationCost } from "./query-cost.estimate.js";
 export type { CostEstimateOptions } from "./query-cost.estimate.js";
 export { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, fieldCostsFor, resourceFieldCosts } from "./query-cost.table.js";
 export type { FieldCost, FieldCostTable, ListSize, PartialItemType } from "./query-cost.table.js";
-export { queryLimitsFeature, queryLimitsParseOptions } from "./query-limits.feature.js";
-export type { QueryLimitsFeature } from "./query-limits.feature.js";

@@ -4,6 +4,13 @@
  * variable's and the argument's defaults, then `defaultListSize`), multiplied down the tree.
  * `first` is not clamped: a page size the upstream would refuse is refused by the resolver anyway,
  * and the estimate reflects what was asked for. Pure: no I/O.
+ *
+ * Linear in the document: a named fragment is costed once per context it is spread in (the type,
+ * whether its objects are partial list items, the enclosing page size) and the result reused, so
+ * a chain of fragments that each spread the next twice costs one visit per fragment, not 2^n.
+ * With `stopAbove`, the walk stops as soon as a partial sum exceeds it: every term is non-negative
+ * and every multiplier at least 1 (a list of 0 items skips its selection), so any partial sum is a
+ * lower bound of the total and the verdict cannot change.
  */
 import {
   getNamedType,
@@ -35,6 +42,15 @@ export interface CostEstimateOptions {
   partialItems?: Readonly<Record<string, PartialItemType>>;
   /** List size assumed when neither the request nor the schema gives one (config.queryLimits.defaultListSize). */
   defaultListSize: number;
+  /** Stop as soon as the estimate exceeds this (the budget); the result is then a lower bound above it. */
+  stopAbove?: number;
+  /** Called each time a named fragment's selection is walked (not when a costed fragment is reused). */
+  onFragmentVisit?(name: string): void;
+}
+
+/** Thrown inside the walk when a partial sum exceeds `stopAbove`; caught by `estimateOperationCost`. */
+class StopAbove {
+  constructor(readonly atLeast: number) {}
 }
 
 interface Walk {
@@ -46,6 +62,10 @@ interface Walk {
   defaultListSize: number;
   /** Fragments on the current path (cycles are reported by graphql's own rule; we just stop). */
   visiting: Set<string>;
+  /** A fragment's cost and loads per context, computed once. */
+  costed: Map<string, { below: number; loads: readonly string[] }>;
+  stopAbove: number;
+  onFragmentVisit: ((name: string) => void) | undefined;
 }
 
 /** Worst-case upstream calls of one operation. */
@@ -66,8 +86,20 @@ export function estimateOperationCost(options: CostEstimateOptions): number {
     partial: options.partialItems ?? PARTIAL_ITEMS,
     defaultListSize: options.defaultListSize,
     visiting: new Set(),
+    costed: new Map(),
+    stopAbove: options.stopAbove ?? Number.POSITIVE_INFINITY,
+    onFragmentVisit: options.onFragmentVisit,
   };
-  return objectCost(walk, operation.selectionSet, root, { partial: false });
+  try {
+    return objectCost(walk, operation.selectionSet, root, { partial: false });
+  } catch (error) {
+    if (error instanceof StopAbove) return error.atLeast;
+    throw error;
+  }
+}
+
+function checkStop(walk: Walk, partialSum: number): void {
+  if (partialSum > walk.stopAbove) throw new StopAbove(partialSum);
 }
 
 /** Provided variables over the operation's declared defaults. */
@@ -146,6 +178,7 @@ interface ObjectContext {
 function objectCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedType, context: ObjectContext): number {
   const loads = new Set<string>(context.initialLoads ?? []);
   const below = collect(walk, selectionSet, type, context, loads);
+  checkStop(walk, loads.size + below);
   return loads.size + below;
 }
 
@@ -158,16 +191,35 @@ function collect(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedT
       const condition = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : undefined;
       total += collect(walk, selection.selectionSet, condition ?? type, context, loads);
     } else {
-      const name = selection.name.value;
-      const fragment = walk.fragments[name];
-      if (!fragment || walk.visiting.has(name)) continue;
-      walk.visiting.add(name);
-      const condition = walk.schema.getType(fragment.typeCondition.name.value);
-      total += collect(walk, fragment.selectionSet, condition ?? type, context, loads);
-      walk.visiting.delete(name);
+      total += fragmentCost(walk, selection.name.value, type, context, loads);
     }
+    checkStop(walk, total);
   }
   return total;
+}
+
+/**
+ * A named fragment's cost in this context: walked once, then reused. What `collect` returns and
+ * the loads it adds depend only on the selection, the type and the context (never on the loads
+ * already in the set), so reusing them is exact.
+ */
+function fragmentCost(walk: Walk, name: string, type: GraphQLNamedType, context: ObjectContext, loads: Set<string>): number {
+  const fragment = walk.fragments[name];
+  if (!fragment || walk.visiting.has(name)) return 0;
+  const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? type;
+  const key = `${name}\u0000${condition.name}\u0000${context.partial ? 1 : 0}\u0000${context.pageSize ?? ""}`;
+  let costed = walk.costed.get(key);
+  if (costed === undefined) {
+    walk.onFragmentVisit?.(name);
+    walk.visiting.add(name);
+    const own = new Set<string>();
+    const below = collect(walk, fragment.selectionSet, condition, context, own);
+    walk.visiting.delete(name);
+    costed = { below, loads: [...own] };
+    walk.costed.set(key, costed);
+  }
+  for (const load of costed.loads) loads.add(load);
+  return costed.below;
 }
 
 function fieldCost(walk: Walk, node: FieldNode, parentType: GraphQLNamedType, context: ObjectContext, loads: Set<string>): number {
@@ -200,6 +252,7 @@ function fieldCost(walk: Walk, node: FieldNode, parentType: GraphQLNamedType, co
   if (spec?.list) count = listSize(walk, spec.list, args);
   else if (spec?.pageItems) count = context.pageSize ?? walk.defaultListSize;
   else if (isListType(getNullableType(def.type))) count = walk.defaultListSize;
+  if (count === 0) return total; // nothing below is fetched for no objects
 
   const fetches = spec !== undefined && (spec.calls !== undefined || spec.loads !== undefined);
   const childContext: ObjectContext = {
@@ -208,5 +261,6 @@ function fieldCost(walk: Walk, node: FieldNode, parentType: GraphQLNamedType, co
     initialLoads: spec?.itemLoads,
   };
   const each = objectCost(walk, node.selectionSet, childType, childContext);
+  checkStop(walk, total + count * each);
   return total + count * each;
 }

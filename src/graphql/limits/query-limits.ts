@@ -9,9 +9,9 @@
  * §5) and what was exceeded: `extensions.cost = { estimated, budget }` or
  * `extensions.limit = { kind, max }`. No upstream call is made for a rejected operation.
  *
- * Wiring: the gateway takes these through query-limits.feature.ts (validation rules for HTTP and
- * graphql-ws, the Apollo plugins, `parseOptions`); `apolloOptions()` does the same for a bare
- * ApolloServer, and `checkDocument` runs every limit over one document (tests, embedders).
+ * Wiring: the gateway's operation pipeline (server/pipeline/operation.pipeline.ts) takes the rules,
+ * the token limit and `checkCost` for HTTP and graphql-ws alike; `apolloOptions()` wires the same
+ * for a bare ApolloServer, and `checkDocument` runs every limit over one document (tests, embedders).
  */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { ApolloServerPlugin } from "@apollo/server";
@@ -40,6 +40,8 @@ export interface QueryLimitsOptions {
   /** Entries added to (or replacing) the default cost table, keyed `Type.field`. */
   fieldCosts?: FieldCostTable;
   partialItems?: Readonly<Record<string, PartialItemType>>;
+  /** Each walk of a named fragment's selection while estimating (tests count them: each fragment once). */
+  onFragmentVisit?(name: string): void;
   /** Every estimate, accepted or not (metrics, logs). */
   onEstimate?(event: { operationName: string | undefined; operation: string; estimated: number; budget: number; rejected: boolean }): void;
 }
@@ -61,7 +63,17 @@ export interface QueryLimits {
     source: string | DocumentNode,
     variables?: Readonly<Record<string, unknown>> | null,
   ): readonly GraphQLError[];
-  /** The worst-case upstream calls of one operation. */
+  /**
+   * The cost stage: estimates `operation` with the request's variables, stopping as soon as the
+   * budget is exceeded; the refusal (GRAPHQL_VALIDATION_FAILED with `extensions.cost`) or undefined.
+   */
+  checkCost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): GraphQLError | undefined;
+  /** The worst-case upstream calls of one operation (the full count, no early stop). */
   estimate(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -81,7 +93,7 @@ function stripPrefix(message: string): string {
 }
 
 /** An armor rejection, re-issued with our code and the limit that was hit. */
-function reporter(kind: "depth" | "aliases", max: number) {
+function reporter(kind: "depth" | "aliases" | "directives", max: number) {
   return (context: ValidationContext | null, error: GraphQLError) => {
     context?.reportError(
       new GraphQLError(stripPrefix(error.message), {
@@ -108,7 +120,7 @@ export function costExceededError(
   forApollo = false,
 ): GraphQLError {
   return new GraphQLError(
-    `Operation too expensive: it may cost up to ${estimated} upstream calls, the budget is ${budget}. ` +
+    `Operation too expensive: it may cost at least ${estimated} upstream calls (counting stopped there), the budget is ${budget}. ` +
       "Ask for fewer items (first) or fewer relations per item.",
     {
       nodes: operation ? [operation] : undefined,
@@ -126,7 +138,12 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     costLimit: { enabled: false }, // its cost model knows nothing of upstream calls: ours below
-    maxDirectives: { enabled: false },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      exposeLimits: true,
+      propagateOnRejection: false,
+      onReject: [reporter("directives", limits.maxDirectives)],
+    },
     maxDepth: {
       n: limits.maxDepth,
       exposeLimits: true,
@@ -152,6 +169,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     operation: OperationDefinitionNode,
     fragments: Record<string, FragmentDefinitionNode>,
     variables: Readonly<Record<string, unknown>> | null | undefined,
+    stopAbove?: number,
   ): number {
     return estimateOperationCost({
       schema,
@@ -161,7 +179,20 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
       fieldCosts,
       partialItems,
       defaultListSize: limits.defaultListSize,
+      ...(stopAbove !== undefined ? { stopAbove } : {}),
+      ...(options.onFragmentVisit ? { onFragmentVisit: options.onFragmentVisit } : {}),
     });
+  }
+
+  function checkCost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): GraphQLError | undefined {
+    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget);
+    report(operation, estimated);
+    return estimated > budget ? costExceededError(estimated, budget, operation) : undefined;
   }
 
   function report(operation: OperationDefinitionNode, estimated: number) {
@@ -184,7 +215,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
       const fragments = fragmentsOf(context.getDocument());
       return {
         OperationDefinition(operation) {
-          const estimated = estimateOne(context.getSchema(), operation, fragments, variables);
+          const estimated = estimateOne(context.getSchema(), operation, fragments, variables, budget);
           report(operation, estimated);
           if (estimated > budget) context.reportError(costExceededError(estimated, budget, operation));
         },
@@ -229,7 +260,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
         async didResolveOperation(requestContext) {
           const { operation, document, schema } = requestContext;
           if (!operation) return;
-          const estimated = estimateOne(schema, operation, fragmentsOf(document), requestContext.request.variables);
+          const estimated = estimateOne(schema, operation, fragmentsOf(document), requestContext.request.variables, budget);
           report(operation, estimated);
           if (estimated > budget) throw costExceededError(estimated, budget, operation, true);
         },
@@ -277,6 +308,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     }),
     parseOptions: { maxTokens: limits.maxTokens },
     checkDocument,
+    checkCost,
     estimate,
     fieldCosts,
   };

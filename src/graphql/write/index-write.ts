@@ -12,7 +12,6 @@ import { createIdempotencyStore } from "../../idempotency/index.js";
 import { ContactWriteResolver } from "../contact/contact-write.resolver.js";
 import { TaskWriteResolver } from "../task/task-write.resolver.js";
 import type { WriteServices } from "./mutation-write.runner.js";
-import { createRefusedMutationAuditPlugin } from "./audit-write.plugin.js";
 import { createUpstreamScopeMemory } from "./scope-write.memory.js";
 
 export type { WriteServices, WriteContext } from "./mutation-write.runner.js";
@@ -66,21 +65,19 @@ export function createWriteServices(options: WriteServicesOptions): WriteService
 
 /**
  * The write feature (server/gateway.feature.ts `GatewayFeatureFactory`, declared structurally:
- * nothing below server/ imports server/). Expects `services.write` from `createWriteServices`.
+ * nothing below server/ imports server/): the mutation resolvers, and closing the write services
+ * it is given. Mutations refused before their resolver ran are audited by the operation pipeline
+ * (server/pipeline/refused-mutation.audit.ts) with the same audit logger.
  */
-export function writeFeature(internals: { services: { write?: WriteServices | undefined } }): {
+export function writeFeature(internals: { write: WriteServices }): {
   name: string;
   resolvers: readonly Function[];
-  apolloPlugins: readonly ReturnType<typeof createRefusedMutationAuditPlugin>[];
   close(): Promise<void>;
 } {
-  const write = internals.services.write;
-  if (!write) throw new TypeError("writeFeature: expected services.write (createWriteServices) in the gateway's services, received none");
+  const { write } = internals;
   return {
     name: "write",
     resolvers: WRITE_RESOLVERS,
-    // Mutations refused by @Authorized never reach the runner: audit them here.
-    apolloPlugins: [createRefusedMutationAuditPlugin(write.audit)],
     close: () => write.close(),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * A response-level cache for the dashboard view (issue 8: "a response-level cache keyed by the
- * caller's location and scopes and invalidated exactly by the entities a webhook or a mutation
- * touches"). Only successful `query` operations whose root fields are all in `rootFields`
- * (default: `dashboard`) are stored; everything else never touches it.
+ * The response cache behind the operation pipeline's cache stage: keyed by the caller's location
+ * and scopes and invalidated exactly by the entities a webhook or a mutation touches. Only
+ * successful `query` operations whose root fields are all in `rootFields` (default: `dashboard`)
+ * are stored; everything else never touches it. Widening `rootFields` (or passing `"*"`) serves
+ * other read operations the same way: nothing else here is specific to the dashboard.
  *
  * - Key: the caller's location + scopes + the operation (text, variables, operation name).
  * - Invalidation: every change the shared resource cache announces (webhook applies, mutation
@@ -12,8 +13,10 @@
  *   so an eviction is never undone by an answer that was already on its way.
  * - Bounded by entries and by `ttlMs` (a backstop for missed webhooks and for "overdue", which
  *   moves with the clock).
- * Knows no HTTP: dashboard.feature.ts serves hits before Apollo and stores misses after it.
+ * Knows no transport: operation.pipeline.ts serves hits (after authentication and authorization)
+ * and stores misses, for HTTP and graphql-ws alike.
  */
+import type { ExecutionResult } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { InvalidationEvent } from "../../cache/resource-cache.js";
 
@@ -22,8 +25,8 @@ export interface ResponseCacheOptions {
   ttlMs?: number;
   /** Max stored responses. Default 1_000. */
   maxEntries?: number;
-  /** Root query fields whose operations may be stored. Default `["dashboard"]`. */
-  rootFields?: readonly string[];
+  /** Root query fields whose operations may be stored, or `"*"` for every query. Default `["dashboard"]`. */
+  rootFields?: readonly string[] | "*";
 }
 
 export interface CachedOperation {
@@ -33,8 +36,8 @@ export interface CachedOperation {
 }
 
 interface Entry {
-  /** The serialised response, encoded once (hits write these bytes as they are). */
-  body: Buffer;
+  /** The successful result, frozen: every hit answers with this same object. */
+  result: Readonly<ExecutionResult>;
   locationId: string;
   /** Contact ids the response showed; undefined = depends on the whole location. */
   contactIds: ReadonlySet<string> | undefined;
@@ -50,20 +53,21 @@ export interface ResponseCacheStats {
 
 export interface ResponseCache {
   readonly enabled: boolean;
-  readonly rootFields: ReadonlySet<string>;
+  /** May an operation with these root fields be stored? */
+  covers(rootFields: readonly string[]): boolean;
   /** The operation part of a key (same for the raw HTTP body and Apollo's parsed request). */
   operationKey(op: CachedOperation): string;
   /** Cheap pre-check before authenticating: is anything stored for this operation? */
   mayHave(operationKey: string): boolean;
-  get(operationKey: string, locationId: string, scopes: readonly string[]): Buffer | undefined;
+  get(operationKey: string, locationId: string, scopes: readonly string[]): Readonly<ExecutionResult> | undefined;
   /** The location's change generation now (take it before executing). */
   generation(locationId: string): number;
-  /** Stores a serialised response unless the location changed since `generation`. */
+  /** Stores a successful result unless the location changed since `generation`. */
   store(
     operationKey: string,
     viewer: { locationId: string; scopes: readonly string[] },
     generation: number,
-    body: string,
+    result: ExecutionResult,
     contactIds: ReadonlySet<string> | undefined,
   ): boolean;
   /** Applies one resource-cache change. */
@@ -80,7 +84,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TypeError(`ResponseCache: ttlMs must be >= 0, received ${ttlMs}`);
   const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
   const enabled = ttlMs > 0;
-  const rootFields = new Set(options.rootFields ?? DEFAULTS.rootFields);
+  const rootFields = options.rootFields === "*" ? "*" : new Set(options.rootFields ?? DEFAULTS.rootFields);
   let evictions = 0;
   let hits = 0;
   let misses = 0;
@@ -114,21 +118,21 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
 
   return {
     enabled,
-    rootFields,
+    covers: (fields) => enabled && fields.length > 0 && (rootFields === "*" || fields.every((f) => rootFields.has(f))),
     operationKey: (op) => JSON.stringify([op.query, op.variables ?? null, op.operationName ?? null]),
     mayHave: (operationKey) => enabled && perOperation.has(operationKey),
     get(operationKey, locationId, scopes) {
       const entry = enabled ? lru.get(fullKey(operationKey, locationId, scopes)) : undefined;
       if (entry) hits++;
       else misses++;
-      return entry?.body;
+      return entry?.result;
     },
     generation: generationOf,
-    store(operationKey, viewer, generation, body, contactIds) {
+    store(operationKey, viewer, generation, result, contactIds) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (!lru.has(key)) perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
-      lru.set(key, { body: Buffer.from(body, "utf8"), locationId: viewer.locationId, contactIds, operationKey });
+      lru.set(key, { result: Object.freeze({ ...result }), locationId: viewer.locationId, contactIds, operationKey });
       stores++;
       return true;
     },

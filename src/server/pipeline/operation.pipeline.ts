@@ -1,0 +1,294 @@
+/**
+ * THE operation pipeline: the stages every GraphQL operation passes, whichever transport carried
+ * it (HTTP through Apollo, apollo.adapter.ts; graphql-ws, ws.adapter.ts). The adapters only map
+ * their transport's hooks onto these stages, in this order:
+ *
+ *   1. size       the body (HTTP) or frame (graphql-ws) is bounded by the transport at
+ *                 GRAPHQL_BODY_LIMIT_BYTES; here: `query` is a string, `variables` an object
+ *                 nested at most MAX_VARIABLES_DEPTH deep
+ *   2. parse      with the token limit (QUERY_MAX_TOKENS, enforced while lexing)
+ *   3. validate   graphql's own rules, depth, aliases, directives (graphql/limits/)
+ *   4. authenticate  the caller's token (verified once per request or socket); an unauthenticated
+ *                 caller is refused here, before any costly stage — only introspection is public
+ *   5. cost       the upstream-cost estimate WITH the request's variables, linear in the document
+ *                 and stopped as soon as the budget is exceeded
+ *   6. authorize  the scope the operation type needs (contract: queries and subscriptions
+ *                 `contacts.readonly`, mutations `contacts.write`); `@Authorized` on every root
+ *                 field stays as defence in depth
+ *   7. cache      the response cache (response-cache.ts): a hit answers without executing
+ *   8. execute    (the transport's executor), storing a cacheable success
+ *   9. format     errors masked and mapped (graphql/common/errors.ts)
+ *  10. audit      one `rejected` audit line per refused mutation (refused-mutation.audit.ts)
+ *
+ * A refusal in stages 1-5 is a request error (HTTP 400 without `data`; graphql-ws `error`); in 6
+ * (and 4) an execution-shaped result `{ data: null, errors }` (HTTP 200; graphql-ws `next`), as
+ * graphql answers a field its resolver refused. Either way no resolver runs and no upstream call
+ * is made.
+ */
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+} from "graphql";
+import type { AuditLogger } from "../../audit/index.js";
+import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
+import type { Config } from "../../config/config.js";
+import { createFormatError } from "../../graphql/index.js";
+import { createQueryLimits, VALIDATION_FAILED, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
+import { auditRefusedMutation } from "./refused-mutation.audit.js";
+import type { ResponseCache } from "./response-cache.js";
+
+/** The largest body (HTTP) or frame (graphql-ws, after connection_init) an operation may arrive in. */
+export const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
+export const GRAPHQL_BODY_LIMIT_TEXT = "1 MiB";
+/**
+ * How deep `variables` may nest (objects and arrays). Deeper input is no real filter or input
+ * object; it is refused before anything walks it recursively.
+ */
+export const MAX_VARIABLES_DEPTH = 64;
+
+export type StageName = "size" | "parse" | "validate" | "authenticate" | "cost" | "authorize";
+
+/** One operation as a transport received it (HTTP body, graphql-ws subscribe payload). */
+export interface OperationRequest {
+  query: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+export type Admission =
+  /** Refused before execution. `asResult`: answer `{ data: null, errors }`; otherwise a request error. */
+  | { kind: "refused"; stage: StageName; errors: readonly GraphQLError[]; asResult: boolean }
+  /** Answered by the response cache (no execution). */
+  | { kind: "cached"; result: Readonly<ExecutionResult> }
+  /** Execute; pass a successful result to `remember` (stores it when the operation is cacheable). */
+  | { kind: "execute"; remember(result: ExecutionResult): void };
+
+export interface OperationPipelineOptions {
+  schema: GraphQLSchema;
+  config: Pick<Config, "queryLimits">;
+  /** The audit logger of the write path (graphql/write `createWriteServices().audit`). */
+  audit: AuditLogger;
+  /** Unexpected errors, before they are masked as INTERNAL_SERVER_ERROR. */
+  onMasked?(error: unknown): void;
+  /** The response cache stage; omitted = no response cache. */
+  responseCache?: ResponseCache;
+  /** Query-limit extras (cost table entries, the estimate hook, the fragment-visit hook). */
+  limits?: Omit<QueryLimitsOptions, "queryLimits">;
+}
+
+export interface OperationPipeline {
+  readonly schema: GraphQLSchema;
+  /** The stages in order (for documentation and the architecture test). */
+  readonly stages: readonly StageName[];
+  readonly limits: QueryLimits;
+  /** Stage 2's option, for a parser the transport runs itself (Apollo's `parseOptions`). */
+  readonly parseOptions: { maxTokens: number };
+  /** Stage 3's rules beyond graphql's `specifiedRules` (Apollo's `validationRules`). */
+  readonly validationRules: readonly ValidationRule[];
+  /** Stage 1. */
+  checkRequest(request: OperationRequest): GraphQLError | undefined;
+  /** Stages 2 and 3, for a transport without its own parser (graphql-ws). */
+  parseAndValidate(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
+  /** A parse error as stage 2 reports it (a token-limit overflow is a query limit, not a syntax error). */
+  parseError(error: GraphQLError): GraphQLError;
+  /** Stages 4 to 7 for a parsed, valid operation. */
+  admit(input: { document: DocumentNode; operation: OperationDefinitionNode; variables: unknown; operationKey: string; auth: CallerAuth }): Admission;
+  /** Stage 9. */
+  formatError(error: GraphQLError): GraphQLFormattedError;
+  /** Apollo's `formatError` signature of stage 9. */
+  readonly apolloFormatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Stage 10: the audit lines a (partly) refused mutation is owed. */
+  audit(input: { document: DocumentNode | undefined; operationName?: string | null | undefined; errors: readonly { path?: ReadonlyArray<string | number> | undefined; extensions?: Readonly<Record<string, unknown>> | undefined }[]; viewer: Viewer | undefined }): void;
+  /** The response cache's operation key. */
+  operationKey(request: { query: string; variables?: unknown; operationName?: unknown }): string;
+}
+
+export const PIPELINE_STAGES: readonly StageName[] = ["size", "parse", "validate", "authenticate", "cost", "authorize"];
+
+/** graphql-js: "Syntax Error: Document contains more that N tokens. Parsing aborted." (sic) */
+function isTokenLimitMessage(message: string): boolean {
+  return /contains more tha[nt] \d+ tokens/i.test(message);
+}
+
+function badRequest(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+}
+
+/** Depth of nested objects/arrays, iteratively (a recursive walk is what deep input attacks). */
+function nestingExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(["__schema", "__type", "__typename"]);
+
+/** Root field names of an operation (through fragments), `__typename` included. */
+function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
+  const names: string[] = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) names.push(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFields(document, selection.selectionSet, seen));
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) names.push(...rootFields(document, fragment.selectionSet, seen));
+    }
+  }
+  return names;
+}
+
+/** Contact ids a stored response shows (rows of the root fields), or undefined when it cannot tell. */
+function contactIdsOf(data: Record<string, unknown>): ReadonlySet<string> | undefined {
+  const ids = new Set<string>();
+  for (const value of Object.values(data)) {
+    if (!Array.isArray(value)) return undefined;
+    for (const row of value) {
+      const id = row && typeof row === "object" ? (row as Record<string, unknown>)["id"] : undefined;
+      if (typeof id !== "string") return undefined;
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
+function authError(error: unknown): GraphQLError {
+  if (error instanceof CallerAuthError) return error.toGraphQLError();
+  throw error;
+}
+
+export function createOperationPipeline(options: OperationPipelineOptions): OperationPipeline {
+  const { schema, responseCache } = options;
+  const limits = createQueryLimits({ ...options.limits, queryLimits: options.config.queryLimits });
+  const maxTokens = options.config.queryLimits.maxTokens;
+  const rules = [...specifiedRules, ...limits.validationRules];
+  const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
+
+  const parseError = (error: GraphQLError): GraphQLError => {
+    const message = error.message.replace(/^Syntax Error:\s*/, "");
+    if (!isTokenLimitMessage(message)) return error;
+    return new GraphQLError(message, { extensions: { code: VALIDATION_FAILED, limit: { kind: "tokens", max: maxTokens } } });
+  };
+
+  const operationKey: OperationPipeline["operationKey"] = (request) =>
+    JSON.stringify([request.query, request.variables ?? null, request.operationName ?? null]);
+
+  return {
+    schema,
+    stages: PIPELINE_STAGES,
+    limits,
+    parseOptions: { maxTokens },
+    validationRules: limits.validationRules,
+
+    checkRequest(request) {
+      if (typeof request.query !== "string" || request.query.length === 0) {
+        return badRequest("Expected `query` to be a non-empty string holding a GraphQL document");
+      }
+      const { variables, operationName } = request;
+      if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
+        return badRequest("Expected `variables` to be a JSON object (or absent)");
+      }
+      if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+        return badRequest("Expected `operationName` to be a string (or absent)");
+      }
+      if (nestingExceeds(variables, MAX_VARIABLES_DEPTH)) {
+        return badRequest(`Expected \`variables\` nested at most ${MAX_VARIABLES_DEPTH} levels deep (objects and arrays); received deeper input`);
+      }
+      return undefined;
+    },
+
+    parseAndValidate(query) {
+      let document: DocumentNode;
+      try {
+        document = parse(query, { maxTokens });
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        const labelled = parseError(error);
+        return {
+          document: undefined,
+          errors: [labelled === error ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } }) : labelled],
+        };
+      }
+      const errors = validate(schema, document, rules).map((e) =>
+        e.extensions["code"] ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: VALIDATION_FAILED } }),
+      );
+      return { document, errors };
+    },
+
+    parseError,
+
+    admit({ document, operation, variables, operationKey: key, auth }) {
+      const fields = rootFields(document, operation.selectionSet);
+      // Introspection is public (the sandbox loads the schema before a token is typed); it costs
+      // no upstream call.
+      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined };
+
+      // 4. authenticate
+      let viewer: Viewer;
+      try {
+        viewer = requireViewer(auth);
+      } catch (error) {
+        return { kind: "refused", stage: "authenticate", errors: [authError(error)], asResult: true };
+      }
+
+      // 5. cost, with the request's variables
+      const vars = variables && typeof variables === "object" ? (variables as Record<string, unknown>) : undefined;
+      const tooExpensive = limits.checkCost(schema, document, operation, vars);
+      if (tooExpensive) return { kind: "refused", stage: "cost", errors: [tooExpensive], asResult: false };
+
+      // 6. authorize: the contract's rule per operation type
+      const needed = operation.operation === "mutation" ? SCOPES.write : SCOPES.read;
+      if (!viewer.scopes.includes(needed)) {
+        const error = new CallerAuthError(
+          "FORBIDDEN",
+          "missing_scope",
+          `This ${operation.operation} needs the scope ${needed}; the caller token grants: ${viewer.scopes.join(" ") || "(none)"}`,
+        );
+        return { kind: "refused", stage: "authorize", errors: [error.toGraphQLError()], asResult: true };
+      }
+
+      // 7. the response cache (after authorization: a hit is never served to a caller lacking the scope)
+      const queried = fields.filter((f) => f !== "__typename");
+      if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
+        return { kind: "execute", remember: () => undefined };
+      }
+      const hit = responseCache.get(key, viewer.locationId, viewer.scopes);
+      if (hit !== undefined) return { kind: "cached", result: hit };
+      // Taken before executing: a change to the location while it runs makes the answer unstorable.
+      const generation = responseCache.generation(viewer.locationId);
+      return {
+        kind: "execute",
+        remember(result) {
+          if ((result.errors && result.errors.length > 0) || !result.data) return;
+          responseCache.store(key, viewer, generation, result, contactIdsOf(result.data as Record<string, unknown>));
+        },
+      };
+    },
+
+    formatError: (error) => apolloFormatError(error.toJSON(), error),
+    apolloFormatError,
+
+    audit({ document, operationName, errors, viewer }) {
+      auditRefusedMutation(options.audit, { schema, document, operationName, errors, viewer });
+    },
+
+    operationKey,
+  };
+}
