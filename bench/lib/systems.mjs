@@ -89,6 +89,10 @@ export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfil
       RATE_LIMIT_BURST: "1000000",
       RATE_LIMIT_DAILY: "100000000",
       UPSTREAM_CONCURRENCY: "64",
+      // The fan-out run opens up to 1,000 sockets with ONE caller token (one `sub`): lift the
+      // per-caller graphql-ws caps, which exist to stop exactly that from a real caller.
+      WS_MAX_SOCKETS_PER_CALLER: "10000",
+      WS_MAX_SUBSCRIPTIONS_PER_CALLER: "100000",
       LOG_LEVEL: "warn",
       // Exploring runtime flags (e.g. "--max-semi-space-size=2"): BENCH_OURS_NODE_OPTIONS.
       ...(process.env.BENCH_OURS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OURS_NODE_OPTIONS } : {}),

@@ -57,6 +57,8 @@ export interface GatewayMetrics {
   observeUpstream(observation: UpstreamObservation): void;
   recordWebhookEvent(type: string, outcome: string): void;
   recordTokenRefresh(outcome: string): void;
+  /** One walk of a named fragment by the upstream-cost estimate (graphql/limits/query-cost.estimate.ts). */
+  recordCostFragmentVisit(): void;
   /** Pass to `createGovernanceRuntime({ hooks })`: queue length, retries, rejections, 429s, breaker events. */
   readonly governanceHooks: GovernanceHooks;
   /** Adds or replaces pull sources (areas call this as they start). */
@@ -250,6 +252,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(sources.responseCache?.().size ?? 0);
     },
   });
+  const fragmentVisits = new Counter({
+    name: `${prefix}query_cost_fragment_visits_total`,
+    help: "Named fragments walked by the upstream-cost estimate (each fragment once per context it is spread in).",
+    registers,
+  });
   const tokenRefreshes = new Counter({
     name: `${prefix}token_refreshes_total`,
     help: "OAuth token refreshes that reached the token endpoint, by outcome.",
@@ -315,6 +322,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     recordTokenRefresh(outcome) {
       tokenRefreshes.inc({ outcome });
+    },
+    recordCostFragmentVisit() {
+      fragmentVisits.inc();
     },
     governanceHooks,
     setSources(next) {

@@ -233,6 +233,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     config,
     audit: write.audit,
     responseCache,
+    limits: { onFragmentVisit: () => ops.metrics.recordCostFragmentVisit() },
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
   });
 

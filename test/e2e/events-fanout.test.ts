@@ -16,7 +16,9 @@ const post = (fields: Record<string, unknown>, webhookId?: string) =>
   postWebhook(intakeUrl, webhookBody({ locationId: LOCATION_A, ...fields }, webhookId ? { webhookId } : {}), { keys });
 
 beforeAll(async () => {
-  stack = await startStack({ env: webhookKeyEnv(keys) });
+  // 200 subscribers with tokens of ONE caller: lift the per-caller graphql-ws caps, which exist to
+  // stop exactly that from a real caller (test/e2e/security/ws-caps.test.ts covers them).
+  stack = await startStack({ env: { ...webhookKeyEnv(keys), WS_MAX_SOCKETS_PER_CALLER: "1000", WS_MAX_SUBSCRIPTIONS_PER_CALLER: "1000" } });
   intakeUrl = `${stack.gateway.url}/webhooks/highlevel`;
 });
 

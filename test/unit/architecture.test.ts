@@ -79,6 +79,18 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("one operation pipeline: graphql-ws is served, and Apollo plugged, only by server/pipeline/", () => {
+    // The stages (limits, auth, cost, cache, format, audit) live in server/pipeline/operation.pipeline.ts;
+    // a second place wiring a transport would be a second pipeline.
+    const wsServers = all.filter((i) => i.target.startsWith("graphql-ws") && !i.from.startsWith("server/pipeline/"));
+    expect(wsServers).toEqual([]);
+    const plugins = files(SRC)
+      .filter((file) => /ApolloServerPlugin</.test(readFileSync(file, "utf8")))
+      .map((file) => relative(SRC, file))
+      .filter((file) => !file.startsWith("server/pipeline/") && file !== "server/gateway.ts" && file !== "graphql/limits/query-limits.ts");
+    expect(plugins).toEqual([]);
+  });
+
   it("only config/ reads process.env", () => {
     const readers = files(SRC)
       .filter((file) => /process\.env\b/.test(readFileSync(file, "utf8").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")))

@@ -98,7 +98,7 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
               }
             }
           }
-          pipeline.audit({ document: rc.document, operationName: rc.request.operationName, errors: rc.errors, viewer: rc.contextValue.viewer });
+          pipeline.audit({ document: rc.document, source: rc.source, operationName: rc.request.operationName, errors: rc.errors, viewer: rc.contextValue.viewer });
         },
       };
     },

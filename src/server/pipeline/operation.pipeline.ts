@@ -108,7 +108,7 @@ export interface OperationPipeline {
   /** Apollo's `formatError` signature of stage 9. */
   readonly apolloFormatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Stage 10: the audit lines a (partly) refused mutation is owed. */
-  audit(input: { document: DocumentNode | undefined; operationName?: string | null | undefined; errors: readonly { path?: ReadonlyArray<string | number> | undefined; extensions?: Readonly<Record<string, unknown>> | undefined }[]; viewer: Viewer | undefined }): void;
+  audit(input: { document: DocumentNode | undefined; source?: string | undefined; operationName?: string | null | undefined; errors: readonly { path?: ReadonlyArray<string | number> | undefined; extensions?: Readonly<Record<string, unknown>> | undefined }[]; viewer: Viewer | undefined }): void;
   /** The response cache's operation key. */
   operationKey(request: { query: string; variables?: unknown; operationName?: unknown }): string;
 }
@@ -187,8 +187,11 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
     return new GraphQLError(message, { extensions: { code: VALIDATION_FAILED, limit: { kind: "tokens", max: maxTokens } } });
   };
 
-  const operationKey: OperationPipeline["operationKey"] = (request) =>
-    JSON.stringify([request.query, request.variables ?? null, request.operationName ?? null]);
+  // No variables, `null` and `{}` are the same request (clients differ in which they send).
+  const operationKey: OperationPipeline["operationKey"] = (request) => {
+    const variables = request.variables && typeof request.variables === "object" && Object.keys(request.variables).length > 0 ? request.variables : null;
+    return JSON.stringify([request.query, variables, request.operationName ?? null]);
+  };
 
   return {
     schema,
@@ -285,8 +288,8 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
     formatError: (error) => apolloFormatError(error.toJSON(), error),
     apolloFormatError,
 
-    audit({ document, operationName, errors, viewer }) {
-      auditRefusedMutation(options.audit, { schema, document, operationName, errors, viewer });
+    audit({ document, source, operationName, errors, viewer }) {
+      auditRefusedMutation(options.audit, { schema, document, source, operationName, errors, viewer });
     },
 
     operationKey,

@@ -8,11 +8,14 @@
  *   coerce: one line per mutation field asked for (errorCode: the first error's code; aliases of
  *   one field count once; names the schema does not have are no mutation, so with no known field,
  *   one line for the first name). Recognised by errors that carry no path.
+ * - refused at parse time by the token limit: the document is never parsed whole, so its first
+ *   root field is read with graphql's lexer (a few tokens) and gets the line; a plain syntax
+ *   error names no operation and gets none.
  * - refused by `@Authorized` at a root field (auth/auth-checker.ts, defence in depth behind the
  *   pipeline's own authorize stage): one line per such field. Errors the runner raised (it audits
  *   them itself) carry no caller-auth reason and are skipped.
  */
-import { getOperationAST, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import { getOperationAST, Kind, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { AuditLogger } from "../../audit/index.js";
 import type { Viewer } from "../../auth/index.js";
 
@@ -35,8 +38,10 @@ export interface AuditedError {
 
 export interface RefusedMutationAuditInput {
   schema: GraphQLSchema;
-  /** Undefined when the document did not parse: nothing to audit. */
+  /** Undefined when the document did not parse. */
   document: DocumentNode | undefined;
+  /** The document's text, read when it did not parse because of the token limit. */
+  source?: string | undefined;
   operationName?: string | null | undefined;
   errors: readonly AuditedError[];
   viewer: Viewer | undefined;
@@ -66,10 +71,57 @@ function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode, 
   return names;
 }
 
+/**
+ * The first root field of a document that starts with a mutation, read token by token (at most
+ * `maxTokens`); undefined for anything else or text that does not lex.
+ */
+function firstMutationField(source: string, maxTokens = 2_000): string | undefined {
+  try {
+    const lexer = new Lexer(new Source(source));
+    let token = lexer.advance();
+    if (token.kind !== TokenKind.NAME || token.value !== "mutation") return undefined;
+    let parens = 0;
+    for (let i = 0; i < maxTokens && token.kind !== TokenKind.EOF; i++) {
+      token = lexer.advance();
+      if (token.kind === TokenKind.PAREN_L) parens++;
+      else if (token.kind === TokenKind.PAREN_R) parens--;
+      else if (token.kind === TokenKind.BRACE_L && parens === 0) {
+        const name = lexer.advance();
+        if (name.kind !== TokenKind.NAME) return undefined;
+        if (lexer.lookahead().kind !== TokenKind.COLON) return name.value;
+        lexer.advance();
+        const field = lexer.advance();
+        return field.kind === TokenKind.NAME ? field.value : undefined;
+      }
+    }
+  } catch {
+    // a syntax error in the part read: no operation to name
+  }
+  return undefined;
+}
+
+function isTokenLimit(error: AuditedError | undefined): boolean {
+  const limit = error?.extensions?.["limit"];
+  return typeof limit === "object" && limit !== null && (limit as { kind?: unknown }).kind === "tokens";
+}
+
 /** Writes the `rejected` lines one refused (or partly refused) mutation operation is owed. */
 export function auditRefusedMutation(audit: AuditLogger, input: RefusedMutationAuditInput): void {
   const { document, errors, viewer } = input;
-  if (!document || errors.length === 0) return;
+  if (errors.length === 0) return;
+  if (!document) {
+    const field = input.source !== undefined && isTokenLimit(errors[0]) ? firstMutationField(input.source) : undefined;
+    if (field === undefined) return;
+    audit.record({
+      subject: viewer?.subject,
+      locationId: viewer?.locationId,
+      operation: field,
+      targetIds: {},
+      outcome: "rejected",
+      errorCode: String(errors[0]?.extensions?.["code"] ?? "GRAPHQL_VALIDATION_FAILED"),
+    });
+    return;
+  }
   let operation: OperationDefinitionNode | null | undefined;
   try {
     operation = getOperationAST(document, input.operationName ?? undefined);

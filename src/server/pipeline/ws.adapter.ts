@@ -195,7 +195,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
       const parsed = pipeline.parseAndValidate(payload.query);
       const viewer = state.auth.viewer;
       if (parsed.errors.length > 0 || !parsed.document) {
-        pipeline.audit({ document: parsed.document, operationName: payload.operationName, errors: parsed.errors, viewer });
+        pipeline.audit({ document: parsed.document, source: payload.query, operationName: payload.operationName, errors: parsed.errors, viewer });
         return [...parsed.errors];
       }
       const operation = getOperationAST(parsed.document, payload.operationName);

@@ -1,0 +1,60 @@
+/**
+ * The response cache as a stage of the operation pipeline: its hits are counted in /metrics, it
+ * serves both transports (a dashboard stored from HTTP answers a graphql-ws caller of the same
+ * location and scopes without executing), and it sits after authorization: a caller whose token
+ * lacks the scope is refused even when an answer for the operation is stored.
+ */
+import { describe, expect, it } from "vitest";
+import { WRITE, useStack } from "../support/harness.js";
+import { wsOperation } from "../support/ws-operation.js";
+
+const QUERY = `query Dash { dashboard(first: 5) { id name tasks { id completed } } }`;
+
+describe("response cache stage", () => {
+  const stack = useStack();
+  const counter = async (name: string) => {
+    const text = await (await fetch(`${stack().gateway.url}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+  };
+
+  it("counts hits in /metrics, over HTTP and graphql-ws", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const first = await s.gql(QUERY, {}, token);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.headers.get("x-response-cache")).toBeNull();
+    expect(await counter("cgw_response_cache_stores_total")).toBeGreaterThanOrEqual(1);
+
+    const hits = await counter("cgw_response_cache_hits_total");
+    s.sim.clearRequests();
+    const again = await s.gql(QUERY, {}, token);
+    expect(again.headers.get("x-response-cache")).toBe("hit");
+    expect(again.body).toEqual(first.body);
+    expect(await counter("cgw_response_cache_hits_total")).toBe(hits + 1);
+
+    const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: QUERY });
+    expect(ws).toEqual({ kind: "result", result: first.body });
+    expect(await counter("cgw_response_cache_hits_total")).toBe(hits + 2);
+    expect(s.sim.requests).toEqual([]);
+    expect(await counter("cgw_response_cache_entries")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("refuses a caller lacking the scope although an answer is stored", async () => {
+    const s = stack();
+    const reader = await s.tokenFor();
+    await s.gql(QUERY, {}, reader); // stored (or already stored)
+    expect((await s.gql(QUERY, {}, reader)).headers.get("x-response-cache")).toBe("hit");
+
+    const hits = await counter("cgw_response_cache_hits_total");
+    s.sim.clearRequests();
+    const writerOnly = await s.tokenFor({ scopes: [WRITE] });
+    const http = await s.gql(QUERY, {}, writerOnly);
+    expect(http.headers.get("x-response-cache")).toBeNull();
+    expect(http.body.data).toBeNull();
+    expect(http.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "missing_scope" });
+    const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${writerOnly}`, { query: QUERY });
+    expect(ws.kind === "result" && ws.result.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "missing_scope" });
+    expect(await counter("cgw_response_cache_hits_total")).toBe(hits);
+    expect(s.sim.requests).toEqual([]);
+  });
+});
