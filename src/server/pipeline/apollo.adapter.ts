@@ -42,6 +42,21 @@ export function apolloPipelineOptions(pipeline: OperationPipeline): {
 /** Stage 1 for HTTP (after `express.json()` bounded the body): a 400 with what was expected. */
 export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
   return (req, res, next) => {
+    if (req.method === "GET") {
+      // GET carries the operation in the query string; Apollo parses `variables` from JSON text.
+      const { query, variables, operationName } = req.query as Record<string, unknown>;
+      if (typeof query !== "string") return next();
+      let parsed: unknown;
+      try {
+        parsed = typeof variables === "string" ? JSON.parse(variables) : undefined;
+      } catch {
+        return next(); // Apollo answers malformed variables itself
+      }
+      const error = pipeline.checkRequest({ query, variables: parsed, operationName });
+      if (!error) return next();
+      res.status(400).json({ errors: [pipeline.formatError(error)] });
+      return;
+    }
     if (req.method !== "POST") return next();
     const body = req.body as Record<string, unknown> | undefined;
     // Not a JSON object: Apollo answers it (wrong content type, batching) with its own 400.

@@ -30,6 +30,20 @@ describe("deeply nested variables", () => {
     expect(s.sim.requests.length).toBe(0);
   });
 
+  it("answers 400 for deep variables in a GET query string", async () => {
+    const s = stack();
+    const before = errorLines().length;
+    const url = new URL(`${s.gateway.url}/graphql`);
+    url.searchParams.set("query", "query($v: [String]) { viewer { locationId } }");
+    // 1,000 levels: 5,000 percent-encoded would pass Node's 16 KiB header limit (a 431 of its own).
+    url.searchParams.set("variables", `{"v":${"[".repeat(1_000)}1${"]".repeat(1_000)}}`);
+    const res = await fetch(url, { headers: { accept: "application/json", "apollo-require-preflight": "true" } });
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+    expect(json.errors[0]?.extensions["code"]).toBe("BAD_USER_INPUT");
+    expect(errorLines().length).toBe(before);
+  });
+
   it("refuses the same variables over graphql-ws with the same code", async () => {
     const s = stack();
     const before = errorLines().length;

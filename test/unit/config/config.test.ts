@@ -60,6 +60,8 @@ describe("loadConfig", () => {
     [{ WEBHOOK_ED25519_PUBLIC_KEY: "not a key" }, "WEBHOOK_ED25519_PUBLIC_KEY", "Ed25519"],
     [{ CREDENTIALS_KEY: "dG9vIHNob3J0" }, "CREDENTIALS_KEY", "32 bytes"],
     [{ CACHE_TTL_MS: "-5" }, "CACHE_TTL_MS", "milliseconds"],
+    [{ WS_MAX_SUBSCRIPTIONS_PER_SOCKET: "0" }, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", "an integer from 1"],
+    [{ HTTP_HEADERS_TIMEOUT_MS: "40000" }, "HTTP_HEADERS_TIMEOUT_MS", "at most HTTP_REQUEST_TIMEOUT_MS"],
     [{ CONTACTS_API_URL: "https://x.test", AUTH_JWT_SECRET: SECRET }, "CONTACTS_API_TOKEN", "set"],
   ])("rejects %j naming %s in one line", (env, variable, expected) => {
     const e = error(env as Record<string, string>);
@@ -67,6 +69,13 @@ describe("loadConfig", () => {
     expect(e.message).toContain(variable);
     expect(e.message).toContain(expected);
     expect(e.message).not.toContain("\n");
+  });
+
+  it("bounds graphql-ws and the HTTP server by default", () => {
+    const config = loadConfig({});
+    expect(config.websocket).toEqual({ maxSubscriptionsPerSocket: 100, maxSubscriptionsPerCaller: 500, maxSocketsPerCaller: 20 });
+    expect(config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(config.queryLimits.maxDirectives).toBe(50);
   });
 
   it("never echoes the rejected value (it may be a secret)", () => {
