@@ -43,6 +43,8 @@ const CASES: Case[] = [
   { name: "depth (mutation)", query: `mutation { createTask(contactId: "x", input: { title: "t" }) { contact { ${nested} } } }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
   { name: "aliases (query)", query: `{ ${Array.from({ length: 100 }, (_, i) => `v${i}: viewer { locationId }`).join(" ")} }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
   { name: "aliases (mutation)", query: `mutation { ${Array.from({ length: 31 }, (_, i) => `d${i}: deleteContact(id: "c${i}")`).join(" ")} }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
+  { name: "directives (query)", query: `{ viewer { ${many(60, "locationId @include(if: true)")} } }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
+  { name: "directives (mutation)", query: `mutation { deleteContact(id: "c1") ${many(60, "__typename @skip(if: false)")} }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
   { name: "cost (query, literal first)", query: `{ contacts(first: 100) { nodes { id ${RELATIONS} } } }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
   { name: "cost (query, first from variables)", query: `query Page($n: Int) { contacts(first: $n) { nodes { id ${RELATIONS} } } }`, variables: { n: 100 }, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
   { name: "cost (mutation)", query: `mutation { createContact(input: { firstName: "x" }) { tasks { contact { tasks { contact { tasks { id } } } } } } }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
@@ -73,6 +75,10 @@ describe("the operation pipeline refuses alike over HTTP and graphql-ws", () => 
   function expectErrors(errors: Array<{ extensions?: Record<string, unknown> }> | undefined, c: Case) {
     expect(errors?.length).toBeGreaterThan(0);
     expect(errors?.[0]?.extensions?.["code"]).toBe(c.code);
+    // the limit that was hit, named alike on both transports
+    const kind = /^(token limit|depth|aliases|directives|cost)/.exec(c.name)?.[1];
+    if (kind === "cost") expect(errors?.[0]?.extensions?.["cost"]).toMatchObject({ budget: 300 });
+    else if (kind) expect(errors?.map((e) => (e.extensions?.["limit"] as { kind?: string } | undefined)?.kind)).toContain(kind === "token limit" ? "tokens" : kind);
     if (c.reason) expect(errors?.[0]?.extensions?.["reason"]).toBe(c.reason);
   }
 

@@ -119,6 +119,33 @@ describe("upstream-cost estimate", () => {
   });
 });
 
+describe("upstream-cost estimate is linear in the document", () => {
+  /** F0 spreads F1 twice, …; the last fragment costs one call: 2^(n-1) calls in all. */
+  const doubling = (n: number) =>
+    [
+      "query D { ...F0 }",
+      ...Array.from({ length: n - 1 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`),
+      `fragment F${n - 1} on Query { contact(id: "c") { id } }`,
+    ].join("\n");
+
+  it("walks each named fragment once and still counts every spread", () => {
+    const visits: string[] = [];
+    const counting = createQueryLimits({ queryLimits: config.queryLimits, onFragmentVisit: (name) => visits.push(name) });
+    expect(counting.estimate(schema, parse(doubling(23)))).toBe(2 ** 22);
+    expect(visits).toEqual(Array.from({ length: 23 }, (_, i) => `F${i}`));
+  });
+
+  it("stops the check at the first partial sum over the budget", () => {
+    const visits: string[] = [];
+    const counting = createQueryLimits({ queryLimits: config.queryLimits, onFragmentVisit: (name) => visits.push(name) });
+    const document = parse(doubling(23));
+    const operation = document.definitions[0] as import("graphql").OperationDefinitionNode;
+    const error = counting.checkCost(schema, document, operation);
+    expect(error?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 512, budget: 300 } });
+    expect(visits).toHaveLength(23);
+  });
+});
+
 describe("query limits as validation", () => {
   const errorsOf = (query: string, variables?: Record<string, unknown>) => limits.checkDocument(schema, query, variables);
 
