@@ -20,7 +20,8 @@ import type { WriteServices } from "./write/index-write.js";
  */
 export interface GatewayServices {
   readonly logger: Logger;
-  readonly credentials: CredentialProvider;
+  /** Narrowed to what resolvers ask: the scopes a location's upstream token grants (the write path). */
+  readonly credentials: Pick<CredentialProvider, "grantedScopes">;
   readonly client: ContactsClient;
   readonly cache: ResourceCache;
   readonly createLoaders: LoaderFactory;

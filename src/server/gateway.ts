@@ -212,7 +212,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pubSub = single(features, "pubSub");
   const events = single(features, "events");
   // What resolvers reach through the context, built once from the contributions and never changed.
-  const services: GatewayServices = Object.freeze({ logger, credentials, client, cache, createLoaders, write, ...(events ? { events } : {}) });
+  const services: GatewayServices = Object.freeze({
+    logger,
+    // A port, not the provider: resolvers never see a token.
+    credentials: { grantedScopes: (locationId: string) => credentials.grantedScopes(locationId) },
+    client,
+    cache,
+    createLoaders,
+    write,
+    ...(events ? { events } : {}),
+  });
   const schema = await buildGatewaySchema({
     resolvers: features.flatMap((f) => f.resolvers ?? []),
     ...(pubSub ? { pubSub } : {}),

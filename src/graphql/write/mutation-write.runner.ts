@@ -55,7 +55,8 @@ export interface WriteContext {
   services: {
     client: ContactsClient;
     cache: ResourceCache;
-    credentials: CredentialProvider;
+    /** Only what a write asks of the credentials: the scopes the location's upstream token grants. */
+    credentials: Pick<CredentialProvider, "grantedScopes">;
     write?: WriteServices | undefined;
   };
   /** Request headers, lower-cased names (HTTP only; absent over WebSocket). */
