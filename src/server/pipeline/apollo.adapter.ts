@@ -61,7 +61,9 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
     const body = req.body as Record<string, unknown> | undefined;
     // Not a JSON object: Apollo answers it (wrong content type, batching) with its own 400.
     if (!body || typeof body !== "object" || Array.isArray(body)) return next();
-    const error = pipeline.checkRequest({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
+    // Without query text (a persisted-query hash, or a missing query) Apollo judges the query itself.
+    const hasQuery = typeof body["query"] === "string";
+    const error = pipeline.checkRequest({ query: body["query"], variables: body["variables"], operationName: body["operationName"] }, { queryRequired: hasQuery });
     if (!error) return next();
     res.status(400).json({ errors: [pipeline.formatError(error)] });
   };
@@ -78,7 +80,7 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
           if (operation.operation === "subscription") {
             throw new GraphQLError(SUBSCRIPTIONS_OVER_WEBSOCKET, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
           }
-          const query = rc.request.query ?? "";
+          const query = rc.source ?? rc.request.query ?? ""; // source: also a persisted query's text
           admission = pipeline.admit({
             document: rc.document,
             operation,

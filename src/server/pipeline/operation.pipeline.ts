@@ -95,8 +95,8 @@ export interface OperationPipeline {
   readonly parseOptions: { maxTokens: number };
   /** Stage 3's rules beyond graphql's `specifiedRules` (Apollo's `validationRules`). */
   readonly validationRules: readonly ValidationRule[];
-  /** Stage 1. */
-  checkRequest(request: OperationRequest): GraphQLError | undefined;
+  /** Stage 1. `queryRequired: false` checks only variables and operationName (the query is judged later). */
+  checkRequest(request: OperationRequest, options?: { queryRequired?: boolean }): GraphQLError | undefined;
   /** Stages 2 and 3, for a transport without its own parser (graphql-ws). */
   parseAndValidate(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
   /** A parse error as stage 2 reports it (a token-limit overflow is a query limit, not a syntax error). */
@@ -200,8 +200,8 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
     parseOptions: { maxTokens },
     validationRules: limits.validationRules,
 
-    checkRequest(request) {
-      if (typeof request.query !== "string" || request.query.length === 0) {
+    checkRequest(request, checks = {}) {
+      if ((checks.queryRequired ?? true) && (typeof request.query !== "string" || request.query.length === 0)) {
         return badRequest("Expected `query` to be a non-empty string holding a GraphQL document");
       }
       const { variables, operationName } = request;
