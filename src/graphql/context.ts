@@ -1,18 +1,21 @@
 /**
- * The per-operation GraphQL context: who is calling (`auth`), the gateway's shared services, and
- * this operation's loaders. Loaders are created lazily for the viewer's location, so a request
+ * The per-operation GraphQL context: who is calling (`auth`, `viewer`) and narrow ports to what a
+ * resolver may do: read through this operation's `loaders`, subscribe to `events`, run a mutation
+ * through `writes`. It carries no configuration, no credentials, no upstream client and no cache:
+ * reads go through the loaders, writes through the write path (write/mutation-write.runner.ts),
+ * which alone holds the client. Loaders are created lazily for the viewer's location, so a request
  * without a valid viewer can never reach the upstream; `newLoaders()` gives a fresh set (one per
- * subscription event, stack.md pitfall 5).
+ * subscription event: graphql-ws builds a context once per subscribe).
  */
 import type { Logger } from "pino";
 import type { CallerAuth, Viewer } from "../auth/index.js";
 import { CallerAuthError, requireViewer } from "../auth/index.js";
-import type { ResourceCache } from "../cache/resource-cache.js";
 import type { LoaderFactory, Loaders } from "../loaders/index.js";
-import type { ContactsClient } from "../upstream/contacts.client.js";
-import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { ContactEventBus } from "../events/event-bus.js";
-import type { WriteServices } from "./write/index-write.js";
+import type { WriteEngine, WritePort } from "./write/mutation-write.runner.js";
+
+/** What a subscription may do with the gateway's live events: subscribe to one location's stream. */
+export type EventsPort = Pick<ContactEventBus, "subscribe">;
 
 /**
  * Shared by every operation of one gateway; built once by the composition root and never changed
@@ -20,15 +23,11 @@ import type { WriteServices } from "./write/index-write.js";
  */
 export interface GatewayServices {
   readonly logger: Logger;
-  /** Narrowed to what resolvers ask: the scopes a location's upstream token grants (the write path). */
-  readonly credentials: Pick<CredentialProvider, "grantedScopes">;
-  readonly client: ContactsClient;
-  readonly cache: ResourceCache;
   readonly createLoaders: LoaderFactory;
   /** Live events (webhooks → `contactEvents` subscriptions), contributed by the events feature. */
-  readonly events?: ContactEventBus;
-  /** The write path's idempotency store, audit logger, scope memory (graphql/write). */
-  readonly write?: WriteServices;
+  readonly events?: EventsPort;
+  /** The write path (write/mutation-write.runner.ts), bound to each request as the context's `writes`. */
+  readonly writes?: WriteEngine;
 }
 
 export interface GatewayContext {
@@ -41,7 +40,10 @@ export interface GatewayContext {
   newLoaders(): Loaders;
   /** The viewer, or a GraphQLError with UNAUTHENTICATED/FORBIDDEN. */
   requireViewer(): Viewer;
-  services: GatewayServices;
+  /** Live events, when this gateway has the events feature. */
+  readonly events: EventsPort | undefined;
+  /** Runs a mutation along the write path (scopes, idempotency, precondition, write, cache, audit). */
+  readonly writes: WritePort;
   requestId: string;
   logger: Logger;
   /** HTTP request headers, lower-cased names (`{}` over WebSocket); the write path reads `idempotency-key`. */
@@ -77,7 +79,8 @@ class RequestContext implements GatewayContext {
 
   constructor(
     readonly auth: CallerAuth,
-    readonly services: GatewayServices,
+    /** Internal: the ports are read through the getters below. */
+    readonly _services: GatewayServices,
     readonly requestId: string,
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
   ) {
@@ -85,7 +88,7 @@ class RequestContext implements GatewayContext {
   }
 
   get logger(): Logger {
-    this._logger ??= this.services.logger.child({ requestId: this.requestId, location: this.viewer?.locationId });
+    this._logger ??= this._services.logger.child({ requestId: this.requestId, location: this.viewer?.locationId });
     return this._logger;
   }
 
@@ -95,7 +98,17 @@ class RequestContext implements GatewayContext {
   }
 
   newLoaders(): Loaders {
-    return this.services.createLoaders(viewerOrGraphQLError(this.auth).locationId);
+    return this._services.createLoaders(viewerOrGraphQLError(this.auth).locationId);
+  }
+
+  get events(): EventsPort | undefined {
+    return this._services.events;
+  }
+
+  get writes(): WritePort {
+    const engine = this._services.writes;
+    if (!engine) throw new TypeError("this gateway was built without the write path (GatewayServices.writes)");
+    return engine.forRequest({ requireViewer: () => this.requireViewer(), headers: this.headers });
   }
 
   requireViewer(): Viewer {

@@ -32,7 +32,7 @@ export interface BuildGatewaySchemaOptions {
    * type-graphql's pub/sub for `@Subscription` topics (EVENTS). type-graphql keeps build options
    * (this, `authChecker`) in a process-wide BuildContext, but `buildSchema` reads them into the
    * resolvers synchronously and resets them, so each schema keeps its own; and `contactEvents`
-   * subscribes to the gateway's bus from its context (`services.events`), never to this pub/sub.
+   * subscribes to the gateway's bus through its context's events port (`ctx.events`), never to this pub/sub.
    * Several gateways in one process therefore never share events (test/e2e/events-isolation).
    */
   pubSub?: PubSub;

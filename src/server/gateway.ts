@@ -10,7 +10,8 @@
  *   - feature routes (`/readyz`, `/metrics`, `/oauth/*`, `/dashboard`),
  *   - `POST /graphql` → Apollo Server 5 (`express.json()` first), the HTTP adapter of the pipeline,
  *   - graphql-ws on the same path, the pipeline's WebSocket adapter, disposed from an Apollo
- *     `drainServer` hook (stack.md pitfalls 3 and 4).
+ *     `drainServer` hook (one http server for both, so graphql-ws and webhooks share the port:
+ *     `startStandaloneServer` would own its own).
  * Features meet here and nowhere else. To wire a feature in, add its factory to
  * `BUILT_IN_FEATURES` and, for upstream middlewares, to `builtInUpstreamMiddlewares`.
  */
@@ -32,7 +33,7 @@ import { authenticateCaller, type CallerAuth } from "../auth/index.js";
 import { createResourceCache, type ResourceCache } from "../cache/index.js";
 import type { Config } from "../config/config.js";
 import { buildGatewaySchema, createGatewayContext } from "../graphql/index.js";
-import { createWriteServices, writeFeature } from "../graphql/write/index-write.js";
+import { createWriteEngine, createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
 import { createLoaderFactory } from "../loaders/index.js";
@@ -214,13 +215,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // What resolvers reach through the context, built once from the contributions and never changed.
   const services: GatewayServices = Object.freeze({
     logger,
-    // A port, not the provider: resolvers never see a token.
-    credentials: { grantedScopes: (locationId: string) => credentials.grantedScopes(locationId) },
-    client,
-    cache,
     createLoaders,
-    write,
-    ...(events ? { events } : {}),
+    // The write path alone holds the client, the cache's change path and the credentials' scopes
+    // (a port, not the provider: resolvers never see a token).
+    writes: createWriteEngine({
+      client,
+      cache,
+      credentials: { grantedScopes: (locationId: string) => credentials.grantedScopes(locationId) },
+      write,
+    }),
+    ...(events ? { events: { subscribe: (locationId: string) => events.subscribe(locationId) } } : {}),
   });
   const schema = await buildGatewaySchema({
     resolvers: features.flatMap((f) => f.resolvers ?? []),
@@ -265,7 +269,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     authenticate,
     createContext: (auth) => createContext(auth),
     // graphql-ws builds the context once per subscribe: execute every event with a fresh one
-    // (fresh loaders over the shared cache), stack.md pitfall 5.
+    // (fresh loaders over the shared cache): graphql-ws builds it once per subscribe, not per event.
     subscribe: createPerEventSubscribe(
       (ctx) => {
         const c = ctx as GatewayContext;

@@ -1,5 +1,5 @@
 /**
- * Keeps the dependency direction of house-style.md: server → graphql, webhooks → loaders, auth,
+ * Keeps the dependency direction of the README's architecture section: server → graphql, webhooks → loaders, auth,
  * events → cache → upstream; `upstream/` knows no GraphQL; `graphql/` and `webhooks/` never import
  * each other; only `config/` reads the environment. Reads import lines; no module is executed.
  */
@@ -89,6 +89,18 @@ describe("architecture", () => {
       .map((file) => relative(SRC, file))
       .filter((file) => !file.startsWith("server/pipeline/") && file !== "server/gateway.ts" && file !== "graphql/limits/query-limits.ts");
     expect(plugins).toEqual([]);
+  });
+
+  it("resolvers reach the upstream only through the loaders and the write path", () => {
+    // The GraphQL context carries ports (loaders, events, writes), never the client or the cache:
+    // only the write runner holds them, so every write passes its checks, idempotency and audit.
+    const bad = all.filter(
+      (i) =>
+        top(i.from) === "graphql" &&
+        i.from !== "graphql/write/mutation-write.runner.ts" &&
+        (i.target === "upstream/contacts.client.js" || i.target === "cache/resource-cache.js"),
+    );
+    expect(bad).toEqual([]);
   });
 
   it("only config/ reads process.env", () => {

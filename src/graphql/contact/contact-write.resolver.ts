@@ -9,7 +9,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
-import { cacheKeys, writeChanges, type CacheChange } from "../../cache/index.js";
+import { writeChanges } from "../../cache/index.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
@@ -20,15 +20,13 @@ import {
   validateUpdateContact,
 } from "../write/input-write.rules.js";
 import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
-import { requestOf, runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { requestOf } from "../write/mutation-write.runner.js";
 import { checkUnmodifiedSince } from "../write/precondition-write.check.js";
 import { AddContactTagsArgs, CreateContactInput, UpdateContactArgs } from "./contact.input.js";
 import { ContactRecord } from "./contact.record.js";
 import { Contact } from "./contact.type.js";
 
-type WriteCtx = GatewayContext & WriteContext;
-
-const applyWrite = (ctx: WriteCtx, changes: readonly CacheChange[]) => ctx.services.cache.applyChanges(changes, { origin: "mutation" });
+type WriteCtx = GatewayContext;
 
 /** The contract-named fields of a contact, for `extensions.current` of a failed precondition. */
 function currentContact(contact: UpstreamContact): Record<string, unknown> {
@@ -36,14 +34,10 @@ function currentContact(contact: UpstreamContact): Record<string, unknown> {
   return { id, locationId, name, firstName, lastName, email, phone, companyName, tags, dateAdded, dateUpdated };
 }
 
-/** The per-request loaders, when this operation already has them (never forces their creation). */
+/** This operation's loaders forget the contact (and take the written one), so later fields read the new state. */
 function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamContact): void {
-  try {
-    const loader = ctx.loaders.contact.clear(contactId);
-    if (contact) loader.prime(contactId, contact);
-  } catch {
-    // No loaders without a viewer: nothing to forget.
-  }
+  const loader = ctx.loaders.contact.clear(contactId);
+  if (contact) loader.prime(contactId, contact);
 }
 
 @Resolver()
@@ -55,19 +49,17 @@ export class ContactWriteResolver {
     @Ctx() ctx: WriteCtx,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ContactRecord> {
-    const contact = await runMutation<UpstreamContact>(ctx, {
+    const contact = await ctx.writes.run<UpstreamContact>({
       operation: "createContact",
       args: { input },
       request: requestOf(info),
       problems: validateCreateContact(input),
       targetIds: {},
       fields: changedFieldNames(input),
-      write: (location) => ctx.services.client.createContact(location, toCreateContactBody(input)),
+      write: (upstream, location) => upstream.createContact(location, toCreateContactBody(input)),
       resultIds: (c) => ({ contactId: c.id }),
-      applyToCache: (location, c) => {
-        applyWrite(ctx, writeChanges.contactWritten(location, c));
-        forgetInRequest(ctx, c.id, c);
-      },
+      changes: (location, c) => writeChanges.contactWritten(location, c),
+      afterCache: (c) => c && forgetInRequest(ctx, c.id, c),
     });
     return ContactRecord.fromContact(contact);
   }
@@ -79,8 +71,7 @@ export class ContactWriteResolver {
   })
   async updateContact(@Args(() => UpdateContactArgs) args: UpdateContactArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<ContactRecord> {
     const { id, input, ifUnmodifiedSince } = args;
-    const { client, cache } = ctx.services;
-    const contact = await runMutation<UpstreamContact>(ctx, {
+    const contact = await ctx.writes.run<UpstreamContact>({
       operation: "updateContact",
       args: { id, input, ifUnmodifiedSince },
       request: requestOf(info),
@@ -88,9 +79,8 @@ export class ContactWriteResolver {
       targetIds: { contactId: id },
       fields: changedFieldNames(input),
       precondition: ifUnmodifiedSince
-        ? async (location) => {
-            // Fresh: bypass the cache (and refresh it with what we read).
-            const current = await cache.load(cacheKeys.contact(location, id), () => client.getContact(location, id), { bypass: true });
+        ? async (fresh) => {
+            const current = await fresh.contact(id);
             const failure = checkUnmodifiedSince(current, ifUnmodifiedSince);
             if (failure) {
               throw gatewayError(
@@ -101,12 +91,10 @@ export class ContactWriteResolver {
             }
           }
         : undefined,
-      write: (location) => client.updateContact(location, id, toUpdateContactBody(input)),
-      applyToCache: (location, c) => {
-        applyWrite(ctx, writeChanges.contactWritten(location, c));
-        forgetInRequest(ctx, id, c);
-      },
-      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, id)),
+      write: (upstream, location) => upstream.updateContact(location, id, toUpdateContactBody(input)),
+      changes: (location, c) => writeChanges.contactWritten(location, c),
+      notFoundChanges: (location) => writeChanges.contactGone(location, id),
+      afterCache: (c) => forgetInRequest(ctx, id, c),
     });
     return ContactRecord.fromContact(contact);
   }
@@ -114,22 +102,19 @@ export class ContactWriteResolver {
   @Authorized(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId." })
   async deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
-    const { client, cache } = ctx.services;
-    return runMutation<boolean>(ctx, {
+    return ctx.writes.run<boolean>({
       operation: "deleteContact",
       args: { id },
       request: requestOf(info),
       problems: validateDeleteContact(id),
       targetIds: { contactId: id },
-      write: async (location) => {
-        await client.deleteContact(location, id);
+      write: async (upstream, location) => {
+        await upstream.deleteContact(location, id);
         return true;
       },
-      applyToCache: (location) => {
-        applyWrite(ctx, writeChanges.contactDeleted(location, id));
-        forgetInRequest(ctx, id);
-      },
-      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, id)),
+      changes: (location) => writeChanges.contactDeleted(location, id),
+      notFoundChanges: (location) => writeChanges.contactGone(location, id),
+      afterCache: () => forgetInRequest(ctx, id),
     });
   }
 
@@ -137,21 +122,18 @@ export class ContactWriteResolver {
   @Mutation(() => [String], { description: "POST /contacts/:contactId/tags: adds tags; returns the contact's tag set." })
   async addContactTags(@Args(() => AddContactTagsArgs) args: AddContactTagsArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     const { contactId, tags } = args;
-    const { client, cache } = ctx.services;
-    return runMutation<string[]>(ctx, {
+    return ctx.writes.run<string[]>({
       operation: "addContactTags",
       args: { contactId, tags },
       request: requestOf(info),
       problems: validateAddTags(contactId, tags),
       targetIds: { contactId },
       fields: ["tags"],
-      write: (location) => client.addTags(location, contactId, normalizeTags(tags)),
-      applyToCache: (location) => {
-        // The contact's tags (and dateUpdated) changed: drop the contact, keep its tasks/notes.
-        applyWrite(ctx, writeChanges.contactChanged(location, contactId));
-        forgetInRequest(ctx, contactId);
-      },
-      onNotFound: (location) => applyWrite(ctx, writeChanges.contactGone(location, contactId)),
+      write: (upstream, location) => upstream.addTags(location, contactId, normalizeTags(tags)),
+      // The contact's tags (and dateUpdated) changed: drop the contact, keep its tasks/notes.
+      changes: (location) => writeChanges.contactChanged(location, contactId),
+      notFoundChanges: (location) => writeChanges.contactGone(location, contactId),
+      afterCache: () => forgetInRequest(ctx, contactId),
     });
   }
 }

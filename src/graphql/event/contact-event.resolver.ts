@@ -14,7 +14,6 @@ import { createPubSub, filter, pipe } from "@graphql-yoga/subscription";
 import { GraphQLError } from "graphql";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
-import type { ContactEventBus } from "../../events/event-bus.js";
 import {
   ContactEventType as EventType,
   isAppointmentEvent,
@@ -28,7 +27,7 @@ import { Appointment } from "../appointment/appointment.type.js";
 import { DateTimeScalar } from "../common/scalars.js";
 import { ContactRecord } from "../contact/contact.record.js";
 import { Contact } from "../contact/contact.type.js";
-import type { GatewayContext } from "../context.js";
+import type { EventsPort, GatewayContext } from "../context.js";
 import { Note } from "../note/note.type.js";
 import { Task } from "../task/task.type.js";
 import { ContactEvent, ContactEventType } from "./contact-event.type.js";
@@ -38,9 +37,9 @@ interface ContactEventsArgs {
   types?: EventType[] | null;
 }
 
-/** The gateway's event bus, handed to GraphQL through the shared services. */
-function eventBus(ctx: GatewayContext): ContactEventBus {
-  const { events } = ctx.services;
+/** The gateway's live events, the context's events port. */
+function eventBus(ctx: GatewayContext): EventsPort {
+  const { events } = ctx;
   if (!events) throw new GraphQLError("Subscriptions are not available on this gateway", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
   return events;
 }

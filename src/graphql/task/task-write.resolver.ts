@@ -9,28 +9,28 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
-import { cacheKeys, writeChanges } from "../../cache/index.js";
+import { writeChanges } from "../../cache/index.js";
 import { TASKS } from "../../upstream/resources.js";
 import type { UpstreamTask } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
 import { validateCreateTask, validateTaskRef, validateUpdateTask } from "../write/input-write.rules.js";
 import { changedFieldNames, toCreateTaskBody, toUpdateTaskBody } from "../write/input-write.translate.js";
-import { requestOf, runMutation, type WriteContext } from "../write/mutation-write.runner.js";
+import { requestOf } from "../write/mutation-write.runner.js";
 import { checkTaskExpected } from "../write/precondition-write.check.js";
 import { CompleteTaskArgs, CreateTaskArgs, TaskRefArgs, UpdateTaskArgs } from "./task.input.js";
 import { Task } from "./task.type.js";
 
-type WriteCtx = GatewayContext & WriteContext;
+type WriteCtx = GatewayContext;
 
-function afterTaskWrite(ctx: WriteCtx, location: string, contactId: string, taskId: string, task: UpstreamTask | undefined): void {
-  ctx.services.cache.applyChanges(writeChanges.itemWritten(TASKS, location, contactId, taskId, task), { origin: "mutation" });
-  try {
-    ctx.loaders.list(TASKS).clear(contactId);
-    ctx.loaders.item(TASKS).clear({ contactId, id: taskId });
-  } catch {
-    // No loaders without a viewer.
-  }
+/** The cache takes the task as written (or forgets it) and drops the contact's task list. */
+const taskChanges = (location: string, contactId: string, taskId: string, task: UpstreamTask | undefined) =>
+  writeChanges.itemWritten(TASKS, location, contactId, taskId, task);
+
+/** This operation's loaders forget the task and the contact's task list. */
+function forgetInRequest(ctx: WriteCtx, contactId: string, taskId: string): void {
+  ctx.loaders.list(TASKS).clear(contactId);
+  ctx.loaders.item(TASKS).clear({ contactId, id: taskId });
 }
 
 @Resolver()
@@ -39,17 +39,18 @@ export class TaskWriteResolver {
   @Mutation(() => Task, { description: "POST /contacts/:contactId/tasks." })
   async createTask(@Args(() => CreateTaskArgs) args: CreateTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, input } = args;
-    const task = await runMutation<UpstreamTask>(ctx, {
+    const task = await ctx.writes.run<UpstreamTask>({
       operation: "createTask",
       args: { contactId, input },
       request: requestOf(info),
       problems: validateCreateTask(contactId, input),
       targetIds: { contactId },
       fields: changedFieldNames(input),
-      write: async (location) => ctx.services.client.createTask(location, contactId, toCreateTaskBody(input)),
+      write: (upstream, location) => upstream.createTask(location, contactId, toCreateTaskBody(input)),
       resultIds: (t) => ({ taskId: t.id }),
-      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, t.id, t),
-      onNotFound: (location) => ctx.services.cache.applyChanges(writeChanges.contactGone(location, contactId), { origin: "mutation" }),
+      changes: (location, t) => taskChanges(location, contactId, t.id, t),
+      notFoundChanges: (location) => writeChanges.contactGone(location, contactId),
+      afterCache: (t) => t && forgetInRequest(ctx, contactId, t.id),
     });
     return task;
   }
@@ -61,8 +62,7 @@ export class TaskWriteResolver {
   })
   async updateTask(@Args(() => UpdateTaskArgs) args: UpdateTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, taskId, input, ifMatch } = args;
-    const { client, cache } = ctx.services;
-    return runMutation<UpstreamTask>(ctx, {
+    return ctx.writes.run<UpstreamTask>({
       operation: "updateTask",
       args: { contactId, taskId, input, ifMatch },
       request: requestOf(info),
@@ -70,12 +70,8 @@ export class TaskWriteResolver {
       targetIds: { contactId, taskId },
       fields: changedFieldNames(input),
       precondition: ifMatch
-        ? async (location) => {
-            const current = await cache.load(
-              cacheKeys.itemOf(TASKS, location, contactId, taskId),
-              () => client.itemOf(TASKS, location, contactId, taskId),
-              { bypass: true },
-            );
+        ? async (fresh) => {
+            const current = await fresh.item(TASKS, contactId, taskId);
             const mismatches = checkTaskExpected(current, ifMatch);
             if (mismatches.length > 0) {
               throw gatewayError(
@@ -86,9 +82,10 @@ export class TaskWriteResolver {
             }
           }
         : undefined,
-      write: (location) => client.updateTask(location, contactId, taskId, toUpdateTaskBody(input)),
-      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
-      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+      write: (upstream, location) => upstream.updateTask(location, contactId, taskId, toUpdateTaskBody(input)),
+      changes: (location, t) => taskChanges(location, contactId, taskId, t),
+      notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
+      afterCache: () => forgetInRequest(ctx, contactId, taskId),
     });
   }
 
@@ -96,16 +93,17 @@ export class TaskWriteResolver {
   @Mutation(() => Task, { description: "PUT /contacts/:contactId/tasks/:taskId/completed." })
   async completeTask(@Args(() => CompleteTaskArgs) args: CompleteTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, taskId, completed } = args;
-    return runMutation<UpstreamTask>(ctx, {
+    return ctx.writes.run<UpstreamTask>({
       operation: "completeTask",
       args: { contactId, taskId, completed },
       request: requestOf(info),
       problems: validateTaskRef(contactId, taskId),
       targetIds: { contactId, taskId },
       fields: ["completed"],
-      write: (location) => ctx.services.client.completeTask(location, contactId, taskId, completed),
-      applyToCache: (location, t) => afterTaskWrite(ctx, location, contactId, taskId, t),
-      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+      write: (upstream, location) => upstream.completeTask(location, contactId, taskId, completed),
+      changes: (location, t) => taskChanges(location, contactId, taskId, t),
+      notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
+      afterCache: () => forgetInRequest(ctx, contactId, taskId),
     });
   }
 
@@ -113,18 +111,19 @@ export class TaskWriteResolver {
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/tasks/:taskId." })
   async deleteTask(@Args(() => TaskRefArgs) args: TaskRefArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, taskId } = args;
-    return runMutation<boolean>(ctx, {
+    return ctx.writes.run<boolean>({
       operation: "deleteTask",
       args: { contactId, taskId },
       request: requestOf(info),
       problems: validateTaskRef(contactId, taskId),
       targetIds: { contactId, taskId },
-      write: async (location) => {
-        await ctx.services.client.deleteTask(location, contactId, taskId);
+      write: async (upstream, location) => {
+        await upstream.deleteTask(location, contactId, taskId);
         return true;
       },
-      applyToCache: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
-      onNotFound: (location) => afterTaskWrite(ctx, location, contactId, taskId, undefined),
+      changes: (location) => taskChanges(location, contactId, taskId, undefined),
+      notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
+      afterCache: () => forgetInRequest(ctx, contactId, taskId),
     });
   }
 }

@@ -14,8 +14,8 @@ import { TaskWriteResolver } from "../task/task-write.resolver.js";
 import type { WriteServices } from "./mutation-write.runner.js";
 import { createUpstreamScopeMemory } from "./scope-write.memory.js";
 
-export type { WriteServices, WriteContext } from "./mutation-write.runner.js";
-export { UPSTREAM_WRITE_SCOPE } from "./mutation-write.runner.js";
+export type { WriteServices, WriteEngine, WritePort } from "./mutation-write.runner.js";
+export { UPSTREAM_WRITE_SCOPE, createWriteEngine } from "./mutation-write.runner.js";
 
 /** The eight mutations of contract §5. */
 export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskWriteResolver];

@@ -1,5 +1,5 @@
 /**
- * Validation rules of the write path (issue 4 §3): pure functions over plain mutation inputs that
+ * Validation rules of the write path: pure functions over plain mutation inputs that
  * return every problem found, each naming the field (as a GraphQL argument path, e.g.
  * `input.email`) and the expected form. They run before any upstream call, so a bad input costs
  * no rate budget and never reaches HighLevel.

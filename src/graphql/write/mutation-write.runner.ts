@@ -1,5 +1,5 @@
 /**
- * The one path every mutation takes (issue 4), in this order:
+ * The one path every mutation takes, in this order:
  *   1. validation of the arguments (BAD_USER_INPUT naming the field; no upstream call);
  *   2. the Idempotency-Key header (malformed → BAD_USER_INPUT);
  *   3. the upstream credential's scope: when the location's credential is known to lack
@@ -20,6 +20,7 @@
 import { print, type GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { AuditLogger, AuditOutcome, TraceCapture } from "../../audit/index.js";
 import type { Viewer } from "../../auth/index.js";
+import { cacheKeys, type CacheChange } from "../../cache/index.js";
 import type { ResourceCache } from "../../cache/resource-cache.js";
 import {
   IDEMPOTENCY_HEADER,
@@ -29,6 +30,8 @@ import {
   type IdempotencyStore,
 } from "../../idempotency/index.js";
 import type { ContactsClient } from "../../upstream/contacts.client.js";
+import type { UpstreamContact } from "../../upstream/contacts.types.js";
+import type { PerContactResource } from "../../upstream/resources.js";
 import type { CredentialProvider } from "../../upstream/credentials.types.js";
 import { scopeForMethod } from "../../upstream/upstream-error.mapping.js";
 import { isUpstreamError, type UpstreamError } from "../../upstream/upstream.error.js";
@@ -49,18 +52,60 @@ export interface WriteServices {
   close(): Promise<void>;
 }
 
-/** What the write path needs from the GraphQL context (a structural slice of GatewayContext). */
-export interface WriteContext {
+/**
+ * What the write path is built from, once per gateway in the composition root. Resolvers never
+ * hold these: they describe a mutation as a `MutationPlan`, and the runner hands the upstream
+ * client to the plan's precondition and write steps only, after the checks above have passed.
+ */
+export interface WriteDeps {
+  client: ContactsClient;
+  cache: Pick<ResourceCache, "applyChanges" | "load">;
+  /** Only what a write asks of the credentials: the scopes the location's upstream token grants. */
+  credentials: Pick<CredentialProvider, "grantedScopes">;
+  write: WriteServices;
+}
+
+/** The request a mutation runs in: who calls, and its headers (the Idempotency-Key). */
+export interface WriteRequest {
   requireViewer(): Viewer;
-  services: {
-    client: ContactsClient;
-    cache: ResourceCache;
-    /** Only what a write asks of the credentials: the scopes the location's upstream token grants. */
-    credentials: Pick<CredentialProvider, "grantedScopes">;
-    write?: WriteServices | undefined;
-  };
   /** Request headers, lower-cased names (HTTP only; absent over WebSocket). */
   headers?: Readonly<Record<string, string | string[] | undefined>> | undefined;
+}
+
+/** The GraphQL context's write port: runs one mutation field along the write path. */
+export interface WritePort {
+  run<T>(plan: MutationPlan<T>): Promise<T>;
+}
+
+/** Gateway-wide: binds the write path to one request (the context's `writes`). */
+export interface WriteEngine {
+  forRequest(request: WriteRequest): WritePort;
+}
+
+export function createWriteEngine(deps: WriteDeps): WriteEngine {
+  return Object.freeze({
+    forRequest: (request: WriteRequest): WritePort => ({ run: (plan) => runMutation(deps, request, plan) }),
+  });
+}
+
+/**
+ * Fresh reads for a precondition: straight from the upstream (never the cache), and the cache
+ * takes what was read. Bound to the caller's location.
+ */
+export interface FreshReads {
+  contact(contactId: string): Promise<UpstreamContact>;
+  item<T extends { id: string }>(resource: PerContactResource<T>, contactId: string, itemId: string): Promise<T>;
+}
+
+function freshReads(deps: WriteDeps, location: string): FreshReads {
+  return {
+    contact: (contactId) =>
+      deps.cache.load(cacheKeys.contact(location, contactId), () => deps.client.getContact(location, contactId), { bypass: true }),
+    item: (resource, contactId, itemId) =>
+      deps.cache.load(cacheKeys.itemOf(resource, location, contactId, itemId), () => deps.client.itemOf(resource, location, contactId, itemId), {
+        bypass: true,
+      }),
+  };
 }
 
 /**
@@ -102,15 +147,20 @@ export interface MutationPlan<T> {
   /** Names of the input fields the write carries (audit). */
   fields?: string[];
   /** Fresh read + comparison; throws CONFLICT (a GraphQLError) when it fails. */
-  precondition?: (location: string) => Promise<void>;
+  precondition?: (fresh: FreshReads, location: string) => Promise<void>;
   /** The upstream call. */
-  write: (location: string) => Promise<T>;
-  /** Make the shared cache reflect the result (and drop affected lists). */
-  applyToCache: (location: string, result: T) => void;
+  write: (upstream: ContactsClient, location: string) => Promise<T>;
+  /** What the result changes in the shared cache (src/cache/write-changes.ts); the runner applies it. */
+  changes: (location: string, result: T) => readonly CacheChange[];
   /** Ids learned from the result (a created contact's id) for the audit line. */
   resultIds?: (result: T) => Record<string, string | undefined>;
-  /** What a NOT_FOUND from the upstream means for the cache (evict the stale entries). */
-  onNotFound?: (location: string) => void;
+  /** What a NOT_FOUND from the upstream means for the cache (the stale entries to evict). */
+  notFoundChanges?: (location: string) => readonly CacheChange[];
+  /**
+   * Request-local bookkeeping after the cache took the result (or after a NOT_FOUND, with
+   * `undefined`): e.g. clearing this operation's loaders so a later field reads the new state.
+   */
+  afterCache?: (result: T | undefined) => void;
 }
 
 export function inputError(problems: InputProblem[]): GraphQLError {
@@ -182,13 +232,21 @@ const codeOf = (error: unknown): string =>
       : "INTERNAL_SERVER_ERROR";
 
 /** Runs one mutation along the path described at the top of this file. */
-export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T>): Promise<T> {
+export async function runMutation<T>(deps: WriteDeps, context: WriteRequest, plan: MutationPlan<T>): Promise<T> {
   const started = performance.now();
   const viewer = context.requireViewer();
   const location = viewer.locationId;
-  const { credentials } = context.services;
-  const write = context.services.write;
-  if (!write) throw new TypeError("runMutation: the gateway was built without write services (services.write)");
+  const { credentials, write } = deps;
+  const applyChanges = (changes: readonly CacheChange[], result: T | undefined) => {
+    // A failure here must not turn a done write into an error: the cache is an optimisation, and
+    // TTL and webhooks repair it.
+    try {
+      deps.cache.applyChanges(changes, { origin: "mutation" });
+      plan.afterCache?.(result);
+    } catch {
+      // see above
+    }
+  };
 
   let targetIds = { ...plan.targetIds };
   let idempotent = false;
@@ -292,18 +350,14 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
 
   try {
     // 5. precondition (fresh read)
-    if (plan.precondition) await plan.precondition(location);
+    if (plan.precondition) await plan.precondition(freshReads(deps, location), location);
     // 6. the write
     const { result, traceId } = write.traceCapture
-      ? await write.traceCapture.capture(() => plan.write(location))
-      : { result: await plan.write(location), traceId: undefined };
+      ? await write.traceCapture.capture(() => plan.write(deps.client, location))
+      : { result: await plan.write(deps.client, location), traceId: undefined };
     if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(result) };
-    // 7. cache coherence (a failure here must not turn a done write into an error)
-    try {
-      plan.applyToCache(location, result);
-    } catch {
-      // The cache is an optimisation; TTL and webhooks repair it.
-    }
+    // 7. cache coherence
+    applyChanges(plan.changes(location, result), result);
     // The write is done: a store failure now must not turn it into an error (repeats then write again).
     await claim?.complete(result).catch(() => undefined);
     // 8. audit
@@ -314,7 +368,7 @@ export async function runMutation<T>(context: WriteContext, plan: MutationPlan<T
       if (error.reason === "missing_scope" && scopeForMethod(error.method) === UPSTREAM_WRITE_SCOPE) {
         write.scopeMemory.markMissing(location, UPSTREAM_WRITE_SCOPE);
       }
-      if (error.reason === "not_found") plan.onNotFound?.(location);
+      if (error.reason === "not_found" && plan.notFoundChanges) applyChanges(plan.notFoundChanges(location), undefined);
       const mapped = writeUpstreamError(error, location);
       if (error.outcomeUnknown) {
         await claim?.markUnknown(mapped.message).catch(() => undefined);

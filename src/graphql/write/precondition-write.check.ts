@@ -1,5 +1,5 @@
 /**
- * Preconditions for two-way sync (issue 4 §6), as pure comparisons against the upstream's current
+ * Preconditions for two-way sync, as pure comparisons against the upstream's current
  * record (which the caller must have read fresh, bypassing the cache):
  * - contacts: `ifUnmodifiedSince` fails when the contact's `dateUpdated` is later;
  * - tasks: an expected-values precondition (`ifMatch`) fails when any given field differs.

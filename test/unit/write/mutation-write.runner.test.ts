@@ -3,7 +3,13 @@ import { describe, expect, it, vi } from "vitest";
 import type { GraphQLError } from "graphql";
 import type { AuditEntry, AuditLogger } from "../../../src/audit/index.js";
 import { createMemoryIdempotencyStore } from "../../../src/idempotency/index.js";
-import { runMutation, writeUpstreamError, type MutationPlan, type WriteContext } from "../../../src/graphql/write/mutation-write.runner.js";
+import {
+  runMutation,
+  writeUpstreamError,
+  type MutationPlan,
+  type WriteDeps,
+  type WriteRequest,
+} from "../../../src/graphql/write/mutation-write.runner.js";
 import { createUpstreamScopeMemory } from "../../../src/graphql/write/scope-write.memory.js";
 import { UpstreamError } from "../../../src/upstream/upstream.error.js";
 
@@ -15,17 +21,18 @@ function context(options: { granted?: string[]; key?: string } = {}) {
     scopeMemory: createUpstreamScopeMemory(),
     close: async () => undefined,
   };
-  const ctx = {
+  const cache = { applyChanges: vi.fn(), load: vi.fn() };
+  const deps = {
+    client: {} as never,
+    cache: cache as never,
+    credentials: { grantedScopes: () => options.granted } as never,
+    write,
+  } satisfies WriteDeps;
+  const request = {
     requireViewer: () => ({ subject: "u1", locationId: "loc1", scopes: ["contacts.write"] }),
-    services: {
-      client: {} as never,
-      cache: {} as never,
-      credentials: { grantedScopes: () => options.granted } as never,
-      write,
-    },
     headers: options.key ? { "idempotency-key": options.key } : {},
-  } satisfies WriteContext;
-  return { ctx, records, write };
+  } satisfies WriteRequest;
+  return { ctx: { deps, request }, records, write, cache };
 }
 
 function plan(overrides: Partial<MutationPlan<string>> = {}): MutationPlan<string> & { write: ReturnType<typeof vi.fn> } {
@@ -35,7 +42,7 @@ function plan(overrides: Partial<MutationPlan<string>> = {}): MutationPlan<strin
     problems: [],
     targetIds: {},
     write: vi.fn(async () => "written"),
-    applyToCache: vi.fn(),
+    changes: vi.fn(() => [{ type: "contact", locationId: "loc1", contactId: "c1" }]),
     ...overrides,
   } as MutationPlan<string> & { write: ReturnType<typeof vi.fn> };
 }
@@ -53,7 +60,7 @@ describe("runMutation", () => {
   it("refuses invalid input first: no scope check, no store, no write", async () => {
     const { ctx, records } = context({ granted: ["contacts.readonly"] });
     const p = plan({ problems: [{ field: "input.email", expected: "an email", received: "x" }] });
-    expect(await codeOf(runMutation(ctx, p))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, p))).toBe("BAD_USER_INPUT");
     expect(p.write).not.toHaveBeenCalled();
     expect(records).toMatchObject([{ outcome: "rejected", errorCode: "BAD_USER_INPUT" }]);
   });
@@ -61,7 +68,7 @@ describe("runMutation", () => {
   it("refuses when the upstream credential lacks contacts.write, before the write", async () => {
     const { ctx } = context({ granted: ["contacts.readonly"] });
     const p = plan();
-    expect(await codeOf(runMutation(ctx, p))).toBe("FORBIDDEN");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, p))).toBe("FORBIDDEN");
     expect(p.write).not.toHaveBeenCalled();
   });
 
@@ -69,9 +76,9 @@ describe("runMutation", () => {
     const { ctx } = context();
     const missing = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "m", method: "POST", route: "/contacts/", status: 401 });
     const first = plan({ write: vi.fn(async () => Promise.reject(missing)) as never });
-    expect(await codeOf(runMutation(ctx, first))).toBe("FORBIDDEN");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, first))).toBe("FORBIDDEN");
     const second = plan();
-    expect(await codeOf(runMutation(ctx, second))).toBe("FORBIDDEN");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, second))).toBe("FORBIDDEN");
     expect(second.write).not.toHaveBeenCalled();
   });
 
@@ -80,7 +87,7 @@ describe("runMutation", () => {
     const readRefused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "m", method: "GET", route: "/contacts/:contactId", status: 401 });
     const p = plan({ precondition: async () => Promise.reject(readRefused) });
     try {
-      await runMutation(ctx, p);
+      await runMutation(ctx.deps, ctx.request, p);
       expect.unreachable("expected FORBIDDEN");
     } catch (error) {
       expect((error as GraphQLError).extensions).toMatchObject({ code: "FORBIDDEN", missingScope: "contacts.readonly" });
@@ -88,7 +95,7 @@ describe("runMutation", () => {
     }
     expect(p.write).not.toHaveBeenCalled();
     expect(write.scopeMemory.isMissing("loc1", "contacts.write")).toBe(false);
-    expect(await runMutation(ctx, plan())).toBe("written");
+    expect(await runMutation(ctx.deps, ctx.request, plan())).toBe("written");
   });
 
   it("a 5xx after a POST was sent is an unknown outcome: the key is not freed, a repeat writes nothing", async () => {
@@ -96,14 +103,14 @@ describe("runMutation", () => {
     const failed = new UpstreamError({ code: "UPSTREAM_ERROR", reason: "server_error", message: "m", method: "POST", route: "/contacts/", status: 502, outcomeUnknown: true });
     const first = plan({ write: vi.fn(async () => Promise.reject(failed)) as never });
     try {
-      await runMutation(ctx, first);
+      await runMutation(ctx.deps, ctx.request, first);
       expect.unreachable("expected an error");
     } catch (error) {
       expect((error as GraphQLError).extensions).toMatchObject({ code: "UPSTREAM_ERROR", outcomeUnknown: true });
       expect((error as GraphQLError).message).toContain("MAY HAVE HAPPENED");
     }
     const again = plan();
-    expect(await codeOf(runMutation(ctx, again))).toBe("UPSTREAM_UNAVAILABLE");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, again))).toBe("UPSTREAM_UNAVAILABLE");
     expect(again.write).not.toHaveBeenCalled();
     expect(records.map((r) => r.outcome)).toEqual(["unknown", "unknown"]);
   });
@@ -112,7 +119,7 @@ describe("runMutation", () => {
     const { ctx, records, write } = context({ key: "k-down" });
     write.idempotency = { kind: "redis", begin: async () => Promise.reject(new Error("ECONNREFUSED")), close: async () => undefined };
     const p = plan();
-    expect(await codeOf(runMutation(ctx, p))).toBe("UPSTREAM_UNAVAILABLE");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, p))).toBe("UPSTREAM_UNAVAILABLE");
     expect(p.write).not.toHaveBeenCalled();
     expect(records).toMatchObject([{ outcome: "failed", errorCode: "UPSTREAM_UNAVAILABLE", idempotent: true }]);
   });
@@ -122,22 +129,23 @@ describe("runMutation", () => {
     write.idempotency = createMemoryIdempotencyStore({ waitTimeoutMs: 20 });
     let finish!: (value: string) => void;
     const first = plan({ write: vi.fn(() => new Promise<string>((resolve) => (finish = resolve))) as never });
-    const running = runMutation(ctx, first);
+    const running = runMutation(ctx.deps, ctx.request, first);
     await vi.waitFor(() => expect(first.write).toHaveBeenCalled());
     const second = plan();
-    expect(await codeOf(runMutation(ctx, second))).toBe("CONFLICT");
+    expect(await codeOf(runMutation(ctx.deps, ctx.request, second))).toBe("CONFLICT");
     expect(second.write).not.toHaveBeenCalled();
     finish("written");
     expect(await running).toBe("written");
-    expect(await runMutation(ctx, plan())).toBe("written");
+    expect(await runMutation(ctx.deps, ctx.request, plan())).toBe("written");
   });
 
   it("applies the result to the cache and audits success", async () => {
-    const { ctx, records } = context({ key: "k1" });
+    const { ctx, records, cache } = context({ key: "k1" });
     const p = plan();
-    expect(await runMutation(ctx, p)).toBe("written");
-    expect(p.applyToCache).toHaveBeenCalledWith("loc1", "written");
-    expect(await runMutation(ctx, plan())).toBe("written");
+    expect(await runMutation(ctx.deps, ctx.request, p)).toBe("written");
+    expect(p.changes).toHaveBeenCalledWith("loc1", "written");
+    expect(cache.applyChanges).toHaveBeenCalledWith([{ type: "contact", locationId: "loc1", contactId: "c1" }], { origin: "mutation" });
+    expect(await runMutation(ctx.deps, ctx.request, plan())).toBe("written");
     expect(records.map((r) => r.outcome)).toEqual(["success", "replayed"]);
   });
 
@@ -145,9 +153,9 @@ describe("runMutation", () => {
     const { ctx } = context({ key: "k2" });
     const conflict = Object.assign(new Error("conflict"), { extensions: { code: "CONFLICT" } });
     const p = plan({ precondition: async () => Promise.reject(conflict) });
-    await expect(runMutation(ctx, p)).rejects.toBe(conflict);
+    await expect(runMutation(ctx.deps, ctx.request, p)).rejects.toBe(conflict);
     expect(p.write).not.toHaveBeenCalled();
-    expect(await runMutation(ctx, plan())).toBe("written");
+    expect(await runMutation(ctx.deps, ctx.request, plan())).toBe("written");
   });
 });
 
