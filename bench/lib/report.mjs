@@ -80,7 +80,7 @@ export function renderMarkdown(r, { imagePath = "latest.svg" } = {}) {
     lines.push("");
   }
   if (r.targets?.length) {
-    lines.push("Targets (issue 8):");
+    lines.push("Targets:");
     for (const t of r.targets) lines.push(`- ${t.met ? "✅ met" : "❌ **missed**"}: ${t.name}: ${t.detail}`);
     lines.push("");
   }

@@ -1,5 +1,5 @@
 /**
- * The audit trail of the write path (issue 4 §8): exactly one structured pino line per mutation
+ * The audit trail of the write path: exactly one structured pino line per mutation
  * attempt that reached a write resolver, with who (subject, location), what (operation, target
  * ids, the NAMES of the fields touched), how it ended (outcome, error code) and the upstream's
  * traceId for support tickets with HighLevel.

@@ -1,5 +1,5 @@
 /**
- * Vocabulary of the idempotency store (issue 4 §5): a mutation request may carry an
+ * Vocabulary of the idempotency store: a mutation request may carry an
  * `Idempotency-Key` header; a repeat with the same key, caller and arguments within the TTL
  * (24 h) gets the first result without another upstream write, the same key with different
  * arguments is refused, and a concurrent repeat waits for the first one's result instead of
@@ -50,7 +50,7 @@ export interface IdempotencyStore {
 }
 
 export const IDEMPOTENCY_DEFAULTS = {
-  /** How long a finished key is remembered: 24 hours (issue 4 §5). */
+  /** How long a finished key is remembered: 24 hours (gateway-contract.md). */
   ttlMs: 24 * 60 * 60 * 1000,
   /** How long a pending claim may live before a crashed holder's key is freed: 2 minutes. */
   pendingTtlMs: 2 * 60 * 1000,

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 type RenderGraphiQL = typeof import("@graphql-yoga/render-graphiql").renderGraphiQL;
 /**
  * Loaded on the first sandbox request, not at import: the GraphiQL bundle costs ~45 MB of RSS that
- * a gateway nobody browses should not pay (issue 8's memory target). The page is rendered once per
+ * a gateway nobody browses should not pay (the per-process memory target of the README's benchmark section). The page is rendered once per
  * gateway (the caller keeps it), so the module is dropped from require's cache right after: its
  * ~9 MB of bundle strings and their compiled source can then be collected instead of staying next
  * to the rendered page for the life of the process. (The `require` is created per call, so no

@@ -1,5 +1,5 @@
 /**
- * Demo activity (issue 5, demo mode): every `intervalMs` one gentle change in the demo location
+ * Demo activity (demo mode): every `intervalMs` one gentle change in the demo location
  * — a new note, a completed task or a booked appointment — made through the store with
  * `emit: true`, the same path API writes take, so signed webhooks go out. Off unless started.
  */

@@ -1,5 +1,5 @@
 /**
- * The dashboard view (issue 8) against the simulator: `dashboard` orders contacts by attention
+ * The dashboard view against the simulator: `dashboard` orders contacts by attention
  * (overdue tasks, then the soonest appointment), `Contact.summary` is right, and the upstream calls
  * are exactly the relations the operation selects (from the simulator's request log).
  */
@@ -69,7 +69,7 @@ afterAll(async () => {
 
 const order = ["TwoOverdue", "OneOverdue", "Soon", "Later", "Calm"];
 
-describe("dashboard (issue 8)", () => {
+describe("dashboard", () => {
   it("orders by overdue tasks, then the soonest appointment, and costs only the relations the order needs", async () => {
     stack.sim.clearRequests();
     const res = await stack.gql(

@@ -1,4 +1,4 @@
-// Two gateway PROCESSES on one Redis (issue 5): `node dist/src/main.js` twice, in real mode against
+// Two gateway PROCESSES on one Redis: `node dist/src/main.js` twice, in real mode against
 // one simulator, sharing REDIS_URL (the real Redis on 127.0.0.1:6379, a unique key prefix, exactly
 // those keys deleted afterwards). A webhook posted to process 1 reaches a subscriber on process 2;
 // the same delivery posted to both is published once. Nothing but Redis connects the two.

@@ -1,4 +1,4 @@
-// Issue 4 §8 "one audit line per mutation" also for mutations refused before any resolver ran:
+// "One audit line per mutation" also for mutations refused before any resolver ran:
 // GraphQL validation (wrong literal types, unknown fields), the query limits, variables that do not
 // coerce. The line says `rejected` with the error's code; nothing reaches the upstream.
 import { describe, expect, it } from "vitest";

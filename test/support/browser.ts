@@ -22,5 +22,5 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-/** Text as a person reads it: Monaco renders spaces as U+00A0 (stack.md pitfall 9). Runs in the page. */
+/** Text as a person reads it: Monaco renders spaces as U+00A0. Runs in the page. */
 export const visibleText = (): string => document.body.innerText.replace(/\u00a0/g, " ");

@@ -2,7 +2,8 @@
  * Input types of the contact mutations (contract §5). Plain shapes: validation lives in
  * ../write/input-write.rules.ts and runs in the resolver, so every rule can name the field and
  * the expected form (`BAD_USER_INPUT` with `extensions.field`).
- * Explicit type functions on every decorator (stack.md pitfall 1).
+ * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with
+ * `NoExplicitTypeError`).
  */
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { DateTimeScalar } from "../common/scalars.js";

@@ -1,5 +1,5 @@
 /**
- * The dashboard view (issue 8): `Contact.summary` and `Query.dashboard(first, query, tags)`.
+ * The dashboard view: `Contact.summary` and `Query.dashboard(first, query, tags)`.
  *
  * Everything is computed from the per-operation loaders over the shared cache, so a dashboard adds
  * no upstream calls beyond the relations it needs: the contacts page, plus for each listed contact

@@ -1,5 +1,5 @@
 /**
- * `ContactSummary`: the consolidated view of one contact (issue 8: "contact details, activities,
+ * `ContactSummary`: the consolidated view of one contact ("contact details, activities,
  * notes and upcoming appointments in a single view"). Every field is a field resolver in
  * dashboard.resolver.ts that loads only the relation it needs through the per-operation loaders,
  * so selecting `openTaskCount` alone costs the tasks list and nothing else.

@@ -1,5 +1,5 @@
 /**
- * graphql-ws builds a subscription's context once per subscribe, not per event (stack.md pitfall 5):
+ * graphql-ws builds a subscription's context once per subscribe, not per event:
  * with the stock `subscribe`, every event of a long-lived subscription would resolve through the
  * same DataLoaders and answer with the data of the first event. This `subscribe` replacement
  * (graphql-ws `useServer({ subscribe })`) does what graphql-js's own does — create the source
@@ -14,7 +14,7 @@ export type PerEventContext = (subscribeContext: unknown) => unknown;
 /**
  * Who is asking, as far as results can differ (location, scopes, subject); undefined = never share.
  * Subscribers of the same event with the same operation, variables and identity share ONE
- * execution (issue 8: fan-out to 1,000 subscribers): their results would be identical anyway, read
+ * execution (fan-out to 1,000 subscribers): their results would be identical anyway, read
  * from the same cache at the same moment.
  */
 export type ShareKey = (subscribeContext: unknown) => string | undefined;

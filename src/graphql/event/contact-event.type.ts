@@ -3,7 +3,8 @@
  * src/events (the webhook intake and the pub/sub use the same values). A `ContactEvent` resolves
  * from the accepted event as the pub/sub carries it (`ContactEvent` of src/events); its
  * `contact/task/note/appointment` fields are resolved by ContactEventFieldsResolver.
- * Explicit type functions on every decorator (stack.md pitfall 1).
+ * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with
+ * `NoExplicitTypeError`).
  */
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { ContactEventType } from "../../events/contact-event.types.js";

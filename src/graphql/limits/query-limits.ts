@@ -1,5 +1,5 @@
 /**
- * Query limits checked before execution (issue 6): depth and aliases as validation rules from
+ * Query limits checked before execution: depth and aliases as validation rules from
  * `@escape.tech/graphql-armor`, the token count at parse time (graphql-js' `maxTokens`, see below);
  * and the upstream-cost
  * budget (query-cost.estimate.ts), which needs the request's variables and therefore runs as an

@@ -2,7 +2,8 @@
  * Input types of the task mutations (contract §5), plus `TaskPreconditionInput`: the expected
  * current values an `updateTask` may require (two-way sync: the write happens only when the task
  * still looks the way the caller last saw it). Validation lives in ../write/input-write.rules.ts.
- * Explicit type functions on every decorator (stack.md pitfall 1).
+ * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with
+ * `NoExplicitTypeError`).
  */
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { DateTimeScalar } from "../common/scalars.js";

@@ -1,5 +1,5 @@
 /**
- * The dashboard feature (issue 8): `Contact.summary` + `Query.dashboard` resolvers and the live page
+ * The dashboard feature: `Contact.summary` + `Query.dashboard` resolvers and the live page
  *   GET /dashboard                 the page (HTML)
  *   GET /dashboard/app.js          its module (dashboard.script.ts)
  *   GET /dashboard/graphql-ws.js   the graphql-ws browser client, from node_modules/graphql-ws/umd

@@ -1,5 +1,5 @@
 /**
- * The live dashboard page (`GET /dashboard`, issue 8): plain HTML, one small vanilla ES module
+ * The live dashboard page (`GET /dashboard`): plain HTML, one small vanilla ES module
  * (dashboard.script.ts) and the graphql-ws browser client served from node_modules. No CDN, no
  * framework. Accessible markup: labelled inputs, a real table with a caption and header scopes,
  * a polite live region that announces updates. Everything the page shows is inserted as text

@@ -1,4 +1,4 @@
-// Fan-out (issue 8): subscribers with the same identity, operation and variables share ONE
+// Fan-out: subscribers with the same identity, operation and variables share ONE
 // execution per event (one fresh context, one resolver run); any difference keeps them apart.
 import { describe, expect, it } from "vitest";
 import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from "graphql";
