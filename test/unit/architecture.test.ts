@@ -87,7 +87,7 @@ describe("architecture", () => {
     const plugins = files(SRC)
       .filter((file) => /ApolloServerPlugin</.test(readFileSync(file, "utf8")))
       .map((file) => relative(SRC, file))
-      .filter((file) => !file.startsWith("server/pipeline/") && file !== "server/gateway.ts" && file !== "graphql/limits/query-limits.ts");
+      .filter((file) => !file.startsWith("server/pipeline/") && file !== "server/gateway.ts");
     expect(plugins).toEqual([]);
   });
 

@@ -2,19 +2,18 @@
  * Query limits checked before execution: depth and aliases as validation rules from
  * `@escape.tech/graphql-armor`, the token count at parse time (graphql-js' `maxTokens`, see below);
  * and the upstream-cost
- * budget (query-cost.estimate.ts), which needs the request's variables and therefore runs as an
- * Apollo `didResolveOperation` hook (HTTP) or as a rule built per subscription (graphql-ws).
+ * budget (query-cost.estimate.ts), which needs the request's variables and therefore runs after
+ * authentication, as its own stage (`checkCost`).
  *
  * Every rejection is a `GraphQLError` with `extensions.code = "GRAPHQL_VALIDATION_FAILED"` (contract
  * §5) and what was exceeded: `extensions.cost = { estimated, budget }` or
  * `extensions.limit = { kind, max }`. No upstream call is made for a rejected operation.
  *
- * Wiring: the gateway's operation pipeline (server/pipeline/operation.pipeline.ts) takes the rules,
- * the token limit and `checkCost` for HTTP and graphql-ws alike; `apolloOptions()` wires the same
- * for a bare ApolloServer, and `checkDocument` runs every limit over one document (tests, embedders).
+ * Wiring: the gateway's operation pipeline (server/pipeline/operation.pipeline.ts) calls
+ * `parseAndValidate`, `parseError` and `checkCost` for HTTP and graphql-ws alike; `checkDocument`
+ * runs every limit over one document (the unit tests of the limits, embedders).
  */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import type { ApolloServerPlugin } from "@apollo/server";
 import {
   GraphQLError,
   Kind,
@@ -49,15 +48,20 @@ export interface QueryLimitsOptions {
 export interface QueryLimits {
   /** Depth and aliases (graphql-armor): static, variables not needed. */
   validationRules: ValidationRule[];
-  /** The cost rule for one request's variables. */
-  costRule(variables?: Readonly<Record<string, unknown>> | null): ValidationRule;
-  /** Apollo plugins: the token-limit error label and the cost check with variables. */
-  apolloPlugins: ApolloServerPlugin[];
-  /** The token limit for `parse` (ApolloServer's `parseOptions`, and graphql-ws). */
+  /** The token limit for `parse` (ApolloServer's `parseOptions`). */
   parseOptions: { maxTokens: number };
-  /** Everything for `new ApolloServer({ ...rest, ...limits.apolloOptions() })` (merge with your own plugins/rules). */
-  apolloOptions(): { validationRules: ValidationRule[]; plugins: ApolloServerPlugin[]; parseOptions: { maxTokens: number } };
-  /** Parse (with the token limit) and run every limit, for graphql-ws `onSubscribe`; [] when all pass. */
+  /**
+   * Parse with the token limit, then validate (graphql's rules, depth, aliases, directives). A
+   * token-limit failure is GRAPHQL_VALIDATION_FAILED with `extensions.limit`, any other syntax
+   * error GRAPHQL_PARSE_FAILED; validation errors without a code get GRAPHQL_VALIDATION_FAILED.
+   */
+  parseAndValidate(
+    schema: GraphQLSchema,
+    source: string,
+  ): { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
+  /** A parse error as a caller sees it: the token limit relabelled as a query limit, others unchanged. */
+  parseError(error: GraphQLError): GraphQLError;
+  /** Parse (with the token limit) and run every limit including the cost with `variables`; [] when all pass. */
   checkDocument(
     schema: GraphQLSchema,
     source: string | DocumentNode,
@@ -112,19 +116,13 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
   return fragments;
 }
 
-export function costExceededError(
-  estimated: number,
-  budget: number,
-  operation?: OperationDefinitionNode,
-  /** Apollo reads `extensions.http` for the status (400) and strips it from the response. */
-  forApollo = false,
-): GraphQLError {
+export function costExceededError(estimated: number, budget: number, operation?: OperationDefinitionNode): GraphQLError {
   return new GraphQLError(
     `Operation too expensive: it may cost at least ${estimated} upstream calls (counting stopped there), the budget is ${budget}. ` +
       "Ask for fewer items (first) or fewer relations per item.",
     {
       nodes: operation ? [operation] : undefined,
-      extensions: { code: VALIDATION_FAILED, cost: { estimated, budget }, ...(forApollo ? { http: { status: 400 } } : {}) },
+      extensions: { code: VALIDATION_FAILED, cost: { estimated, budget } },
     },
   );
 }
@@ -209,19 +207,6 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     }
   }
 
-  const costRule =
-    (variables?: Readonly<Record<string, unknown>> | null): ValidationRule =>
-    (context) => {
-      const fragments = fragmentsOf(context.getDocument());
-      return {
-        OperationDefinition(operation) {
-          const estimated = estimateOne(context.getSchema(), operation, fragments, variables, budget);
-          report(operation, estimated);
-          if (estimated > budget) context.reportError(costExceededError(estimated, budget, operation));
-        },
-      };
-    };
-
   function estimate(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -234,79 +219,54 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     return Math.max(0, ...chosen.map((o) => estimateOne(schema, o, fragments, variables)));
   }
 
-  /** Apollo reports a parse failure as GRAPHQL_PARSE_FAILED; a token limit is a query limit. */
-  const tokenLimitPlugin: ApolloServerPlugin = {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            if (!isTokenLimitMessage(error.message)) continue;
-            // Label the error and the parser's original (error formatters may unwrap to it).
-            for (const e of [error, error.originalError]) {
-              if (!(e instanceof GraphQLError)) continue;
-              const extensions = e.extensions as Record<string, unknown>;
-              extensions["code"] = VALIDATION_FAILED;
-              extensions["limit"] = { kind: "tokens", max: limits.maxTokens };
-            }
-          }
-        },
-      };
-    },
-  };
+  const rules = [...specifiedRules, ...protection.validationRules];
 
-  const costPlugin: ApolloServerPlugin = {
-    async requestDidStart() {
+  function parseError(error: GraphQLError): GraphQLError {
+    const message = stripPrefix(error.message);
+    if (!isTokenLimitMessage(message)) return error;
+    return new GraphQLError(message, { extensions: { code: VALIDATION_FAILED, limit: { kind: "tokens", max: limits.maxTokens } } });
+  }
+
+  function parseAndValidate(schema: GraphQLSchema, source: string): ReturnType<QueryLimits["parseAndValidate"]> {
+    let document: DocumentNode;
+    try {
+      document = parse(source, { maxTokens: limits.maxTokens });
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      const labelled = parseError(error);
       return {
-        async didResolveOperation(requestContext) {
-          const { operation, document, schema } = requestContext;
-          if (!operation) return;
-          const estimated = estimateOne(schema, operation, fragmentsOf(document), requestContext.request.variables, budget);
-          report(operation, estimated);
-          if (estimated > budget) throw costExceededError(estimated, budget, operation, true);
-        },
+        document: undefined,
+        errors: [
+          labelled === error
+            ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })
+            : labelled,
+        ],
       };
-    },
-  };
+    }
+    const errors = validate(schema, document, rules).map((e) =>
+      e.extensions["code"] ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: VALIDATION_FAILED } }),
+    );
+    return { document, errors };
+  }
 
   function checkDocument(
     schema: GraphQLSchema,
-    source: string | DocumentNode,
+    source: string,
     variables?: Readonly<Record<string, unknown>> | null,
   ): readonly GraphQLError[] {
-    let document: DocumentNode;
-    if (typeof source === "string") {
-      try {
-        document = parse(source, { maxTokens: limits.maxTokens });
-      } catch (error) {
-        const message = stripPrefix(error instanceof Error ? error.message : String(error));
-        const tooLong = isTokenLimitMessage(message);
-        return [
-          new GraphQLError(message, {
-            extensions: tooLong
-              ? { code: VALIDATION_FAILED, limit: { kind: "tokens", max: limits.maxTokens } }
-              : { code: "GRAPHQL_PARSE_FAILED" },
-          }),
-        ];
-      }
-    } else {
-      document = source;
-    }
-    const errors = validate(schema, document, [...specifiedRules, ...protection.validationRules, costRule(variables)]);
-    return errors.map((e) =>
-      e.extensions["code"] ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: VALIDATION_FAILED } }),
-    );
+    const parsed = parseAndValidate(schema, source);
+    if (!parsed.document || parsed.errors.length > 0) return parsed.errors;
+    const { document } = parsed;
+    return document.definitions
+      .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
+      .flatMap((operation) => checkCost(schema, document, operation, variables) ?? []);
   }
 
   return {
     validationRules: protection.validationRules,
-    costRule,
-    apolloPlugins: [tokenLimitPlugin, costPlugin],
-    apolloOptions: () => ({
-      validationRules: protection.validationRules,
-      plugins: [tokenLimitPlugin, costPlugin],
-      parseOptions: { maxTokens: limits.maxTokens },
-    }),
     parseOptions: { maxTokens: limits.maxTokens },
+    parseAndValidate,
+    parseError,
     checkDocument,
     checkCost,
     estimate,

@@ -28,9 +28,6 @@
 import {
   GraphQLError,
   Kind,
-  parse,
-  specifiedRules,
-  validate,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -43,7 +40,7 @@ import type { AuditLogger } from "../../audit/index.js";
 import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
 import type { Config } from "../../config/config.js";
 import { createFormatError } from "../../graphql/index.js";
-import { createQueryLimits, VALIDATION_FAILED, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
+import { createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import type { ResponseCache } from "./response-cache.js";
 
@@ -115,11 +112,6 @@ export interface OperationPipeline {
 
 export const PIPELINE_STAGES: readonly StageName[] = ["size", "parse", "validate", "authenticate", "cost", "authorize"];
 
-/** graphql-js: "Syntax Error: Document contains more that N tokens. Parsing aborted." (sic) */
-function isTokenLimitMessage(message: string): boolean {
-  return /contains more tha[nt] \d+ tokens/i.test(message);
-}
-
 function badRequest(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 }
@@ -178,14 +170,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
   const { schema, responseCache } = options;
   const limits = createQueryLimits({ ...options.limits, queryLimits: options.config.queryLimits });
   const maxTokens = options.config.queryLimits.maxTokens;
-  const rules = [...specifiedRules, ...limits.validationRules];
   const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
-
-  const parseError = (error: GraphQLError): GraphQLError => {
-    const message = error.message.replace(/^Syntax Error:\s*/, "");
-    if (!isTokenLimitMessage(message)) return error;
-    return new GraphQLError(message, { extensions: { code: VALIDATION_FAILED, limit: { kind: "tokens", max: maxTokens } } });
-  };
 
   // No variables, `null` and `{}` are the same request (clients differ in which they send).
   const operationKey: OperationPipeline["operationKey"] = (request) => {
@@ -217,25 +202,9 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       return undefined;
     },
 
-    parseAndValidate(query) {
-      let document: DocumentNode;
-      try {
-        document = parse(query, { maxTokens });
-      } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        const labelled = parseError(error);
-        return {
-          document: undefined,
-          errors: [labelled === error ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } }) : labelled],
-        };
-      }
-      const errors = validate(schema, document, rules).map((e) =>
-        e.extensions["code"] ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: VALIDATION_FAILED } }),
-      );
-      return { document, errors };
-    },
+    parseAndValidate: (query) => limits.parseAndValidate(schema, query),
 
-    parseError,
+    parseError: (error) => limits.parseError(error),
 
     admit({ document, operation, variables, operationKey: key, auth }) {
       const fields = rootFields(document, operation.selectionSet);
