@@ -1,13 +1,14 @@
 /**
- * The Contacts API routes the simulator serves (the 16 of FACTS.md plus note writes), with
- * HighLevel's wrappers, statuses and observed quirks: 201 on creates, `{succeded: true}` (sic),
- * the lean list-item shape, the two-part list cursor, 400 for a missing resource.
+ * The Contacts API routes the simulator serves: every route of apps/contacts.json except
+ * `POST /contacts/search`, with HighLevel's wrappers, statuses and observed quirks (FACTS.md):
+ * 201 on creates, `{succeded: true}` (sic), the lean list-item shape, the two-part list cursor,
+ * 400 for a missing resource, 422 for unknown body properties.
  *
  * Location policy (documented choice): a contact id that exists in ANOTHER location answers 403
  * "The token does not have access to this location." (like a foreign `locationId` parameter);
  * an id that exists nowhere answers 400 "Contact with id X not found".
  */
-import type { UpstreamContact } from "../upstream/contacts.types.js";
+import type { SimulatorContact } from "./simulator.types.js";
 import { errors, httpError, validateBody, type FieldSpec, type RouteContext, type RouteResult } from "./simulator.http.js";
 import type { MemoryStore } from "./simulator.store.js";
 import type { ContactInput, NoteInput, TaskInput } from "./simulator.types.js";
@@ -68,6 +69,11 @@ const UPDATE_TASK_FIELDS: Record<string, FieldSpec> = {
   completed: { type: "boolean" },
   assignedTo: { type: "string" },
 };
+/** UpsertContactDto: the create fields plus `createNewIfDuplicateAllowed`. */
+const UPSERT_CONTACT_FIELDS: Record<string, FieldSpec> = { ...CREATE_CONTACT_FIELDS, createNewIfDuplicateAllowed: { type: "boolean" } };
+/** CreateWorkflowDto (also the body of the DELETE). */
+const WORKFLOW_FIELDS: Record<string, FieldSpec> = { eventStartTime: { type: "isoDate" } };
+
 const NOTE_FIELDS: Record<string, FieldSpec> = {
   userId: { type: "string" },
   body: { type: "string" },
@@ -78,7 +84,7 @@ const NOTE_FIELDS: Record<string, FieldSpec> = {
 
 export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
   /** The contact, checked against the token's location. */
-  const ownContact = (ctx: RouteContext): UpstreamContact => {
+  const ownContact = (ctx: RouteContext): SimulatorContact => {
     const id = ctx.params.contactId ?? "";
     const contact = store.contactRecord(id);
     if (!contact) throw errors.notFound("Contact", id);
@@ -132,6 +138,18 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
     if (messages.length) throw errors.unprocessable(messages);
     return value as ContactInput["customFields"];
   };
+  /** A required array of strings (`tags`, `followers`, `contacts`, `ids`), NestJS-style messages. */
+  const stringArray = (value: unknown, name: string): string[] => {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw errors.unprocessable([`each value in ${name} must be a string`]);
+    return value as string[];
+  };
+  /** An optional body (DELETE routes, empty DTOs): absent = `{}`. */
+  const optionalBody = (body: unknown, fields: Record<string, FieldSpec>): Record<string, unknown> =>
+    body === undefined ? {} : validateBody(body, fields);
+  const bodyLocation = (body: Record<string, unknown>, ctx: RouteContext): string => {
+    if (body.locationId !== ctx.token.locationId) throw errors.location();
+    return ctx.token.locationId;
+  };
   const contactInput = (body: Record<string, unknown>): ContactInput => {
     const { locationId: _locationId, gender: _gender, inboundDndSettings: _inbound, ...rest } = body;
     const input = rest as ContactInput;
@@ -155,6 +173,78 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
       route: "/contacts/",
       scope: "contacts.readonly",
       handle: (ctx) => listContacts(store, ctx, locationParam(ctx)),
+    },
+    {
+      method: "GET",
+      route: "/contacts/search/duplicate",
+      scope: "contacts.readonly",
+      handle: (ctx) => {
+        const locationId = locationParam(ctx);
+        // `number` and `email` arrive URL-encoded (`%2B1423…`): a raw `+` would read as a space.
+        const contact = store.findDuplicate(locationId, { email: ctx.query.email || undefined, phone: ctx.query.number || undefined });
+        return { status: 200, body: { contact: contact ? fullContact(contact) : null } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/upsert",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const body = validateBody(ctx.body, UPSERT_CONTACT_FIELDS);
+        const locationId = bodyLocation(body, ctx);
+        const { createNewIfDuplicateAllowed: _allowed, ...rest } = body;
+        const result = mapStoreErrors(() => store.upsertContact(locationId, contactInput(rest), { emit: true }));
+        return { status: 200, body: { new: result.created, contact: fullContact(result.contact) } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/bulk/tags/update/:type",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const type = ctx.params.type;
+        if (type !== "add" && type !== "remove") throw errors.unprocessable(["type must be one of the following values: add, remove"]);
+        const body = validateBody(ctx.body, {
+          contacts: { type: "array", required: true },
+          tags: { type: "array", required: true },
+          locationId: { type: "string", required: true },
+          removeAllTags: { type: "boolean" },
+        });
+        const locationId = bodyLocation(body, ctx);
+        if (body.removeAllTags === true && type !== "remove") throw errors.unprocessable(["removeAllTags can only be used with the remove type"]);
+        const responses = store.bulkUpdateTags(
+          locationId,
+          type,
+          stringArray(body.contacts, "contacts"),
+          stringArray(body.tags, "tags"),
+          body.removeAllTags === true,
+          { emit: true },
+        );
+        const errorCount = responses.filter((r) => r.type === "error").length;
+        return { status: 201, body: { succeded: errorCount < responses.length || responses.length === 0, errorCount, responses } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/bulk/business",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const body = validateBody(ctx.body, {
+          locationId: { type: "string", required: true },
+          ids: { type: "array", required: true },
+          businessId: { type: "any" },
+        });
+        const locationId = bodyLocation(body, ctx);
+        const ids = stringArray(body.ids, "ids");
+        const messages: string[] = [];
+        if (ids.some((id) => id.length > 50)) messages.push("each value in ids must be shorter than or equal to 50 characters");
+        // Required but nullable: `null` clears the contacts' business (the route's description).
+        if (!("businessId" in body)) messages.push("businessId should not be empty");
+        else if (body.businessId !== null && typeof body.businessId !== "string") messages.push("businessId must be a string");
+        if (messages.length) throw errors.unprocessable(messages);
+        const updated = store.bulkSetBusiness(locationId, ids, body.businessId as string | null, { emit: true });
+        return { status: 200, body: { success: true, ids: updated } };
+      },
     },
     {
       method: "GET",
@@ -336,6 +426,94 @@ export function createContactRoutes(store: MemoryStore): RouteDefinition[] {
         return { status: 201, body: { tags: added } };
       },
     },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/tags",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { tags: { type: "array", required: true } });
+        const left = mapStoreErrors(() => store.removeTags(contact.id, tags(body.tags) ?? [], { emit: true }));
+        return { status: 200, body: { tags: left } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/followers",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { followers: { type: "array", required: true } });
+        return { status: 201, body: store.addFollowers(contact.id, stringArray(body.followers, "followers")) };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/followers",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = validateBody(ctx.body, { followers: { type: "array", required: true } });
+        return { status: 200, body: store.removeFollowers(contact.id, stringArray(body.followers, "followers")) };
+      },
+    },
+    {
+      // Before `/campaigns/:campaignId`: `removeAll` is a literal segment of its own route.
+      method: "DELETE",
+      route: "/contacts/:contactId/campaigns/removeAll",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        optionalBody(ctx.body, {});
+        store.removeFromCampaign(contact.id, undefined);
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/campaigns/:campaignId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        optionalBody(ctx.body, {}); // AddContactToCampaignDto has no properties
+        store.addToCampaign(contact.id, ctx.params.campaignId ?? "");
+        return { status: 201, body: { succeded: true } };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/campaigns/:campaignId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        optionalBody(ctx.body, {});
+        store.removeFromCampaign(contact.id, ctx.params.campaignId ?? "");
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "POST",
+      route: "/contacts/:contactId/workflow/:workflowId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        const body = optionalBody(ctx.body, WORKFLOW_FIELDS);
+        const start = typeof body.eventStartTime === "string" ? body.eventStartTime : undefined;
+        store.addToWorkflow(contact.id, ctx.params.workflowId ?? "", start);
+        return { status: 200, body: { succeded: true } };
+      },
+    },
+    {
+      method: "DELETE",
+      route: "/contacts/:contactId/workflow/:workflowId",
+      scope: "contacts.write",
+      handle: (ctx) => {
+        const contact = ownContact(ctx);
+        optionalBody(ctx.body, WORKFLOW_FIELDS);
+        store.removeFromWorkflow(contact.id, ctx.params.workflowId ?? "");
+        return { status: 200, body: { succeded: true } };
+      },
+    },
   ];
 }
 
@@ -378,7 +556,7 @@ function listContacts(store: MemoryStore, ctx: RouteContext, locationId: string)
  * Index of the first contact strictly after the cursor (`dateAdded` ms, id) in newest-first order
  * (dateAdded desc, then id desc), by binary search over the sorted list.
  */
-function firstAfter(sorted: readonly UpstreamContact[], startAfterMs: number, startAfterId: string): number {
+function firstAfter(sorted: readonly SimulatorContact[], startAfterMs: number, startAfterId: string): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -402,7 +580,7 @@ function intParam(raw: string | undefined, name: string, fallback: number, min: 
 }
 
 /** `query` matches a substring of name, first/last name, email, company or phone (or the phone's digits). */
-function queryMatcher(store: MemoryStore, query: string | undefined): (contact: UpstreamContact) => boolean {
+function queryMatcher(store: MemoryStore, query: string | undefined): (contact: SimulatorContact) => boolean {
   const needle = (query ?? "").trim().toLowerCase().replaceAll("\u0000", "");
   if (!needle) return () => true;
   const digits = needle.replace(/\D/g, "");
@@ -413,12 +591,12 @@ function queryMatcher(store: MemoryStore, query: string | undefined): (contact: 
 }
 
 /** The full record of `GET /contacts/:id` (undefined/null fields omitted, as the spec types them). */
-export function fullContact(contact: UpstreamContact): Record<string, unknown> {
+export function fullContact(contact: SimulatorContact): Record<string, unknown> {
   return withoutNulls(structuredClone(contact));
 }
 
 /** The lean list item of `GET /contacts/` (observed shape, see FACTS "List items differ"). */
-export function listItem(contact: UpstreamContact): Record<string, unknown> {
+export function listItem(contact: SimulatorContact): Record<string, unknown> {
   return withoutNulls({
     id: contact.id,
     locationId: contact.locationId,

@@ -17,7 +17,15 @@
  *   `GET /contacts/business/:id`: `count` is the total of matches, `limit` default 25, max 100.
  * - Bodies also accept `companyName`, `assignedTo`, `businessId` on PUT /contacts/:id although the
  *   spec's UpdateContactDto lacks them (HighLevel accepts them in practice).
- * - Tags are stored trimmed and lower-cased; `POST /tags` answers the contact's full tag list.
+ * - Tags are stored trimmed and lower-cased; `POST /tags` answers the contact's full tag list,
+ *   `DELETE /tags` what is left.
+ * - `GET /contacts/search/duplicate` (the spec gives no 200 schema) answers `{contact}` (the full
+ *   record) or `{contact: null}`; it matches the email first, then `number`.
+ * - `POST /contacts/upsert` updates the contact with the same email (else phone), else creates one;
+ *   `new` says which. Campaign and workflow enrolments are kept per contact (`data.listCampaigns`,
+ *   `data.listWorkflows`); the API has no read route for them and HighLevel sends no webhook.
+ * - Bulk tags answer one `responses` item per requested id, as the spec's example shows (the schema
+ *   types them as strings); bulk business answers the ids it updated and skips unknown or foreign ones.
  * - Webhooks: contact events carry the whole contact minus its own lead/customer `type` (the
  *   event `type` takes that key) plus `attachments: []`, `appId`, `timestamp`, `webhookId`;
  *   PUT task emits TaskComplete only when `completed` flips to true (there is no TaskUpdate);

@@ -3,7 +3,7 @@
  * holds ~200 contacts with tasks, notes and appointments; location B (OTHER_LOCATION_ID) a smaller,
  * distinct book. Same seed → same ids and content; timestamps are relative to the clock at seeding.
  */
-import type { UpstreamContact, UpstreamCustomFieldValue } from "../upstream/contacts.types.js";
+import type { SimulatorContact, SimulatorCustomFieldValue } from "./simulator.types.js";
 import { appointmentTime } from "./appointment-time.js";
 import { createRng, type Rng } from "./random.js";
 import type { MemoryStore } from "./simulator.store.js";
@@ -157,7 +157,7 @@ function seedLocation(store: MemoryStore, seed: LocationSeed): void {
     const email = `${emailLocal}@${rng.pick(EMAIL_DOMAINS)}`;
     const phone = `+1${place.area}555${String(seed.phoneBase + i).padStart(4, "0")}`;
     const loanAmount = 150_000 + rng.int(60) * 10_000;
-    const customFields: UpstreamCustomFieldValue[] = [
+    const customFields: SimulatorCustomFieldValue[] = [
       { id: DEMO_CUSTOM_FIELDS[0].id, value: String(loanAmount) },
       { id: DEMO_CUSTOM_FIELDS[1].id, value: String(Math.round(loanAmount / (0.6 + rng.next() * 0.35) / 1000) * 1000) },
       { id: DEMO_CUSTOM_FIELDS[2].id, value: rng.pick(LOAN_TYPES) },
@@ -166,7 +166,7 @@ function seedLocation(store: MemoryStore, seed: LocationSeed): void {
     if (stage === "underwriting" || stage === "application") {
       customFields.push({ id: DEMO_CUSTOM_FIELDS[4].id, value: iso(nowMs + (5 + rng.int(40)) * DAY_MS).slice(0, 10) });
     }
-    const contact: UpstreamContact = {
+    const contact: SimulatorContact = {
       id: rng.id20(),
       locationId,
       name: `${firstName} ${lastName}`,

@@ -5,14 +5,12 @@
  * Knows no HTTP; errors are typed so the routes can map them to HighLevel's observed bodies.
  */
 import type {
-  UpstreamAppointment,
-  UpstreamContact,
-  UpstreamCustomFieldValue,
-  UpstreamNote,
-  UpstreamTask,
-} from "../upstream/contacts.types.js";
-import type {
   AppointmentInput,
+  SimulatorAppointment,
+  SimulatorContact,
+  SimulatorCustomFieldValue,
+  SimulatorNote,
+  SimulatorTask,
   ContactInput,
   NoteInput,
   SimulatorStore,
@@ -45,14 +43,14 @@ export class SimulatorDuplicateError extends Error {
   }
 }
 
-interface StoredTask extends UpstreamTask {
+interface StoredTask extends SimulatorTask {
   dateAdded: string;
 }
 
 interface ContactBucket {
   tasks: Map<string, StoredTask>;
-  notes: Map<string, UpstreamNote>;
-  appointments: Map<string, UpstreamAppointment>;
+  notes: Map<string, SimulatorNote>;
+  appointments: Map<string, SimulatorAppointment>;
 }
 
 export interface StoreOptions {
@@ -76,9 +74,12 @@ const emailKey = (email: string | null | undefined): string | undefined => email
 const phoneKey = (phone: string | null | undefined): string | undefined => phone?.replace(/[^\d+]/g, "") || undefined;
 
 export class MemoryStore implements SimulatorStore {
-  private readonly contacts = new Map<string, UpstreamContact>();
+  private readonly contacts = new Map<string, SimulatorContact>();
   private readonly buckets = new Map<string, ContactBucket>();
   private readonly knownLocations = new Set<string>();
+  /** Campaign and workflow enrolments per contact (write-only upstream: no read route). */
+  private readonly campaigns = new Map<string, Set<string>>();
+  private readonly workflows = new Map<string, Map<string, string | undefined>>();
   /** customField key → id, per location (write form `{key, field_value}`). */
   private readonly customFieldKeys = new Map<string, Map<string, string>>();
   /**
@@ -87,9 +88,9 @@ export class MemoryStore implements SimulatorStore {
    * first (rebuilt lazily after an insert or delete; `dateAdded` never changes after creation).
    */
   private readonly duplicateIndex = new Map<string, Set<string>>();
-  private readonly sortedByLocation = new Map<string, UpstreamContact[]>();
+  private readonly sortedByLocation = new Map<string, SimulatorContact[]>();
   /** Lower-cased searchable fields per live record (dropped whenever the record changes). */
-  private readonly searchCache = new WeakMap<UpstreamContact, { text: string; phoneDigits: string }>();
+  private readonly searchCache = new WeakMap<SimulatorContact, { text: string; phoneDigits: string }>();
   private readonly now: () => number;
   private readonly rng: Rng;
   onEvent: ((event: SimulatorWebhookEvent) => void) | undefined;
@@ -123,25 +124,25 @@ export class MemoryStore implements SimulatorStore {
   // ---- contacts ---------------------------------------------------------------------------
 
   /** Internal: the live record (no copy). */
-  contactRecord(contactId: string): UpstreamContact | undefined {
+  contactRecord(contactId: string): SimulatorContact | undefined {
     return this.contacts.get(contactId);
   }
 
-  requireContact(contactId: string): UpstreamContact {
+  requireContact(contactId: string): SimulatorContact {
     const contact = this.contacts.get(contactId);
     if (!contact) throw new SimulatorNotFoundError("Contact", contactId);
     return contact;
   }
 
-  listContacts(locationId: string): UpstreamContact[] {
+  listContacts(locationId: string): SimulatorContact[] {
     return this.sortedContacts(locationId).map(clone);
   }
 
   /** Internal: live records of a location, newest first (dateAdded desc, then id desc). Shared: do not mutate. */
-  sortedContacts(locationId: string): readonly UpstreamContact[] {
+  sortedContacts(locationId: string): readonly SimulatorContact[] {
     let sorted = this.sortedByLocation.get(locationId);
     if (!sorted) {
-      const decorated: { ms: number; contact: UpstreamContact }[] = [];
+      const decorated: { ms: number; contact: SimulatorContact }[] = [];
       for (const contact of this.contacts.values()) {
         if (contact.locationId === locationId) decorated.push({ ms: Date.parse(contact.dateAdded ?? ""), contact });
       }
@@ -156,7 +157,7 @@ export class MemoryStore implements SimulatorStore {
    * Internal: what `GET /contacts/?query=` searches, lower-cased once per change of the record:
    * name, first/last name, email, company and phone joined by NUL (which no query matches across).
    */
-  searchFields(contact: UpstreamContact): { text: string; phoneDigits: string } {
+  searchFields(contact: SimulatorContact): { text: string; phoneDigits: string } {
     let cached = this.searchCache.get(contact);
     if (!cached) {
       const text = [contact.name, contact.firstName, contact.lastName, contact.email, contact.companyName, contact.phone]
@@ -169,7 +170,7 @@ export class MemoryStore implements SimulatorStore {
     return cached;
   }
 
-  getContact(contactId: string): UpstreamContact | undefined {
+  getContact(contactId: string): SimulatorContact | undefined {
     const contact = this.contacts.get(contactId);
     return contact ? clone(contact) : undefined;
   }
@@ -180,11 +181,11 @@ export class MemoryStore implements SimulatorStore {
     return [...ids].sort();
   }
 
-  createContact(locationId: string, input: ContactInput, options: WriteOptions = {}): UpstreamContact {
+  createContact(locationId: string, input: ContactInput, options: WriteOptions = {}): SimulatorContact {
     this.knownLocations.add(locationId);
     this.assertNoDuplicate(locationId, input, undefined);
     const nowIso = this.isoNow();
-    const contact: UpstreamContact = {
+    const contact: SimulatorContact = {
       id: this.freshId(),
       locationId,
       tags: [],
@@ -202,7 +203,7 @@ export class MemoryStore implements SimulatorStore {
     return clone(contact);
   }
 
-  updateContact(contactId: string, patch: ContactInput, options: WriteOptions = {}): UpstreamContact {
+  updateContact(contactId: string, patch: ContactInput, options: WriteOptions = {}): SimulatorContact {
     const contact = this.requireContact(contactId);
     this.assertNoDuplicate(contact.locationId, patch, contactId);
     const dndBefore = contact.dnd;
@@ -223,6 +224,8 @@ export class MemoryStore implements SimulatorStore {
     const contact = this.requireContact(contactId);
     this.contacts.delete(contactId);
     this.buckets.delete(contactId);
+    this.campaigns.delete(contactId);
+    this.workflows.delete(contactId);
     this.unindexDuplicates(contact);
     this.sortedByLocation.delete(contact.locationId);
     if (options.emit) this.emit("ContactDelete", contact.locationId, contactPayload(contact));
@@ -241,19 +244,163 @@ export class MemoryStore implements SimulatorStore {
     return [...current];
   }
 
+  /** `DELETE /contacts/:contactId/tags`: removes the given tags (trimmed, case-insensitive); returns what is left. */
+  removeTags(contactId: string, tags: string[], options: WriteOptions = {}): string[] {
+    const contact = this.requireContact(contactId);
+    const drop = new Set(tags.map((t) => t.trim().toLowerCase()));
+    contact.tags = (contact.tags ?? []).filter((t) => !drop.has(t));
+    contact.dateUpdated = this.isoNow();
+    if (options.emit) this.emit("ContactTagUpdate", contact.locationId, contactPayload(contact));
+    return [...contact.tags];
+  }
+
+  /** `GET /contacts/search/duplicate`: the location's contact with this email, else with this phone. */
+  findDuplicate(locationId: string, lookup: { email?: string; phone?: string }): SimulatorContact | undefined {
+    const keys = [
+      lookup.email ? this.duplicateKeys(locationId, lookup.email, undefined)[0] : undefined,
+      lookup.phone ? this.duplicateKeys(locationId, undefined, lookup.phone)[0] : undefined,
+    ];
+    for (const key of keys) {
+      const id = key ? [...(this.duplicateIndex.get(key) ?? [])][0] : undefined;
+      const contact = id ? this.contacts.get(id) : undefined;
+      if (contact) return clone(contact);
+    }
+    return undefined;
+  }
+
+  /**
+   * `POST /contacts/upsert`: updates the contact matching the email (then the phone), else creates
+   * one; `created` says which (the API's `new`).
+   */
+  upsertContact(locationId: string, input: ContactInput, options: WriteOptions = {}): { created: boolean; contact: SimulatorContact } {
+    const existing = this.findDuplicate(locationId, { email: input.email, phone: input.phone });
+    if (existing) return { created: false, contact: this.updateContact(existing.id, input, options) };
+    return { created: true, contact: this.createContact(locationId, input, options) };
+  }
+
+  /** Adds followers (user ids); returns the full list and the ones newly added. */
+  addFollowers(contactId: string, followers: string[]): { followers: string[]; followersAdded: string[] } {
+    const contact = this.requireContact(contactId);
+    const current = [...(contact.followers ?? [])];
+    const added = [...new Set(followers)].filter((id) => !current.includes(id));
+    contact.followers = [...current, ...added];
+    contact.dateUpdated = this.isoNow();
+    return { followers: [...contact.followers], followersAdded: added };
+  }
+
+  /** Removes followers; returns the remaining list and the ones actually removed. */
+  removeFollowers(contactId: string, followers: string[]): { followers: string[]; followersRemoved: string[] } {
+    const contact = this.requireContact(contactId);
+    const current = contact.followers ?? [];
+    const drop = new Set(followers);
+    const removed = current.filter((id) => drop.has(id));
+    contact.followers = current.filter((id) => !drop.has(id));
+    contact.dateUpdated = this.isoNow();
+    return { followers: [...contact.followers], followersRemoved: removed };
+  }
+
+  /** Campaign ids a contact is enrolled in (simulator bookkeeping; the API has no read route for it). */
+  listCampaigns(contactId: string): string[] {
+    return [...(this.campaigns.get(contactId) ?? [])];
+  }
+
+  addToCampaign(contactId: string, campaignId: string): void {
+    this.requireContact(contactId);
+    let set = this.campaigns.get(contactId);
+    if (!set) this.campaigns.set(contactId, (set = new Set()));
+    set.add(campaignId);
+  }
+
+  /** Removes one campaign, or every campaign when `campaignId` is undefined. */
+  removeFromCampaign(contactId: string, campaignId: string | undefined): void {
+    this.requireContact(contactId);
+    if (campaignId === undefined) this.campaigns.delete(contactId);
+    else this.campaigns.get(contactId)?.delete(campaignId);
+  }
+
+  /** Workflow enrolments of a contact: workflow id → `eventStartTime` (when one was given). */
+  listWorkflows(contactId: string): { workflowId: string; eventStartTime?: string }[] {
+    return [...(this.workflows.get(contactId) ?? new Map<string, string | undefined>())].map(([workflowId, eventStartTime]) =>
+      eventStartTime === undefined ? { workflowId } : { workflowId, eventStartTime },
+    );
+  }
+
+  addToWorkflow(contactId: string, workflowId: string, eventStartTime: string | undefined): void {
+    this.requireContact(contactId);
+    let map = this.workflows.get(contactId);
+    if (!map) this.workflows.set(contactId, (map = new Map()));
+    map.set(workflowId, eventStartTime);
+  }
+
+  removeFromWorkflow(contactId: string, workflowId: string): void {
+    this.requireContact(contactId);
+    this.workflows.get(contactId)?.delete(workflowId);
+  }
+
+  /**
+   * `POST /contacts/bulk/tags/update/:type`: one outcome per requested id, in order (the
+   * UpdateTagsResponseDTO example): unknown ids, deleted or foreign contacts are errors.
+   */
+  bulkUpdateTags(
+    locationId: string,
+    type: "add" | "remove",
+    contactIds: string[],
+    tags: string[],
+    removeAllTags: boolean,
+    options: WriteOptions = {},
+  ): { contactId: string; type: "success" | "error"; message: string; oldTags?: string[]; tagsAdded?: string[]; tagsRemoved?: string[] }[] {
+    return contactIds.map((contactId) => {
+      const contact = this.contacts.get(contactId);
+      if (!contact) return { contactId, type: "error" as const, message: "contact not found" };
+      if (contact.locationId !== locationId) return { contactId, type: "error" as const, message: "contact does not belong to location" };
+      const oldTags = [...(contact.tags ?? [])];
+      const after =
+        type === "add"
+          ? this.addTags(contactId, tags, options)
+          : removeAllTags
+            ? this.removeTags(contactId, oldTags, options)
+            : this.removeTags(contactId, tags, options);
+      return {
+        contactId,
+        type: "success" as const,
+        message: "Tags updated",
+        oldTags,
+        tagsAdded: after.filter((t) => !oldTags.includes(t)),
+        tagsRemoved: oldTags.filter((t) => !after.includes(t)),
+      };
+    });
+  }
+
+  /**
+   * `POST /contacts/bulk/business`: sets (or, with `null`, clears) `businessId` of every contact of
+   * the location among `ids`; returns the ids it updated (others are skipped).
+   */
+  bulkSetBusiness(locationId: string, ids: string[], businessId: string | null, options: WriteOptions = {}): string[] {
+    const updated: string[] = [];
+    for (const id of ids) {
+      const contact = this.contacts.get(id);
+      if (!contact || contact.locationId !== locationId || updated.includes(id)) continue;
+      contact.businessId = businessId;
+      contact.dateUpdated = this.isoNow();
+      updated.push(id);
+      if (options.emit) this.emit("ContactUpdate", contact.locationId, contactPayload(contact));
+    }
+    return updated;
+  }
+
   // ---- tasks ------------------------------------------------------------------------------
 
-  listTasks(contactId: string): UpstreamTask[] {
+  listTasks(contactId: string): SimulatorTask[] {
     const bucket = this.bucket(contactId);
     return [...bucket.tasks.values()].map(publicTask);
   }
 
-  getTask(contactId: string, taskId: string): UpstreamTask | undefined {
+  getTask(contactId: string, taskId: string): SimulatorTask | undefined {
     const task = this.bucketOrUndefined(contactId)?.tasks.get(taskId);
     return task ? publicTask(task) : undefined;
   }
 
-  createTask(contactId: string, input: TaskInput, options: WriteOptions = {}): UpstreamTask {
+  createTask(contactId: string, input: TaskInput, options: WriteOptions = {}): SimulatorTask {
     const contact = this.requireContact(contactId);
     const task: StoredTask = {
       id: this.freshId(),
@@ -273,7 +420,7 @@ export class MemoryStore implements SimulatorStore {
     return publicTask(task);
   }
 
-  updateTask(contactId: string, taskId: string, patch: TaskInput, options: WriteOptions = {}): UpstreamTask {
+  updateTask(contactId: string, taskId: string, patch: TaskInput, options: WriteOptions = {}): SimulatorTask {
     const contact = this.requireContact(contactId);
     const task = this.requireTask(contactId, taskId);
     const wasCompleted = task.completed;
@@ -289,7 +436,7 @@ export class MemoryStore implements SimulatorStore {
     return publicTask(task);
   }
 
-  completeTask(contactId: string, taskId: string, completed: boolean, options: WriteOptions = {}): UpstreamTask {
+  completeTask(contactId: string, taskId: string, completed: boolean, options: WriteOptions = {}): SimulatorTask {
     return this.updateTask(contactId, taskId, { completed }, options);
   }
 
@@ -308,21 +455,21 @@ export class MemoryStore implements SimulatorStore {
 
   // ---- notes ------------------------------------------------------------------------------
 
-  listNotes(contactId: string): UpstreamNote[] {
+  listNotes(contactId: string): SimulatorNote[] {
     // Newest first, as HighLevel lists them.
     return [...this.bucket(contactId).notes.values()]
       .sort((a, b) => (b.dateAdded ?? "").localeCompare(a.dateAdded ?? "") || b.id.localeCompare(a.id))
       .map(clone);
   }
 
-  getNote(contactId: string, noteId: string): UpstreamNote | undefined {
+  getNote(contactId: string, noteId: string): SimulatorNote | undefined {
     const note = this.bucketOrUndefined(contactId)?.notes.get(noteId);
     return note ? clone(note) : undefined;
   }
 
-  createNote(contactId: string, input: NoteInput, options: WriteOptions = {}): UpstreamNote {
+  createNote(contactId: string, input: NoteInput, options: WriteOptions = {}): SimulatorNote {
     const contact = this.requireContact(contactId);
-    const note: UpstreamNote = {
+    const note: SimulatorNote = {
       id: this.freshId(),
       body: input.body ?? "",
       dateAdded: this.isoNow(),
@@ -337,7 +484,7 @@ export class MemoryStore implements SimulatorStore {
     return clone(note);
   }
 
-  updateNote(contactId: string, noteId: string, patch: NoteInput, options: WriteOptions = {}): UpstreamNote {
+  updateNote(contactId: string, noteId: string, patch: NoteInput, options: WriteOptions = {}): SimulatorNote {
     const contact = this.requireContact(contactId);
     const note = this.requireNote(contactId, noteId);
     if (patch.body !== undefined) note.body = patch.body;
@@ -356,7 +503,7 @@ export class MemoryStore implements SimulatorStore {
     if (options.emit) this.emit("NoteDelete", contact.locationId, notePayload(note));
   }
 
-  requireNote(contactId: string, noteId: string): UpstreamNote {
+  requireNote(contactId: string, noteId: string): SimulatorNote {
     const note = this.bucket(contactId).notes.get(noteId);
     if (!note) throw new SimulatorNotFoundError("Note", noteId);
     return note;
@@ -364,17 +511,17 @@ export class MemoryStore implements SimulatorStore {
 
   // ---- appointments -----------------------------------------------------------------------
 
-  listAppointments(contactId: string): UpstreamAppointment[] {
+  listAppointments(contactId: string): SimulatorAppointment[] {
     return [...this.bucket(contactId).appointments.values()]
       .sort((a, b) => appointmentTimeMs(a.startTime) - appointmentTimeMs(b.startTime) || a.id.localeCompare(b.id))
       .map(clone);
   }
 
-  createAppointment(contactId: string, input: AppointmentInput, options: WriteOptions = {}): UpstreamAppointment {
+  createAppointment(contactId: string, input: AppointmentInput, options: WriteOptions = {}): SimulatorAppointment {
     const contact = this.requireContact(contactId);
     const nowIso = this.isoNow();
     const startMs = input.startTime ? appointmentTimeMs(input.startTime) : this.now() + 86_400_000;
-    const appointment: UpstreamAppointment = {
+    const appointment: SimulatorAppointment = {
       id: this.freshId(),
       calendarId: input.calendarId ?? "SimCalendarMortgage1",
       status: input.status ?? "booked",
@@ -397,7 +544,7 @@ export class MemoryStore implements SimulatorStore {
     return clone(appointment);
   }
 
-  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options: WriteOptions = {}): UpstreamAppointment {
+  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options: WriteOptions = {}): SimulatorAppointment {
     const contact = this.requireContact(contactId);
     const appointment = this.requireAppointment(contactId, appointmentId);
     for (const [key, value] of Object.entries(patch)) {
@@ -415,7 +562,7 @@ export class MemoryStore implements SimulatorStore {
     if (options.emit) this.emit("AppointmentDelete", contact.locationId, { appointment: clone(appointment) });
   }
 
-  requireAppointment(contactId: string, appointmentId: string): UpstreamAppointment {
+  requireAppointment(contactId: string, appointmentId: string): SimulatorAppointment {
     const appointment = this.bucket(contactId).appointments.get(appointmentId);
     if (!appointment) throw new SimulatorNotFoundError("Appointment", appointmentId);
     return appointment;
@@ -424,26 +571,26 @@ export class MemoryStore implements SimulatorStore {
   // ---- seeding hooks (ids and timestamps chosen by the seed) --------------------------------
 
   /** Insert a fully formed record as-is (seed data). */
-  insertContact(contact: UpstreamContact): void {
+  insertContact(contact: SimulatorContact): void {
     this.knownLocations.add(contact.locationId);
     this.addContactRecord(contact);
   }
 
-  insertTask(task: UpstreamTask & { dateAdded: string }): void {
+  insertTask(task: SimulatorTask & { dateAdded: string }): void {
     this.bucket(task.contactId).tasks.set(task.id, task);
   }
 
-  insertNote(note: UpstreamNote & { contactId: string }): void {
+  insertNote(note: SimulatorNote & { contactId: string }): void {
     this.bucket(note.contactId).notes.set(note.id, note);
   }
 
-  insertAppointment(appointment: UpstreamAppointment & { contactId: string }): void {
+  insertAppointment(appointment: SimulatorAppointment & { contactId: string }): void {
     this.bucket(appointment.contactId).appointments.set(appointment.id, appointment);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
 
-  private addContactRecord(contact: UpstreamContact): void {
+  private addContactRecord(contact: SimulatorContact): void {
     const previous = this.contacts.get(contact.id);
     if (previous) {
       this.unindexDuplicates(previous);
@@ -464,7 +611,7 @@ export class MemoryStore implements SimulatorStore {
     return out;
   }
 
-  private indexDuplicates(contact: UpstreamContact): void {
+  private indexDuplicates(contact: SimulatorContact): void {
     for (const key of this.duplicateKeys(contact.locationId, contact.email, contact.phone)) {
       let ids = this.duplicateIndex.get(key);
       if (!ids) this.duplicateIndex.set(key, (ids = new Set()));
@@ -472,7 +619,7 @@ export class MemoryStore implements SimulatorStore {
     }
   }
 
-  private unindexDuplicates(contact: UpstreamContact): void {
+  private unindexDuplicates(contact: SimulatorContact): void {
     for (const key of this.duplicateKeys(contact.locationId, contact.email, contact.phone)) {
       const ids = this.duplicateIndex.get(key);
       ids?.delete(contact.id);
@@ -521,7 +668,7 @@ export class MemoryStore implements SimulatorStore {
     }
   }
 
-  private applyContactInput(contact: UpstreamContact, input: ContactInput): void {
+  private applyContactInput(contact: SimulatorContact, input: ContactInput): void {
     this.searchCache.delete(contact);
     for (const field of CONTACT_FIELDS) {
       const value = input[field];
@@ -553,9 +700,9 @@ export class MemoryStore implements SimulatorStore {
 
   private mergeCustomFields(
     locationId: string,
-    current: UpstreamCustomFieldValue[],
+    current: SimulatorCustomFieldValue[],
     writes: NonNullable<ContactInput["customFields"]>,
-  ): UpstreamCustomFieldValue[] {
+  ): SimulatorCustomFieldValue[] {
     const byId = new Map(current.map((f) => [f.id, f.value] as const));
     for (const write of writes) {
       let id = write.id;
@@ -587,7 +734,7 @@ function compareIds(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
 }
 
-function publicTask(task: StoredTask): UpstreamTask {
+function publicTask(task: StoredTask): SimulatorTask {
   const { dateAdded: _dateAdded, ...rest } = task;
   return clone(rest);
 }
@@ -598,7 +745,7 @@ function normaliseIso(value: string): string {
 }
 
 /** Flat contact webhook body fields (HighLevel: the whole contact, plus `attachments: []`). */
-function contactPayload(contact: UpstreamContact): Record<string, unknown> {
+function contactPayload(contact: SimulatorContact): Record<string, unknown> {
   const {
     locationId: _locationId,
     emailLowerCase: _e,
@@ -626,6 +773,6 @@ function taskPayload(task: StoredTask): Record<string, unknown> {
   return out;
 }
 
-function notePayload(note: UpstreamNote): Record<string, unknown> {
+function notePayload(note: SimulatorNote): Record<string, unknown> {
   return { id: note.id, body: note.body, contactId: note.contactId, dateAdded: note.dateAdded };
 }

@@ -3,12 +3,94 @@
  * fault rules, the data store surface and the running `Simulator` handle.
  * Pure types: no I/O, nothing at import time.
  */
-import type {
-  UpstreamAppointment,
-  UpstreamContact,
-  UpstreamNote,
-  UpstreamTask,
-} from "../upstream/contacts.types.js";
+
+// ---- wire shapes (the simulator owns them: it must not import the gateway's, src/upstream/) ----
+// As apps/contacts.json (GetContectByIdSchema, TaskSchema, GetNoteSchema, GetEventSchema) and
+// FACTS.md "Objects" describe them.
+
+/** Read form of a custom field value: `[{id, value}]`. */
+export interface SimulatorCustomFieldValue {
+  id: string;
+  value?: unknown;
+}
+
+/** A contact as `GET /contacts/:contactId` returns it (the full record). */
+export interface SimulatorContact {
+  id: string;
+  locationId: string;
+  name?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  companyName?: string | null;
+  businessId?: string | null;
+  tags?: string[];
+  source?: string | null;
+  type?: string | null;
+  dnd?: boolean | null;
+  dndSettings?: Record<string, unknown>;
+  assignedTo?: string | null;
+  timezone?: string | null;
+  address1?: string | null;
+  city?: string | null;
+  state?: string | null;
+  country?: string | null;
+  postalCode?: string | null;
+  website?: string | null;
+  dateOfBirth?: string | null;
+  dateAdded?: string | null;
+  dateUpdated?: string | null;
+  lastActivity?: string | null;
+  followers?: string[];
+  attributionSource?: Record<string, unknown>;
+  customFields?: SimulatorCustomFieldValue[];
+  [extra: string]: unknown;
+}
+
+export interface SimulatorTask {
+  id: string;
+  contactId: string;
+  title: string;
+  body?: string | null;
+  assignedTo?: string | null;
+  dueDate?: string | null;
+  completed: boolean;
+  [extra: string]: unknown;
+}
+
+export interface SimulatorNote {
+  id: string;
+  contactId?: string;
+  body: string;
+  userId?: string | null;
+  dateAdded?: string | null;
+  title?: string | null;
+  color?: string | null;
+  pinned?: boolean | null;
+  [extra: string]: unknown;
+}
+
+/** An item of a contact's `events` (`GET /contacts/:contactId/appointments`). */
+export interface SimulatorAppointment {
+  id: string;
+  calendarId?: string | null;
+  status?: string | null;
+  title?: string | null;
+  assignedUserId?: string | null;
+  notes?: string | null;
+  startTime?: string | null;
+  endTime?: string | null;
+  address?: string | null;
+  locationId?: string | null;
+  contactId?: string | null;
+  groupId?: string | null;
+  appointmentStatus?: string | null;
+  users?: string[];
+  dateAdded?: string | null;
+  dateUpdated?: string | null;
+  [extra: string]: unknown;
+}
 
 export type SimulatorScope = "contacts.readonly" | "contacts.write";
 
@@ -200,31 +282,38 @@ export interface AppointmentInput {
 export interface SimulatorStore {
   locations(): string[];
   /** Newest first by dateAdded. */
-  listContacts(locationId: string): UpstreamContact[];
-  getContact(contactId: string): UpstreamContact | undefined;
-  createContact(locationId: string, input: ContactInput, options?: WriteOptions): UpstreamContact;
-  updateContact(contactId: string, patch: ContactInput, options?: WriteOptions): UpstreamContact;
+  listContacts(locationId: string): SimulatorContact[];
+  getContact(contactId: string): SimulatorContact | undefined;
+  createContact(locationId: string, input: ContactInput, options?: WriteOptions): SimulatorContact;
+  updateContact(contactId: string, patch: ContactInput, options?: WriteOptions): SimulatorContact;
   deleteContact(contactId: string, options?: WriteOptions): void;
   addTags(contactId: string, tags: string[], options?: WriteOptions): string[];
+  removeTags(contactId: string, tags: string[], options?: WriteOptions): string[];
+  findDuplicate(locationId: string, lookup: { email?: string; phone?: string }): SimulatorContact | undefined;
+  upsertContact(locationId: string, input: ContactInput, options?: WriteOptions): { created: boolean; contact: SimulatorContact };
+  addFollowers(contactId: string, followers: string[]): { followers: string[]; followersAdded: string[] };
+  removeFollowers(contactId: string, followers: string[]): { followers: string[]; followersRemoved: string[] };
+  listCampaigns(contactId: string): string[];
+  listWorkflows(contactId: string): { workflowId: string; eventStartTime?: string }[];
   /** Distinct businessIds in use in a location. */
   businessIds(locationId: string): string[];
 
-  listTasks(contactId: string): UpstreamTask[];
-  getTask(contactId: string, taskId: string): UpstreamTask | undefined;
-  createTask(contactId: string, input: TaskInput, options?: WriteOptions): UpstreamTask;
-  updateTask(contactId: string, taskId: string, patch: TaskInput, options?: WriteOptions): UpstreamTask;
-  completeTask(contactId: string, taskId: string, completed: boolean, options?: WriteOptions): UpstreamTask;
+  listTasks(contactId: string): SimulatorTask[];
+  getTask(contactId: string, taskId: string): SimulatorTask | undefined;
+  createTask(contactId: string, input: TaskInput, options?: WriteOptions): SimulatorTask;
+  updateTask(contactId: string, taskId: string, patch: TaskInput, options?: WriteOptions): SimulatorTask;
+  completeTask(contactId: string, taskId: string, completed: boolean, options?: WriteOptions): SimulatorTask;
   deleteTask(contactId: string, taskId: string, options?: WriteOptions): void;
 
-  listNotes(contactId: string): UpstreamNote[];
-  getNote(contactId: string, noteId: string): UpstreamNote | undefined;
-  createNote(contactId: string, input: NoteInput, options?: WriteOptions): UpstreamNote;
-  updateNote(contactId: string, noteId: string, patch: NoteInput, options?: WriteOptions): UpstreamNote;
+  listNotes(contactId: string): SimulatorNote[];
+  getNote(contactId: string, noteId: string): SimulatorNote | undefined;
+  createNote(contactId: string, input: NoteInput, options?: WriteOptions): SimulatorNote;
+  updateNote(contactId: string, noteId: string, patch: NoteInput, options?: WriteOptions): SimulatorNote;
   deleteNote(contactId: string, noteId: string, options?: WriteOptions): void;
 
-  listAppointments(contactId: string): UpstreamAppointment[];
-  createAppointment(contactId: string, input: AppointmentInput, options?: WriteOptions): UpstreamAppointment;
-  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options?: WriteOptions): UpstreamAppointment;
+  listAppointments(contactId: string): SimulatorAppointment[];
+  createAppointment(contactId: string, input: AppointmentInput, options?: WriteOptions): SimulatorAppointment;
+  updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options?: WriteOptions): SimulatorAppointment;
   deleteAppointment(contactId: string, appointmentId: string, options?: WriteOptions): void;
 }
 

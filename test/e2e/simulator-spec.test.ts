@@ -169,6 +169,135 @@ describe("simulator: the 16 routes validate against the official spec", () => {
   });
 });
 
+describe("simulator: the remaining routes of apps/contacts.json", () => {
+  /** A fresh contact of location A (these routes change it). */
+  async function freshContact(extra: Record<string, unknown> = {}): Promise<string> {
+    const r = await call(sim.url, "POST", "/contacts/", { body: { locationId: DEMO_LOCATION_ID, firstName: "Action", tags: ["a", "b", "c"], ...extra } });
+    return (r.body.contact as { id: string }).id;
+  }
+
+  it("DELETE /contacts/:contactId/tags → 200 {tags} (what is left; case-insensitive)", async () => {
+    const id = await freshContact();
+    const r = await call(sim.url, "DELETE", `/contacts/${id}/tags`, { body: { tags: ["A", "c", "never-had"] } });
+    expectSpec("DELETE", "/contacts/{contactId}/tags", r, 200);
+    expect(r.body.tags).toEqual(["b"]);
+    expect(sim.data.getContact(id)?.tags).toEqual(["b"]);
+  });
+
+  it("GET /contacts/search/duplicate → {contact} by email, then by phone (URL-encoded +), {contact: null} when none", async () => {
+    const id = await freshContact({ email: "dup.lookup+x@example.com", phone: "+14155550999" });
+    const byEmail = await call(sim.url, "GET", `/contacts/search/duplicate?locationId=${DEMO_LOCATION_ID}&email=${encodeURIComponent("DUP.lookup+x@example.com")}`);
+    expect(byEmail.status).toBe(200);
+    expect((byEmail.body.contact as { id: string }).id).toBe(id);
+    expect(spec.validate("GET", "/contacts/{contactId}", 200, { contact: byEmail.body.contact }).ok).toBe(true);
+    const byPhone = await call(sim.url, "GET", `/contacts/search/duplicate?locationId=${DEMO_LOCATION_ID}&number=%2B14155550999`);
+    expect((byPhone.body.contact as { id: string }).id).toBe(id);
+    // An unencoded + is a space in a query string: no match.
+    const raw = await call(sim.url, "GET", `/contacts/search/duplicate?locationId=${DEMO_LOCATION_ID}&number=+14155550999&email=nobody@example.com`);
+    expect(raw.body.contact).toBeNull();
+    const foreign = await call(sim.url, "GET", `/contacts/search/duplicate?locationId=${OTHER_LOCATION_ID}&email=x@example.com`);
+    expect(foreign.status).toBe(403);
+  });
+
+  it("POST /contacts/upsert → 200 {new, contact}: created first, updated by email the second time", async () => {
+    const body = { locationId: DEMO_LOCATION_ID, firstName: "Upsert", email: "upsert.spec@example.com", createNewIfDuplicateAllowed: false };
+    const first = await call(sim.url, "POST", "/contacts/upsert", { body });
+    expectSpec("POST", "/contacts/upsert", first, 200);
+    expect(first.body.new).toBe(true);
+    const second = await call(sim.url, "POST", "/contacts/upsert", { body: { ...body, lastName: "Again" } });
+    expectSpec("POST", "/contacts/upsert", second, 200);
+    expect(second.body.new).toBe(false);
+    expect((second.body.contact as { id: string }).id).toBe((first.body.contact as { id: string }).id);
+    expect(second.body.contact).toMatchObject({ firstName: "Upsert", lastName: "Again" });
+    expect(sim.data.listContacts(DEMO_LOCATION_ID).filter((c) => c.email === "upsert.spec@example.com")).toHaveLength(1);
+    const unknown = await call(sim.url, "POST", "/contacts/upsert", { body: { ...body, colour: "red" } });
+    expectSpec("POST", "/contacts/upsert", unknown, 422);
+    expect(unknown.body.message).toEqual(["property colour should not exist"]);
+  });
+
+  it("followers: POST 201 {followers, followersAdded}; DELETE 200 {followers, followersRemoved}", async () => {
+    const id = await freshContact();
+    const added = await call(sim.url, "POST", `/contacts/${id}/followers`, { body: { followers: ["UserAAAAAAAAAAAAAAA1", "UserBBBBBBBBBBBBBBB2"] } });
+    expectSpec("POST", "/contacts/{contactId}/followers", added, 201);
+    expect(added.body).toMatchObject({ followers: ["UserAAAAAAAAAAAAAAA1", "UserBBBBBBBBBBBBBBB2"], followersAdded: ["UserAAAAAAAAAAAAAAA1", "UserBBBBBBBBBBBBBBB2"] });
+    const removed = await call(sim.url, "DELETE", `/contacts/${id}/followers`, { body: { followers: ["UserAAAAAAAAAAAAAAA1", "UserCCCCCCCCCCCCCCC3"] } });
+    expectSpec("DELETE", "/contacts/{contactId}/followers", removed, 200);
+    expect(removed.body).toMatchObject({ followers: ["UserBBBBBBBBBBBBBBB2"], followersRemoved: ["UserAAAAAAAAAAAAAAA1"] });
+    expect(sim.data.getContact(id)?.followers).toEqual(["UserBBBBBBBBBBBBBBB2"]);
+  });
+
+  it("campaigns: POST 201, DELETE one, DELETE removeAll → {succeded}; a body property is 422", async () => {
+    const id = await freshContact();
+    for (const campaign of ["CampaignA", "CampaignB"]) {
+      const r = await call(sim.url, "POST", `/contacts/${id}/campaigns/${campaign}`, { body: {} });
+      expectSpec("POST", "/contacts/{contactId}/campaigns/{campaignId}", r, 201);
+    }
+    expect(sim.data.listCampaigns(id)).toEqual(["CampaignA", "CampaignB"]);
+    const one = await call(sim.url, "DELETE", `/contacts/${id}/campaigns/CampaignA`);
+    expectSpec("DELETE", "/contacts/{contactId}/campaigns/{campaignId}", one, 200);
+    expect(sim.data.listCampaigns(id)).toEqual(["CampaignB"]);
+    const all = await call(sim.url, "DELETE", `/contacts/${id}/campaigns/removeAll`);
+    expectSpec("DELETE", "/contacts/{contactId}/campaigns/removeAll", all, 200);
+    expect(sim.data.listCampaigns(id)).toEqual([]);
+    const extra = await call(sim.url, "POST", `/contacts/${id}/campaigns/CampaignA`, { body: { startAt: "now" } });
+    expectSpec("POST", "/contacts/{contactId}/campaigns/{campaignId}", extra, 422);
+  });
+
+  it("workflows: POST with eventStartTime and DELETE → {succeded}; a bad eventStartTime is 422", async () => {
+    const id = await freshContact();
+    const added = await call(sim.url, "POST", `/contacts/${id}/workflow/WorkflowA`, { body: { eventStartTime: "2031-06-23T03:30:00+01:00" } });
+    expectSpec("POST", "/contacts/{contactId}/workflow/{workflowId}", added, 200);
+    expect(sim.data.listWorkflows(id)).toEqual([{ workflowId: "WorkflowA", eventStartTime: "2031-06-23T03:30:00+01:00" }]);
+    const bad = await call(sim.url, "POST", `/contacts/${id}/workflow/WorkflowB`, { body: { eventStartTime: "soon" } });
+    expectSpec("POST", "/contacts/{contactId}/workflow/{workflowId}", bad, 422);
+    const removed = await call(sim.url, "DELETE", `/contacts/${id}/workflow/WorkflowA`, { body: {} });
+    expectSpec("DELETE", "/contacts/{contactId}/workflow/{workflowId}", removed, 200);
+    expect(sim.data.listWorkflows(id)).toEqual([]);
+  });
+
+  it("POST /contacts/bulk/tags/update/:type → 201 {succeded, errorCount, responses} with one outcome per id", async () => {
+    const a = await freshContact();
+    const foreign = sim.data.listContacts(OTHER_LOCATION_ID)[0]!.id;
+    const add = await call(sim.url, "POST", "/contacts/bulk/tags/update/add", {
+      body: { locationId: DEMO_LOCATION_ID, contacts: [a, "NoSuchContact0000001", foreign], tags: ["Bulk"] },
+    });
+    // UpdateTagsResponseDTO types `responses` as strings, but its own example (and HighLevel) answers
+    // objects: the simulator follows the example, so the wrapper is checked here instead.
+    expect(add.status).toBe(201);
+    expect(add.body).toMatchObject({ succeded: true, errorCount: 2 });
+    expect(add.body.responses).toMatchObject([
+      { contactId: a, type: "success", oldTags: ["a", "b", "c"], tagsAdded: ["bulk"], tagsRemoved: [] },
+      { contactId: "NoSuchContact0000001", type: "error" },
+      { contactId: foreign, type: "error", message: "contact does not belong to location" },
+    ]);
+    const removeAll = await call(sim.url, "POST", "/contacts/bulk/tags/update/remove", {
+      body: { locationId: DEMO_LOCATION_ID, contacts: [a], tags: [], removeAllTags: true },
+    });
+    expect(removeAll.body.responses).toMatchObject([{ contactId: a, type: "success", tagsRemoved: ["a", "b", "c", "bulk"] }]);
+    const badType = await call(sim.url, "POST", "/contacts/bulk/tags/update/toggle", { body: { locationId: DEMO_LOCATION_ID, contacts: [a], tags: ["x"] } });
+    expectSpec("POST", "/contacts/bulk/tags/update/{type}", badType, 422);
+    const missing = await call(sim.url, "POST", "/contacts/bulk/tags/update/add", { body: { locationId: DEMO_LOCATION_ID, tags: ["x"] } });
+    expect(missing.body.message).toContain("contacts should not be empty");
+  });
+
+  it("POST /contacts/bulk/business → 200 {success, ids}: set, then cleared with null; businessId is required", async () => {
+    const a = await freshContact();
+    const b = await freshContact();
+    const set = await call(sim.url, "POST", "/contacts/bulk/business", {
+      body: { locationId: DEMO_LOCATION_ID, ids: [a, b, "NoSuchContact0000001"], businessId: "63b7ec34ea409a9a8bd2a4ff" },
+    });
+    expectSpec("POST", "/contacts/bulk/business", set, 200);
+    expect(set.body).toMatchObject({ success: true, ids: [a, b] });
+    expect(sim.data.getContact(a)?.businessId).toBe("63b7ec34ea409a9a8bd2a4ff");
+    const cleared = await call(sim.url, "POST", "/contacts/bulk/business", { body: { locationId: DEMO_LOCATION_ID, ids: [a], businessId: null } });
+    expect(cleared.body.ids).toEqual([a]);
+    expect(sim.data.getContact(a)?.businessId).toBeNull();
+    const noBusiness = await call(sim.url, "POST", "/contacts/bulk/business", { body: { locationId: DEMO_LOCATION_ID, ids: [a] } });
+    expectSpec("POST", "/contacts/bulk/business", noBusiness, 422);
+    expect(noBusiness.body.message).toEqual(["businessId should not be empty"]);
+  });
+});
+
 describe("simulator: error bodies", () => {
   const missing = "MissingContact000001";
   const routes: [string, string, string, unknown?][] = [
@@ -185,6 +314,14 @@ describe("simulator: error bodies", () => {
     ["GET", `/contacts/${missing}/notes/N`, "/contacts/{contactId}/notes/{id}"],
     ["GET", `/contacts/${missing}/appointments`, "/contacts/{contactId}/appointments"],
     ["POST", `/contacts/${missing}/tags`, "/contacts/{contactId}/tags", { tags: ["x"] }],
+    ["DELETE", `/contacts/${missing}/tags`, "/contacts/{contactId}/tags", { tags: ["x"] }],
+    ["POST", `/contacts/${missing}/followers`, "/contacts/{contactId}/followers", { followers: ["x"] }],
+    ["DELETE", `/contacts/${missing}/followers`, "/contacts/{contactId}/followers", { followers: ["x"] }],
+    ["POST", `/contacts/${missing}/campaigns/C`, "/contacts/{contactId}/campaigns/{campaignId}"],
+    ["DELETE", `/contacts/${missing}/campaigns/C`, "/contacts/{contactId}/campaigns/{campaignId}"],
+    ["DELETE", `/contacts/${missing}/campaigns/removeAll`, "/contacts/{contactId}/campaigns/removeAll"],
+    ["POST", `/contacts/${missing}/workflow/W`, "/contacts/{contactId}/workflow/{workflowId}"],
+    ["DELETE", `/contacts/${missing}/workflow/W`, "/contacts/{contactId}/workflow/{workflowId}"],
   ];
 
   it.each(routes)("%s %s → 400 'Contact with id X not found' (spec BadRequestDTO)", async (method, path, specPath, body) => {
@@ -249,7 +386,7 @@ describe("simulator: error bodies", () => {
   });
 
   it("duplicate contact (same email or phone in the location) → 400 with meta.contactId", async () => {
-    const existing = sim.data.listContacts(DEMO_LOCATION_ID)[5]!;
+    const existing = sim.data.listContacts(DEMO_LOCATION_ID).find((c) => c.email && c.phone)!;
     const byEmail = await call(sim.url, "POST", "/contacts/", {
       body: { locationId: DEMO_LOCATION_ID, firstName: "Dup", email: existing.email?.toUpperCase() },
     });
@@ -329,13 +466,19 @@ describe("simulator: malformed input never yields a 5xx", () => {
       ["PUT", `/contacts/${id}/tasks/${taskId}`],
       ["PUT", `/contacts/${id}/tasks/${taskId}/completed`],
       ["POST", `/contacts/${id}/tags`],
+      ["DELETE", `/contacts/${id}/tags`],
+      ["POST", "/contacts/upsert"],
+      ["POST", `/contacts/${id}/followers`],
+      ["POST", `/contacts/${id}/workflow/W`],
+      ["POST", "/contacts/bulk/tags/update/add"],
+      ["POST", "/contacts/bulk/business"],
       ["POST", `/contacts/${id}/notes`],
       ["PUT", `/contacts/${id}/notes/${noteId}`],
     ];
     const fiveHundreds: string[] = [];
     for (const [method, path] of routes) {
       for (const body of garbage) {
-        const payload = method === "POST" && path === "/contacts/" && body && typeof body === "object" && !Array.isArray(body) ? { locationId: DEMO_LOCATION_ID, ...body } : body;
+        const payload = method === "POST" && ["/contacts/", "/contacts/upsert", "/contacts/bulk/tags/update/add", "/contacts/bulk/business"].includes(path) && body && typeof body === "object" && !Array.isArray(body) ? { locationId: DEMO_LOCATION_ID, ...body } : body;
         const r = await call(sim.url, method, path, { body: payload });
         if (r.status >= 500) fiveHundreds.push(`${method} ${path} ${JSON.stringify(payload)} → ${r.status}`);
       }

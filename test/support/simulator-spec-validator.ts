@@ -8,6 +8,9 @@
 //   `GET /contacts/` points at ContactsSearchSuccessfulResponseDto, which has `count` but no
 //   `meta`); no schema sets `additionalProperties: false`, so extra fields validate and the test
 //   asserts the wrapper keys itself.
+// - UpdateTagsResponseDTO (`POST /contacts/bulk/tags/update/{type}`) types `responses` as an
+//   array of strings while its example shows `{contactId, message, type, …}` objects; the
+//   simulator answers the example's shape and the test asserts it directly.
 // - No schema is given for 403 and 429: those bodies are checked against UnauthorizedDTO's shape
 //   (statusCode/message/error) by the test.
 import { readFileSync } from "node:fs";

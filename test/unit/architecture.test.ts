@@ -79,6 +79,14 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("the simulator owns its wire types: nothing in simulator/ imports src/ outside simulator/", () => {
+    // It stands in for HighLevel: sharing the gateway's types would let a change on one side
+    // silently redefine what the other sees on the wire.
+    const srcTops = new Set(readdirSync(SRC).map((name) => name.replace(/\.ts$/, ".js")));
+    const bad = all.filter((i) => top(i.from) === "simulator" && top(i.target) !== "simulator" && srcTops.has(top(i.target)));
+    expect(bad).toEqual([]);
+  });
+
   it("one operation pipeline: graphql-ws is served, and Apollo plugged, only by server/pipeline/", () => {
     // The stages (limits, auth, cost, cache, format, audit) live in server/pipeline/operation.pipeline.ts;
     // a second place wiring a transport would be a second pipeline.
