@@ -1,5 +1,6 @@
 /**
- * The typed HighLevel Contacts API v2 client: one method per route of FACTS.md ("The 16 routes"),
+ * The typed HighLevel Contacts API v2 client: one method per route of apps/contacts.json (all but
+ * `POST /contacts/search`),
  * the per-contact reads (a contact's tasks, notes, appointments and their items) as `listOf` /
  * `itemOf` over a descriptor of the resource registry (resources.ts), plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
  * `startAfterId`; either alone returns page 1 again). Methods return unwrapped data (`{contact}` →
@@ -13,7 +14,11 @@
 import type { Logger } from "../observability/logger.js";
 import type { CredentialProvider } from "./credentials.types.js";
 import type {
+  BulkTagsResult,
   BusinessContactsPage,
+  FollowersResult,
+  NoteBody,
+  UpsertContactResult,
   ContactListPage,
   CreateContactBody,
   CreateTaskBody,
@@ -30,7 +35,7 @@ import type {
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
-import { TASKS, type PerContactResource } from "./resources.js";
+import { NOTES, TASKS, type PerContactResource } from "./resources.js";
 import { UpstreamError } from "./upstream.error.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
 
@@ -264,6 +269,126 @@ export class ContactsClient {
     return arrayField<string>(response, "tags", "POST /contacts/:contactId/tags");
   }
 
+  /** `DELETE /contacts/:contactId/tags` (`{tags}`): removes tags, returns the tags left. */
+  async removeTags(locationId: string, contactId: string, tags: string[], options?: CallOptions): Promise<string[]> {
+    const response = await this.call("DELETE", "/contacts/:contactId/tags", { contactId }, locationId, options, undefined, { tags });
+    return arrayField<string>(response, "tags", "DELETE /contacts/:contactId/tags");
+  }
+
+  /**
+   * `GET /contacts/search/duplicate`: the contact the location would treat as a duplicate of this
+   * email and/or phone (`number`), or null. The query is percent-encoded, so `+1…` arrives as `%2B1…`.
+   */
+  async findDuplicateContact(locationId: string, lookup: { email?: string; phone?: string }, options?: CallOptions): Promise<UpstreamContact | null> {
+    if (!lookup.email && !lookup.phone) throw invalidArgument("GET", "/contacts/search/duplicate", "email or phone must be given");
+    const body = await this.call("GET", "/contacts/search/duplicate", {}, locationId, options, {
+      locationId,
+      email: lookup.email || undefined,
+      number: lookup.phone || undefined,
+    });
+    const contact = (body as { contact?: unknown }).contact;
+    if (contact === null || contact === undefined) return null;
+    if (typeof contact !== "object") throw unexpectedShape("GET /contacts/search/duplicate", `an object "contact" or null`);
+    return contact as UpstreamContact;
+  }
+
+  /** `POST /contacts/upsert` (`{new, contact}`): updates the location's matching contact or creates one. */
+  async upsertContact(locationId: string, body: Omit<CreateContactBody, "locationId">, options?: CallOptions): Promise<UpsertContactResult> {
+    const response = await this.call("POST", "/contacts/upsert", {}, locationId, options, undefined, { ...body, locationId });
+    const created = (response as { new?: unknown }).new;
+    if (typeof created !== "boolean") throw unexpectedShape("POST /contacts/upsert", `a boolean "new"`);
+    return { created, contact: field<UpstreamContact>(response, "contact", "POST /contacts/upsert") };
+  }
+
+  /** `POST /contacts/:contactId/notes` (201 `{note}`). */
+  async createNote(locationId: string, contactId: string, body: NoteBody & { body: string }, options?: CallOptions): Promise<UpstreamNote> {
+    const response = await this.call("POST", "/contacts/:contactId/notes", { contactId }, locationId, options, undefined, body);
+    return NOTES.normalize(field<UpstreamNote>(response, "note", "POST /contacts/:contactId/notes"), { locationId, contactId });
+  }
+
+  /** `PUT /contacts/:contactId/notes/:id` (`{note}`). */
+  async updateNote(locationId: string, contactId: string, noteId: string, body: NoteBody, options?: CallOptions): Promise<UpstreamNote> {
+    const response = await this.call("PUT", "/contacts/:contactId/notes/:id", { contactId, id: noteId }, locationId, options, undefined, body);
+    return NOTES.normalize(field<UpstreamNote>(response, "note", "PUT /contacts/:contactId/notes/:id"), { locationId, contactId });
+  }
+
+  async deleteNote(locationId: string, contactId: string, noteId: string, options?: CallOptions): Promise<void> {
+    const response = await this.call("DELETE", "/contacts/:contactId/notes/:id", { contactId, id: noteId }, locationId, options);
+    assertSucceeded(response, "DELETE /contacts/:contactId/notes/:id");
+  }
+
+  /** `POST /contacts/:contactId/followers` (201 `{followers, followersAdded}`). */
+  async addFollowers(locationId: string, contactId: string, followers: string[], options?: CallOptions): Promise<FollowersResult> {
+    const response = await this.call("POST", "/contacts/:contactId/followers", { contactId }, locationId, options, undefined, { followers });
+    const what = "POST /contacts/:contactId/followers";
+    return { followers: arrayField<string>(response, "followers", what), changed: optionalArray<string>(response, "followersAdded") };
+  }
+
+  /** `DELETE /contacts/:contactId/followers` (`{followers, followersRemoved}`). */
+  async removeFollowers(locationId: string, contactId: string, followers: string[], options?: CallOptions): Promise<FollowersResult> {
+    const response = await this.call("DELETE", "/contacts/:contactId/followers", { contactId }, locationId, options, undefined, { followers });
+    const what = "DELETE /contacts/:contactId/followers";
+    return { followers: arrayField<string>(response, "followers", what), changed: optionalArray<string>(response, "followersRemoved") };
+  }
+
+  /** `POST /contacts/:contactId/campaigns/:campaignId` (201 `{succeded}`; the body DTO has no properties). */
+  async addToCampaign(locationId: string, contactId: string, campaignId: string, options?: CallOptions): Promise<void> {
+    const route = "/contacts/:contactId/campaigns/:campaignId";
+    assertSucceeded(await this.call("POST", route, { contactId, campaignId }, locationId, options, undefined, {}), `POST ${route}`);
+  }
+
+  async removeFromCampaign(locationId: string, contactId: string, campaignId: string, options?: CallOptions): Promise<void> {
+    const route = "/contacts/:contactId/campaigns/:campaignId";
+    assertSucceeded(await this.call("DELETE", route, { contactId, campaignId }, locationId, options), `DELETE ${route}`);
+  }
+
+  async removeFromAllCampaigns(locationId: string, contactId: string, options?: CallOptions): Promise<void> {
+    const route = "/contacts/:contactId/campaigns/removeAll";
+    assertSucceeded(await this.call("DELETE", route, { contactId }, locationId, options), `DELETE ${route}`);
+  }
+
+  /** `POST /contacts/:contactId/workflow/:workflowId` (`{succeded}`), optionally starting at `eventStartTime` (ISO 8601). */
+  async addToWorkflow(locationId: string, contactId: string, workflowId: string, eventStartTime?: string, options?: CallOptions): Promise<void> {
+    const route = "/contacts/:contactId/workflow/:workflowId";
+    const body = eventStartTime === undefined ? {} : { eventStartTime };
+    assertSucceeded(await this.call("POST", route, { contactId, workflowId }, locationId, options, undefined, body), `POST ${route}`);
+  }
+
+  async removeFromWorkflow(locationId: string, contactId: string, workflowId: string, options?: CallOptions): Promise<void> {
+    const route = "/contacts/:contactId/workflow/:workflowId";
+    assertSucceeded(await this.call("DELETE", route, { contactId, workflowId }, locationId, options, undefined, {}), `DELETE ${route}`);
+  }
+
+  /**
+   * `POST /contacts/bulk/tags/update/:type` (201): adds or removes tags on many contacts; one
+   * outcome per requested id. `removeAllTags` only with `remove`.
+   */
+  async bulkUpdateTags(
+    locationId: string,
+    type: "add" | "remove",
+    contactIds: string[],
+    tags: string[],
+    removeAllTags?: boolean,
+    options?: CallOptions,
+  ): Promise<BulkTagsResult> {
+    const route = "/contacts/bulk/tags/update/:type";
+    const body: Record<string, unknown> = { locationId, contacts: contactIds, tags };
+    if (removeAllTags !== undefined) body.removeAllTags = removeAllTags;
+    const response = await this.call("POST", route, { type }, locationId, options, undefined, body);
+    const responses = arrayField<Record<string, unknown>>(response, "responses", `POST ${route}`).map((item) =>
+      item !== null && typeof item === "object" ? (item as unknown as BulkTagsResult["responses"][number]) : { contactId: "", type: "error", message: String(item) },
+    );
+    const errorCount = (response as { errorCount?: unknown }).errorCount;
+    return { errorCount: typeof errorCount === "number" ? errorCount : responses.filter((r) => r.type !== "success").length, responses };
+  }
+
+  /** `POST /contacts/bulk/business` (`{success, ids}`): sets `businessId` (or clears it with null); answers the ids updated. */
+  async bulkSetBusiness(locationId: string, contactIds: string[], businessId: string | null, options?: CallOptions): Promise<string[]> {
+    const route = "/contacts/bulk/business";
+    const response = await this.call("POST", route, {}, locationId, options, undefined, { locationId, ids: contactIds, businessId });
+    return arrayField<string>(response, "ids", `POST ${route}`);
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------
 
   private async call(
@@ -367,6 +492,11 @@ function arrayField<T>(body: unknown, name: string, what: string): T[] {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   if (!Array.isArray(value)) throw unexpectedShape(what, `an array "${name}"`);
   return value as T[];
+}
+
+function optionalArray<T>(body: unknown, name: string): T[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return Array.isArray(value) ? (value as T[]) : [];
 }
 
 function assertSucceeded(body: unknown, what: string): void {

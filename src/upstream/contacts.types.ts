@@ -39,6 +39,10 @@ export interface UpstreamContact {
   dateAdded?: string | null;
   dateUpdated?: string | null;
   lastActivity?: string | null;
+  /** User ids following the contact. */
+  followers?: string[];
+  /** How the contact first arrived (`AttributionSource` of apps/contacts.json: url, campaign, utm…). */
+  attributionSource?: Record<string, unknown> | null;
   customFields?: UpstreamCustomFieldValue[];
   [extra: string]: unknown;
 }
@@ -160,6 +164,9 @@ export interface UpstreamCustomFieldWrite {
   field_value: unknown;
 }
 
+/** Per-channel DND (`DndSettingsSchema`): `{Call: {status: "active"|"inactive"|"permanent", message, code}, Email: …}`. */
+export type UpstreamDndSettings = Record<string, { status: string; message?: string; code?: string }>;
+
 /** Body of `POST /contacts/` (`locationId` required there). */
 export interface CreateContactBody {
   locationId: string;
@@ -173,7 +180,55 @@ export interface CreateContactBody {
   source?: string;
   timezone?: string;
   assignedTo?: string;
+  address1?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+  website?: string;
+  /** `YYYY-MM-DD` or an ISO date-time. */
+  dateOfBirth?: string;
+  dnd?: boolean;
+  dndSettings?: UpstreamDndSettings;
   customFields?: UpstreamCustomFieldWrite[];
+}
+
+/** Answer of `POST /contacts/upsert` (`{new, contact}`): `created` is the API's `new`. */
+export interface UpsertContactResult {
+  created: boolean;
+  contact: UpstreamContact;
+}
+
+/** Body of `POST /contacts/:contactId/notes` (`body` required) and of its PUT. */
+export interface NoteBody {
+  body?: string;
+  title?: string;
+  userId?: string;
+  color?: string;
+  pinned?: boolean;
+}
+
+/** Answer of the followers routes: the contact's followers after the change, and those it changed. */
+export interface FollowersResult {
+  followers: string[];
+  /** `followersAdded` (POST) or `followersRemoved` (DELETE). */
+  changed: string[];
+}
+
+/** One contact's outcome of `POST /contacts/bulk/tags/update/:type` (UpdateTagsResponseDTO example). */
+export interface BulkTagsOutcome {
+  contactId: string;
+  /** `success` or `error`. */
+  type: string;
+  message?: string;
+  oldTags?: string[];
+  tagsAdded?: string[];
+  tagsRemoved?: string[];
+}
+
+export interface BulkTagsResult {
+  errorCount: number;
+  responses: BulkTagsOutcome[];
 }
 
 /** Body of `PUT /contacts/:contactId` (must NOT carry `locationId`). `tags` replaces all tags. */

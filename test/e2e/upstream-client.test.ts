@@ -201,6 +201,74 @@ describe("ContactsClient requests", () => {
   });
 });
 
+describe("ContactsClient: the remaining routes", () => {
+  it("each new method: its route, Version, token and documented body; answers unwrapped", async () => {
+    const email = `actions.${Date.now()}+tag@example.com`;
+    const upserted = await client.upsertContact(DEMO_LOCATION_ID, { firstName: "Act", email, phone: "+14155550142", tags: ["a", "b"] });
+    expect(upserted.created).toBe(true);
+    const again = await client.upsertContact(DEMO_LOCATION_ID, { email, lastName: "Ion" });
+    expect(again).toMatchObject({ created: false, contact: { id: upserted.contact.id, lastName: "Ion" } });
+    const id = upserted.contact.id;
+    expect((await client.findDuplicateContact(DEMO_LOCATION_ID, { phone: "+14155550142" }))?.id).toBe(id);
+    expect((await client.findDuplicateContact(DEMO_LOCATION_ID, { email }))?.id).toBe(id);
+    expect(await client.findDuplicateContact(DEMO_LOCATION_ID, { email: "nobody.at.all@example.com" })).toBeNull();
+    expect(await client.removeTags(DEMO_LOCATION_ID, id, ["a"])).toEqual(["b"]);
+    const note = await client.createNote(DEMO_LOCATION_ID, id, { body: "Called", title: "Call" });
+    expect(note).toMatchObject({ body: "Called", title: "Call", contactId: id });
+    expect((await client.updateNote(DEMO_LOCATION_ID, id, note.id, { body: "Called twice" })).body).toBe("Called twice");
+    await client.deleteNote(DEMO_LOCATION_ID, id, note.id);
+    expect(await client.addFollowers(DEMO_LOCATION_ID, id, ["UserAAAAAAAAAAAAAAA1"])).toEqual({ followers: ["UserAAAAAAAAAAAAAAA1"], changed: ["UserAAAAAAAAAAAAAAA1"] });
+    expect(await client.removeFollowers(DEMO_LOCATION_ID, id, ["UserAAAAAAAAAAAAAAA1"])).toEqual({ followers: [], changed: ["UserAAAAAAAAAAAAAAA1"] });
+    await client.addToCampaign(DEMO_LOCATION_ID, id, "CampaignA");
+    await client.removeFromCampaign(DEMO_LOCATION_ID, id, "CampaignA");
+    await client.removeFromAllCampaigns(DEMO_LOCATION_ID, id);
+    await client.addToWorkflow(DEMO_LOCATION_ID, id, "WorkflowA", "2031-01-01T09:00:00.000Z");
+    expect(sim.data.listWorkflows(id)).toEqual([{ workflowId: "WorkflowA", eventStartTime: "2031-01-01T09:00:00.000Z" }]);
+    await client.removeFromWorkflow(DEMO_LOCATION_ID, id, "WorkflowA");
+    const bulk = await client.bulkUpdateTags(DEMO_LOCATION_ID, "add", [id, "NoSuchContact0000001"], ["bulk"]);
+    expect(bulk).toMatchObject({ errorCount: 1, responses: [{ contactId: id, type: "success" }, { contactId: "NoSuchContact0000001", type: "error" }] });
+    expect(await client.bulkSetBusiness(DEMO_LOCATION_ID, [id], "63b7ec34ea409a9a8bd2a4ff")).toEqual([id]);
+
+    const seen = sim.requests.map((r) => `${r.method} ${r.route}`);
+    expect(new Set(seen)).toEqual(
+      new Set([
+        "POST /contacts/upsert",
+        "GET /contacts/search/duplicate",
+        "DELETE /contacts/:contactId/tags",
+        "POST /contacts/:contactId/notes",
+        "PUT /contacts/:contactId/notes/:id",
+        "DELETE /contacts/:contactId/notes/:id",
+        "POST /contacts/:contactId/followers",
+        "DELETE /contacts/:contactId/followers",
+        "POST /contacts/:contactId/campaigns/:campaignId",
+        "DELETE /contacts/:contactId/campaigns/:campaignId",
+        "DELETE /contacts/:contactId/campaigns/removeAll",
+        "POST /contacts/:contactId/workflow/:workflowId",
+        "DELETE /contacts/:contactId/workflow/:workflowId",
+        "POST /contacts/bulk/tags/update/:type",
+        "POST /contacts/bulk/business",
+      ]),
+    );
+    for (const r of sim.requests) {
+      expect(r, `${r.method} ${r.route}`).toMatchObject({ version: "2021-07-28", token: rwA.token });
+      expect(r.status, `${r.method} ${r.route}`).toBeLessThan(300);
+    }
+    // `+` percent-encoded: it reached the simulator as a plus, not a space.
+    expect(sim.requests.filter((r) => r.route === "/contacts/search/duplicate").map((r) => r.query)).toEqual([
+      { locationId: DEMO_LOCATION_ID, number: "+14155550142" },
+      { locationId: DEMO_LOCATION_ID, email },
+      { locationId: DEMO_LOCATION_ID, email: "nobody.at.all@example.com" },
+    ]);
+    const body = (route: string, method = "POST") => sim.requests.find((r) => r.route === route && r.method === method)?.body;
+    expect(body("/contacts/upsert")).toEqual({ firstName: "Act", email, phone: "+14155550142", tags: ["a", "b"], locationId: DEMO_LOCATION_ID });
+    expect(body("/contacts/:contactId/tags", "DELETE")).toEqual({ tags: ["a"] });
+    expect(body("/contacts/:contactId/workflow/:workflowId")).toEqual({ eventStartTime: "2031-01-01T09:00:00.000Z" });
+    expect(body("/contacts/bulk/tags/update/:type")).toEqual({ locationId: DEMO_LOCATION_ID, contacts: [id, "NoSuchContact0000001"], tags: ["bulk"] });
+    expect(sim.requests.find((r) => r.route === "/contacts/bulk/tags/update/:type")?.path).toBe("/contacts/bulk/tags/update/add");
+    expect(body("/contacts/bulk/business")).toEqual({ locationId: DEMO_LOCATION_ID, ids: [id], businessId: "63b7ec34ea409a9a8bd2a4ff" });
+  });
+});
+
 describe("ContactsClient errors", () => {
   it("a missing contact (observed 400) is NOT_FOUND with the upstream message and traceId", async () => {
     const error = await failure(client.getContact(DEMO_LOCATION_ID, "doesNotExist00000000"));
