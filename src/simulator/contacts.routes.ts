@@ -11,9 +11,9 @@
 import type { SimulatorContact } from "./simulator.types.js";
 import { errors, httpError, validateBody, type FieldSpec, type RouteContext, type RouteResult } from "./simulator.http.js";
 import type { MemoryStore } from "./simulator.store.js";
-import type { ContactInput, NoteInput, TaskInput } from "./simulator.types.js";
+import type { ContactInput, NoteInput, SimulatorScope, TaskInput } from "./simulator.types.js";
 
-export type Scope = "contacts.readonly" | "contacts.write";
+export type Scope = SimulatorScope;
 
 export interface RouteDefinition {
   method: "GET" | "POST" | "PUT" | "DELETE";

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { randomUUID } from "node:crypto";
 import { createActivityGenerator, type ActivityGenerator } from "./activity.generator.js";
 import { createContactRoutes, type RouteDefinition } from "./contacts.routes.js";
+import { createLocationTaskRoutes } from "./location-tasks.routes.js";
 import { FaultRegistry } from "./faults.js";
 import { OAuthServer } from "./oauth.routes.js";
 import { createRng } from "./random.js";
@@ -91,7 +92,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   });
 
-  const routes = createContactRoutes(store).map(compile);
+  const routes = [...createContactRoutes(store), ...createLocationTaskRoutes(store)].map(compile);
   let baseUrl = "";
 
   const match = (method: string, path: string): { route?: CompiledRoute; params: Record<string, string> } => {

@@ -92,7 +92,8 @@ export interface SimulatorAppointment {
   [extra: string]: unknown;
 }
 
-export type SimulatorScope = "contacts.readonly" | "contacts.write";
+/** `locations/tasks.readonly`: the bulk task read (location-tasks.routes.ts). */
+export type SimulatorScope = "contacts.readonly" | "contacts.write" | "locations/tasks.readonly";
 
 /** A bearer token the simulator accepts, bound to one location and a scope set. */
 export interface SimulatorToken {

@@ -1,6 +1,9 @@
-// The simulator against the official spec (apps/contacts.json) and the observed quirks of
+// The simulator against the official spec (apps/contacts.json, and apps/locations.json for the
+// bulk task read) and the observed quirks of
 // FACTS.md: every route's success and error bodies validate against the spec's response schemas,
 // the list cursor quirk, auth errors, rate limiting headers. Raw fetch only.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEMO_LOCATION_ID,
@@ -597,5 +600,71 @@ describe("simulator: rate limiting per (token, location)", () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe("simulator: POST /locations/:locationId/tasks/search (apps/locations.json task-search)", () => {
+  const locations = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "fixtures", "contacts-api", "apps", "locations.json"), "utf8"),
+  ) as {
+    paths: Record<string, { post: { security: Array<Record<string, string[]>> } }>;
+    components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+  };
+  const route = `/locations/${DEMO_LOCATION_ID}/tasks/search`;
+  const TASKS_SCOPE = "locations/tasks.readonly";
+  const withScope = "sim-bulk-A-token";
+  beforeAll(() => {
+    sim.addToken({ token: withScope, locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", TASKS_SCOPE] });
+  });
+
+  it("needs the scope the spec names; a token without it gets HighLevel's scope 401", async () => {
+    expect(locations.paths["/locations/{locationId}/tasks/search"]?.post.security).toEqual([{ bearer: [TASKS_SCOPE] }]);
+    const refused = await call(sim.url, "POST", route, { body: {} }); // sim-rw-A-token: contacts.* only
+    expect(refused.status).toBe(401);
+    expectSpec("GET", "/contacts/{contactId}", refused, 401); // the shared UnauthorizedDTO
+    expect(refused.body.message).toBe("The token is not authorized for this scope.");
+    const foreign = await call(sim.url, "POST", `/locations/${OTHER_LOCATION_ID}/tasks/search`, { token: withScope, body: {} });
+    expect(foreign.status).toBe(403);
+  });
+
+  it("accepts exactly TaskSearchParamsDto's properties (422 for others, and for a bad contactId or limit)", async () => {
+    const allowed = Object.keys(locations.components.schemas.TaskSearchParamsDto?.properties ?? {}).sort();
+    expect(allowed).toEqual(["assignedTo", "businessId", "completed", "contactId", "limit", "query", "skip"]);
+    const ok = await call(sim.url, "POST", route, {
+      token: withScope,
+      body: { contactId: [], completed: false, assignedTo: [], query: "x", limit: 10, skip: 0, businessId: "b" },
+    });
+    expect(ok.status).toBe(200);
+    for (const body of [{ locationId: DEMO_LOCATION_ID }, { contactId: "abc" }, { contactId: [1] }, { limit: 0 }, { skip: -1 }, { limit: "10" }]) {
+      const bad = await call(sim.url, "POST", route, { token: withScope, body });
+      expect(bad.status, JSON.stringify(body)).toBe(422);
+      expectSpec("PUT", "/contacts/{contactId}", bad, 422);
+    }
+  });
+
+  it("answers {tasks} of the given contacts, each item shaped like GET /contacts/:contactId/tasks, paged by limit/skip", async () => {
+    // The last contacts: the write tests above change the first ones.
+    const contacts = sim.data.listContacts(DEMO_LOCATION_ID).slice(-30).map((c) => c.id);
+    const expected = contacts.flatMap((id) => sim.data.listTasks(id));
+    expect(expected.length).toBeGreaterThan(12);
+    const pages: Array<Record<string, unknown>> = [];
+    for (let skip = 0; ; skip += 10) {
+      const r = await call(sim.url, "POST", route, { token: withScope, body: { contactId: contacts, limit: 10, skip } });
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body).sort()).toEqual(["tasks", "traceId"]);
+      const tasks = r.body.tasks as Array<Record<string, unknown>>;
+      // The spec types the items as arrays (LocationTaskListSuccessfulResponseDto), which is not
+      // what HighLevel sends; each item is checked against the per-contact task schema instead.
+      expectSpec("GET", "/contacts/{contactId}/tasks", { ...r, body: { tasks, traceId: r.body.traceId } }, 200);
+      pages.push(...tasks);
+      if (tasks.length < 10) break;
+    }
+    expect(pages.map((t) => t.id)).toEqual(expected.map((t) => t.id));
+    expect(pages.every((t) => contacts.includes(t.contactId as string))).toBe(true);
+    // The default limit is 25; filters narrow.
+    const first = await call(sim.url, "POST", route, { token: withScope, body: { contactId: contacts } });
+    expect((first.body.tasks as unknown[]).length).toBe(Math.min(25, expected.length));
+    const open = await call(sim.url, "POST", route, { token: withScope, body: { contactId: contacts, completed: false, limit: 1000 } });
+    expect((open.body.tasks as Array<{ id: string }>).map((t) => t.id)).toEqual(expected.filter((t) => !t.completed).map((t) => t.id));
   });
 });
