@@ -14,10 +14,11 @@
  * decrypts when CREDENTIALS_KEY is set. Never prints a token, secret or key.
  */
 import { createPublicKey } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { request, type Dispatcher } from "undici";
 import type { Config } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
+import { createRedisConnections } from "../redis/index.js";
 import { credentialsFromConfig, errorFromResponse, type CredentialProvider } from "../upstream/index.js";
 
 export const WRITE_PROBE_CONTACT_ID = "DoctorWriteProbe0000";
@@ -62,20 +63,23 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
     // --- Redis (first: the credential store may live there) -------------------------------------
     let redis: Redis | undefined;
     if (config.redis.url) {
-      redis = new Redis(config.redis.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        connectTimeout: timeoutMs,
-        retryStrategy: () => null,
-        enableOfflineQueue: false,
+      // The gateway's own connection factory (src/redis/), one attempt, no reconnects.
+      const connections = createRedisConnections({
+        url: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        connectTimeoutMs: timeoutMs,
+        reconnect: false,
       });
+      const command = connections.command();
       let lastRedisError: unknown;
-      redis.on("error", (error: unknown) => {
+      command.on("error", (error: unknown) => {
         lastRedisError = error;
       });
-      cleanups.push(async () => redis!.disconnect());
+      cleanups.push(() => connections.close());
       try {
-        await withTimeout(redis.connect().then(() => redis!.ping()), timeoutMs);
+        if (!(await connections.waitReady(timeoutMs))) throw new Error(`no connection within ${timeoutMs} ms`);
+        await withTimeout(command.ping(), timeoutMs);
+        redis = command;
         add({ name: "Redis reachable", ok: true, detail: `PING answered at ${redactUrl(config.redis.url)}` });
       } catch (error) {
         add({
@@ -84,7 +88,6 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
           detail: `no answer from ${redactUrl(config.redis.url)} (${describeError(lastRedisError ?? error)})`,
           hint: "start Redis or fix REDIS_URL (redis://host:6379); unset REDIS_URL to run a single instance",
         });
-        redis = undefined;
       }
     }
 

@@ -6,5 +6,3 @@ export { createEventCacheApplier } from "./event-cache.apply.js";
 export type { EventCacheApplier, EventCacheApplierOptions, EventCacheTarget } from "./event-cache.apply.js";
 export { createCacheInvalidationBroadcast, invalidationChannel, applyInvalidationMessage, toInvalidationMessage } from "./cache-invalidation.broadcast.js";
 export type { CacheInvalidationBroadcast, CacheInvalidationBroadcastOptions, InvalidationMessage, InvalidatableCache } from "./cache-invalidation.broadcast.js";
-export { createEventRedisClients } from "./event-redis.clients.js";
-export type { EventRedisClients, EventRedisClientsOptions } from "./event-redis.clients.js";

@@ -5,7 +5,8 @@
  *   encrypted credential store (with a Redis refresh lock when REDIS_URL is set);
  * - a gateway feature (structurally a `GatewayFeature`; nothing here imports server/) mounting
  *   `GET /readyz`, `GET /metrics`, `GET /oauth/install` and `GET /oauth/callback`, wiring the
- *   cache counters into the metrics, and closing the store and its Redis connection.
+ *   cache counters into the metrics, and closing the store (not the Redis connection: the
+ *   composition root owns it, src/redis/).
  * Created before the upstream client (the client needs the credentials and the middleware).
  */
 import type { Express } from "express";
@@ -25,7 +26,7 @@ export interface OpsRuntimeOptions {
   upstreamBaseUrl: string;
   /** The environment's one-location provider (CONTACTS_API_TOKEN + CONTACTS_LOCATION_ID), if any. */
   staticCredentials?: CredentialProvider;
-  /** A Redis connection to use instead of opening one from config.redis.url (not closed here). */
+  /** The process's Redis command connection when REDIS_URL is set (src/redis/; not closed here). */
   redis?: Redis;
   /** Collect Node process metrics too (CPU, memory, event loop, GC). Default false (tests); `npm start` turns it on. */
   processMetrics?: boolean;
@@ -53,13 +54,7 @@ export interface OpsRuntime {
 export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsRuntime> {
   const { config, logger } = options;
   const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
-  // ioredis is loaded only with REDIS_URL: a single-instance gateway never loads it.
-  const ownRedis =
-    options.redis === undefined && config.redis.url !== undefined
-      ? new (await import("ioredis")).Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false })
-      : undefined;
-  ownRedis?.on("error", (error: unknown) => logger.warn({ err: error }, "ops redis connection error"));
-  const redis = options.redis ?? ownRedis;
+  const redis = options.redis;
 
   const gatewayCredentials = createGatewayCredentials({
     config,
@@ -69,12 +64,7 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
     logger: logger.child({ component: "credentials" }),
     onRefresh: (event) => metrics.recordTokenRefresh(event.outcome),
   });
-  try {
-    await gatewayCredentials.start();
-  } catch (error) {
-    ownRedis?.disconnect();
-    throw error;
-  }
+  await gatewayCredentials.start();
   // The provider the client actually uses (the gateway may be given its own: demo mode, tests).
   let served: CredentialProvider | undefined = gatewayCredentials.provider;
   const readiness = createReadinessCheck({
@@ -89,7 +79,6 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
   const close = () =>
     (closed ??= (async () => {
       await gatewayCredentials.close();
-      await ownRedis?.quit().catch(() => ownRedis.disconnect());
     })());
 
   return {

@@ -23,6 +23,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
     const live = createLiveEvents({
       config: internals.config,
       cache: internals.cache,
+      ...(internals.redis ? { redis: internals.redis } : {}),
       logger: internals.logger,
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
       onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome),

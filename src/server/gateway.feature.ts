@@ -18,6 +18,7 @@ import type { ContactEventBus } from "../events/event-bus.js";
 import type { WriteServices } from "../graphql/write/index-write.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
+import type { RedisConnections } from "../redis/index.js";
 
 /** What every feature factory receives: the gateway's shared, long-lived parts (read-only). */
 export interface GatewayInternals {
@@ -31,6 +32,8 @@ export interface GatewayInternals {
   readonly demoAuthorization?: string;
   /** The gateway's metrics (per-gateway registry): `recordWebhookEvent`, `setSources(…)`. */
   readonly metrics: GatewayMetrics;
+  /** The process's Redis connections (REDIS_URL set), owned and closed by the composition root. */
+  readonly redis?: RedisConnections;
 }
 
 export interface GatewayFeature {

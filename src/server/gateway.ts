@@ -1,6 +1,6 @@
 /**
- * The composition root: builds everything once, in order — infrastructure (logger, metrics,
- * credentials, rate governance), upstream client, cache, loaders, write services, then the
+ * The composition root: builds everything once, in order — infrastructure (logger, the process's
+ * Redis connections (src/redis/: one command, one subscriber), metrics, credentials, rate governance), upstream client, cache, loaders, write services, then the
  * features (which return what they contribute and never assign into shared objects), the schema,
  * the operation pipeline (pipeline/) and its two transport adapters — and ONE `http.Server`
  * (express 5) carrying
@@ -39,6 +39,7 @@ import { createPerEventSubscribe } from "../graphql/event/index.js";
 import { createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
+import { createRedisConnections, type RedisConnections } from "../redis/index.js";
 import {
   ContactsClient,
   createGovernanceRuntime,
@@ -152,13 +153,43 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (!jwtSecret || jwtSecret.length < 32) {
     throw new Error("createGateway: expected AUTH_JWT_SECRET (at least 32 characters) or options.jwtSecret");
   }
-  // Operations first (metrics, OAuth locations from the encrypted credential store next to the
+  // Infrastructure first. With REDIS_URL: the process's Redis connections, one command and one
+  // subscriber connection handed to every Redis user below and closed last. The command connection
+  // has no offline queue, so the users that read at start (stored credentials) wait for it here.
+  let redis: RedisConnections | undefined;
+  if (config.redis.url) {
+    redis = createRedisConnections({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, logger: logger.child({ component: "redis" }) });
+    redis.command();
+    if (!(await redis.waitReady(5_000))) {
+      logger.warn("redis not reachable at start: the rate budget is this instance's own and webhooks answer 429 until it is back");
+    }
+  }
+  try {
+    return await assemble(options, { config, logger, baseUrl, jwtSecret, redis });
+  } catch (error) {
+    await redis?.close();
+    throw error;
+  }
+}
+
+interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  baseUrl: string;
+  jwtSecret: string;
+  redis: RedisConnections | undefined;
+}
+
+async function assemble(options: GatewayOptions, infra: Infrastructure): Promise<Gateway> {
+  const { config, logger, baseUrl, jwtSecret, redis } = infra;
+  // Operations next (metrics, OAuth locations from the encrypted credential store next to the
   // environment's static one, /readyz, /metrics, /oauth/*): the client needs its credentials and middleware.
   const ops = await createOpsRuntime({
     config,
     logger,
     upstreamBaseUrl: baseUrl,
     staticCredentials: credentialsFromConfig(config.upstream),
+    ...(redis ? { redis: redis.command() } : {}),
     processMetrics: options.processMetrics ?? false,
   });
   const credentials = options.credentials ?? ops.credentials;
@@ -175,11 +206,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     config,
     logger: logger.child({ component: "rate-governor" }),
     hooks: ops.metrics.governanceHooks,
+    ...(redis ? { redis: redis.command() } : {}),
   });
   ops.metrics.setSources(governance.metricsSources());
 
   // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
-  const write = createWriteServices({ config, logger });
+  const write = createWriteServices({ config, logger, ...(redis ? { redis: redis.command() } : {}) });
   const client = new ContactsClient({
     baseUrl,
     version: config.upstream.version,
@@ -200,6 +232,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     cache,
     write,
     metrics: ops.metrics,
+    ...(redis ? { redis } : {}),
     // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
     ...(options.sandbox && options.sandbox.defaultHeaders?.["Authorization"]
       ? { demoAuthorization: options.sandbox.defaultHeaders["Authorization"] }
@@ -411,6 +444,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await client.close();
       await governance.close();
       await ops.close();
+      await redis?.close();
     })());
 
   return Object.freeze({ url, wsUrl, port, config, schema, cache, close });

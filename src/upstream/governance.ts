@@ -130,7 +130,6 @@ export interface GovernanceMetricsSources {
 
 export interface GovernanceRuntime extends Governance {
   metricsSources(): GovernanceMetricsSources;
-  /** Closes the Redis connection it opened (not one passed in). */
   close(): Promise<void>;
 }
 
@@ -141,31 +140,16 @@ export interface GovernanceRuntimeOptions extends Omit<GovernanceOptions, "confi
 }
 
 /**
- * The composition root's entry: with `config.redis.url` (and no `redis` given) it opens its own
- * Redis connection for the shared budget, waiting for it so the first calls already share it.
- * Commands fail fast while Redis is away (no offline queue): the governor then falls back to a
- * per-instance budget and says so through `hooks.storeError` and the logger (rate-limited).
+ * The composition root's entry. With `redis` (the process's command connection, owned and closed
+ * by the composition root) the budget is shared through Redis. Commands fail fast while Redis is
+ * away (no offline queue): the governor then falls back to a per-instance budget and says so
+ * through `hooks.storeError` and the logger (rate-limited).
  */
 export async function createGovernanceRuntime(options: GovernanceRuntimeOptions): Promise<GovernanceRuntime> {
-  const { config, logger } = options;
-  let ownRedis: Redis | undefined;
-  if (!options.redis && config.redis.url) {
-    // Loaded only with REDIS_URL: a single-instance gateway never loads ioredis.
-    const { Redis } = await import("ioredis");
-    ownRedis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    ownRedis.on("error", () => {
-      // reported per failed command through storeError; ioredis keeps reconnecting
-    });
-    try {
-      await ownRedis.connect();
-    } catch (error) {
-      logger?.warn({ err: error }, "rate budget: Redis unreachable at start, using this instance's own budget until it is back");
-    }
-  }
+  const { logger } = options;
   let lastWarnAt = 0;
   const governance = createGovernanceMiddlewares({
     ...options,
-    redis: options.redis ?? ownRedis,
     hooks: {
       ...options.hooks,
       storeError: (event) => {
@@ -187,8 +171,6 @@ export async function createGovernanceRuntime(options: GovernanceRuntimeOptions)
         ]),
       breakerStates: () => governance.breaker.snapshot().map((b) => ({ locationId: b.locationId, state: b.state })),
     }),
-    async close() {
-      if (ownRedis) await ownRedis.quit().catch(() => ownRedis?.disconnect());
-    },
+    async close() {},
   };
 }

@@ -2,7 +2,7 @@
  * Assembles live events for one gateway from its config, so the composition root only mounts the
  * route and hands the bus to GraphQL:
  * - single instance (no REDIS_URL): memory pub/sub, memory de-duplication;
- * - multi-instance (REDIS_URL): Redis pub/sub fan-out, de-duplication shared in Redis
+ * - multi-instance (REDIS_URL, the process's two connections passed in as `redis`): Redis pub/sub fan-out, de-duplication shared in Redis
  *   (`<prefix>webhook:<id>`, SET NX PX), cache-invalidation broadcast to every instance.
  * Trusted keys are HighLevel's (config.webhooks, overridable by env) plus, only when the caller
  * passes them, extra keys (demo mode trusts the embedded simulator's keys; nothing else should).
@@ -13,7 +13,7 @@ import type { ResourceCache } from "../cache/index.js";
 import { createCacheInvalidationBroadcast, type CacheInvalidationBroadcast } from "../events/cache-invalidation.broadcast.js";
 import { createEventCacheApplier } from "../events/event-cache.apply.js";
 import { createMemoryEventBus, createRedisEventBus, type ContactEventBus } from "../events/event-bus.js";
-import { createEventRedisClients, type EventRedisClients } from "../events/event-redis.clients.js";
+import type { RedisConnections } from "../redis/index.js";
 import { createMemoryDedupStore, createRedisDedupStore } from "./webhook-dedup.store.js";
 import { createWebhookIntake, type WebhookOutcome } from "./webhook.intake.js";
 import { createWebhookRoute, type WebhookRequestHandler } from "./webhook.route.js";
@@ -22,6 +22,11 @@ import { createWebhookSignatureVerifier } from "./webhook-signature.verify.js";
 export interface LiveEventsOptions {
   config: Pick<Config, "webhooks" | "redis">;
   cache: ResourceCache;
+  /**
+   * The process's Redis connections when REDIS_URL is set (src/redis/, owned and closed by the
+   * composition root): the command one publishes and de-duplicates, the subscriber one listens.
+   */
+  redis?: Pick<RedisConnections, "command" | "subscriber" | "waitReady">;
   logger?: Logger;
   /** Additional trusted public keys (demo mode: the embedded simulator's). */
   extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
@@ -34,8 +39,6 @@ export interface LiveEvents {
   readonly bus: ContactEventBus;
   /** `POST /webhooks/highlevel`: mount before any JSON body parser. */
   readonly webhookRoute: WebhookRequestHandler;
-  /** The Redis connections in multi-instance mode (readiness checks), else undefined. */
-  readonly redis: EventRedisClients | undefined;
   /** Starts the invalidation broadcast; waits up to `redisReadyTimeoutMs` for Redis (never fails on it). */
   start(options?: { redisReadyTimeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -51,18 +54,19 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   // Ids are kept a little longer than the replay window, so nothing in the window is forgotten.
   const dedupTtlMs = config.webhooks.replayWindowMs + 10 * 60_000;
 
-  let redis: EventRedisClients | undefined;
+  const { redis } = options;
   let bus: ContactEventBus;
   let broadcast: CacheInvalidationBroadcast | undefined;
   let dedup;
-  if (config.redis.url) {
-    redis = createEventRedisClients({ url: config.redis.url, ...(log ? { logger: log } : {}) });
-    bus = createRedisEventBus({ publishClient: redis.command, subscribeClient: redis.subscriber, keyPrefix: config.redis.keyPrefix });
-    dedup = createRedisDedupStore({ redis: redis.command, keyPrefix: config.redis.keyPrefix, ttlMs: dedupTtlMs });
+  if (redis) {
+    const command = redis.command();
+    const subscriber = redis.subscriber();
+    bus = createRedisEventBus({ publishClient: command, subscribeClient: subscriber, keyPrefix: config.redis.keyPrefix });
+    dedup = createRedisDedupStore({ redis: command, keyPrefix: config.redis.keyPrefix, ttlMs: dedupTtlMs });
     broadcast = createCacheInvalidationBroadcast({
       cache,
-      publishClient: redis.command,
-      subscribeClient: redis.subscriber,
+      publishClient: command,
+      subscribeClient: subscriber,
       keyPrefix: config.redis.keyPrefix,
       ...(log ? { logger: log } : {}),
     });
@@ -89,7 +93,6 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   return {
     bus,
     webhookRoute,
-    redis,
     async start({ redisReadyTimeoutMs = 5_000 } = {}) {
       if (!redis) return;
       if (!(await redis.waitReady(redisReadyTimeoutMs))) {
@@ -101,7 +104,6 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     async close() {
       applier.close();
       await broadcast?.stop().catch(() => undefined);
-      await redis?.close();
     },
   };
 }

@@ -6,16 +6,21 @@ import { cacheKeys, createResourceCache } from "../../src/cache/index.js";
 import {
   ContactEventType,
   createCacheInvalidationBroadcast,
-  createEventRedisClients,
   createRedisEventBus,
   type ContactEvent,
 } from "../../src/events/index.js";
+import { createRedisConnections } from "../../src/redis/index.js";
 import { deleteKeysWithPrefix } from "../support/redis.js";
 import { waitFor } from "../support/events-wait.js";
 
 const URL = "redis://127.0.0.1:6379";
 const prefix = `test:events:${randomUUID()}:`;
-const clients = [createEventRedisClients({ url: URL }), createEventRedisClients({ url: URL })] as const;
+// Two instances' connections (src/redis/: one command, one subscriber each).
+const connect = () => {
+  const connections = createRedisConnections({ url: URL, keyPrefix: prefix });
+  return { command: connections.command(), subscriber: connections.subscriber(), waitReady: connections.waitReady, close: connections.close };
+};
+const clients = [connect(), connect()] as const;
 
 afterAll(async () => {
   await deleteKeysWithPrefix(clients[0].command, prefix);

@@ -111,6 +111,17 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("only redis/ opens Redis connections (one command and one subscriber connection per process)", () => {
+    const openers = files(SRC)
+      .filter((file) => {
+        const text = readFileSync(file, "utf8").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "");
+        return /new\s+\(?\s*Redis\b|import\(\s*["']ioredis["']\)|\("ioredis"\)|import\s+(?!type\b)[^;]*from\s+["']ioredis["']/.test(text);
+      })
+      .map((file) => relative(SRC, file))
+      .filter((file) => top(file) !== "redis");
+    expect(openers).toEqual([]);
+  });
+
   it("only config/ reads process.env", () => {
     const readers = files(SRC)
       .filter((file) => /process\.env\b/.test(readFileSync(file, "utf8").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")))

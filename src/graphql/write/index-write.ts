@@ -3,7 +3,6 @@
  * logger, upstream-scope memory, upstream traceId capture) and the write feature contributing the
  * eight mutation resolvers.
  */
-import { createRequire } from "node:module";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditLogger, createTraceCapture, type TraceCapture } from "../../audit/index.js";
@@ -23,31 +22,22 @@ export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskW
 export interface WriteServicesOptions {
   config: Pick<Config, "redis">;
   logger: Logger;
+  /** The process's Redis command connection when REDIS_URL is set (src/redis/; not closed here). */
+  redis?: Redis;
   /** Idempotency TTL, ms. Default 24 h. */
   idempotencyTtlMs?: number;
 }
 
 /**
- * Created once per gateway in the composition root. With REDIS_URL the idempotency keys live in
- * Redis under `config.redis.keyPrefix` (own connection, closed by `close()`); otherwise in memory.
+ * Created once per gateway in the composition root. With `redis` (REDIS_URL) the idempotency keys
+ * live in Redis under `config.redis.keyPrefix`; otherwise in memory.
  * Add `traceCapture.middleware` to the upstream client's middlewares (innermost).
  */
 export function createWriteServices(options: WriteServicesOptions): WriteServices & { traceCapture: TraceCapture } {
   const { config, logger } = options;
-  const redis = config.redis.url
-    ? // lazyConnect: no socket until the first keyed mutation (a gateway that never writes holds none).
-      // ioredis is loaded only with REDIS_URL (synchronously: it is CommonJS); a single-instance
-      // gateway never loads it.
-      new (createRequire(import.meta.url)("ioredis") as typeof import("ioredis")).Redis(config.redis.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 2,
-        connectionName: "cgw-idempotency",
-      })
-    : undefined;
-  redis?.on("error", (error: Error) => logger.warn({ err: error }, "idempotency store: Redis connection error"));
+  const { redis } = options;
   const idempotency = createIdempotencyStore({
     redis,
-    ownsClient: true,
     keyPrefix: config.redis.keyPrefix,
     ttlMs: options.idempotencyTtlMs,
   });
