@@ -54,6 +54,17 @@ export interface Loaders {
   item<T extends { id: string }>(resource: PerContactResource<T>): DataLoader<ChildRef, T | null, string>;
   contactPage(request: ContactListRequest): Promise<ContactListPage>;
   businessPage(businessId: string, request: BusinessListRequest): Promise<BusinessContactsPage>;
+  /**
+   * `GET /contacts/search/duplicate`: the contact the location would treat as a duplicate, or
+   * null. Always asked upstream (a stale "none" would let a caller create the duplicate), once per
+   * lookup per operation; the contact found primes this operation's `contact` loader.
+   */
+  duplicate(lookup: DuplicateLookup): Promise<UpstreamContact | null>;
+}
+
+export interface DuplicateLookup {
+  email?: string | undefined;
+  phone?: string | undefined;
 }
 
 export interface LoaderServices {
@@ -147,11 +158,13 @@ export function createLoaders(services: LoaderServices, locationId: string): Loa
     return p;
   };
 
+  const contact = new DataLoader<string, UpstreamContact | null>(
+    each((contactId) => nullIfNotFound(cache.load(keys.contact(locationId, contactId), () => client.getContact(locationId, contactId)))),
+  );
+
   return {
     locationId,
-    contact: new DataLoader<string, UpstreamContact | null>(
-      each((contactId) => nullIfNotFound(cache.load(keys.contact(locationId, contactId), () => client.getContact(locationId, contactId)))),
-    ),
+    contact,
     list: <T extends { id: string }>(resource: PerContactResource<T>) =>
       listLoader(resource as unknown as PerContactResource).loader as unknown as DataLoader<string, T[]>,
     item: <T extends { id: string }>(resource: PerContactResource<T>) =>
@@ -171,6 +184,14 @@ export function createLoaders(services: LoaderServices, locationId: string): Loa
       return memo(`b:${key.id}`, () =>
         cache.load(key, () => client.listBusinessContacts(locationId, businessId, params)),
       );
+    },
+    duplicate(lookup) {
+      const id = `d:${JSON.stringify([lookup.email ?? null, lookup.phone ?? null])}`;
+      return memo(id, async () => {
+        const found = await client.findDuplicateContact(locationId, lookup);
+        if (found) contact.clear(found.id).prime(found.id, found);
+        return found;
+      });
     },
   };
 }

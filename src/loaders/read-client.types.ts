@@ -23,4 +23,5 @@ export interface ContactsReadClient {
     businessId: string,
     params: ListBusinessContactsParams,
   ): Promise<BusinessContactsPage>;
+  findDuplicateContact(locationId: string, lookup: { email?: string | undefined; phone?: string | undefined }): Promise<UpstreamContact | null>;
 }

@@ -279,7 +279,7 @@ export class ContactsClient {
    * `GET /contacts/search/duplicate`: the contact the location would treat as a duplicate of this
    * email and/or phone (`number`), or null. The query is percent-encoded, so `+1…` arrives as `%2B1…`.
    */
-  async findDuplicateContact(locationId: string, lookup: { email?: string; phone?: string }, options?: CallOptions): Promise<UpstreamContact | null> {
+  async findDuplicateContact(locationId: string, lookup: { email?: string | undefined; phone?: string | undefined }, options?: CallOptions): Promise<UpstreamContact | null> {
     if (!lookup.email && !lookup.phone) throw invalidArgument("GET", "/contacts/search/duplicate", "email or phone must be given");
     const body = await this.call("GET", "/contacts/search/duplicate", {}, locationId, options, {
       locationId,

@@ -33,6 +33,35 @@ export type Appointment = {
   title?: Maybe<Scalars['String']['output']>;
 };
 
+/** What a bulk mutation did to one of the requested contacts. */
+export type BulkContactOutcome = {
+  __typename?: 'BulkContactOutcome';
+  contactId: Scalars['ID']['output'];
+  /** The upstream's message for this contact (why it failed, when it did). */
+  message?: Maybe<Scalars['String']['output']>;
+  /** true when the upstream changed this contact. */
+  ok: Scalars['Boolean']['output'];
+  /** Bulk tags: the contact's tags added by this call. */
+  tagsAdded?: Maybe<Array<Scalars['String']['output']>>;
+  /** Bulk tags: the contact's tags removed by this call. */
+  tagsRemoved?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type BulkContactsPayload = {
+  __typename?: 'BulkContactsPayload';
+  /** Contacts not changed (see their outcome's message). */
+  failed: Scalars['Int']['output'];
+  /** One outcome per requested contact id, in request order (duplicates once). */
+  outcomes: Array<BulkContactOutcome>;
+  /** Contacts changed. */
+  succeeded: Scalars['Int']['output'];
+};
+
+/** What `updateContactsTags` does with the tags: POST /contacts/bulk/tags/update/add or …/remove. */
+export type BulkTagAction =
+  | 'ADD'
+  | 'REMOVE';
+
 export type Contact = {
   __typename?: 'Contact';
   /** GET /contacts/:contactId/appointments */
@@ -161,6 +190,14 @@ export type CreateContactInput = {
   timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type CreateNoteInput = {
+  /** The note's text (1 to 10,000 characters). */
+  body: Scalars['String']['input'];
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** The id of the user who wrote the note. */
+  userId?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CreateTaskInput = {
   assignedTo?: InputMaybe<Scalars['String']['input']>;
   body?: InputMaybe<Scalars['String']['input']>;
@@ -188,28 +225,75 @@ export type CustomFieldValue = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** POST /contacts/:contactId/followers: adds followers (user ids); returns the contact's followers. */
+  addContactFollowers: Array<Scalars['ID']['output']>;
   /** POST /contacts/:contactId/tags: adds tags; returns the contact's tag set. */
   addContactTags: Array<Scalars['String']['output']>;
+  /** POST /contacts/:contactId/campaigns/:campaignId: enrols the contact in the campaign. */
+  addContactToCampaign: Scalars['Boolean']['output'];
+  /** POST /contacts/:contactId/workflow/:workflowId: enrols the contact in the workflow, starting at eventStartTime when given. */
+  addContactToWorkflow: Scalars['Boolean']['output'];
   /** PUT /contacts/:contactId/tasks/:taskId/completed. */
   completeTask: Task;
   /** POST /contacts/. A duplicate (email/phone) is CONFLICT with extensions.existingContactId. */
   createContact: Contact;
+  /** POST /contacts/:contactId/notes. */
+  createNote: Note;
   /** POST /contacts/:contactId/tasks. */
   createTask: Task;
   /** DELETE /contacts/:contactId. */
   deleteContact: Scalars['Boolean']['output'];
+  /** DELETE /contacts/:contactId/notes/:id. */
+  deleteNote: Scalars['Boolean']['output'];
   /** DELETE /contacts/:contactId/tasks/:taskId. */
   deleteTask: Scalars['Boolean']['output'];
+  /** DELETE /contacts/:contactId/followers: removes followers; returns the contact's followers left. */
+  removeContactFollowers: Array<Scalars['ID']['output']>;
+  /** DELETE /contacts/:contactId/campaigns/removeAll: removes the contact from every campaign. */
+  removeContactFromAllCampaigns: Scalars['Boolean']['output'];
+  /** DELETE /contacts/:contactId/campaigns/:campaignId: removes the contact from the campaign. */
+  removeContactFromCampaign: Scalars['Boolean']['output'];
+  /** DELETE /contacts/:contactId/workflow/:workflowId: removes the contact from the workflow. */
+  removeContactFromWorkflow: Scalars['Boolean']['output'];
+  /** DELETE /contacts/:contactId/tags: removes tags; returns the tags the contact has left. */
+  removeContactTags: Array<Scalars['String']['output']>;
+  /** POST /contacts/bulk/business: links up to 100 contacts to a business (null removes their business); one outcome per contact (the upstream skips unknown ids and other locations' contacts). */
+  setContactsBusiness: BulkContactsPayload;
   /** PUT /contacts/:contactId. With ifUnmodifiedSince, the contact's dateUpdated is read fresh from the upstream first; if it is later, CONFLICT (extensions.current) and nothing is written. */
   updateContact: Contact;
+  /** POST /contacts/bulk/tags/update/:type: adds or removes tags on up to 100 contacts at once; one outcome per contact (a contact of another location, or an unknown id, fails alone). */
+  updateContactsTags: BulkContactsPayload;
+  /** PUT /contacts/:contactId/notes/:id. */
+  updateNote: Note;
   /** PUT /contacts/:contactId/tasks/:taskId. With ifMatch, the task is read fresh first; if any expected value differs, CONFLICT (extensions.current) and nothing is written. */
   updateTask: Task;
+  /** POST /contacts/upsert: updates the location's contact with the same email (else phone) or creates one; `created` says which. Needs an email or a phone. */
+  upsertContact: UpsertContactPayload;
+};
+
+
+export type MutationAddContactFollowersArgs = {
+  contactId: Scalars['ID']['input'];
+  followers: Array<Scalars['ID']['input']>;
 };
 
 
 export type MutationAddContactTagsArgs = {
   contactId: Scalars['ID']['input'];
   tags: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationAddContactToCampaignArgs = {
+  campaignId: Scalars['ID']['input'];
+  contactId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddContactToWorkflowArgs = {
+  contactId: Scalars['ID']['input'];
+  eventStartTime?: InputMaybe<Scalars['DateTime']['input']>;
+  workflowId: Scalars['ID']['input'];
 };
 
 
@@ -225,6 +309,12 @@ export type MutationCreateContactArgs = {
 };
 
 
+export type MutationCreateNoteArgs = {
+  contactId: Scalars['ID']['input'];
+  input: CreateNoteInput;
+};
+
+
 export type MutationCreateTaskArgs = {
   contactId: Scalars['ID']['input'];
   input: CreateTaskInput;
@@ -236,9 +326,50 @@ export type MutationDeleteContactArgs = {
 };
 
 
+export type MutationDeleteNoteArgs = {
+  contactId: Scalars['ID']['input'];
+  noteId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteTaskArgs = {
   contactId: Scalars['ID']['input'];
   taskId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveContactFollowersArgs = {
+  contactId: Scalars['ID']['input'];
+  followers: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationRemoveContactFromAllCampaignsArgs = {
+  contactId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveContactFromCampaignArgs = {
+  campaignId: Scalars['ID']['input'];
+  contactId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveContactFromWorkflowArgs = {
+  contactId: Scalars['ID']['input'];
+  workflowId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveContactTagsArgs = {
+  contactId: Scalars['ID']['input'];
+  tags: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationSetContactsBusinessArgs = {
+  businessId?: InputMaybe<Scalars['ID']['input']>;
+  contactIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -249,11 +380,31 @@ export type MutationUpdateContactArgs = {
 };
 
 
+export type MutationUpdateContactsTagsArgs = {
+  action: BulkTagAction;
+  contactIds: Array<Scalars['ID']['input']>;
+  removeAllTags?: Scalars['Boolean']['input'];
+  tags: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationUpdateNoteArgs = {
+  contactId: Scalars['ID']['input'];
+  input: UpdateNoteInput;
+  noteId: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateTaskArgs = {
   contactId: Scalars['ID']['input'];
   ifMatch?: InputMaybe<TaskPreconditionInput>;
   input: UpdateTaskInput;
   taskId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpsertContactArgs = {
+  input: CreateContactInput;
 };
 
 export type Note = {
@@ -282,6 +433,8 @@ export type Query = {
   contactsByBusiness: ContactConnection;
   /** Contacts ordered by what needs attention: most overdue tasks first, then the soonest next appointment. `query` searches like `contacts`; `tags` keeps contacts carrying at least one of them (case-insensitive). Costs the contacts page plus, per contact, its tasks and appointments (and notes when selected). */
   dashboard: Array<Contact>;
+  /** GET /contacts/search/duplicate: the contact this location would treat as a duplicate of the email (checked first) or phone; null when there is none. Read fresh, never from the cache. */
+  duplicateContact?: Maybe<Contact>;
   /** The verified caller: subject, location and scopes of its token. */
   viewer: Viewer;
 };
@@ -311,6 +464,12 @@ export type QueryDashboardArgs = {
   first?: Scalars['Int']['input'];
   query?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type QueryDuplicateContactArgs = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Subscription = {
@@ -364,12 +523,25 @@ export type UpdateContactInput = {
 };
 
 /** Fields to change; absent or null fields are left as they are. */
+export type UpdateNoteInput = {
+  body?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Fields to change; absent or null fields are left as they are. */
 export type UpdateTaskInput = {
   assignedTo?: InputMaybe<Scalars['String']['input']>;
   body?: InputMaybe<Scalars['String']['input']>;
   completed?: InputMaybe<Scalars['Boolean']['input']>;
   dueDate?: InputMaybe<Scalars['DateTime']['input']>;
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpsertContactPayload = {
+  __typename?: 'UpsertContactPayload';
+  contact: Contact;
+  /** true when a new contact was created, false when an existing one (same email or phone) was updated. */
+  created: Scalars['Boolean']['output'];
 };
 
 export type Viewer = {

@@ -124,6 +124,22 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
   "Mutation.completeTask": WRITE,
   "Mutation.deleteTask": WRITE,
   "Mutation.addContactTags": WRITE,
+  // The remaining contact actions (contract §5.1): one upstream call each, no precondition read.
+  "Query.duplicateContact": { calls: 1 }, // GET /contacts/search/duplicate
+  "Mutation.removeContactTags": { calls: 1 },
+  "Mutation.upsertContact": { calls: 1 },
+  "Mutation.createNote": { calls: 1 },
+  "Mutation.updateNote": { calls: 1 },
+  "Mutation.deleteNote": { calls: 1 },
+  "Mutation.addContactFollowers": { calls: 1 },
+  "Mutation.removeContactFollowers": { calls: 1 },
+  "Mutation.addContactToCampaign": { calls: 1 },
+  "Mutation.removeContactFromCampaign": { calls: 1 },
+  "Mutation.removeContactFromAllCampaigns": { calls: 1 },
+  "Mutation.addContactToWorkflow": { calls: 1 },
+  "Mutation.removeContactFromWorkflow": { calls: 1 },
+  "Mutation.updateContactsTags": { calls: 1 }, // POST /contacts/bulk/tags/update/:type, one call for all
+  "Mutation.setContactsBusiness": { calls: 1 }, // POST /contacts/bulk/business
 });
 
 export const DEFAULT_FIELD_COSTS: FieldCostTable = fieldCostsFor(DEFAULT_RESOURCE_REGISTRY);

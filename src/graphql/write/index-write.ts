@@ -1,14 +1,16 @@
 /**
  * Public surface of the write path: the gateway-wide write services (idempotency store, audit
  * logger, upstream-scope memory, upstream traceId capture) and the write feature contributing the
- * eight mutation resolvers.
+ * mutation resolvers (contract §5 and §5.1, with the `duplicateContact` lookup that belongs to them).
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditLogger, createTraceCapture, type TraceCapture } from "../../audit/index.js";
 import type { Config } from "../../config/config.js";
 import { createIdempotencyStore } from "../../idempotency/index.js";
+import { ContactActionResolver } from "../contact/contact-action.resolver.js";
 import { ContactWriteResolver } from "../contact/contact-write.resolver.js";
+import { NoteWriteResolver } from "../note/note-write.resolver.js";
 import { TaskWriteResolver } from "../task/task-write.resolver.js";
 import type { WriteServices } from "./mutation-write.runner.js";
 import { createUpstreamScopeMemory } from "./scope-write.memory.js";
@@ -16,8 +18,8 @@ import { createUpstreamScopeMemory } from "./scope-write.memory.js";
 export type { WriteServices, WriteEngine, WritePort } from "./mutation-write.runner.js";
 export { UPSTREAM_WRITE_SCOPE, createWriteEngine } from "./mutation-write.runner.js";
 
-/** The eight mutations of contract §5. */
-export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskWriteResolver];
+/** The mutations of contract §5 and §5.1. */
+export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskWriteResolver, NoteWriteResolver, ContactActionResolver];
 
 export interface WriteServicesOptions {
   config: Pick<Config, "redis">;

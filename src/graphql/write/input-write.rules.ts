@@ -344,3 +344,124 @@ export function validateAddTags(contactId: string, tags: readonly string[]): Inp
   checkTags(p, "tags", tags, true);
   return p.list;
 }
+
+// ---- the remaining contact actions (apps/contacts.json) --------------------------------------
+
+/** Bounds of the list arguments of the contact actions. */
+export const ACTION_LIMITS = {
+  /** Followers per call (user ids). */
+  followersMaxCount: 100,
+  /** Contacts per bulk call: the gateway reports one outcome per id, so a request stays bounded. */
+  bulkMaxContacts: 100,
+  noteBodyMaxLength: 10_000,
+  noteTitleMaxLength: 255,
+} as const;
+
+/** Fields of CreateNoteInput / UpdateNoteInput (contract §5.1). */
+export interface NoteWriteValues {
+  body?: string | null;
+  title?: string | null;
+  userId?: string | null;
+}
+
+function checkIdList(p: Problems, field: string, ids: readonly string[] | null | undefined, max: number, what: string): void {
+  if (ids === undefined || ids === null || ids.length === 0) {
+    p.add(field, `a list of 1 to ${max} ${what}`, ids ? "an empty list" : "nothing");
+    return;
+  }
+  if (ids.length > max) {
+    p.add(field, `at most ${max} ${what}`, `${ids.length}`);
+    return;
+  }
+  ids.forEach((id, i) => checkId(p, `${field}[${i}]`, id));
+}
+
+export function validateRemoveTags(contactId: string, tags: readonly string[]): InputProblem[] {
+  return validateAddTags(contactId, tags);
+}
+
+/** `duplicateContact(email, phone)`: at least one, each in its form. */
+export function validateDuplicateLookup(email: string | null | undefined, phone: string | null | undefined): InputProblem[] {
+  const p = new Problems();
+  if ((email === undefined || email === null) && (phone === undefined || phone === null)) {
+    p.add("email", "an email address or (in `phone`) a phone number to look up", "neither");
+    return p.list;
+  }
+  checkEmail(p, "email", email);
+  checkPhone(p, "phone", phone);
+  return p.list;
+}
+
+/** `upsertContact`: a valid contact with an email or a phone (what HighLevel matches an existing contact on). */
+export function validateUpsertContact(input: ContactWriteValues): InputProblem[] {
+  const problems = validateCreateContact(input);
+  const has = (v: string | null | undefined) => typeof v === "string" && v.trim() !== "";
+  if (problems.length === 0 && !has(input.email) && !has(input.phone)) {
+    problems.push({ field: "input", expected: "an email or a phone (the upsert matches an existing contact on them)", received: "neither" });
+  }
+  return problems;
+}
+
+export function validateCreateNote(contactId: string, input: NoteWriteValues): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  checkText(p, "input.body", input.body, ACTION_LIMITS.noteBodyMaxLength, true);
+  checkText(p, "input.title", input.title, ACTION_LIMITS.noteTitleMaxLength);
+  if (input.userId !== undefined && input.userId !== null) checkId(p, "input.userId", input.userId);
+  return p.list;
+}
+
+export function validateUpdateNote(contactId: string, noteId: string, input: NoteWriteValues): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  checkId(p, "noteId", noteId);
+  if (input.body !== undefined && input.body !== null) checkText(p, "input.body", input.body, ACTION_LIMITS.noteBodyMaxLength, true);
+  checkText(p, "input.title", input.title, ACTION_LIMITS.noteTitleMaxLength);
+  if (definedKeys(input).length === 0) p.add("input", "at least one field to change (body or title)", "an empty input");
+  return p.list;
+}
+
+export function validateNoteRef(contactId: string, noteId: string): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  checkId(p, "noteId", noteId);
+  return p.list;
+}
+
+export function validateFollowers(contactId: string, followers: readonly string[]): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  checkIdList(p, "followers", followers, ACTION_LIMITS.followersMaxCount, "user ids");
+  return p.list;
+}
+
+/** A contact and another id of the route (`campaignId`, `workflowId`). */
+export function validateContactAnd(contactId: string, name: string, id: string | undefined): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  if (id !== undefined) checkId(p, name, id);
+  return p.list;
+}
+
+export function validateAddToWorkflow(contactId: string, workflowId: string, eventStartTime: Date | string | null | undefined): InputProblem[] {
+  const p = new Problems();
+  checkId(p, "contactId", contactId);
+  checkId(p, "workflowId", workflowId);
+  checkDate(p, "eventStartTime", eventStartTime, false);
+  return p.list;
+}
+
+export function validateBulkTags(contactIds: readonly string[], tags: readonly string[], remove: boolean, removeAllTags: boolean): InputProblem[] {
+  const p = new Problems();
+  checkIdList(p, "contactIds", contactIds, ACTION_LIMITS.bulkMaxContacts, "contact ids");
+  if (removeAllTags && !remove) p.add("removeAllTags", "false unless action is REMOVE (it removes every tag)", "true with ADD");
+  checkTags(p, "tags", tags, !removeAllTags);
+  return p.list;
+}
+
+export function validateBulkBusiness(contactIds: readonly string[], businessId: string | null | undefined): InputProblem[] {
+  const p = new Problems();
+  checkIdList(p, "contactIds", contactIds, ACTION_LIMITS.bulkMaxContacts, "contact ids");
+  if (businessId !== undefined && businessId !== null) checkId(p, "businessId", businessId);
+  return p.list;
+}

@@ -5,7 +5,7 @@ import { buildGatewaySchema } from "../../../src/graphql/schema.js";
 import { WRITE_RESOLVERS } from "../../../src/graphql/write/index-write.js";
 
 describe("write schema", () => {
-  it("exposes the eight mutations with the contract's signatures", async () => {
+  it("exposes the mutations of contract §5 and §5.1 with the contract's signatures", async () => {
     const schema = await buildGatewaySchema({ resolvers: WRITE_RESOLVERS });
     const mutation = schema.getMutationType() as GraphQLObjectType;
     const fields = mutation.getFields();
@@ -14,8 +14,20 @@ describe("write schema", () => {
       return `${name}(${f.args.map((a) => `${a.name}: ${String(a.type)}${a.defaultValue !== undefined ? ` = ${JSON.stringify(a.defaultValue)}` : ""}`).join(", ")}): ${String(f.type)}`;
     };
     expect(Object.keys(fields).sort()).toEqual(
-      ["addContactTags", "completeTask", "createContact", "createTask", "deleteContact", "deleteTask", "updateContact", "updateTask"].sort(),
+      [
+        "addContactTags", "completeTask", "createContact", "createTask", "deleteContact", "deleteTask", "updateContact", "updateTask",
+        // §5.1 and the remaining routes of apps/contacts.json
+        "removeContactTags", "upsertContact", "createNote", "updateNote", "deleteNote", "addContactFollowers", "removeContactFollowers",
+        "addContactToCampaign", "removeContactFromCampaign", "removeContactFromAllCampaigns", "addContactToWorkflow",
+        "removeContactFromWorkflow", "updateContactsTags", "setContactsBusiness",
+      ].sort(),
     );
+    expect(signature("removeContactTags")).toBe("removeContactTags(contactId: ID!, tags: [String!]!): [String!]!");
+    expect(signature("upsertContact")).toBe("upsertContact(input: CreateContactInput!): UpsertContactPayload!");
+    expect(signature("createNote")).toBe("createNote(contactId: ID!, input: CreateNoteInput!): Note!");
+    expect(signature("updateNote")).toBe("updateNote(contactId: ID!, noteId: ID!, input: UpdateNoteInput!): Note!");
+    expect(signature("deleteNote")).toBe("deleteNote(contactId: ID!, noteId: ID!): Boolean!");
+    expect(schema.getQueryType()?.getFields()["duplicateContact"]?.args.map((a) => `${a.name}: ${String(a.type)}`)).toEqual(["email: String", "phone: String"]);
     expect(signature("createContact")).toBe("createContact(input: CreateContactInput!): Contact!");
     expect(signature("updateContact")).toBe("updateContact(id: ID!, input: UpdateContactInput!, ifUnmodifiedSince: DateTime): Contact!");
     expect(signature("deleteContact")).toBe("deleteContact(id: ID!): Boolean!");

@@ -1,0 +1,56 @@
+/**
+ * Input types of the note mutations (contract §5.1). Plain shapes: the rules in
+ * ../write/input-write.rules.ts validate them in the resolver, naming the field.
+ */
+import { ArgsType, Field, ID, InputType } from "type-graphql";
+
+@InputType("CreateNoteInput")
+export class CreateNoteInput {
+  @Field(() => String, { description: "The note's text (1 to 10,000 characters)." })
+  body!: string;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The id of the user who wrote the note." })
+  userId?: string | null;
+}
+
+@InputType("UpdateNoteInput", { description: "Fields to change; absent or null fields are left as they are." })
+export class UpdateNoteInput {
+  @Field(() => String, { nullable: true })
+  body?: string | null;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+}
+
+@ArgsType()
+export class CreateNoteArgs {
+  @Field(() => ID)
+  contactId!: string;
+
+  @Field(() => CreateNoteInput)
+  input!: CreateNoteInput;
+}
+
+@ArgsType()
+export class UpdateNoteArgs {
+  @Field(() => ID)
+  contactId!: string;
+
+  @Field(() => ID)
+  noteId!: string;
+
+  @Field(() => UpdateNoteInput)
+  input!: UpdateNoteInput;
+}
+
+@ArgsType()
+export class NoteRefArgs {
+  @Field(() => ID)
+  contactId!: string;
+
+  @Field(() => ID)
+  noteId!: string;
+}

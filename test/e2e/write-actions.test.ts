@@ -1,0 +1,363 @@
+/**
+ * The contact actions of contract §5.1 against the simulator, one case per operation: the
+ * simulator's request log shows the route, method, `Version` header and body apps/contacts.json
+ * requires, and the gateway's answer reflects the simulator's data. Every operation is refused for
+ * a read-only caller, and for an invalid argument, with no upstream call — over HTTP and over
+ * graphql-ws alike.
+ */
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RequestLogEntry } from "../../src/simulator/index.js";
+import { LOCATION_A, LOCATION_B, READ, WRITE, useStack } from "../support/harness.js";
+import { wsOperation } from "../support/ws-operation.js";
+import { auditLines, data, firstError, idem, uniqueEmail, uniquePhone } from "./write-support.js";
+
+const stack = useStack();
+let rw: string;
+let ro: string;
+
+beforeAll(async () => {
+  rw = await stack().tokenFor({ scopes: [READ, WRITE], subject: "actions-writer" });
+  ro = await stack().tokenFor({ scopes: [READ], subject: "actions-reader" });
+});
+beforeEach(() => stack().sim.clearRequests());
+
+const newContact = (tags: string[] = ["alpha", "beta"]) =>
+  stack().sim.data.createContact(LOCATION_A, { firstName: "Act", email: uniqueEmail("act"), phone: uniquePhone(), tags });
+
+/** The one upstream call the operation made (everything but the gateway's own reads). */
+function onlyCall(): RequestLogEntry {
+  const calls = stack().sim.requests;
+  expect(calls, JSON.stringify(calls.map((r) => `${r.method} ${r.route}`))).toHaveLength(1);
+  const [call] = calls;
+  expect(call).toMatchObject({ version: "2021-07-28", locationId: LOCATION_A });
+  expect(call!.status).toBeLessThan(300);
+  return call!;
+}
+
+interface Case {
+  name: string;
+  query: string;
+  /** Variables for a valid call, given a fresh contact of location A. */
+  variables: (contactId: string) => Record<string, unknown>;
+  /** Variables that fail validation (BAD_USER_INPUT naming `badField`). */
+  bad: (contactId: string) => Record<string, unknown>;
+  badField: string;
+  method: string;
+  route: string;
+  /** Checks the upstream body, the answer and the simulator's data. */
+  check: (call: RequestLogEntry, answer: any, contactId: string) => void;
+}
+
+const sim = () => stack().sim.data;
+
+const CASES: Case[] = [
+  {
+    name: "removeContactTags",
+    query: `mutation($c: ID!, $t: [String!]!) { removeContactTags(contactId: $c, tags: $t) }`,
+    variables: (c) => ({ c, t: [" Alpha ", "gamma"] }),
+    bad: (c) => ({ c, t: [] }),
+    badField: "tags",
+    method: "DELETE",
+    route: "/contacts/:contactId/tags",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ tags: ["Alpha", "gamma"] });
+      expect(answer).toEqual(["beta"]);
+      expect(sim().getContact(c)?.tags).toEqual(["beta"]);
+    },
+  },
+  {
+    name: "duplicateContact",
+    query: `query($e: String, $p: String) { duplicateContact(email: $e, phone: $p) { id email } }`,
+    variables: (c) => ({ p: sim().getContact(c)!.phone }),
+    bad: () => ({ e: "not-an-email" }),
+    badField: "email",
+    method: "GET",
+    route: "/contacts/search/duplicate",
+    check: (call, answer, c) => {
+      // `+` travelled percent-encoded: the simulator decoded it back to a plus.
+      expect(call.query).toEqual({ locationId: LOCATION_A, number: sim().getContact(c)!.phone });
+      expect(answer).toEqual({ id: c, email: sim().getContact(c)!.email });
+    },
+  },
+  {
+    name: "createNote",
+    query: `mutation($c: ID!, $i: CreateNoteInput!) { createNote(contactId: $c, input: $i) { id contactId body } }`,
+    variables: (c) => ({ c, i: { body: "Rate lock confirmed", title: "Lock" } }),
+    bad: (c) => ({ c, i: { body: " " } }),
+    badField: "input.body",
+    method: "POST",
+    route: "/contacts/:contactId/notes",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ body: "Rate lock confirmed", title: "Lock" });
+      expect(answer).toMatchObject({ contactId: c, body: "Rate lock confirmed" });
+      expect(sim().getNote(c, answer.id)).toMatchObject({ title: "Lock" });
+    },
+  },
+  {
+    name: "addContactFollowers",
+    query: `mutation($c: ID!, $f: [ID!]!) { addContactFollowers(contactId: $c, followers: $f) }`,
+    variables: (c) => ({ c, f: ["UserAAAAAAAAAAAAAAA1", "UserAAAAAAAAAAAAAAA1"] }),
+    bad: (c) => ({ c, f: ["bad id!"] }),
+    badField: "followers[0]",
+    method: "POST",
+    route: "/contacts/:contactId/followers",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ followers: ["UserAAAAAAAAAAAAAAA1"] });
+      expect(answer).toEqual(["UserAAAAAAAAAAAAAAA1"]);
+      expect(sim().getContact(c)?.followers).toEqual(["UserAAAAAAAAAAAAAAA1"]);
+    },
+  },
+  {
+    name: "addContactToCampaign",
+    query: `mutation($c: ID!, $k: ID!) { addContactToCampaign(contactId: $c, campaignId: $k) }`,
+    variables: (c) => ({ c, k: "CampaignSpring2026" }),
+    bad: (c) => ({ c, k: "x".repeat(65) }),
+    badField: "campaignId",
+    method: "POST",
+    route: "/contacts/:contactId/campaigns/:campaignId",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({});
+      expect(answer).toBe(true);
+      expect(sim().listCampaigns(c)).toEqual(["CampaignSpring2026"]);
+    },
+  },
+  {
+    name: "removeContactFromAllCampaigns",
+    query: `mutation($c: ID!) { removeContactFromAllCampaigns(contactId: $c) }`,
+    variables: (c) => ({ c }),
+    bad: () => ({ c: "no/slashes" }),
+    badField: "contactId",
+    method: "DELETE",
+    route: "/contacts/:contactId/campaigns/removeAll",
+    check: (call, answer, c) => {
+      expect(call.body).toBeUndefined();
+      expect(answer).toBe(true);
+      expect(sim().listCampaigns(c)).toEqual([]);
+    },
+  },
+  {
+    name: "addContactToWorkflow",
+    query: `mutation($c: ID!, $w: ID!, $s: DateTime) { addContactToWorkflow(contactId: $c, workflowId: $w, eventStartTime: $s) }`,
+    variables: (c) => ({ c, w: "WorkflowNurture0001", s: "2031-06-23T03:30:00+01:00" }),
+    bad: (c) => ({ c, w: "WorkflowNurture0001", s: "1900-01-01T00:00:00Z" }),
+    badField: "eventStartTime",
+    method: "POST",
+    route: "/contacts/:contactId/workflow/:workflowId",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ eventStartTime: "2031-06-23T02:30:00.000Z" });
+      expect(answer).toBe(true);
+      expect(sim().listWorkflows(c)).toEqual([{ workflowId: "WorkflowNurture0001", eventStartTime: "2031-06-23T02:30:00.000Z" }]);
+    },
+  },
+  {
+    name: "updateContactsTags",
+    query: `mutation($ids: [ID!]!, $t: [String!]!) { updateContactsTags(contactIds: $ids, action: ADD, tags: $t) { succeeded failed outcomes { contactId ok message tagsAdded } } }`,
+    variables: (c) => ({ ids: [c, "NoSuchContact0000001", c], t: ["bulk"] }),
+    bad: (c) => ({ ids: [c], t: [] }),
+    badField: "tags",
+    method: "POST",
+    route: "/contacts/bulk/tags/update/:type",
+    check: (call, answer, c) => {
+      expect(call.path).toBe("/contacts/bulk/tags/update/add");
+      expect(call.body).toEqual({ locationId: LOCATION_A, contacts: [c, "NoSuchContact0000001"], tags: ["bulk"] });
+      expect(answer).toEqual({
+        succeeded: 1,
+        failed: 1,
+        outcomes: [
+          { contactId: c, ok: true, message: "Tags updated", tagsAdded: ["bulk"] },
+          { contactId: "NoSuchContact0000001", ok: false, message: "contact not found", tagsAdded: null },
+        ],
+      });
+      expect(sim().getContact(c)?.tags).toContain("bulk");
+    },
+  },
+  {
+    name: "setContactsBusiness",
+    query: `mutation($ids: [ID!]!, $b: ID) { setContactsBusiness(contactIds: $ids, businessId: $b) { succeeded failed outcomes { contactId ok } } }`,
+    variables: (c) => ({ ids: [c, "NoSuchContact0000001"], b: "63b7ec34ea409a9a8bd2a4ff" }),
+    bad: () => ({ ids: [], b: null }),
+    badField: "contactIds",
+    method: "POST",
+    route: "/contacts/bulk/business",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ locationId: LOCATION_A, ids: [c, "NoSuchContact0000001"], businessId: "63b7ec34ea409a9a8bd2a4ff" });
+      expect(answer).toEqual({ succeeded: 1, failed: 1, outcomes: [{ contactId: c, ok: true }, { contactId: "NoSuchContact0000001", ok: false }] });
+      expect(sim().getContact(c)?.businessId).toBe("63b7ec34ea409a9a8bd2a4ff");
+    },
+  },
+];
+
+/** The operations whose setup needs an existing item or enrolment. */
+const WITH_SETUP: Case[] = [
+  {
+    name: "updateNote",
+    query: `mutation($c: ID!, $n: ID!, $i: UpdateNoteInput!) { updateNote(contactId: $c, noteId: $n, input: $i) { id body } }`,
+    variables: (c) => ({ c, n: sim().createNote(c, { body: "old" }).id, i: { body: "new" } }),
+    bad: (c) => ({ c, n: "N1", i: {} }),
+    badField: "input",
+    method: "PUT",
+    route: "/contacts/:contactId/notes/:id",
+    check: (call, answer, c) => {
+      expect(call.body).toEqual({ body: "new" });
+      expect(sim().getNote(c, answer.id)?.body).toBe("new");
+    },
+  },
+  {
+    name: "deleteNote",
+    query: `mutation($c: ID!, $n: ID!) { deleteNote(contactId: $c, noteId: $n) }`,
+    variables: (c) => ({ c, n: sim().createNote(c, { body: "doomed" }).id }),
+    bad: (c) => ({ c, n: "" }),
+    badField: "noteId",
+    method: "DELETE",
+    route: "/contacts/:contactId/notes/:id",
+    check: (_call, answer, c) => {
+      expect(answer).toBe(true);
+      expect(sim().listNotes(c)).toEqual([]);
+    },
+  },
+  {
+    name: "removeContactFollowers",
+    query: `mutation($c: ID!, $f: [ID!]!) { removeContactFollowers(contactId: $c, followers: $f) }`,
+    variables: (c) => {
+      sim().addFollowers(c, ["UserAAAAAAAAAAAAAAA1", "UserBBBBBBBBBBBBBBB2"]);
+      return { c, f: ["UserAAAAAAAAAAAAAAA1"] };
+    },
+    bad: (c) => ({ c, f: [] }),
+    badField: "followers",
+    method: "DELETE",
+    route: "/contacts/:contactId/followers",
+    check: (call, answer) => {
+      expect(call.body).toEqual({ followers: ["UserAAAAAAAAAAAAAAA1"] });
+      expect(answer).toEqual(["UserBBBBBBBBBBBBBBB2"]);
+    },
+  },
+  {
+    name: "removeContactFromCampaign",
+    query: `mutation($c: ID!, $k: ID!) { removeContactFromCampaign(contactId: $c, campaignId: $k) }`,
+    variables: (c) => ({ c, k: "CampaignSpring2026" }),
+    bad: (c) => ({ c, k: "" }),
+    badField: "campaignId",
+    method: "DELETE",
+    route: "/contacts/:contactId/campaigns/:campaignId",
+    check: (_call, answer) => expect(answer).toBe(true),
+  },
+  {
+    name: "removeContactFromWorkflow",
+    query: `mutation($c: ID!, $w: ID!) { removeContactFromWorkflow(contactId: $c, workflowId: $w) }`,
+    variables: (c) => ({ c, w: "WorkflowNurture0001" }),
+    bad: (c) => ({ c, w: "a b" }),
+    badField: "workflowId",
+    method: "DELETE",
+    route: "/contacts/:contactId/workflow/:workflowId",
+    check: (_call, answer) => expect(answer).toBe(true),
+  },
+  {
+    name: "upsertContact",
+    query: `mutation($i: CreateContactInput!) { upsertContact(input: $i) { created contact { id firstName email } } }`,
+    variables: () => ({ i: { firstName: "Ups", email: uniqueEmail("ups") } }),
+    bad: () => ({ i: { firstName: "No match key" } }),
+    badField: "input",
+    method: "POST",
+    route: "/contacts/upsert",
+    check: (call, answer) => {
+      expect(call.body).toMatchObject({ locationId: LOCATION_A, firstName: "Ups" });
+      expect(answer).toMatchObject({ created: true, contact: { firstName: "Ups" } });
+      expect(sim().getContact(answer.contact.id)).toMatchObject({ firstName: "Ups" });
+    },
+  },
+];
+
+const ALL = [...CASES, ...WITH_SETUP];
+const fieldOf = (query: string) => /\{\s*(\w+)\(/.exec(query)![1]!;
+
+describe("every contact action against the simulator", () => {
+  it("covers the fifteen operations of the issue", () => {
+    expect(ALL.map((c) => c.name).sort()).toHaveLength(15);
+  });
+
+  it.each(ALL)("$name: $method $route with Version and the documented body; the answer is the simulator's data", async (c) => {
+    const contact = newContact();
+    const variables = c.variables(contact.id);
+    stack().sim.clearRequests();
+    const res = await stack().gql(c.query, variables, rw);
+    const answer = data(res)[fieldOf(c.query)];
+    const call = onlyCall();
+    expect(call).toMatchObject({ method: c.method, route: c.route });
+    c.check(call, answer, contact.id);
+  });
+
+  it.each(ALL)("$name: a read-only caller (mutations) or a bad argument is refused with no upstream call, over HTTP and graphql-ws", async (c) => {
+    const contact = newContact();
+    const isQuery = c.query.startsWith("query");
+    const refusals: [token: string, variables: Record<string, unknown>, code: string][] = [[rw, c.bad(contact.id), "BAD_USER_INPUT"]];
+    if (!isQuery) refusals.push([ro, c.variables(contact.id), "FORBIDDEN"]);
+    for (const [token, variables, code] of refusals) {
+      stack().sim.clearRequests();
+      const http = await stack().gql(c.query, variables, token);
+      const ws = await wsOperation(stack().gateway.wsUrl, `Bearer ${token}`, { query: c.query, variables });
+      expect(ws.kind).toBe("result");
+      const wsErrors = (ws as Extract<typeof ws, { kind: "result" }>).result.errors ?? [];
+      for (const errors of [http.body.errors ?? [], wsErrors]) {
+        expect(errors[0]?.extensions?.["code"], JSON.stringify(errors)).toBe(code);
+        if (code === "BAD_USER_INPUT") expect(errors[0]?.extensions?.["field"]).toBe(c.badField);
+      }
+      expect(stack().sim.requests.filter((r) => r.method !== "GET" || r.route === c.route)).toEqual([]);
+    }
+  });
+});
+
+describe("behaviour of the actions", () => {
+  it("upsertContact twice with the same email: created, then updated; one contact in the simulator", async () => {
+    const email = uniqueEmail("twice");
+    const q = `mutation($i: CreateContactInput!) { upsertContact(input: $i) { created contact { id lastName } } }`;
+    const first = data(await stack().gql(q, { i: { firstName: "Twice", email } }, rw)).upsertContact;
+    const second = data(await stack().gql(q, { i: { email, lastName: "Again" } }, rw)).upsertContact;
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ created: false, contact: { id: first.contact.id, lastName: "Again" } });
+    expect(sim().listContacts(LOCATION_A).filter((c) => c.email === email)).toHaveLength(1);
+  });
+
+  it("duplicateContact is null when there is none, and never answered from the cache", async () => {
+    const q = `query($e: String) { duplicateContact(email: $e) { id } }`;
+    const email = uniqueEmail("later");
+    expect(data(await stack().gql(q, { e: email }, ro)).duplicateContact).toBeNull();
+    const created = sim().createContact(LOCATION_A, { firstName: "Later", email });
+    expect(data(await stack().gql(q, { e: email }, ro)).duplicateContact).toEqual({ id: created.id });
+    expect(stack().upstream("/contacts/search/duplicate")).toHaveLength(2);
+  });
+
+  it("a cached contact shows the action's effect on the next query (no webhook), reading only the contact again", async () => {
+    const contact = newContact(["keep", "drop"]);
+    const read = `query($id: ID!) { contact(id: $id) { tags notes { id } } }`;
+    await stack().gql(read, { id: contact.id }, ro);
+    await stack().gql(`mutation($c: ID!) { removeContactTags(contactId: $c, tags: ["drop"]) }`, { c: contact.id }, rw);
+    await stack().gql(`mutation($c: ID!) { createNote(contactId: $c, input: { body: "new" }) { id } }`, { c: contact.id }, rw);
+    stack().sim.clearRequests();
+    const after = data(await stack().gql(read, { id: contact.id }, ro)).contact;
+    expect(after.tags).toEqual(["keep"]);
+    expect(after.notes).toHaveLength(1);
+    expect(stack().sim.requests.map((r) => r.route).sort()).toEqual(["/contacts/:contactId", "/contacts/:contactId/notes"]);
+  });
+
+  it("an Idempotency-Key repeat answers the first result without a second upstream call; one audit line each", async () => {
+    const contact = newContact();
+    const q = `mutation($c: ID!) { addContactToCampaign(contactId: $c, campaignId: "CampaignIdem0000001") }`;
+    const before = auditLines(stack()).length;
+    const key = idem(`actions-${contact.id}`);
+    expect(data(await stack().gql(q, { c: contact.id }, rw, key)).addContactToCampaign).toBe(true);
+    expect(data(await stack().gql(q, { c: contact.id }, rw, key)).addContactToCampaign).toBe(true);
+    expect(stack().upstream("/contacts/:contactId/campaigns/:campaignId")).toHaveLength(1);
+    const lines = auditLines(stack()).slice(before);
+    expect(lines.map((l) => [l["operation"], l["outcome"]])).toEqual([
+      ["addContactToCampaign", "success"],
+      ["addContactToCampaign", "replayed"],
+    ]);
+  });
+
+  it("another location's contact is FORBIDDEN; an unknown one NOT_FOUND", async () => {
+    const foreign = sim().listContacts(LOCATION_B)[0]!.id;
+    const q = `mutation($c: ID!) { addContactFollowers(contactId: $c, followers: ["UserAAAAAAAAAAAAAAA1"]) }`;
+    expect(firstError(await stack().gql(q, { c: foreign }, rw)).extensions["code"]).toBe("FORBIDDEN");
+    expect(firstError(await stack().gql(q, { c: "NoSuchContact0000001" }, rw)).extensions["code"]).toBe("NOT_FOUND");
+  });
+});
