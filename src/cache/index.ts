@@ -13,3 +13,5 @@ export type {
 export { keys as cacheKeys, serializeKey } from "./resource-key.js";
 export type { ResourceKey, ResourceKind } from "./resource-key.js";
 export { writeChanges } from "./write-changes.js";
+export { createReadLog, recordingReads } from "./read-log.js";
+export type { CacheReads, ReadLog } from "./read-log.js";

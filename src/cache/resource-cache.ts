@@ -95,6 +95,15 @@ interface InFlight {
   invalidated: boolean;
 }
 
+/** Same data (upstream objects are plain JSON). */
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
 const DEFAULTS = {
   ttlMs: 300_000, // 5 minutes
   maxEntries: 100_000,
@@ -143,7 +152,10 @@ export class ResourceCache {
 
   /**
    * The value for `key`: cached, joined to an identical in-flight load, or fetched now.
-   * `bypass` skips the cached value and any in-flight load (a fresh read) and stores the result.
+   * `bypass` skips the cached value and any in-flight load (a fresh read) and stores the result;
+   * when that differs from what was cached (or nothing was), it is announced as a `set` change
+   * (origin `local`), so what was derived from the old value (stored responses, other instances'
+   * copies) is dropped too.
    */
   load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean } = {}): Promise<T> {
     const storageKey = this.#storageKey(key);
@@ -161,13 +173,19 @@ export class ResourceCache {
     } else {
       this.#abandonInFlight(storageKey);
     }
+    const before = options.bypass ? this.#lru.peek(storageKey) : undefined;
     this.#misses += 1;
     this.#fetches += 1;
     const record: InFlight = { promise: Promise.resolve(), invalidated: false };
     record.promise = (async () => {
       try {
         const value = await fetch();
-        if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
+        if (record.invalidated) return value;
+        if (options.bypass && !(before?.kind === "value" && sameJson(before.value, value))) {
+          this.applyChange({ type: "set", key, value }, { origin: "local" });
+        } else {
+          this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
+        }
         return value;
       } catch (error) {
         if (!record.invalidated && isUpstreamError(error) && error.code === "NOT_FOUND") {

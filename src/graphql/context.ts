@@ -10,6 +10,7 @@
 import type { Logger } from "pino";
 import type { CallerAuth, Viewer } from "../auth/index.js";
 import { CallerAuthError, requireViewer } from "../auth/index.js";
+import { createReadLog, type ReadLog } from "../cache/read-log.js";
 import type { LoaderFactory, Loaders } from "../loaders/index.js";
 import type { ContactEventBus } from "../events/event-bus.js";
 import type { WriteEngine, WritePort } from "./write/mutation-write.runner.js";
@@ -23,6 +24,8 @@ export type EventsPort = Pick<ContactEventBus, "subscribe">;
  */
 export interface GatewayServices {
   readonly logger: Logger;
+  /** The gateway's clock (epoch ms): what "overdue" and "next" are measured against. */
+  readonly now: () => number;
   readonly createLoaders: LoaderFactory;
   /** Live events (webhooks → `contactEvents` subscriptions), contributed by the events feature. */
   readonly events?: EventsPort;
@@ -44,6 +47,10 @@ export interface GatewayContext {
   readonly events: EventsPort | undefined;
   /** Runs a mutation along the write path (scopes, idempotency, precondition, write, cache, audit). */
   readonly writes: WritePort;
+  /** What this operation's loaders read from the shared cache (the response cache tags answers with it). */
+  readonly reads: ReadLog;
+  /** The gateway's clock, epoch ms (injectable: answers that depend on it are cached until they change). */
+  now(): number;
   requestId: string;
   logger: Logger;
   /** HTTP request headers, lower-cased names (`{}` over WebSocket); the write path reads `idempotency-key`. */
@@ -76,6 +83,7 @@ class RequestContext implements GatewayContext {
   _loaders: Loaders | undefined;
   /** Created on first use too: a pino child (with redaction) per request, or per subscription event, adds up. */
   _logger: Logger | undefined;
+  readonly reads: ReadLog = createReadLog();
 
   constructor(
     readonly auth: CallerAuth,
@@ -98,7 +106,11 @@ class RequestContext implements GatewayContext {
   }
 
   newLoaders(): Loaders {
-    return this._services.createLoaders(viewerOrGraphQLError(this.auth).locationId);
+    return this._services.createLoaders(viewerOrGraphQLError(this.auth).locationId, this.reads);
+  }
+
+  now(): number {
+    return this._services.now();
   }
 
   get events(): EventsPort | undefined {

@@ -13,6 +13,7 @@
  * operation; only otherwise is the single route called.
  */
 import DataLoader from "dataloader";
+import { recordingReads, type ReadLog } from "../cache/read-log.js";
 import type { ResourceCache } from "../cache/resource-cache.js";
 import { keys } from "../cache/resource-key.js";
 import type {
@@ -72,7 +73,8 @@ export interface LoaderServices {
   cache: ResourceCache;
 }
 
-export type LoaderFactory = (locationId: string) => Loaders;
+/** A loader set for one location; with `reads`, every read of the shared cache is recorded there (the response cache's tags). */
+export type LoaderFactory = (locationId: string, reads?: ReadLog) => Loaders;
 
 const nullIfNotFound = <T>(promise: Promise<T>): Promise<T | null> =>
   promise.catch((error: unknown) => {
@@ -96,8 +98,9 @@ interface ListLoader {
   listed: Set<string>;
 }
 
-export function createLoaders(services: LoaderServices, locationId: string): Loaders {
-  const { client, cache } = services;
+export function createLoaders(services: LoaderServices, locationId: string, reads?: ReadLog): Loaders {
+  const { client } = services;
+  const cache = reads ? recordingReads(services.cache, reads) : services.cache;
   const lists = new Map<PerContactResource, ListLoader>();
   const items = new Map<PerContactResource, DataLoader<ChildRef, { id: string } | null, string>>();
 
@@ -198,5 +201,5 @@ export function createLoaders(services: LoaderServices, locationId: string): Loa
 
 /** Binds the shared services once; call the result per operation (or per subscription event). */
 export function createLoaderFactory(services: LoaderServices): LoaderFactory {
-  return (locationId) => createLoaders(services, locationId);
+  return (locationId, reads) => createLoaders(services, locationId, reads);
 }

@@ -100,6 +100,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Injected cache (e.g. to share one between gateways in a test); default: one from `config.cache`. */
   cache?: ResourceCache;
+  /** The clock (epoch ms) for answers that depend on it (overdue, next appointment) and their caching. Default `Date.now`. */
+  clock?: () => number;
   /**
    * Webhook public keys trusted besides HighLevel's (config). Demo mode only: the embedded
    * simulator's keys, so its signed demo webhooks are accepted. Never set for a real upstream.
@@ -246,8 +248,10 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const pubSub = single(features, "pubSub");
   const events = single(features, "events");
   // What resolvers reach through the context, built once from the contributions and never changed.
+  const now = options.clock ?? Date.now;
   const services: GatewayServices = Object.freeze({
     logger,
+    now,
     createLoaders,
     // The write path alone holds the client, the cache's change path and the credentials' scopes
     // (a port, not the provider: resolvers never see a token).
@@ -269,10 +273,16 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const createContext = (auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext =>
     createGatewayContext({ auth, services, requestId: requestId ?? randomUUID(), ...(headers ? { headers } : {}) });
 
-  // The response cache stage: half the resource cache's TTL (at most 60 s: "overdue" moves with
-  // the clock), off when the resource cache is (CACHE_TTL_MS=0); evicted by every change the
-  // resource cache announces (webhooks, mutations, other instances' invalidations).
-  const responseCache = createResponseCache({ ttlMs: Math.min(Math.floor(config.cache.ttlMs / 2), 60_000) });
+  // The response cache stage, for every read operation: evicted by every change the resource cache
+  // announces (webhooks, mutations, other instances' invalidations) to exactly the answers that
+  // read what changed, and by the clock where an answer depends on it. Its TTL (half the resource
+  // cache's, at most 60 s) is only a backstop for missed webhooks; off when the resource cache is
+  // (CACHE_TTL_MS=0).
+  const responseCache = createResponseCache({
+    ttlMs: Math.min(Math.floor(config.cache.ttlMs / 2), 60_000),
+    registry: cache.registry,
+    now,
+  });
   const stopInvalidations = cache.onInvalidate(responseCache.onChange);
   const pipeline = createOperationPipeline({
     schema,

@@ -15,6 +15,7 @@
  * Pure data and pure functions: no I/O, no GraphQL.
  */
 import type { UpstreamAppointment, UpstreamNote, UpstreamTask } from "./contacts.types.js";
+import { upstreamTimeMs } from "./upstream-time.js";
 
 /** Where a per-contact resource is read: a route template with `:contactId`, and the response field holding the data. */
 export interface ResourceRoute {
@@ -61,7 +62,16 @@ export interface PerContactResource<T extends { id: string } = { id: string }> {
   normalize(raw: T, scope: NormalizeScope): T;
   /** Order of a cached list, for changes written into it (webhooks); undefined = upstream order, new items last. */
   order?(a: T, b: T): number;
+  /**
+   * When answers derived from this item change with the clock alone (a task falls overdue, an
+   * appointment starts and stops being "next"): the next such time after `nowMs`, or undefined.
+   * The response cache stores such answers only until then.
+   */
+  changesAt?(item: T, nowMs: number): number | undefined;
 }
+
+/** `time` when it is still ahead of `nowMs`. */
+const ahead = (time: number | undefined, nowMs: number): number | undefined => (time !== undefined && time > nowMs ? time : undefined);
 
 /** Cache kinds that are not per-contact resources: the contact itself and list pages. */
 export const CORE_KINDS = Object.freeze({
@@ -147,6 +157,8 @@ export const TASKS = definePerContactResource<UpstreamTask>({
   item: { kind: "task", route: "/contacts/:contactId/tasks/:taskId", idParam: "taskId", wrapper: "task" },
   costWeight: 1,
   normalize: withContactId,
+  // An open task falls overdue at its due time.
+  changesAt: (task, nowMs) => (task.completed ? undefined : ahead(upstreamTimeMs(task.dueDate), nowMs)),
 });
 
 /** Newest first, as the upstream lists them. */
@@ -171,6 +183,8 @@ export const APPOINTMENTS = definePerContactResource<UpstreamAppointment>({
   costWeight: 1,
   normalize: withContactId,
   order: (a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""),
+  // Once it starts, it is no longer the contact's next appointment.
+  changesAt: (appointment, nowMs) => ahead(upstreamTimeMs(appointment.startTime), nowMs),
 });
 
 /** The gateway's registry. Tests build their own with `createResourceRegistry`. */

@@ -60,8 +60,8 @@ export class DashboardContactResolver {
   @FieldResolver(() => ContactSummary, {
     description: "Open and overdue tasks, next appointment, latest note and last activity, from the same loaders as the relations.",
   })
-  summary(@Root() root: ContactRecord): ContactSummary {
-    return new ContactSummary(root, Date.now());
+  summary(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): ContactSummary {
+    return new ContactSummary(root, ctx.now());
   }
 }
 
@@ -165,7 +165,7 @@ export class DashboardQueryResolver {
       }
     }
     const records = items.slice(0, args.first).map((item) => ContactRecord.fromListItem(item, loaders.locationId));
-    const nowMs = Date.now();
+    const nowMs = ctx.now();
     // The order needs every listed contact's tasks and appointments; a contact whose relations
     // fail still appears (last), and its own fields report the error at their paths.
     const keyed = await Promise.all(

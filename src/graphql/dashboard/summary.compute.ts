@@ -5,26 +5,10 @@
  * the resolvers decide which relations to load and these functions only combine what was loaded.
  */
 import type { UpstreamAppointment, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
+import { upstreamTimeMs as timeOf } from "../../upstream/upstream-time.js";
 
 /** Appointment statuses that no longer need anyone's attention. */
 const INACTIVE_APPOINTMENT_STATUSES = new Set(["cancelled", "canceled", "invalid", "noshow", "no_show"]);
-
-/**
- * Epoch ms of an upstream time, or undefined. Appointment times come as `"2021-07-16 11:00:00"`
- * (no zone: read as UTC), as ISO with `Z`, or with an offset (FACTS.md "Timestamps").
- */
-export function timeOf(value: string | null | undefined): number | undefined {
-  if (typeof value !== "string" || value === "") return undefined;
-  let text = value.trim();
-  // "YYYY-MM-DD HH:MM…" (a space at index 10): V8 would read it as LOCAL time; the upstream means
-  // UTC unless an offset follows. Checked by position, not regex: this runs per date per request.
-  if (text.length >= 16 && text.charCodeAt(10) === 32) {
-    text = `${text.slice(0, 10)}T${text.slice(11)}`;
-    if (!/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(text)) text += "Z";
-  }
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
-}
 
 /** Open tasks, soonest due first (undated last), then by id for a stable order. */
 export function openTasks(tasks: readonly UpstreamTask[]): UpstreamTask[] {

@@ -99,10 +99,13 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
           if (admission?.kind === "cached") return singleResponse({ ...admission.result }, { "x-response-cache": "hit" });
           return null;
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, contextValue }) {
           if (admission?.kind !== "execute" || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          admission.remember({ ...(result.data !== undefined ? { data: result.data } : {}), ...(result.errors ? { errors: [...result.errors] as never } : {}) });
+          admission.remember(
+            { ...(result.data !== undefined ? { data: result.data } : {}), ...(result.errors ? { errors: [...result.errors] as never } : {}) },
+            contextValue.reads,
+          );
         },
         async didEncounterErrors(rc) {
           // Stage 2's label: Apollo reports a token-limit overflow as a syntax error.

@@ -37,6 +37,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { AuditLogger } from "../../audit/index.js";
+import type { ReadLog } from "../../cache/read-log.js";
 import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
 import type { Config } from "../../config/config.js";
 import { createFormatError } from "../../graphql/index.js";
@@ -67,8 +68,11 @@ export type Admission =
   | { kind: "refused"; stage: StageName; errors: readonly GraphQLError[]; asResult: boolean }
   /** Answered by the response cache (no execution). */
   | { kind: "cached"; result: Readonly<ExecutionResult> }
-  /** Execute; pass a successful result to `remember` (stores it when the operation is cacheable). */
-  | { kind: "execute"; remember(result: ExecutionResult): void };
+  /**
+   * Execute; pass the result and what the operation's loaders read (the context's `reads`) to
+   * `remember`, which stores a successful result when the operation is cacheable.
+   */
+  | { kind: "execute"; remember(result: ExecutionResult, reads: ReadLog): void };
 
 export interface OperationPipelineOptions {
   schema: GraphQLSchema;
@@ -145,20 +149,6 @@ function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen
     }
   }
   return names;
-}
-
-/** Contact ids a stored response shows (rows of the root fields), or undefined when it cannot tell. */
-function contactIdsOf(data: Record<string, unknown>): ReadonlySet<string> | undefined {
-  const ids = new Set<string>();
-  for (const value of Object.values(data)) {
-    if (!Array.isArray(value)) return undefined;
-    for (const row of value) {
-      const id = row && typeof row === "object" ? (row as Record<string, unknown>)["id"] : undefined;
-      if (typeof id !== "string") return undefined;
-      ids.add(id);
-    }
-  }
-  return ids;
 }
 
 function authError(error: unknown): GraphQLError {
@@ -247,9 +237,9 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const generation = responseCache.generation(viewer.locationId);
       return {
         kind: "execute",
-        remember(result) {
+        remember(result, reads) {
           if ((result.errors && result.errors.length > 0) || !result.data) return;
-          responseCache.store(key, viewer, generation, result, contactIdsOf(result.data as Record<string, unknown>));
+          responseCache.store(key, viewer, generation, result, reads.reads());
         },
       };
     },

@@ -1,32 +1,45 @@
 /**
- * The response cache behind the operation pipeline's cache stage: keyed by the caller's location
- * and scopes and invalidated exactly by the entities a webhook or a mutation touches. Only
- * successful `query` operations whose root fields are all in `rootFields` (default: `dashboard`)
- * are stored; everything else never touches it. Widening `rootFields` (or passing `"*"`) serves
- * other read operations the same way: nothing else here is specific to the dashboard.
+ * The response cache behind the operation pipeline's cache stage: every successful read operation
+ * (any query, any root field but the caller's own `viewer` and introspection), keyed by the
+ * caller's location and scopes and the operation (text, variables, operation name), and evicted
+ * exactly by what it showed.
  *
- * - Key: the caller's location + scopes + the operation (text, variables, operation name).
- * - Invalidation: every change the shared resource cache announces (webhook applies, mutation
- *   write-throughs, invalidations broadcast by other instances) evicts the responses that showed
- *   the contact it names; a change without a contact (list pages, clear) evicts the location's.
+ * - Tags: each stored answer carries the resource-cache keys its loaders read (cache/read-log.ts):
+ *   contacts, per-contact lists and items, list and search pages, definitions. Every change the
+ *   shared resource cache announces (webhook applies, mutation write-throughs, invalidations
+ *   broadcast by other instances) evicts the answers tagged with what it changed: a key → the
+ *   answers that read it; a contact → those that read anything of that contact; "lists" → those
+ *   that read a list page of the location; a kind → those that read a list of that kind; "clear"
+ *   → all. An answer that read nothing of the cache depends on its location as a whole.
  *   A response computed while a change to its location arrived is not stored (generation check),
  *   so an eviction is never undone by an answer that was already on its way.
- * - Bounded by entries and by `ttlMs` (a backstop for missed webhooks and for "overdue", which
- *   moves with the clock).
+ * - Clock: an answer that read a task or an appointment is stored only until the first time at
+ *   which one of them changes by the clock alone (the registry's `changesAt`: a task falls
+ *   overdue, an appointment starts), so "overdue" and "next" are never served stale.
+ * - Never stores an answer with errors; never serves an answer to another location or to other
+ *   scopes. Bounded by entries and by `ttlMs` (a backstop for missed webhooks).
  * Knows no transport: operation.pipeline.ts serves hits (after authentication and authorization)
  * and stores misses, for HTTP and graphql-ws alike.
  */
 import type { ExecutionResult } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { InvalidationEvent } from "../../cache/resource-cache.js";
+import { serializeKey, type ResourceKey } from "../../cache/resource-key.js";
+import { PAGE_KINDS, type ResourceRegistry } from "../../upstream/resources.js";
 
 export interface ResponseCacheOptions {
   /** Lifetime of a stored response, ms. 0 disables the cache. Default 60_000. */
   ttlMs?: number;
   /** Max stored responses. Default 1_000. */
   maxEntries?: number;
-  /** Root query fields whose operations may be stored, or `"*"` for every query. Default `["dashboard"]`. */
+  /** Root query fields whose operations may be stored, or `"*"` for every query. Default `"*"`. */
   rootFields?: readonly string[] | "*";
+  /** Root fields never stored: answers about the caller rather than the location. Default `viewer` and introspection. */
+  neverStored?: readonly string[];
+  /** The per-contact resources (their list kinds and `changesAt`). */
+  registry: Pick<ResourceRegistry, "resourceOf" | "isListKind">;
+  /** The clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface CachedOperation {
@@ -38,9 +51,10 @@ export interface CachedOperation {
 interface Entry {
   /** The successful result, frozen: every hit answers with this same object. */
   result: Readonly<ExecutionResult>;
-  locationId: string;
-  /** Contact ids the response showed; undefined = depends on the whole location. */
-  contactIds: ReadonlySet<string> | undefined;
+  operationKey: string;
+  tags: readonly string[];
+  /** Epoch ms after which the answer would differ by the clock alone (Infinity: never). */
+  changesAt: number;
 }
 
 export interface ResponseCacheStats {
@@ -62,77 +76,132 @@ export interface ResponseCache {
   get(operationKey: string, locationId: string, scopes: readonly string[]): Readonly<ExecutionResult> | undefined;
   /** The location's change generation now (take it before executing). */
   generation(locationId: string): number;
-  /** Stores a successful result unless the location changed since `generation`. */
+  /** Stores a successful result, tagged with what it read, unless the location changed since `generation`. */
   store(
     operationKey: string,
     viewer: { locationId: string; scopes: readonly string[] },
     generation: number,
     result: ExecutionResult,
-    contactIds: ReadonlySet<string> | undefined,
+    reads: ReadonlyArray<readonly [ResourceKey, unknown]>,
   ): boolean;
   /** Applies one resource-cache change. */
   onChange(event: InvalidationEvent): void;
   stats(): ResponseCacheStats;
 }
 
-const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, rootFields: ["dashboard"] } as const;
+const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type"] } as const;
 
 const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(" ");
+const SEP = "\u0000";
+const tag = {
+  key: (key: ResourceKey) => `k${SEP}${serializeKey(key)}`,
+  contact: (locationId: string, contactId: string) => `c${SEP}${locationId}${SEP}${contactId}`,
+  pages: (locationId: string) => `p${SEP}${locationId}`,
+  kind: (locationId: string, kind: string) => `l${SEP}${locationId}${SEP}${kind}`,
+  location: (locationId: string) => `L${SEP}${locationId}`,
+};
 
-export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TypeError(`ResponseCache: ttlMs must be >= 0, received ${ttlMs}`);
   const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
   const enabled = ttlMs > 0;
-  const rootFields = options.rootFields === "*" ? "*" : new Set(options.rootFields ?? DEFAULTS.rootFields);
+  const rootFields = options.rootFields === undefined || options.rootFields === "*" ? "*" : new Set(options.rootFields);
+  const neverStored = new Set(options.neverStored ?? DEFAULTS.neverStored);
+  const { registry } = options;
+  const now = options.now ?? Date.now;
   let evictions = 0;
   let hits = 0;
   let misses = 0;
   let stores = 0;
   // operationKey -> how many stored entries use it (for the pre-check).
   const perOperation = new Map<string, number>();
+  // tag -> the stored entries (full keys) carrying it.
+  const byTag = new Map<string, Set<string>>();
   const generations = new Map<string, number>();
   let globalGeneration = 0; // bumped by `clear`: part of every location's generation
   const generationOf = (locationId: string) => (generations.get(locationId) ?? 0) + globalGeneration;
-  const lru = new LRUCache<string, Entry & { operationKey: string }>({
+  const lru = new LRUCache<string, Entry>({
     max: Math.max(1, maxEntries),
     ttl: Math.max(1, ttlMs),
-    dispose: (entry) => {
+    dispose: (entry, key) => {
       const n = (perOperation.get(entry.operationKey) ?? 1) - 1;
       if (n <= 0) perOperation.delete(entry.operationKey);
       else perOperation.set(entry.operationKey, n);
+      for (const t of entry.tags) {
+        const holders = byTag.get(t);
+        holders?.delete(key);
+        if (holders?.size === 0) byTag.delete(t);
+      }
     },
   });
   const fullKey = (operationKey: string, locationId: string, scopes: readonly string[]) =>
-    `${locationId}\u0000${scopeKey(scopes)}\u0000${operationKey}`;
+    `${locationId}${SEP}${scopeKey(scopes)}${SEP}${operationKey}`;
 
   const bump = (locationId: string) => generations.set(locationId, (generations.get(locationId) ?? 0) + 1);
-  const evict = (predicate: (entry: Entry) => boolean) => {
-    for (const [key, entry] of lru.entries()) {
-      if (predicate(entry)) {
-        lru.delete(key);
-        evictions++;
-      }
+  const evictTagged = (t: string) => {
+    const holders = byTag.get(t);
+    if (!holders) return;
+    for (const key of [...holders]) {
+      if (lru.delete(key)) evictions++;
     }
   };
 
+  /** The tags of an answer and the time it changes by the clock, from what it read. */
+  function describe(locationId: string, reads: ReadonlyArray<readonly [ResourceKey, unknown]>, nowMs: number) {
+    const tags = new Set<string>();
+    let changesAt = Infinity;
+    for (const [key, value] of reads) {
+      tags.add(tag.key(key));
+      if (key.contactId !== undefined) tags.add(tag.contact(key.locationId, key.contactId));
+      if (PAGE_KINDS.includes(key.kind)) tags.add(tag.pages(key.locationId));
+      if (registry.isListKind(key.kind)) tags.add(tag.kind(key.locationId, key.kind));
+      const changes = registry.resourceOf(key.kind)?.changesAt;
+      if (changes && value !== null && value !== undefined) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          const at = changes(item as { id: string }, nowMs);
+          if (at !== undefined && at < changesAt) changesAt = at;
+        }
+      }
+    }
+    if (tags.size === 0) tags.add(tag.location(locationId));
+    return { tags: [...tags], changesAt };
+  }
+
   return {
     enabled,
-    covers: (fields) => enabled && fields.length > 0 && (rootFields === "*" || fields.every((f) => rootFields.has(f))),
+    covers: (fields) =>
+      enabled && fields.length > 0 && fields.every((f) => !neverStored.has(f) && (rootFields === "*" || rootFields.has(f))),
     operationKey: (op) => JSON.stringify([op.query, op.variables ?? null, op.operationName ?? null]),
     mayHave: (operationKey) => enabled && perOperation.has(operationKey),
     get(operationKey, locationId, scopes) {
-      const entry = enabled ? lru.get(fullKey(operationKey, locationId, scopes)) : undefined;
+      const key = fullKey(operationKey, locationId, scopes);
+      let entry = enabled ? lru.get(key) : undefined;
+      if (entry && now() >= entry.changesAt) {
+        // The clock moved past a due time or a start time it showed: the answer is different now.
+        lru.delete(key);
+        evictions++;
+        entry = undefined;
+      }
       if (entry) hits++;
       else misses++;
       return entry?.result;
     },
     generation: generationOf,
-    store(operationKey, viewer, generation, result, contactIds) {
+    store(operationKey, viewer, generation, result, reads) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
+      const nowMs = now();
+      const { tags, changesAt } = describe(viewer.locationId, reads, nowMs);
+      if (changesAt <= nowMs) return false;
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
-      if (!lru.has(key)) perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
-      lru.set(key, { result: Object.freeze({ ...result }), locationId: viewer.locationId, contactIds, operationKey });
+      if (lru.has(key)) lru.delete(key); // its tags are re-indexed below
+      perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
+      lru.set(key, { result: Object.freeze({ ...result }), operationKey, tags, changesAt });
+      for (const t of tags) {
+        let holders = byTag.get(t);
+        if (!holders) byTag.set(t, (holders = new Set()));
+        holders.add(key);
+      }
       stores++;
       return true;
     },
@@ -143,16 +212,24 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         lru.clear();
         return;
       }
-      const locationId = event.type === "lists" || event.type === "contact" || event.type === "kind" ? event.locationId : event.key.locationId;
+      const locationId = event.type === "set" || event.type === "delete" ? event.key.locationId : event.locationId;
       bump(locationId);
-      const contactId =
-        event.type === "contact"
-          ? event.contactId
-          : event.type === "lists" || event.type === "kind"
-            ? undefined
-            : (event.key.contactId ?? (event.key.kind === "contact" ? event.key.id : undefined));
-      if (contactId === undefined) evict((e) => e.locationId === locationId);
-      else evict((e) => e.locationId === locationId && (e.contactIds === undefined || e.contactIds.has(contactId)));
+      evictTagged(tag.location(locationId));
+      switch (event.type) {
+        case "set":
+        case "delete":
+          evictTagged(tag.key(event.key));
+          break;
+        case "contact":
+          evictTagged(tag.contact(locationId, event.contactId));
+          break;
+        case "lists":
+          evictTagged(tag.pages(locationId));
+          break;
+        case "kind":
+          evictTagged(tag.kind(locationId, event.kind));
+          break;
+      }
     },
     stats: () => ({ hits, misses, stores, evictions, size: lru.size }),
   };

@@ -129,7 +129,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
     if (admission?.kind === "cached") return { ...admission.result };
     if (kind === "subscribe") return options.subscribe(args);
     const result = await graphqlExecute(args);
-    admission?.remember(result);
+    admission?.remember(result, (args.contextValue as GatewayContext).reads);
     return result;
   };
 

@@ -10,8 +10,8 @@ import {
   nextAppointment,
   openTasks,
   overdueTasks,
-  timeOf,
 } from "../../../src/graphql/dashboard/summary.compute.js";
+import { upstreamTimeMs as timeOf } from "../../../src/upstream/upstream-time.js";
 import { DASHBOARD_RESOLVERS } from "../../../src/graphql/dashboard/index.js";
 import { buildGatewaySchema } from "../../../src/graphql/schema.js";
 
