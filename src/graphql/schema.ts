@@ -9,6 +9,7 @@ import { buildSchema, type PubSub } from "type-graphql";
 import { gatewayAuthChecker } from "../auth/index.js";
 import { AppointmentFieldsResolver } from "./appointment/appointment.resolver.js";
 import { DateTimeScalar } from "./common/scalars.js";
+import { ContactDetailResolver } from "./contact/contact-detail.resolver.js";
 import { ContactFieldsResolver } from "./contact/contact-fields.resolver.js";
 import { ContactQueryResolver } from "./contact/contact.resolver.js";
 import { NoteFieldsResolver } from "./note/note.resolver.js";
@@ -20,6 +21,7 @@ export const READ_RESOLVERS: readonly Function[] = [
   ViewerResolver,
   ContactQueryResolver,
   ContactFieldsResolver,
+  ContactDetailResolver,
   TaskFieldsResolver,
   NoteFieldsResolver,
   AppointmentFieldsResolver,

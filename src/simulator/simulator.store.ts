@@ -64,7 +64,7 @@ export interface StoreOptions {
 const CONTACT_FIELDS = [
   "firstName", "lastName", "name", "email", "phone", "companyName", "businessId", "source", "type",
   "timezone", "assignedTo", "dnd", "dndSettings", "address1", "city", "state", "country",
-  "postalCode", "website", "dateOfBirth",
+  "postalCode", "website", "dateOfBirth", "attributionSource",
 ] as const;
 
 const clone = <T>(value: T): T => structuredClone(value);

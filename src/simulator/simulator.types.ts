@@ -247,6 +247,8 @@ export interface ContactInput {
   customFields?: { id?: string; key?: string; value?: unknown; field_value?: unknown }[];
   /** Only for seeding / tests: explicit creation time (ISO). */
   dateAdded?: string;
+  /** Only for seeding / tests (the API sets it, no write route accepts it): `AttributionSource`. */
+  attributionSource?: Record<string, unknown>;
 }
 
 export interface TaskInput {

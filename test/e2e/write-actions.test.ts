@@ -361,3 +361,75 @@ describe("behaviour of the actions", () => {
     expect(firstError(await stack().gql(q, { c: "NoSuchContact0000001" }, rw)).extensions["code"]).toBe("NOT_FOUND");
   });
 });
+
+describe("the contact, note and appointment fields beyond contract §5", () => {
+  it("are mapped from the full contact and from list items (the full contact is read only for a field the item lacks)", async () => {
+    const contact = sim().createContact(LOCATION_A, {
+      firstName: "Field",
+      email: uniqueEmail("fields"),
+      address1: "3535 1st St N",
+      city: "Dolomite",
+      state: "AL",
+      postalCode: "35061",
+      country: "US",
+      website: "https://www.example.com",
+      dateOfBirth: "1990-09-25",
+      dndSettings: { Email: { status: "active", message: "asked", code: "x1" }, SMS: { status: "inactive" } },
+      attributionSource: { url: "https://example.com/landing", utmSource: "newsletter", ip: "203.0.113.9" },
+    });
+    sim().addFollowers(contact.id, ["UserAAAAAAAAAAAAAAA1"]);
+    const note = sim().createNote(contact.id, { body: "b", title: "T", color: "#ffcc00", pinned: true });
+    const appointment = sim().createAppointment(contact.id, { groupId: "SimCalendarGroup0001", users: ["UserAAAAAAAAAAAAAAA1"] });
+    const fields = `id address1 city state postalCode country website dateOfBirth lastActivity followers
+      dndSettings { channel status message code } attribution { url utmSource referrer }`;
+    const byId = data(
+      await stack().gql(
+        `query($id: ID!) { contact(id: $id) { ${fields} notes { id title color pinned } appointments { id groupId users dateAdded dateUpdated } } }`,
+        { id: contact.id },
+        ro,
+      ),
+    ).contact;
+    expect(byId).toMatchObject({
+      address1: "3535 1st St N",
+      city: "Dolomite",
+      state: "AL",
+      postalCode: "35061",
+      country: "US",
+      website: "https://www.example.com",
+      dateOfBirth: "1990-09-25",
+      followers: ["UserAAAAAAAAAAAAAAA1"],
+      dndSettings: [
+        { channel: "Email", status: "active", message: "asked", code: "x1" },
+        { channel: "SMS", status: "inactive", message: null, code: null },
+      ],
+      attribution: { url: "https://example.com/landing", utmSource: "newsletter", referrer: null },
+      notes: [{ id: note.id, title: "T", color: "#ffcc00", pinned: true }],
+      appointments: [{ id: appointment.id, groupId: "SimCalendarGroup0001", users: ["UserAAAAAAAAAAAAAAA1"], dateAdded: appointment.dateAdded, dateUpdated: appointment.dateUpdated }],
+    });
+    expect(JSON.stringify(byId)).not.toContain("203.0.113.9");
+
+    // From the list: followers and city are on the item; dndSettings is not, so the contact is read once.
+    stack().gateway.cache.clear();
+    stack().sim.clearRequests();
+    const listed = data(
+      await stack().gql(`query($q: String) { contacts(first: 1, query: $q) { nodes { id city followers } } }`, { q: contact.email }, ro),
+    ).contacts.nodes;
+    expect(listed).toEqual([{ id: contact.id, city: "Dolomite", followers: ["UserAAAAAAAAAAAAAAA1"] }]);
+    expect(stack().sim.requests.map((r) => r.route)).toEqual(["/contacts/"]);
+    const withDnd = data(
+      await stack().gql(`query($q: String) { contacts(first: 1, query: $q) { nodes { id dndSettings { channel } } } }`, { q: contact.email }, ro),
+    ).contacts.nodes;
+    expect(withDnd[0].dndSettings).toHaveLength(2);
+    expect(stack().sim.requests.map((r) => r.route)).toEqual(["/contacts/", "/contacts/:contactId"]);
+  });
+
+  it("are writable where the API accepts them; a bad one is BAD_USER_INPUT naming it", async () => {
+    const q = `mutation($i: CreateContactInput!) { createContact(input: $i) { id city country dateOfBirth dnd } }`;
+    const input = { firstName: "Addr", email: uniqueEmail("addr"), city: "Austin", country: "US", dateOfBirth: "1985-02-28", dnd: true, website: "https://a.example" };
+    const created = data(await stack().gql(q, { i: input }, rw)).createContact;
+    expect(created).toMatchObject({ city: "Austin", country: "US", dnd: true });
+    expect(stack().upstream("/contacts/")[0]?.body).toMatchObject({ city: "Austin", country: "US", dateOfBirth: "1985-02-28", dnd: true, website: "https://a.example" });
+    const bad = firstError(await stack().gql(q, { i: { ...input, email: uniqueEmail("addr"), country: "USA" } }, rw));
+    expect(bad.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.country" });
+  });
+});

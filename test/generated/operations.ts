@@ -25,12 +25,18 @@ export type Appointment = {
   calendarId?: Maybe<Scalars['ID']['output']>;
   contact?: Maybe<Contact>;
   contactId: Scalars['ID']['output'];
+  dateAdded?: Maybe<Scalars['DateTime']['output']>;
+  dateUpdated?: Maybe<Scalars['DateTime']['output']>;
   endTime?: Maybe<Scalars['String']['output']>;
+  /** The calendar group. */
+  groupId?: Maybe<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
   notes?: Maybe<Scalars['String']['output']>;
   startTime?: Maybe<Scalars['String']['output']>;
   status?: Maybe<Scalars['String']['output']>;
   title?: Maybe<Scalars['String']['output']>;
+  /** Ids of the users taking part. */
+  users?: Maybe<Array<Scalars['String']['output']>>;
 };
 
 /** What a bulk mutation did to one of the requested contacts. */
@@ -64,18 +70,33 @@ export type BulkTagAction =
 
 export type Contact = {
   __typename?: 'Contact';
+  /** Street address (HighLevel's address1). */
+  address1?: Maybe<Scalars['String']['output']>;
   /** GET /contacts/:contactId/appointments */
   appointments?: Maybe<Array<Appointment>>;
   assignedTo?: Maybe<Scalars['String']['output']>;
+  /** Where the contact first came from (HighLevel's attributionSource). */
+  attribution?: Maybe<ContactAttribution>;
   businessId?: Maybe<Scalars['ID']['output']>;
+  city?: Maybe<Scalars['String']['output']>;
   companyName?: Maybe<Scalars['String']['output']>;
+  /** ISO 3166 country code, e.g. US. */
+  country?: Maybe<Scalars['String']['output']>;
   customFields: Array<CustomFieldValue>;
   dateAdded?: Maybe<Scalars['DateTime']['output']>;
+  /** As HighLevel stores it (an ISO date or date-time). */
+  dateOfBirth?: Maybe<Scalars['String']['output']>;
   dateUpdated?: Maybe<Scalars['DateTime']['output']>;
   dnd?: Maybe<Scalars['Boolean']['output']>;
+  /** Per-channel do-not-disturb settings (empty when none are set). */
+  dndSettings: Array<DndChannelSetting>;
   email?: Maybe<Scalars['String']['output']>;
   firstName?: Maybe<Scalars['String']['output']>;
+  /** User ids following the contact. */
+  followers: Array<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
+  /** The contact's last activity in HighLevel. */
+  lastActivity?: Maybe<Scalars['DateTime']['output']>;
   lastName?: Maybe<Scalars['String']['output']>;
   locationId: Scalars['ID']['output'];
   name?: Maybe<Scalars['String']['output']>;
@@ -84,7 +105,9 @@ export type Contact = {
   /** GET /contacts/:contactId/notes */
   notes?: Maybe<Array<Note>>;
   phone?: Maybe<Scalars['String']['output']>;
+  postalCode?: Maybe<Scalars['String']['output']>;
   source?: Maybe<Scalars['String']['output']>;
+  state?: Maybe<Scalars['String']['output']>;
   /** Open and overdue tasks, next appointment, latest note and last activity, from the same loaders as the relations. */
   summary: ContactSummary;
   tags: Array<Scalars['String']['output']>;
@@ -94,6 +117,7 @@ export type Contact = {
   tasks?: Maybe<Array<Task>>;
   timezone?: Maybe<Scalars['String']['output']>;
   type?: Maybe<Scalars['String']['output']>;
+  website?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -104,6 +128,20 @@ export type ContactNoteArgs = {
 
 export type ContactTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Where the contact first came from (HighLevel's attributionSource). */
+export type ContactAttribution = {
+  __typename?: 'ContactAttribution';
+  campaign?: Maybe<Scalars['String']['output']>;
+  campaignId?: Maybe<Scalars['String']['output']>;
+  medium?: Maybe<Scalars['String']['output']>;
+  mediumId?: Maybe<Scalars['String']['output']>;
+  referrer?: Maybe<Scalars['String']['output']>;
+  url?: Maybe<Scalars['String']['output']>;
+  utmContent?: Maybe<Scalars['String']['output']>;
+  utmMedium?: Maybe<Scalars['String']['output']>;
+  utmSource?: Maybe<Scalars['String']['output']>;
 };
 
 export type ContactConnection = {
@@ -173,10 +211,19 @@ export type ContactSummary = {
 };
 
 export type CreateContactInput = {
+  /** Street address (HighLevel's address1). */
+  address1?: InputMaybe<Scalars['String']['input']>;
   /** The id of the user the contact is assigned to. */
   assignedTo?: InputMaybe<Scalars['String']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
   companyName?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166 two-letter country code, e.g. US. */
+  country?: InputMaybe<Scalars['String']['input']>;
   customFields?: InputMaybe<Array<CustomFieldInput>>;
+  /** A date like 1990-09-25. */
+  dateOfBirth?: InputMaybe<Scalars['String']['input']>;
+  /** Do not disturb on every channel. */
+  dnd?: InputMaybe<Scalars['Boolean']['input']>;
   /** An email address like name@example.com. */
   email?: InputMaybe<Scalars['String']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;
@@ -184,10 +231,14 @@ export type CreateContactInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** E.164 form: + and country code, e.g. +14155550123. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  postalCode?: InputMaybe<Scalars['String']['input']>;
   source?: InputMaybe<Scalars['String']['input']>;
+  state?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** An IANA time zone, e.g. America/New_York. */
   timezone?: InputMaybe<Scalars['String']['input']>;
+  /** A URL like https://example.com. */
+  website?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CreateNoteInput = {
@@ -221,6 +272,17 @@ export type CustomFieldValue = {
   __typename?: 'CustomFieldValue';
   id: Scalars['ID']['output'];
   value?: Maybe<Scalars['String']['output']>;
+};
+
+/** Do-not-disturb for one channel (Call, Email, SMS, WhatsApp, GMB, FB). */
+export type DndChannelSetting = {
+  __typename?: 'DndChannelSetting';
+  /** The channel as HighLevel names it: Call, Email, SMS, WhatsApp, GMB or FB. */
+  channel: Scalars['String']['output'];
+  code?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  /** active, inactive or permanent. */
+  status: Scalars['String']['output'];
 };
 
 export type Mutation = {
@@ -410,10 +472,15 @@ export type MutationUpsertContactArgs = {
 export type Note = {
   __typename?: 'Note';
   body: Scalars['String']['output'];
+  /** The note's colour in HighLevel's UI. */
+  color?: Maybe<Scalars['String']['output']>;
   contact?: Maybe<Contact>;
   contactId: Scalars['ID']['output'];
   dateAdded?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  /** Pinned to the top of the contact's notes. */
+  pinned?: Maybe<Scalars['Boolean']['output']>;
+  title?: Maybe<Scalars['String']['output']>;
   userId?: Maybe<Scalars['String']['output']>;
 };
 
@@ -507,8 +574,17 @@ export type TaskPreconditionInput = {
 
 /** Fields to change; absent or null fields are left as they are. `tags` replaces all tags (use addContactTags to add). */
 export type UpdateContactInput = {
+  /** Street address (HighLevel's address1). */
+  address1?: InputMaybe<Scalars['String']['input']>;
   assignedTo?: InputMaybe<Scalars['String']['input']>;
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166 two-letter country code, e.g. US. */
+  country?: InputMaybe<Scalars['String']['input']>;
   customFields?: InputMaybe<Array<CustomFieldInput>>;
+  /** A date like 1990-09-25. */
+  dateOfBirth?: InputMaybe<Scalars['String']['input']>;
+  /** Do not disturb on every channel. */
+  dnd?: InputMaybe<Scalars['Boolean']['input']>;
   /** An email address like name@example.com. */
   email?: InputMaybe<Scalars['String']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;
@@ -516,10 +592,14 @@ export type UpdateContactInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** E.164 form: + and country code, e.g. +14155550123. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  postalCode?: InputMaybe<Scalars['String']['input']>;
   source?: InputMaybe<Scalars['String']['input']>;
+  state?: InputMaybe<Scalars['String']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** An IANA time zone, e.g. America/New_York. */
   timezone?: InputMaybe<Scalars['String']['input']>;
+  /** A URL like https://example.com. */
+  website?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Fields to change; absent or null fields are left as they are. */

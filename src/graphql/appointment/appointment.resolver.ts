@@ -1,5 +1,6 @@
-/** Field resolvers of `Appointment`: the `contact` join. */
+/** Field resolvers of `Appointment`: `dateAdded`/`dateUpdated` as DateTime and the `contact` join. */
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { DateTimeScalar, toDate } from "../common/scalars.js";
 import type { UpstreamAppointment } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
 import { Contact } from "../contact/contact.type.js";
@@ -8,6 +9,16 @@ import { Appointment } from "./appointment.type.js";
 
 @Resolver(() => Appointment)
 export class AppointmentFieldsResolver {
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  dateAdded(@Root() appointment: UpstreamAppointment): Date | null {
+    return toDate(appointment.dateAdded);
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  dateUpdated(@Root() appointment: UpstreamAppointment): Date | null {
+    return toDate(appointment.dateUpdated);
+  }
+
   @FieldResolver(() => Contact, { nullable: true })
   async contact(@Root() appointment: UpstreamAppointment, @Ctx() ctx: GatewayContext): Promise<ContactRecord | null> {
     if (!appointment.contactId) return null;

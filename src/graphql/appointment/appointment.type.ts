@@ -38,4 +38,10 @@ export class Appointment {
 
   @Field(() => String, { nullable: true })
   assignedUserId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The calendar group." })
+  groupId!: string | null;
+
+  @Field(() => [String], { nullable: true, description: "Ids of the users taking part." })
+  users!: string[] | null;
 }

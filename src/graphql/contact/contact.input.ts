@@ -54,6 +54,29 @@ export class CreateContactInput {
 
   @Field(() => [CustomFieldInput], { nullable: true })
   customFields?: CustomFieldInput[] | null;
+  @Field(() => String, { nullable: true, description: "Street address (HighLevel's address1)." })
+  address1?: string | null;
+
+  @Field(() => String, { nullable: true })
+  city?: string | null;
+
+  @Field(() => String, { nullable: true })
+  state?: string | null;
+
+  @Field(() => String, { nullable: true })
+  postalCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "ISO 3166 two-letter country code, e.g. US." })
+  country?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A URL like https://example.com." })
+  website?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A date like 1990-09-25." })
+  dateOfBirth?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Do not disturb on every channel." })
+  dnd?: boolean | null;
 }
 
 @InputType("UpdateContactInput", {
@@ -89,6 +112,29 @@ export class UpdateContactInput {
 
   @Field(() => [CustomFieldInput], { nullable: true })
   customFields?: CustomFieldInput[] | null;
+  @Field(() => String, { nullable: true, description: "Street address (HighLevel's address1)." })
+  address1?: string | null;
+
+  @Field(() => String, { nullable: true })
+  city?: string | null;
+
+  @Field(() => String, { nullable: true })
+  state?: string | null;
+
+  @Field(() => String, { nullable: true })
+  postalCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "ISO 3166 two-letter country code, e.g. US." })
+  country?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A URL like https://example.com." })
+  website?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A date like 1990-09-25." })
+  dateOfBirth?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Do not disturb on every channel." })
+  dnd?: boolean | null;
 }
 
 // Argument sets of the multi-argument mutations: an @ArgsType keeps the contract's argument order

@@ -33,6 +33,7 @@ export const LIST_ITEM_FIELDS: ReadonlySet<string> = new Set([
   "source",
   "businessId",
   "customFields",
+  "followers",
 ]);
 
 export class ContactRecord {

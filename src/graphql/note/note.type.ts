@@ -14,4 +14,13 @@ export class Note {
 
   @Field(() => String, { nullable: true })
   userId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  title!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The note's colour in HighLevel's UI." })
+  color!: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Pinned to the top of the contact's notes." })
+  pinned!: boolean | null;
 }

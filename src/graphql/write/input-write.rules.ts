@@ -59,6 +59,14 @@ export interface ContactWriteValues {
   timezone?: string | null;
   assignedTo?: string | null;
   customFields?: readonly CustomFieldWriteValue[] | null;
+  address1?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
+  website?: string | null;
+  dateOfBirth?: string | null;
+  dnd?: boolean | null;
 }
 
 /** Fields of CreateTaskInput / UpdateTaskInput / TaskPreconditionInput. */
@@ -266,6 +274,22 @@ function checkContactValues(p: Problems, prefix: string, input: ContactWriteValu
   checkTimezone(p, `${prefix}.timezone`, input.timezone);
   if (input.assignedTo !== undefined && input.assignedTo !== null) checkId(p, `${prefix}.assignedTo`, input.assignedTo);
   checkCustomFields(p, `${prefix}.customFields`, input.customFields);
+  for (const field of ["address1", "city", "state", "postalCode"] as const) {
+    checkText(p, `${prefix}.${field}`, input[field], WRITE_LIMITS.textMaxLength);
+  }
+  if (input.country !== undefined && input.country !== null && !/^[A-Z]{2}$/.test(input.country)) {
+    p.add(`${prefix}.country`, "an ISO 3166 two-letter country code in capitals, e.g. US", `${input.country.length} characters`);
+  }
+  if (input.website !== undefined && input.website !== null && !/^https?:\/\/[^\s]{1,250}$/.test(input.website)) {
+    p.add(`${prefix}.website`, "an http(s) URL of at most 255 characters, e.g. https://example.com", "another form");
+  }
+  if (input.dateOfBirth !== undefined && input.dateOfBirth !== null) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.dateOfBirth);
+    const date = match ? new Date(`${input.dateOfBirth}T00:00:00Z`) : undefined;
+    if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== input.dateOfBirth || Number(match?.[1]) < 1900) {
+      p.add(`${prefix}.dateOfBirth`, "a date like 1990-09-25 (year 1900 or later)", "another form");
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

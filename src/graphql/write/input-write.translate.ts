@@ -66,6 +66,13 @@ function contactFields(input: ContactWriteValues): UpdateContactBody {
   if (present(input.timezone)) body.timezone = input.timezone;
   if (present(input.assignedTo)) body.assignedTo = input.assignedTo;
   if (present(input.customFields)) body.customFields = toCustomFieldWrites(input.customFields);
+  for (const field of ["address1", "city", "state", "postalCode", "website"] as const) {
+    const value = input[field];
+    if (present(value)) body[field] = value.trim();
+  }
+  if (present(input.country)) body.country = input.country;
+  if (present(input.dateOfBirth)) body.dateOfBirth = input.dateOfBirth;
+  if (present(input.dnd)) body.dnd = input.dnd;
   return body;
 }
 
