@@ -34,7 +34,11 @@ export interface ResponseCacheOptions {
   maxEntries?: number;
   /** Root query fields whose operations may be stored, or `"*"` for every query. Default `"*"`. */
   rootFields?: readonly string[] | "*";
-  /** Root fields never stored: answers about the caller rather than the location. Default `viewer` and introspection. */
+  /**
+   * Root fields never stored: answers about the caller rather than the location (`viewer`,
+   * introspection), and `duplicateContact`, which asks the upstream every time (a stored "none"
+   * would let a caller create the duplicate). Default those.
+   */
   neverStored?: readonly string[];
   /** The per-contact resources (their list kinds and `changesAt`). */
   registry: Pick<ResourceRegistry, "resourceOf" | "isListKind">;
@@ -89,7 +93,7 @@ export interface ResponseCache {
   stats(): ResponseCacheStats;
 }
 
-const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type"] } as const;
+const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
 
 const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(" ");
 const SEP = "\u0000";
