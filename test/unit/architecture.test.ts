@@ -3,7 +3,7 @@
  * events → cache → upstream; `upstream/` knows no GraphQL; `graphql/` and `webhooks/` never import
  * each other; only `config/` reads the environment. Reads import lines; no module is executed.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -120,6 +120,32 @@ describe("architecture", () => {
       .map((file) => relative(SRC, file))
       .filter((file) => top(file) !== "redis");
     expect(openers).toEqual([]);
+  });
+
+  it("file roles come from the README's closed list", () => {
+    const readme = readFileSync(resolve(SRC, "../README.md"), "utf8");
+    const section = /\*\*File roles\.\*\*([\s\S]*?)`index\.ts` is a folder's public surface/.exec(readme)?.[1] ?? "";
+    const roles = new Set([...section.matchAll(/`([a-z]+)`/g)].map((m) => m[1]!));
+    expect(roles.size).toBeGreaterThan(20);
+    const unknown = files(SRC)
+      .map((file) => relative(SRC, file))
+      .filter((file) => {
+        const parts = file.split("/").pop()!.split(".");
+        // <concept>.ts, or <concept>.<role>.ts; index-*.ts is a folder's surface too
+        return parts.length > 2 && !roles.has(parts[parts.length - 2]!);
+      });
+    expect(unknown).toEqual([]);
+  });
+
+  it("unit test folders mirror src/", () => {
+    const UNIT = resolve(import.meta.dirname);
+    const folders = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? [relative(UNIT, path), ...folders(path)] : [];
+      });
+    const strays = folders(UNIT).filter((folder) => !existsSync(join(SRC, folder)));
+    expect(strays).toEqual([]);
   });
 
   it("only config/ reads process.env", () => {

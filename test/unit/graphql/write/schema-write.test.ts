@@ -1,8 +1,8 @@
 /** The mutations and inputs in the built schema match contract §5 (names and argument types). */
 import { printType, type GraphQLInputObjectType, type GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { buildGatewaySchema } from "../../../src/graphql/schema.js";
-import { WRITE_RESOLVERS } from "../../../src/graphql/write/index-write.js";
+import { buildGatewaySchema } from "../../../../src/graphql/schema.js";
+import { WRITE_RESOLVERS } from "../../../../src/graphql/write/index-write.js";
 
 describe("write schema", () => {
   it("exposes the mutations of contract §5 and §5.1 with the contract's signatures", async () => {

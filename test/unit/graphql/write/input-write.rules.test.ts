@@ -9,7 +9,7 @@ import {
   validateTaskRef,
   validateUpdateContact,
   validateUpdateTask,
-} from "../../../src/graphql/write/input-write.rules.js";
+} from "../../../../src/graphql/write/input-write.rules.js";
 
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTaskExpected, checkUnmodifiedSince } from "../../../src/graphql/write/precondition-write.check.js";
+import { checkTaskExpected, checkUnmodifiedSince } from "../../../../src/graphql/write/precondition-write.check.js";
 
 describe("write preconditions", () => {
   it("fails ifUnmodifiedSince when dateUpdated is later", () => {

@@ -1,17 +1,17 @@
 /** The write runner's order of checks and its error mapping, with in-memory fakes (no sockets). */
 import { describe, expect, it, vi } from "vitest";
 import type { GraphQLError } from "graphql";
-import type { AuditEntry, AuditLogger } from "../../../src/audit/index.js";
-import { createMemoryIdempotencyStore } from "../../../src/idempotency/index.js";
+import type { AuditEntry, AuditLogger } from "../../../../src/audit/index.js";
+import { createMemoryIdempotencyStore } from "../../../../src/idempotency/index.js";
 import {
   runMutation,
   writeUpstreamError,
   type MutationPlan,
   type WriteDeps,
   type WriteRequest,
-} from "../../../src/graphql/write/mutation-write.runner.js";
-import { createUpstreamScopeMemory } from "../../../src/graphql/write/scope-write.memory.js";
-import { UpstreamError } from "../../../src/upstream/upstream.error.js";
+} from "../../../../src/graphql/write/mutation-write.runner.js";
+import { createUpstreamScopeMemory } from "../../../../src/graphql/write/scope-write.memory.js";
+import { UpstreamError } from "../../../../src/upstream/upstream.error.js";
 
 function context(options: { granted?: string[]; key?: string } = {}) {
   const records: AuditEntry[] = [];

@@ -2,7 +2,7 @@
 // return() from the consumer reaches the source at once, even while it waits for the next event.
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { createPerEventSubscribe } from "../../../src/graphql/event/contact-event.subscribe.js";
+import { createPerEventSubscribe } from "../../../../src/graphql/event/contact-event.subscribe.js";
 
 function sourceWithSpy() {
   const state = { returned: false, pending: undefined as ((v: IteratorResult<number>) => void) | undefined, values: [1, 2] };

@@ -1,7 +1,7 @@
 // The dashboard arithmetic: overdue/open tasks, next appointment, latest note, attention order.
 import { describe, expect, it } from "vitest";
 import { printType, type GraphQLObjectType } from "graphql";
-import type { UpstreamAppointment, UpstreamNote, UpstreamTask } from "../../../src/upstream/contacts.types.js";
+import type { UpstreamAppointment, UpstreamNote, UpstreamTask } from "../../../../src/upstream/contacts.types.js";
 import {
   attentionKey,
   compareAttention,
@@ -10,10 +10,10 @@ import {
   nextAppointment,
   openTasks,
   overdueTasks,
-} from "../../../src/graphql/dashboard/summary.compute.js";
-import { upstreamTimeMs as timeOf } from "../../../src/upstream/upstream-time.js";
-import { DASHBOARD_RESOLVERS } from "../../../src/graphql/dashboard/index.js";
-import { buildGatewaySchema } from "../../../src/graphql/schema.js";
+} from "../../../../src/graphql/dashboard/summary.compute.js";
+import { upstreamTimeMs as timeOf } from "../../../../src/upstream/upstream-time.js";
+import { DASHBOARD_RESOLVERS } from "../../../../src/graphql/dashboard/index.js";
+import { buildGatewaySchema } from "../../../../src/graphql/schema.js";
 
 const NOW = Date.parse("2026-03-10T12:00:00.000Z");
 const task = (id: string, dueDate: string | null, completed = false): UpstreamTask => ({ id, contactId: "c", title: id, dueDate, completed });

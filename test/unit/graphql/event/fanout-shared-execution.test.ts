@@ -2,7 +2,7 @@
 // execution per event (one fresh context, one resolver run); any difference keeps them apart.
 import { describe, expect, it } from "vitest";
 import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from "graphql";
-import { createPerEventSubscribe } from "../../../src/graphql/event/contact-event.subscribe.js";
+import { createPerEventSubscribe } from "../../../../src/graphql/event/contact-event.subscribe.js";
 
 /** A tiny schema whose subscription yields the SAME payload object to every subscriber, like the pub/sub. */
 function setup() {

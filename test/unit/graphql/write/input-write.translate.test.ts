@@ -5,7 +5,7 @@ import {
   toCreateTaskBody,
   toUpdateContactBody,
   toUpdateTaskBody,
-} from "../../../src/graphql/write/input-write.translate.js";
+} from "../../../../src/graphql/write/input-write.translate.js";
 
 describe("write input translation", () => {
   it("writes custom fields as {id|key, field_value} and normalises phone and tags", () => {
