@@ -1,6 +1,6 @@
 // Starts the systems the benchmarks compare, each in its own process pinned to the same CPU:
 // ours (the built gateway, dist/src/main.js, configured through its environment variables),
-// the naive baseline (bench/baseline/server.mjs) and the peer (bench/peers/start-peer.mjs).
+// the naive and tuned baselines (bench/baseline/server.mjs, tuned.mjs) and the peer (bench/peers/start-peer.mjs).
 // Every start resolves once the system answers, and returns {name, url, pid, stop()}.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -62,9 +62,10 @@ function tail(child) {
 
 /**
  * Ours: `node dist/src/main.js` against the simulator, with the client-side rate budget lifted like
- * the simulator's (the bench measures the gateway, not the governor). `cpuProfileDir` adds --cpu-prof.
+ * the simulator's (the bench measures the gateway, not the governor) unless `liftBudget` is false.
+ * `cpuProfileDir` adds --cpu-prof.
  */
-export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfileDir, name = "ours" }) {
+export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfileDir, name = "ours", liftBudget = true }) {
   const args = [];
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
@@ -86,9 +87,8 @@ export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfil
       AUTH_JWT_SECRET: BENCH_JWT_SECRET,
       WEBHOOK_ED25519_PUBLIC_KEY: upstream.webhookKeys.ed25519PublicKeyPem,
       WEBHOOK_RSA_PUBLIC_KEY: upstream.webhookKeys.rsaPublicKeyPem,
-      RATE_LIMIT_BURST: "1000000",
-      RATE_LIMIT_DAILY: "100000000",
-      UPSTREAM_CONCURRENCY: "64",
+      // `liftBudget: false` (the real-limits scenario): the budget and concurrency at their defaults.
+      ...(liftBudget ? { RATE_LIMIT_BURST: "1000000", RATE_LIMIT_DAILY: "100000000", UPSTREAM_CONCURRENCY: "64" } : {}),
       // The fan-out run opens up to 1,000 sockets with ONE caller token (one `sub`): lift the
       // per-caller graphql-ws caps, which exist to stop exactly that from a real caller.
       WS_MAX_SOCKETS_PER_CALLER: "10000",
@@ -105,16 +105,19 @@ export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfil
   return { name, url, graphqlUrl: `${url}/graphql`, pid: child.pid, child, stop: stopper(child), stderrTail };
 }
 
-export async function startBaseline({ root, port, cpu, upstream }) {
-  const child = spawnPinned(cpu, [join(root, "bench", "baseline", "server.mjs"), "--upstream", upstream.url, "--port", String(port), "--location", upstream.locationId], {
+/** `variant`: "naive" (bench/baseline/server.mjs) or "tuned" (bench/baseline/tuned.mjs). */
+export async function startBaseline({ root, port, cpu, upstream, variant = "naive" }) {
+  const script = variant === "tuned" ? "tuned.mjs" : "server.mjs";
+  const name = variant === "tuned" ? "tuned" : "baseline";
+  const child = spawnPinned(cpu, [join(root, "bench", "baseline", script), "--upstream", upstream.url, "--port", String(port), "--location", upstream.locationId], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH, BASELINE_UPSTREAM_TOKEN: upstream.token, NODE_ENV: "production" },
   });
   const stderrTail = tail(child);
   const url = `http://127.0.0.1:${port}`;
-  await untilServing(child, async () => (await fetch(`${url}/healthz`)).ok, "baseline", 30_000, stderrTail);
-  return { name: "baseline", url, graphqlUrl: `${url}/graphql`, pid: child.pid, child, stop: stopper(child), stderrTail };
+  await untilServing(child, async () => (await fetch(`${url}/healthz`)).ok, name, 30_000, stderrTail);
+  return { name, url, graphqlUrl: `${url}/graphql`, pid: child.pid, child, stop: stopper(child), stderrTail };
 }
 
 export async function startPeerSystem({ port, cpu, upstream, responseCache, ttlMs, supergraphFile }) {
