@@ -1,7 +1,9 @@
-// `npm run bench` (after `npm run build`): the dashboard and event benchmarks, side by side in one
-// run, against the simulator as upstream (fixed latency, rate limit lifted):
+// `npm run bench` (after `npm run build`): the dashboard, contacts-page and event benchmarks, side
+// by side in one run, against the simulator as upstream (fixed latency, rate limit lifted), then
+// the same simulator at HighLevel's real limits for the cold dashboard:
 //   ours        the gateway (dist/src/main.js)
-//   baseline    naive graphql-js server, every relation fetched directly (bench/baseline/)
+//   baseline    naive graphql-js server, every relation fetched directly (bench/baseline/server.mjs)
+//   tuned       hand-rolled graphql-js + DataLoader + lru-cache + undici Pool (bench/baseline/tuned.mjs)
 //   peer+cache  Hive Gateway + Mesh OpenAPI source, response caching on (its best configuration)
 //   peer        the same without response caching
 // Every gateway process is pinned to one core (BENCH_GATEWAY_CPU, default 1); this driver, the load
@@ -12,7 +14,9 @@
 // BENCH_COLD_SAMPLES, BENCH_COLD_WARMUPS, BENCH_SUBSCRIBERS, BENCH_FANOUT_EVENTS, BENCH_PEER_JOINED_EVENTS,
 // BENCH_CACHED_CONTACTS, BENCH_FRESHNESS_MAX_MS, BENCH_PEER_TTL_MS, BENCH_UPSTREAM_LATENCY_MS,
 // BENCH_SYSTEMS (comma list of the above names), BENCH_PROFILE=0 (no profile of missed targets),
-// BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only).
+// BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only),
+// BENCH_MISS_REQUESTS (response-cache misses measured per system), BENCH_REAL_LIMITS=0 (skip the
+// real-limits scenario), BENCH_REAL_LIMITS_MAX_S (how long a system may take to complete there).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -54,10 +58,13 @@ const cfg = {
   latencyMs: num("BENCH_UPSTREAM_LATENCY_MS", 20, 20),
   gatewayCpu: num("BENCH_GATEWAY_CPU", 1, 1),
   driverCpu: num("BENCH_DRIVER_CPU", 0, 0),
-  systems: (env.BENCH_SYSTEMS ?? "ours,baseline,peer+cache,peer").split(",").map((s) => s.trim()).filter(Boolean),
+  missRequests: num("BENCH_MISS_REQUESTS", 300, 100),
+  realLimits: env.BENCH_REAL_LIMITS !== "0",
+  realLimitsMaxS: num("BENCH_REAL_LIMITS_MAX_S", 45, 30),
+  systems: (env.BENCH_SYSTEMS ?? "ours,baseline,tuned,peer+cache,peer").split(",").map((s) => s.trim()).filter(Boolean),
   profile: env.BENCH_PROFILE !== "0",
 };
-const KNOWN = ["ours", "baseline", "peer+cache", "peer"];
+const KNOWN = ["ours", "baseline", "tuned", "peer+cache", "peer"];
 for (const s of cfg.systems) if (!KNOWN.includes(s)) throw new Error(`BENCH_SYSTEMS: expected names from ${KNOWN.join(", ")}, received ${JSON.stringify(s)}`);
 const has = (name) => cfg.systems.includes(name);
 const log = (...args) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
@@ -105,10 +112,17 @@ function startSimulatorProcess() {
 const DASH_FIELDS_OURS = `id name email tags
   summary { openTaskCount overdueTaskCount nextAppointment { id title startTime } latestNote { id body } lastActivityAt }
   tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status }`;
+// The contacts page: one page of 50 contacts with their three relations, the same text for ours, the
+// naive and the tuned baseline (the peer's equivalent is its dashboard query: it has no summary).
+const PAGE = `query ContactsPage($q: String, $n: Int) { contacts(first: $n, query: $q) { nodes { id name email tags
+  tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status } } } }`;
+const pageRows = (json) => json?.data?.contacts?.nodes;
 const ops = {
   ours: {
     dashboard: `query Dashboard($q: String, $n: Int!) { dashboard(first: $n, query: $q) { ${DASH_FIELDS_OURS} } }`,
     rows: (json) => json?.data?.dashboard,
+    page: PAGE,
+    pageRows,
     tasks: (row) => row.tasks ?? [],
     sub: {
       scalar: "subscription { contactEvents { type webhookId contactId occurredAt } }",
@@ -119,6 +133,16 @@ const ops = {
     dashboard: `query Dashboard($q: String, $n: Int!) { contacts(first: $n, query: $q) { nodes { id name email tags
       tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status } } } }`,
     rows: (json) => json?.data?.contacts?.nodes,
+    page: PAGE,
+    pageRows,
+    tasks: (row) => row.tasks ?? [],
+  },
+  // The tuned baseline answers the gateway's own dashboard text (summary included).
+  tuned: {
+    dashboard: `query Dashboard($q: String, $n: Int!) { dashboard(first: $n, query: $q) { ${DASH_FIELDS_OURS} } }`,
+    rows: (json) => json?.data?.dashboard,
+    page: PAGE,
+    pageRows,
     tasks: (row) => row.tasks ?? [],
   },
   peer: {
@@ -126,6 +150,12 @@ const ops = {
       tasks { tasks { id title dueDate completed } } notes { notes { id body dateAdded } } appointments { events { id title startTime status } } } } }`,
     rows: (json) => json?.data?.get_contacts?.contacts,
     tasks: (row) => row.tasks?.tasks ?? [],
+    get page() {
+      return this.dashboard;
+    },
+    get pageRows() {
+      return this.rows;
+    },
     sub: {
       scalar: "subscription { contactEvents { type webhookId contactId completed } }",
       joined: "subscription { contactEvents { type webhookId contactId contact { contact { id name email } } } }",
@@ -168,8 +198,8 @@ async function main() {
     const sys =
       name === "ours"
         ? await startOurs({ root, port: p, cpu: cfg.gatewayCpu, upstream })
-        : name === "baseline"
-          ? await startBaseline({ root, port: p, cpu: cfg.gatewayCpu, upstream })
+        : name === "baseline" || name === "tuned"
+          ? await startBaseline({ root, port: p, cpu: cfg.gatewayCpu, upstream, variant: name === "tuned" ? "tuned" : "naive" })
           : await startPeerSystem({ port: p, cpu: cfg.gatewayCpu, upstream, responseCache: name === "peer+cache", ttlMs: cfg.peerTtlMs, supergraphFile });
     sys.headers = name === "ours" ? { authorization: `Bearer ${callerToken}` } : name.startsWith("peer") ? { authorization: "Bearer bench-peer-caller" } : {};
     sys.op = ops[name];
@@ -179,6 +209,7 @@ async function main() {
   }
   const vars = (name, q) => (name.startsWith("peer") ? { q, n: cfg.contacts, loc: upstream.locationId } : { q, n: cfg.contacts });
   const ask = (sys, q) => gql(sys.graphqlUrl, sys.op.dashboard, { headers: sys.headers, variables: vars(sys.name, q) });
+  const askPage = (sys, q, text = sys.op.page) => gql(sys.graphqlUrl, text, { headers: sys.headers, variables: vars(sys.name, q) });
 
   // Sanity: every system answers the dashboard with all contacts and their relations.
   for (const sys of Object.values(systems)) {
@@ -188,8 +219,13 @@ async function main() {
       throw new Error(`${sys.name}: expected ${cfg.contacts} dashboard rows, received status ${r.status} ${JSON.stringify(r.json).slice(0, 600)}`);
     }
     if (!rows.every((row) => sys.op.tasks(row).length === 3)) throw new Error(`${sys.name}: expected 3 tasks per contact`);
+    const page = await askPage(sys, "dashq");
+    const pageRows = sys.op.pageRows(page.json);
+    if (page.status !== 200 || !Array.isArray(pageRows) || pageRows.length !== cfg.contacts || page.json.errors || !pageRows.every((row) => sys.op.tasks(row).length === 3)) {
+      throw new Error(`${sys.name}: expected a contacts page of ${cfg.contacts} with 3 tasks each, received status ${page.status} ${JSON.stringify(page.json).slice(0, 600)}`);
+    }
   }
-  log("all systems answer the dashboard");
+  log("all systems answer the dashboard and the contacts page");
 
   // 1. Warm dashboard: autocannon, N connections, fixed duration.
   for (const sys of Object.values(systems)) {
@@ -207,6 +243,56 @@ async function main() {
     const calls = (await sim.call("count")).total / 3;
     results.systems[sys.name].warm = { ...r, cpuMsPerRequest: cpu / Math.max(1, r.requests), upstreamCallsPerRequest: calls };
     log(`warm ${sys.name}: ${r.rps.toFixed(1)} req/s, p95 ${r.p95.toFixed(1)} ms, ${calls.toFixed(2)} upstream calls/req`);
+  }
+
+  // 1b. Warm contacts page (50 contacts with tasks, notes, appointments): the same load.
+  for (const sys of Object.values(systems)) {
+    const body = JSON.stringify({ query: sys.op.page, variables: vars(sys.name, "dashq") });
+    await load({ url: sys.graphqlUrl, headers: sys.headers, body, connections: cfg.connections, durationS: Math.min(2, cfg.durationS) }); // warm-up
+    await untilQuiet();
+    const cpu0 = cpuMs(sys.pid);
+    const r = await load({ url: sys.graphqlUrl, headers: sys.headers, body, connections: cfg.connections, durationS: cfg.durationS });
+    const cpu = cpuMs(sys.pid) - cpu0;
+    await untilQuiet();
+    await sim.call("mark");
+    for (let i = 0; i < 3; i++) await askPage(sys, "dashq");
+    const calls = (await sim.call("count")).total / 3;
+    results.systems[sys.name].page = { ...r, cpuMsPerRequest: cpu / Math.max(1, r.requests), upstreamCallsPerRequest: calls };
+    log(`warm page ${sys.name}: ${r.rps.toFixed(1)} req/s, p95 ${r.p95.toFixed(1)} ms, ${calls.toFixed(2)} upstream calls/req`);
+  }
+
+  // 1c. The contacts page on a response-cache miss over warm resources: every request a distinct
+  //     operation name (so a distinct response-cache key, and a document nobody parsed before), the
+  //     resources it reads already cached. CPU of the serving process per request. The systems
+  //     with a resource cache only (ours, tuned); 4 concurrent clients.
+  for (const sys of Object.values(systems).filter((x) => x.name === "ours" || x.name === "tuned")) {
+    const run = async (n, tag) => {
+      let next = 0;
+      let bad = 0;
+      const worker = async () => {
+        while (next < n) {
+          const k = next++;
+          const text = sys.op.page.replace("query ContactsPage(", `query ContactsPage${tag}${k}(`);
+          const r = await askPage(sys, "dashq", text);
+          const rows = sys.op.pageRows(r.json);
+          if (r.status !== 200 || r.json.errors || !Array.isArray(rows) || rows.length !== cfg.contacts) bad++;
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, worker));
+      return bad;
+    };
+    await askPage(sys, "dashq"); // the resources are warm (they are already, from the load)
+    await run(Math.min(100, cfg.missRequests), "Warmup"); // JIT
+    await untilQuiet();
+    await sim.call("mark");
+    const cpu0 = cpuMs(sys.pid);
+    const t0 = performance.now();
+    const bad = await run(cfg.missRequests, "Miss");
+    const wallMs = performance.now() - t0;
+    const cpu = cpuMs(sys.pid) - cpu0;
+    const calls = (await sim.call("count")).total;
+    results.systems[sys.name].pageMiss = { requests: cfg.missRequests, cpuMsPerRequest: cpu / cfg.missRequests, rps: cfg.missRequests / (wallMs / 1000), upstreamCalls: calls, failed: bad };
+    log(`page miss ${sys.name}: ${(cpu / cfg.missRequests).toFixed(2)} ms CPU/request, ${calls} upstream calls, ${bad} failed`);
   }
 
   // 2. Cold dashboard: fresh contacts every request (nothing cached anywhere), sequential.
@@ -297,14 +383,83 @@ async function main() {
     "freshness: one system at a time; the simulator's signed webhook is POSTed (to the peers unsigned, to their webhook route), then the dashboard is polled every 2 ms until it shows the completed task.",
     `fan-out: ${cfg.subscribers} graphql-ws clients in the driver process; latency = webhook POST start → each client's \`next\`; upstream calls counted at the simulator.`,
   );
-  results.targets = evaluateTargets(results);
   for (const sys of running.splice(0)) await sys.stop();
+
+  // 7. Real limits: the simulator at HighLevel's limits (100 calls per 10 s, 200,000 per day), a
+  //    fresh process per system (ours with its rate budget and concurrency at their defaults), a
+  //    cold 50-contact dashboard nobody read before, asked until one answer is complete.
+  if (cfg.realLimits) {
+    results.realLimits = {};
+    for (const name of ["ours", "peer+cache"].filter(has)) {
+      results.realLimits[name] = await realLimitsRun(name, upstream, callerToken, supergraphFile, port++);
+      const x = results.realLimits[name];
+      log(`real limits ${name}: ${x.complete ? `complete after ${(x.completeMs / 1000).toFixed(1)} s` : `not complete within ${cfg.realLimitsMaxS} s`}, ${x.attempts} requests, ${x.upstreamCalls} upstream calls (${x.refused429} refused with 429), then ${x.warmCalls ?? "–"} calls warm`);
+    }
+    await sim.call("setRateLimit", { real: false });
+    results.notes.push(
+      `real limits: the simulator at HighLevel's limits (100 calls per 10 s per token and location, 200,000 per day; nothing lifted), a fresh process per system, ${cfg.contacts} contacts nobody read before; ours with RATE_LIMIT_* and UPSTREAM_CONCURRENCY at their defaults. A client asks the dashboard, and after an incomplete answer (errors, or not every contact with its relations) asks again 1 s later, for at most ${cfg.realLimitsMaxS} s; time from the first request to the end of the first complete answer; upstream calls include the ones the simulator refused (429). "Warm": the same dashboard asked once more afterwards. The peer runs its best configuration (response cache on); it has no budget of its own.`,
+    );
+  }
+  results.targets = evaluateTargets(results);
 
   // 6. Missed targets of ours: a CPU profile of the workload that missed.
   const missed = results.targets.filter((t) => t.met === false && t.profile);
   if (cfg.profile && missed.length > 0 && has("ours")) {
     log(`profiling ours for: ${[...new Set(missed.map((t) => t.profile))].join(", ")}`);
     results.profile = await profileOurs(upstream, callerToken, missed.map((t) => t.profile), fanContactId);
+  }
+}
+
+/** One system at the real limits: see step 7 of main(). */
+async function realLimitsRun(name, upstream, callerToken, supergraphFile, port) {
+  const prefix = `Real${name.replace(/\W/g, "")}q`;
+  await sim.call("seedDashboard", { prefix, contacts: cfg.contacts });
+  await sim.call("setRateLimit", { real: true }); // fresh counters: a full window for this system
+  const sys =
+    name === "ours"
+      ? await startOurs({ root, port, cpu: cfg.gatewayCpu, upstream, liftBudget: false, name: "ours (real limits)" })
+      : await startPeerSystem({ port, cpu: cfg.gatewayCpu, upstream, responseCache: true, ttlMs: cfg.peerTtlMs, supergraphFile });
+  running.push(sys);
+  sys.headers = name === "ours" ? { authorization: `Bearer ${callerToken}` } : { authorization: "Bearer bench-peer-caller" };
+  const op = ops[name];
+  const variables = name.startsWith("peer") ? { q: prefix.toLowerCase(), n: cfg.contacts, loc: upstream.locationId } : { q: prefix.toLowerCase(), n: cfg.contacts };
+  const askOnce = () => gql(sys.graphqlUrl, op.dashboard, { headers: sys.headers, variables });
+  const isComplete = (r) => {
+    const rows = op.rows(r.json);
+    return r.status === 200 && !r.json.errors && Array.isArray(rows) && rows.length === cfg.contacts && rows.every((row) => op.tasks(row).length === 3);
+  };
+  try {
+    await sim.call("mark");
+    const t0 = performance.now();
+    const deadline = t0 + cfg.realLimitsMaxS * 1000;
+    const answers = [];
+    let complete = false;
+    let completeMs;
+    while (performance.now() < deadline) {
+      const r = await askOnce();
+      const codes = [...new Set((r.json.errors ?? []).map((e) => e.extensions?.code ?? String(e.message).slice(0, 60)))];
+      const rows = op.rows(r.json);
+      answers.push({ atMs: Math.round(performance.now() - t0), ms: Math.round(r.ms), status: r.status, rows: Array.isArray(rows) ? rows.length : null, errors: (r.json.errors ?? []).length, codes });
+      if (isComplete(r)) {
+        complete = true;
+        completeMs = performance.now() - t0;
+        break;
+      }
+      await sleep(1000); // the client's retry interval after an incomplete answer
+    }
+    await untilQuiet();
+    const c = await sim.call("count");
+    let warmCalls;
+    if (complete) {
+      await sim.call("mark");
+      const again = await askOnce();
+      warmCalls = (await sim.call("count")).total;
+      if (!isComplete(again)) warmCalls = `${warmCalls} (incomplete)`;
+    }
+    return { complete, completeMs, attempts: answers.length, answers, upstreamCalls: c.total, refused429: c.byStatus?.[429] ?? 0, byStatus: c.byStatus, warmCalls };
+  } finally {
+    running.splice(running.indexOf(sys), 1);
+    await sys.stop();
   }
 }
 
@@ -501,6 +656,27 @@ function evaluateTargets(r) {
     const ratio = s.ours.warm.rps / best.rps;
     add("warm dashboard ≥ 2× peer's best req/s", ratio >= 2, `${ratio.toFixed(2)}×`, "warm");
     add("warm dashboard p95 ≤ peer's best p95", s.ours.warm.p95 <= best.p95, `${s.ours.warm.p95.toFixed(1)} vs ${best.p95.toFixed(1)} ms`, "warm");
+    add("warm dashboard ≥ 5× peer's best req/s", ratio >= 5, `${ratio.toFixed(2)}×`, "warm");
+  }
+  const bestPage = s["peer+cache"]?.page;
+  if (s.ours?.page && bestPage) {
+    const ratio = s.ours.page.rps / bestPage.rps;
+    add("warm contacts page ≥ 2× peer's best req/s", ratio >= 2, `${ratio.toFixed(2)}×; p95 ${s.ours.page.p95.toFixed(1)} vs ${bestPage.p95.toFixed(1)} ms`);
+  }
+  if (s.ours?.pageMiss && s.tuned?.pageMiss) {
+    const a = s.ours.pageMiss.cpuMsPerRequest;
+    const b = s.tuned.pageMiss.cpuMsPerRequest;
+    add("contacts page, response-cache miss over warm resources: CPU ≤ the tuned baseline's", a <= b, `${a.toFixed(2)} vs ${b.toFixed(2)} ms (${(a / b).toFixed(2)}×)`);
+  }
+  const real = r.realLimits?.ours;
+  if (real) {
+    add(
+      "real limits: cold 50-contact dashboard complete within one interval (≤ 12 s), no warm-up",
+      real.complete && real.completeMs <= 12_000,
+      real.complete ? `${(real.completeMs / 1000).toFixed(1)} s, ${real.attempts} request(s)` : `not complete within ${r.cfg.realLimitsMaxS} s (${real.attempts} requests)`,
+    );
+    add("real limits: ≤ 100 upstream calls", real.upstreamCalls <= 100, `${real.upstreamCalls} (${real.refused429} refused with 429)`);
+    add("real limits: 0 upstream calls once warm", real.warmCalls === 0, String(real.warmCalls ?? "never complete"));
   }
   if (s.ours?.freshness && s["peer+cache"]?.freshness) {
     const of = s.ours.freshness;

@@ -6,6 +6,9 @@
 //   seedDashboard {prefix, contacts}        N contacts "<prefix> NN" with tasks, notes, appointments
 //   seedMass {count}                        plain contacts (memory phase)
 //   count {}                                upstream requests seen since the last `mark`, by route
+//                                           and by status (429: refused by the rate limit)
+//   setRateLimit {real}                     real: HighLevel's limits (100 per 10 s, 200,000 per
+//                                           day, counters reset); otherwise lifted again
 //   mark {}                                 forget the request log
 //   change {contactId?}                     complete one open task (emit: true); answers the signed
 //                                           webhook exactly as the simulator sends it {body, headers}
@@ -45,12 +48,15 @@ await new Promise((r) => capture.listen(0, "127.0.0.1", r));
 const nextCapture = () => new Promise((resolve) => (captured.length ? resolve(captured.shift()) : captureWaiters.push(resolve)));
 
 const latencyMs = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? 20);
+// HighLevel's limits (reference/contacts-api/FACTS.md): 100 requests per 10 s burst, 200,000 per day.
+const REAL_RATE_LIMIT = { burst: 100, intervalMs: 10_000, daily: 200_000 };
+// Lifted, but as numbers: with `false` the simulator still reports X-RateLimit-Remaining counting
+// down from 100, and the gateway's governor (rightly) obeys the upstream's headers.
+const LIFTED = { burst: 1_000_000, intervalMs: 10_000, daily: 1_000_000_000 };
 const sim = await startSimulator({
   port: 0,
   seed: false,
-  // Lifted, but as numbers: with `false` the simulator still reports X-RateLimit-Remaining counting
-  // down from 100, and the gateway's governor (rightly) obeys the upstream's headers.
-  rateLimit: { burst: 1_000_000, intervalMs: 10_000, daily: 1_000_000_000 },
+  rateLimit: LIFTED,
   latency: { fixedMs: latencyMs },
   tokens: [{ token: BENCH_UPSTREAM_TOKEN, locationId: BENCH_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] }],
   webhooks: { targetUrl: `http://127.0.0.1:${capture.address().port}/capture` },
@@ -117,8 +123,12 @@ function seedMass({ count }) {
 
 function count() {
   const byRoute = {};
-  for (const r of sim.requests) byRoute[`${r.method} ${r.route}`] = (byRoute[`${r.method} ${r.route}`] ?? 0) + 1;
-  return { total: sim.requests.length, byRoute };
+  const byStatus = {};
+  for (const r of sim.requests) {
+    byRoute[`${r.method} ${r.route}`] = (byRoute[`${r.method} ${r.route}`] ?? 0) + 1;
+    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  }
+  return { total: sim.requests.length, byRoute, byStatus };
 }
 
 async function change({ contactId }) {
@@ -140,6 +150,10 @@ const commands = {
     return {};
   },
   change,
+  setRateLimit: ({ real }) => {
+    sim.setRateLimit(real ? REAL_RATE_LIMIT : LIFTED);
+    return {};
+  },
   listTasks: ({ contactId }) => sim.data.listTasks(contactId),
   close: async () => {
     await sim.close();
