@@ -54,6 +54,12 @@ const CASES: Case[] = [
   { name: "foreign location (mutation)", query: `mutation { deleteContact(id: "c1") }`, caller: "foreign-location", code: "FORBIDDEN", reason: "unknown_location", as: "result", mutation: true },
   { name: "unauthenticated (query)", query: `{ viewer { locationId } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
   { name: "unauthenticated (mutation)", query: `mutation { deleteContact(id: "c1") }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: true },
+  // ids (graphql/limits/id-arguments.check.ts): after authentication and authorization.
+  { name: "unsafe id (query)", query: `{ contact(id: "..") { id } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "unsafe id (query, from variables)", query: `query($b: ID!) { contactsByBusiness(businessId: $b) { nodes { id } } }`, variables: { b: ".." }, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "unsafe id (mutation)", query: `mutation { deleteTask(contactId: "c1", taskId: "../x") }`, caller: { scopes: [WRITE] }, code: "BAD_USER_INPUT", as: "result", mutation: true },
+  { name: "unsafe id, missing scope (mutation)", query: `mutation { deleteContact(id: "..") }`, caller: { scopes: [READ] }, code: "FORBIDDEN", reason: "missing_scope", as: "result", mutation: true },
+  { name: "unsafe id, unauthenticated (query)", query: `{ contact(id: "..") { id } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
   // Refused for authentication before its cost is even estimated.
   { name: "unauthenticated (over the cost budget)", query: `{ contacts(first: 100) { nodes { id ${RELATIONS} } } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
 ];

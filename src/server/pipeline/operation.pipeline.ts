@@ -15,13 +15,16 @@
  *   6. authorize  the scope the operation type needs (contract: queries and subscriptions
  *                 `contacts.readonly`, mutations `contacts.write`); `@Authorized` on every root
  *                 field stays as defence in depth
- *   7. cache      the response cache (response-cache.ts): a hit answers without executing
- *   8. execute    (the transport's executor), storing a cacheable success
- *   9. format     errors masked and mapped (graphql/common/errors.ts)
- *  10. audit      one `rejected` audit line per refused mutation (refused-mutation.audit.ts)
+ *   7. ids        every ID the operation passes (arguments, list items, input fields) is a safe
+ *                 upstream id (graphql/limits/id-arguments.check.ts), else BAD_USER_INPUT naming
+ *                 the argument: an id like `..` must never reach an upstream URL path
+ *   8. cache      the response cache (response-cache.ts): a hit answers without executing
+ *   9. execute    (the transport's executor), storing a cacheable success
+ *  10. format     errors masked and mapped (graphql/common/errors.ts)
+ *  11. audit      one `rejected` audit line per refused mutation (refused-mutation.audit.ts)
  *
  * A refusal in stages 1-5 is a request error (HTTP 400 without `data`; graphql-ws `error`); in 6
- * (and 4) an execution-shaped result `{ data: null, errors }` (HTTP 200; graphql-ws `next`), as
+ * and 7 (and 4) an execution-shaped result `{ data: null, errors }` (HTTP 200; graphql-ws `next`), as
  * graphql answers a field its resolver refused. Either way no resolver runs and no upstream call
  * is made.
  */
@@ -41,7 +44,7 @@ import type { ReadLog } from "../../cache/read-log.js";
 import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
 import type { Config } from "../../config/config.js";
 import { createFormatError } from "../../graphql/index.js";
-import { createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
+import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import type { ResponseCache } from "./response-cache.js";
 
@@ -54,7 +57,7 @@ export const GRAPHQL_BODY_LIMIT_TEXT = "1 MiB";
  */
 export const MAX_VARIABLES_DEPTH = 64;
 
-export type StageName = "size" | "parse" | "validate" | "authenticate" | "cost" | "authorize";
+export type StageName = "size" | "parse" | "validate" | "authenticate" | "cost" | "authorize" | "ids";
 
 /** One operation as a transport received it (HTTP body, graphql-ws subscribe payload). */
 export interface OperationRequest {
@@ -102,7 +105,7 @@ export interface OperationPipeline {
   parseAndValidate(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } | { document: undefined; errors: readonly GraphQLError[] };
   /** A parse error as stage 2 reports it (a token-limit overflow is a query limit, not a syntax error). */
   parseError(error: GraphQLError): GraphQLError;
-  /** Stages 4 to 7 for a parsed, valid operation. */
+  /** Stages 4 to 8 for a parsed, valid operation. */
   admit(input: { document: DocumentNode; operation: OperationDefinitionNode; variables: unknown; operationKey: string; auth: CallerAuth }): Admission;
   /** Stage 9. */
   formatError(error: GraphQLError): GraphQLFormattedError;
@@ -114,7 +117,7 @@ export interface OperationPipeline {
   operationKey(request: { query: string; variables?: unknown; operationName?: unknown }): string;
 }
 
-export const PIPELINE_STAGES: readonly StageName[] = ["size", "parse", "validate", "authenticate", "cost", "authorize"];
+export const PIPELINE_STAGES: readonly StageName[] = ["size", "parse", "validate", "authenticate", "cost", "authorize", "ids"];
 
 function badRequest(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
@@ -160,6 +163,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
   const { schema, responseCache } = options;
   const limits = createQueryLimits({ ...options.limits, queryLimits: options.config.queryLimits });
   const maxTokens = options.config.queryLimits.maxTokens;
+  const idArguments = createIdArgumentCheck(schema);
   const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
 
   // No variables, `null` and `{}` are the same request (clients differ in which they send).
@@ -226,7 +230,11 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
         return { kind: "refused", stage: "authorize", errors: [error.toGraphQLError()], asResult: true };
       }
 
-      // 7. the response cache (after authorization: a hit is never served to a caller lacking the scope)
+      // 7. ids: after authorization (a caller lacking the scope learns nothing about its input)
+      const unsafeId = idArguments.check(document, operation, vars);
+      if (unsafeId) return { kind: "refused", stage: "ids", errors: [unsafeId], asResult: true };
+
+      // 8. the response cache (after authorization: a hit is never served to a caller lacking the scope)
       const queried = fields.filter((f) => f !== "__typename");
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
         return { kind: "execute", remember: () => undefined };

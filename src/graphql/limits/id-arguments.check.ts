@@ -1,0 +1,158 @@
+/**
+ * Every `ID` an operation passes — a field argument, an element of a list argument, a field of an
+ * input object at any depth — must be a safe upstream id before anything runs: the ids end up in
+ * upstream URL paths (`/contacts/:contactId`), where `.`, `..`, `/`, `?` or `%` would address
+ * another route (`contact(id: "..")` would become `GET /`). HighLevel's ids are short runs of
+ * letters and digits (e.g. `ocQHyuzHvysMo5N5VsXc` in reference/contacts-api), so the accepted form
+ * is narrow; the write rules (graphql/write/input-write.rules.ts) use the same one.
+ *
+ * The check is a walk over the operation and the fragments it reaches (each once), reading the
+ * argument values graphql's executor would see (`getArgumentValues` over the coerced variables),
+ * and visits only fields that have an ID somewhere in their arguments. Values that do not coerce
+ * are left to the executor, which reports them. Refusals never echo the value.
+ */
+import {
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+
+export const SAFE_ID_MAX_LENGTH = 64;
+/** Letters, digits, `-` and `_`: nothing a URL path or query string treats specially. */
+export const SAFE_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${SAFE_ID_MAX_LENGTH}}$`);
+export const SAFE_ID_EXPECTED = `an id of 1 to ${SAFE_ID_MAX_LENGTH} letters, digits, - or _ (e.g. ocQHyuzHvysMo5N5VsXc)`;
+
+export function isSafeId(value: unknown): boolean {
+  return typeof value === "string" && SAFE_ID_PATTERN.test(value);
+}
+
+/** Whether a value of `type` can hold an ID anywhere (input objects followed once each). */
+function holdsId(type: GraphQLInputType, seen = new Set<string>()): boolean {
+  const named = getNamedType(type);
+  if (named.name === "ID") return true;
+  if (!isInputObjectType(named) || seen.has(named.name)) return false;
+  seen.add(named.name);
+  return Object.values(named.getFields()).some((field) => holdsId(field.type, seen));
+}
+
+/** The first unsafe ID in `value` (of `type`), as an argument path like `input.assignedTo[2]`. */
+function unsafeIdPath(value: unknown, type: GraphQLInputType, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isNonNullType(type)) return unsafeIdPath(value, type.ofType, path);
+  if (isListType(type)) {
+    const items: unknown[] = Array.isArray(value) ? value : [value];
+    for (let i = 0; i < items.length; i++) {
+      const found = unsafeIdPath(items[i], type.ofType, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isInputObjectType(type)) {
+    if (typeof value !== "object") return undefined;
+    for (const field of Object.values(type.getFields())) {
+      const found = unsafeIdPath((value as Record<string, unknown>)[field.name], field.type, `${path}.${field.name}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return type.name === "ID" && !isSafeId(value) ? path : undefined;
+}
+
+export function unsafeIdError(argument: string, fieldName: string, value: unknown): GraphQLError {
+  const received =
+    typeof value !== "string" ? `a ${typeof value}` : value.length === 0 ? "an empty string" : `${value.length} characters with other symbols or too long`;
+  return new GraphQLError(`Argument "${argument}" of field "${fieldName}" must be ${SAFE_ID_EXPECTED}; received ${received}`, {
+    extensions: { code: "BAD_USER_INPUT", field: argument, argument, expected: SAFE_ID_EXPECTED },
+  });
+}
+
+function valueAt(root: Record<string, unknown>, path: string): unknown {
+  let current: unknown = root;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+export interface IdArgumentCheck {
+  /** The refusal for the first unsafe ID the operation passes, or undefined. */
+  check(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined;
+}
+
+export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
+  // Per field definition: whether any of its arguments can hold an ID (most cannot: skipped).
+  const withIds = new WeakMap<GraphQLField<unknown, unknown>, boolean>();
+  const hasIdArguments = (field: GraphQLField<unknown, unknown>): boolean => {
+    let known = withIds.get(field);
+    if (known === undefined) {
+      known = field.args.some((arg) => holdsId(arg.type));
+      withIds.set(field, known);
+    }
+    return known;
+  };
+
+  return {
+    check(document, operation, variables) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+      if (coerced.errors) return undefined; // the executor answers these
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const definition of document.definitions) {
+        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+      }
+      // The operation, then each fragment it reaches, once.
+      const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
+      const queued = new Set<string>();
+      let refusal: GraphQLError | undefined;
+      while (queue.length > 0 && !refusal) {
+        const typeInfo = new TypeInfo(schema);
+        visit(
+          queue.shift()!,
+          visitWithTypeInfo(typeInfo, {
+            FragmentSpread(node) {
+              const fragment = fragments.get(node.name.value);
+              if (fragment && !queued.has(node.name.value)) {
+                queued.add(node.name.value);
+                queue.push(fragment);
+              }
+            },
+            Field(node) {
+              if (refusal) return false;
+              const field = typeInfo.getFieldDef();
+              if (!field || !node.arguments?.length || !hasIdArguments(field)) return undefined;
+              let args: Record<string, unknown>;
+              try {
+                args = getArgumentValues(field, node, coerced.coerced);
+              } catch {
+                return undefined; // a value that does not coerce: the executor reports it
+              }
+              for (const arg of field.args) {
+                const path = unsafeIdPath(args[arg.name], arg.type, arg.name);
+                if (path) {
+                  refusal = unsafeIdError(path, field.name, valueAt(args, path));
+                  return false;
+                }
+              }
+              return undefined;
+            },
+          }),
+        );
+      }
+      return refusal;
+    },
+  };
+}
