@@ -154,14 +154,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
 
+    // Faults first: they stand in for anything upstream might do, before any real handling.
+    const fault = faults.take(method, template, path);
     const finish = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
       record(entry);
-      send(res, status, body, headers);
+      if (fault?.rawBody === undefined) return send(res, status, body, headers);
+      const merged: Record<string, string | number> = {};
+      for (const [name, value] of Object.entries(headers)) merged[name.toLowerCase()] = value;
+      merged["content-type"] = "application/json; charset=utf-8";
+      merged["content-length"] = Buffer.byteLength(fault.rawBody);
+      res.writeHead(status, merged);
+      res.end(fault.rawBody);
     };
 
-    // Faults first: they stand in for anything upstream might do, before any real handling.
-    const fault = faults.take(method, template, path);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.reset) {
       entry.status = 0;

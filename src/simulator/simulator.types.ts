@@ -212,6 +212,12 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the socket instead of answering. */
   reset?: boolean;
+  /**
+   * Send this text as the response body (content-type JSON), e.g. truncated JSON. Without
+   * `status` the request is handled as usual first (a write happens) and only its answer's body
+   * is replaced; with `status`, it answers instead of handling.
+   */
+  rawBody?: string;
   /** How many matching requests the rule applies to. Default: forever. */
   times?: number;
 }

@@ -416,7 +416,13 @@ export class ContactsClient {
       signal: options?.signal,
     };
     const response = await this.handler(request);
-    if (response.status >= 200 && response.status < 300) return response.body ?? {};
+    if (response.status >= 200 && response.status < 300) {
+      // A 2xx whose body is not JSON (the transport hands back the text): after a write, the write
+      // may well have happened although its result cannot be read. Flagged like a dropped
+      // connection, so the write path neither retries it nor lets an Idempotency-Key repeat it.
+      if (typeof response.body === "string" && request.priority === "write") throw unreadableWriteAnswer(request, response.status);
+      return response.body ?? {};
+    }
     const error = errorFromResponse(request, response);
     if (error.reason === "missing_scope") this.credentials.markScopeMissing?.(locationId, scopeForMethod(method));
     throw error;
@@ -469,6 +475,18 @@ function assertLimit(limit: number, name: string): void {
 
 function invalidArgument(method: string, route: string, message: string): UpstreamError {
   return new UpstreamError({ code: "BAD_USER_INPUT", reason: "validation", message, method, route });
+}
+
+function unreadableWriteAnswer(request: UpstreamRequest, status: number): UpstreamError {
+  return new UpstreamError({
+    code: "UPSTREAM_ERROR",
+    reason: "unexpected",
+    status,
+    message: `${request.method} ${request.route} answered ${status} with a body that is not JSON: the write may have happened`,
+    method: request.method,
+    route: request.route,
+    outcomeUnknown: true,
+  });
 }
 
 function unexpectedShape(what: string, expected: string): UpstreamError {
