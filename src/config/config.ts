@@ -125,6 +125,10 @@ export interface Config {
     /** How long an idle keep-alive connection stays open. */
     keepAliveTimeoutMs: number;
   };
+  ops: {
+    /** Bearer token for `GET /metrics` and for the location ids in `GET /readyz`; unset = /metrics is open, /readyz never lists locations. */
+    metricsToken: string | undefined;
+  };
   logLevel: LogLevel;
   shutdownGraceMs: number;
 }
@@ -339,6 +343,9 @@ export function loadConfig(env: Env): Config {
       headersTimeoutMs: read(env, "HTTP_HEADERS_TIMEOUT_MS", int(1_000, 600_000, 10_000), "milliseconds (1000..600000)"),
       requestTimeoutMs: read(env, "HTTP_REQUEST_TIMEOUT_MS", int(1_000, 3_600_000, 30_000), "milliseconds (1000..3600000)"),
       keepAliveTimeoutMs: read(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", int(1_000, 600_000, 5_000), "milliseconds (1000..600000)"),
+    },
+    ops: {
+      metricsToken: read(env, "METRICS_TOKEN", z.string().min(16).max(512).regex(/^[\x21-\x7e]+$/).optional(), "16 to 512 printable characters without spaces"),
     },
     logLevel: read(env, "LOG_LEVEL", z.enum(LOG_LEVELS).optional(), `one of ${LOG_LEVELS.join(", ")}`) ?? "info",
     shutdownGraceMs: read(env, "SHUTDOWN_GRACE_MS", int(0, 600_000, 10_000), "milliseconds (0..600000)"),

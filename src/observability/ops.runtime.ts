@@ -4,11 +4,13 @@
  * - upstream credentials: the environment's static location plus every OAuth location in the
  *   encrypted credential store (with a Redis refresh lock when REDIS_URL is set);
  * - a gateway feature (structurally a `GatewayFeature`; nothing here imports server/) mounting
- *   `GET /readyz`, `GET /metrics`, `GET /oauth/install` and `GET /oauth/callback`, wiring the
+ *   `GET /readyz` (location ids only for a bearer of METRICS_TOKEN), `GET /metrics` (behind
+ *   METRICS_TOKEN when set), `GET /oauth/install` and `GET /oauth/callback`, wiring the
  *   cache counters into the metrics, and closing the store (not the Redis connection: the
  *   composition root owns it, src/redis/).
  * Created before the upstream client (the client needs the credentials and the middleware).
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Express } from "express";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
@@ -51,8 +53,18 @@ export interface OpsRuntime {
   close(): Promise<void>;
 }
 
+/** Whether `authorization` is `Bearer <token>` (compared in constant time); false when no token is configured. */
+export function bearerOf(authorization: string | string[] | undefined, token: string | undefined): boolean {
+  if (token === undefined || typeof authorization !== "string") return false;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) return false;
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(match[1]!), digest(token));
+}
+
 export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsRuntime> {
   const { config, logger } = options;
+  const metricsToken = config.ops.metricsToken;
   const metrics = createGatewayMetrics({ processMetrics: options.processMetrics ?? false });
   const redis = options.redis;
 
@@ -96,8 +108,15 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
       return {
         name: "ops",
         routes(app) {
-          app.get("/readyz", createReadinessHandler(readiness));
-          app.get("/metrics", async (_req, res) => {
+          app.get("/readyz", createReadinessHandler(readiness, { showLocations: (req) => bearerOf(req.headers.authorization, metricsToken) }));
+          app.get("/metrics", async (req, res) => {
+            if (metricsToken !== undefined && !bearerOf(req.headers.authorization, metricsToken)) {
+              res
+                .status(401)
+                .set({ "www-authenticate": 'Bearer realm="metrics"', "cache-control": "no-store" })
+                .json({ error: "unauthorized", message: "GET /metrics: expected the header Authorization: Bearer <METRICS_TOKEN>" });
+              return;
+            }
             res.setHeader("content-type", metrics.contentType);
             res.setHeader("cache-control", "no-store");
             res.send(await metrics.render());

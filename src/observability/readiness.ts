@@ -10,7 +10,9 @@
  * reports `half_open` (ready to probe), so an instance taken out never stays out for want of the
  * traffic that would close it again.
  * Probe results (and the served-location list) are cached briefly so load balancer probes never
- * hammer the upstream; breaker states are read fresh on every request.
+ * hammer the upstream; breaker states are read fresh on every request. Location ids appear only
+ * for a caller the handler's `showLocations` admits (a bearer of METRICS_TOKEN); everyone else
+ * gets counts.
  */
 import type { Redis } from "ioredis";
 import { request, type Dispatcher } from "undici";
@@ -154,13 +156,44 @@ export function createReadinessCheck(options: ReadinessOptions): ReadinessCheck 
   };
 }
 
+/** The report without location ids (for callers that may not see which locations are served). */
+export function withoutLocations(report: ReadinessReport): ReadinessReport {
+  const open = report.degraded.filter((d) => d.breaker === "open").length;
+  const halfOpen = report.degraded.length - open;
+  const checks = report.checks.map((check) => {
+    if (check.name !== "breaker") return check;
+    const parts = [open > 0 ? `open for ${open} location(s)` : "", halfOpen > 0 ? `half-open (probing) for ${halfOpen} location(s)` : ""].filter(Boolean);
+    const detail = !check.ok
+      ? "circuit breaker open for every served location"
+      : parts.length === 0
+        ? "all closed"
+        : `circuit breaker ${parts.join(", ")}; other locations are served`;
+    return { ...check, detail };
+  });
+  return {
+    ready: report.ready,
+    degraded: report.degraded.map(({ breaker }) => ({ breaker })) as DegradedLocation[],
+    checks,
+    reasons: checks.filter((c) => !c.ok).map((c) => c.detail),
+  };
+}
+
+export interface ReadinessHandlerOptions {
+  /** Whether this request may see location ids (a bearer of METRICS_TOKEN). Default: never. */
+  showLocations?: (req: { headers: Record<string, string | string[] | undefined> }) => boolean;
+}
+
 /**
  * Express-compatible handler: 200 `{status:"ready", checks}`, 200 `{status:"degraded", checks,
  * degraded}` (some locations' circuits open), or 503 `{status:"not_ready", reason, checks, degraded}`.
  */
-export function createReadinessHandler(readiness: ReadinessCheck) {
-  return async (_req: unknown, res: { status(code: number): { json(body: unknown): void }; setHeader(n: string, v: string): void }) => {
-    const report = await readiness.check();
+export function createReadinessHandler(readiness: ReadinessCheck, options: ReadinessHandlerOptions = {}) {
+  return async (
+    req: { headers: Record<string, string | string[] | undefined> },
+    res: { status(code: number): { json(body: unknown): void }; setHeader(n: string, v: string): void },
+  ) => {
+    const full = await readiness.check();
+    const report = options.showLocations?.(req) ? full : withoutLocations(full);
     res.setHeader("cache-control", "no-store");
     const { checks, degraded } = report;
     if (!report.ready) res.status(503).json({ status: "not_ready", reason: report.reasons.join("; "), checks, degraded });

@@ -107,13 +107,13 @@ describe("/readyz", () => {
       await openCircuit(LOCATION_A);
       await expect
         .poll(readyz, { timeout: 10_000, interval: 200 })
-        .toMatchObject({ status: 200, body: { status: "degraded", degraded: [{ locationId: LOCATION_A, breaker: "open" }] } });
+        .toMatchObject({ status: 200, body: { status: "degraded", degraded: [{ breaker: "open" }] } });
       await openCircuit(LOCATION_B);
       await expect
         .poll(readyz, { timeout: 10_000, interval: 200 })
         .toMatchObject({
           status: 503,
-          body: { status: "not_ready", reason: `circuit breaker open for every served location: ${[LOCATION_A, LOCATION_B].sort().join(", ")}` },
+          body: { status: "not_ready", reason: "circuit breaker open for every served location" },
         });
     } finally {
       await s.close();

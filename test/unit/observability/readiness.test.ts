@@ -117,10 +117,11 @@ describe("readiness", () => {
 });
 
 describe("readiness handler", () => {
-  const respond = async (report: Partial<Awaited<ReturnType<ReadinessCheck["check"]>>>) => {
+  const respond = async (report: Partial<Awaited<ReturnType<ReadinessCheck["check"]>>>, showLocations = true) => {
     let status = 0;
     let body: unknown;
-    await createReadinessHandler({ check: async () => ({ ready: true, degraded: [], checks: [], reasons: [], ...report }) })(undefined, {
+    const check = async () => ({ ready: true, degraded: [], checks: [], reasons: [], ...report });
+    await createReadinessHandler({ check }, { showLocations: () => showLocations })({ headers: {} }, {
       setHeader: () => undefined,
       status(code: number) {
         status = code;
@@ -129,6 +130,23 @@ describe("readiness handler", () => {
     });
     return { status, body };
   };
+
+  it("names no location to a caller it does not admit (counts instead)", async () => {
+    const degraded = [{ locationId: "locA", breaker: "open" as const }, { locationId: "locB", breaker: "half_open" as const }];
+    const checks = [{ name: "breaker" as const, ok: true, detail: "circuit breaker open: locA (1 of 3 served locations); other locations are served" }];
+    const answer = await respond({ degraded, checks }, false);
+    expect(JSON.stringify(answer)).not.toMatch(/locA|locB/);
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        status: "degraded",
+        checks: [{ name: "breaker", ok: true, detail: "circuit breaker open for 1 location(s), half-open (probing) for 1 location(s); other locations are served" }],
+        degraded: [{ breaker: "open" }, { breaker: "half_open" }],
+      },
+    });
+    const down = await respond({ ready: false, degraded: [degraded[0]!], checks: [{ name: "breaker", ok: false, detail: "circuit breaker open for every served location: locA" }] }, false);
+    expect(down.body).toMatchObject({ status: "not_ready", reason: "circuit breaker open for every served location" });
+  });
 
   it("answers 200 ready, 200 degraded with the locations, or 503 with the reason", async () => {
     expect(await respond({})).toEqual({ status: 200, body: { status: "ready", checks: [] } });
