@@ -48,6 +48,11 @@ export interface Config {
     rsaPublicKeyPem: string;
     /** Replay window for `timestamp`; ids are remembered at least this long. */
     replayWindowMs: number;
+    /**
+     * How long the id of a delivery WITHOUT a `timestamp` is remembered (no age check can refuse
+     * its replay): at least the replay window. Durable across restarts with REDIS_URL.
+     */
+    untimedDedupMs: number;
     maxBodyBytes: number;
   };
   redis: {
@@ -277,6 +282,7 @@ export function loadConfig(env: Env): Config {
       rsaPublicKeyPem: publicKeyPem(env, "WEBHOOK_RSA_PUBLIC_KEY", HIGHLEVEL_RSA_PUBLIC_KEY_PEM, "rsa"),
       replayWindowMs:
         read(env, "WEBHOOK_REPLAY_WINDOW_MINUTES", int(1, 7 * 24 * 60, 90), "minutes (1..10080)") * 60_000,
+      untimedDedupMs: read(env, "WEBHOOK_UNTIMED_DEDUP_DAYS", int(1, 365, 30), "days (1..365)") * 86_400_000,
       maxBodyBytes: 1024 * 1024,
     },
     redis: {

@@ -51,18 +51,22 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     ed25519PublicKeyPems: [config.webhooks.ed25519PublicKeyPem, ...(extraTrustedKeys?.ed25519PublicKeyPem ? [extraTrustedKeys.ed25519PublicKeyPem] : [])],
     rsaPublicKeyPems: [config.webhooks.rsaPublicKeyPem, ...(extraTrustedKeys?.rsaPublicKeyPem ? [extraTrustedKeys.rsaPublicKeyPem] : [])],
   });
-  // Ids are kept a little longer than the replay window, so nothing in the window is forgotten.
+  // Ids are kept a little longer than the replay window, so nothing in the window is forgotten;
+  // ids of deliveries without a timestamp (no age check) far longer (webhook.intake.ts).
   const dedupTtlMs = config.webhooks.replayWindowMs + 10 * 60_000;
+  const untimedTtlMs = Math.max(config.webhooks.untimedDedupMs, dedupTtlMs);
 
   const { redis } = options;
   let bus: ContactEventBus;
   let broadcast: CacheInvalidationBroadcast | undefined;
   let dedup;
+  let untimedDedup;
   if (redis) {
     const command = redis.command();
     const subscriber = redis.subscriber();
     bus = createRedisEventBus({ publishClient: command, subscribeClient: subscriber, keyPrefix: config.redis.keyPrefix });
     dedup = createRedisDedupStore({ redis: command, keyPrefix: config.redis.keyPrefix, ttlMs: dedupTtlMs });
+    untimedDedup = createRedisDedupStore({ redis: command, keyPrefix: config.redis.keyPrefix, ttlMs: untimedTtlMs });
     broadcast = createCacheInvalidationBroadcast({
       cache,
       publishClient: command,
@@ -73,6 +77,8 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   } else {
     bus = createMemoryEventBus();
     dedup = createMemoryDedupStore({ ttlMs: dedupTtlMs, ...(now ? { now } : {}) });
+    // One instance without Redis: kept in memory only (lost on restart; README says so), bounded.
+    untimedDedup = createMemoryDedupStore({ ttlMs: untimedTtlMs, maxEntries: 100_000, ...(now ? { now } : {}) });
   }
 
   // Orders late/out-of-order deliveries against newer cached state; deletions are remembered for
@@ -81,6 +87,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   const intake = createWebhookIntake({
     verifier,
     dedup,
+    untimedDedup,
     replayWindowMs: config.webhooks.replayWindowMs,
     applyToCache: (event) => applier.apply(event),
     publish: (event) => bus.publish(event),

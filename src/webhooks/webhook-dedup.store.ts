@@ -20,12 +20,14 @@ export interface WebhookDedupStore {
 export interface MemoryDedupStoreOptions {
   /** How long an id is remembered (≥ the replay window). */
   ttlMs: number;
+  /** Most ids kept; beyond it the oldest are forgotten first. Default: unbounded. */
+  maxEntries?: number;
   /** Injectable clock (tests). */
   now?: () => number;
 }
 
 export function createMemoryDedupStore(options: MemoryDedupStoreOptions): WebhookDedupStore {
-  const { ttlMs, now = Date.now } = options;
+  const { ttlMs, now = Date.now, maxEntries = Number.POSITIVE_INFINITY } = options;
   // Insertion order == expiry order (fixed ttl), so sweeping from the front is enough.
   const expiresAt = new Map<string, number>();
 
@@ -44,6 +46,7 @@ export function createMemoryDedupStore(options: MemoryDedupStoreOptions): Webhoo
       if (exp !== undefined && exp > t) return "duplicate";
       expiresAt.delete(webhookId);
       expiresAt.set(webhookId, t + ttlMs);
+      if (expiresAt.size > maxEntries) expiresAt.delete(expiresAt.keys().next().value!);
       return "new";
     },
     async release(webhookId) {

@@ -13,9 +13,15 @@
  * and not 400 or 200: the signature covers the body, `timestamp` included, so the timestamp is the
  * only proof that a validly signed body is not a replay; outside the window the request is not
  * authentic *now* (like an expired caller token, which is also 401). HighLevel retries only on 429,
- * so a 401 is never retried; the distinct `reason` keeps it apart from a key problem in logs. A body
- * without `timestamp` is accepted (occurredAt = receipt) and, without `webhookId`, de-duplicated by
- * the SHA-256 of its bytes (HighLevel's retries re-send the same bytes).
+ * so a 401 is never retried; the distinct `reason` keeps it apart from a key problem in logs.
+ * A body without `timestamp`: HighLevel's webhook authentication guide
+ * (reference docs/oauth/WebhookAuthentication.md) says every delivery carries `timestamp` and
+ * `webhookId`, but none of the per-event payload docs (docs/webhook events/*.md) lists them, so no
+ * event type is assumed to always have one. Such a body is accepted (occurredAt = receipt; refusing
+ * it would lose the event for good) but, with no age to check, its id (`webhookId`, or the SHA-256
+ * of its bytes: HighLevel's retries re-send the same bytes) is remembered in `untimedDedup` for
+ * much longer than the window (WEBHOOK_UNTIMED_DEDUP_DAYS, in Redis when configured, so it survives
+ * a restart): a replay is a 200 duplicate, never published again.
  * Never a 5xx: anything unexpected becomes a 429 so the event is retried rather than lost, and no
  * response carries an internal message, a stack trace or a path.
  */
@@ -35,6 +41,8 @@ export interface IntakeResponse {
 export interface WebhookIntakeOptions {
   verifier: WebhookSignatureVerifier;
   dedup: WebhookDedupStore;
+  /** Where the ids of deliveries without a `timestamp` are remembered (a longer TTL). Default: `dedup`. */
+  untimedDedup?: WebhookDedupStore;
   /** Oldest accepted `timestamp`, relative to now (contract: 90 minutes by default). */
   replayWindowMs: number;
   /** How far in the future a `timestamp` may be (sender clock skew). */
@@ -69,6 +77,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   const {
     verifier,
     dedup,
+    untimedDedup = dedup,
     replayWindowMs,
     maxClockSkewMs = 5 * 60_000, // 5 minutes
     applyToCache,
@@ -149,8 +158,9 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       }
     }
 
+    const ids = timestampMs === undefined ? untimedDedup : dedup;
     try {
-      if ((await dedup.claim(event.webhookId)) === "duplicate") {
+      if ((await ids.claim(event.webhookId)) === "duplicate") {
         logger?.debug({ webhookId: event.webhookId }, "webhook duplicate");
         observe(webhookType, "duplicate");
         return { status: 200, body: { status: "duplicate" } };
@@ -172,7 +182,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       await publish(event);
     } catch (err) {
       logger?.warn({ err, webhookId: event.webhookId }, "webhook deferred: publish failed");
-      await dedup.release(event.webhookId).catch(() => undefined);
+      await ids.release(event.webhookId).catch(() => undefined);
       observe(webhookType, "deferred");
       return retryLater("the event cannot be published right now; retry later");
     }

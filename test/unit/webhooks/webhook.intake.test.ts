@@ -38,6 +38,28 @@ describe("webhook intake decisions", () => {
     expect(applied).toHaveLength(1);
   });
 
+  it("remembers a delivery without a timestamp far beyond the replay window; a timed one only for the window", async () => {
+    let t = NOW;
+    const clock = () => t;
+    const { post, published } = setup({
+      now: clock,
+      dedup: createMemoryDedupStore({ ttlMs: 90 * 60_000, now: clock }),
+      untimedDedup: createMemoryDedupStore({ ttlMs: 30 * 86_400_000, now: clock }),
+    });
+    const untimed = JSON.stringify({ type: "NoteCreate", locationId: "L1", id: "n2", contactId: "c1", body: "x", webhookId: "u1" });
+    expect((await post(untimed)).body).toEqual({ status: "accepted" });
+    t += 3 * 60 * 60_000; // past the 90-minute window: no age check could refuse it
+    expect((await post(untimed)).body).toEqual({ status: "duplicate" });
+    t += 29 * 86_400_000;
+    expect((await post(untimed)).body).toEqual({ status: "duplicate" });
+    // without a webhookId the body's hash is the id, remembered as long
+    const anonymous = JSON.stringify({ type: "NoteCreate", locationId: "L1", id: "n3", contactId: "c1", body: "y" });
+    expect((await post(anonymous)).body).toEqual({ status: "accepted" });
+    t += 10 * 86_400_000;
+    expect((await post(anonymous)).body).toEqual({ status: "duplicate" });
+    expect(published.map((e) => e.webhookId)).toEqual(["u1", expect.stringMatching(/^sha256:/)]);
+  });
+
   it("401 without a signature, nothing published", async () => {
     const { intake, published } = setup();
     const r = await intake.handle(Buffer.from(payload()), {});
