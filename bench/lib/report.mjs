@@ -79,6 +79,11 @@ export function renderMarkdown(r, { imagePath = "latest.svg" } = {}) {
       `Cold: ${c.coldSamples} sequential requests over contacts never read before. Node ${r.node}.`,
   );
   lines.push("");
+  lines.push(
+    "Limits lifted: in every scenario but \"real limits\", the simulator's rate limit (1,000,000 per 10 s) and ours' own budget and concurrency (RATE_LIMIT_BURST=1000000, RATE_LIMIT_DAILY=100000000, UPSTREAM_CONCURRENCY=64); in fan-out also ours' per-caller graphql-ws caps (WS_MAX_SOCKETS_PER_CALLER, WS_MAX_SUBSCRIPTIONS_PER_CALLER: one token opens every socket). " +
+      (r.realLimits ? "Real limits: nothing lifted (simulator at 100 per 10 s and 200,000 per day; ours at its defaults)." : "The real-limits scenario was skipped (BENCH_REAL_LIMITS=0)."),
+  );
+  lines.push("");
   lines.push(`| | ${names.map((n) => LABEL[n]).join(" | ")} |`);
   lines.push(`|---|${names.map(() => "---:").join("|")}|`);
   for (const [label, values] of table) lines.push(`| ${label} | ${values.join(" | ")} |`);
