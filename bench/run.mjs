@@ -166,7 +166,8 @@ const ops = {
 ops["peer+cache"] = ops.peer;
 
 // ---------------------------------------------------------------------------------------------
-const results = { startedAt: new Date().toISOString(), cfg, node: process.version, systems: {}, notes: [] };
+const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout?.trim() || undefined;
+const results = { startedAt: new Date().toISOString(), commit, cfg, node: process.version, systems: {}, notes: [] };
 const running = [];
 const sim = startSimulatorProcess();
 
