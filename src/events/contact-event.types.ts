@@ -17,6 +17,11 @@ export enum ContactEventType {
   TASK_CREATE = "TASK_CREATE",
   TASK_COMPLETE = "TASK_COMPLETE",
   TASK_DELETE = "TASK_DELETE",
+  /**
+   * HighLevel sends no TaskUpdate: the gateway publishes this itself, for its own `updateTask` /
+   * `completeTask(completed: false)` and when a refetched task list shows an edit made in HighLevel.
+   */
+  TASK_UPDATE = "TASK_UPDATE",
   NOTE_CREATE = "NOTE_CREATE",
   NOTE_UPDATE = "NOTE_UPDATE",
   NOTE_DELETE = "NOTE_DELETE",
@@ -54,6 +59,7 @@ export const TASK_EVENT_TYPES = [
   ContactEventType.TASK_CREATE,
   ContactEventType.TASK_COMPLETE,
   ContactEventType.TASK_DELETE,
+  ContactEventType.TASK_UPDATE,
 ] as const;
 export const NOTE_EVENT_TYPES = [
   ContactEventType.NOTE_CREATE,
@@ -96,8 +102,20 @@ export interface WebhookNote {
   dateAdded: string | null;
 }
 
+/**
+ * Who published an event: HighLevel's webhook, or the gateway itself (right after its own
+ * successful write, or a change it found on revalidation). The webhook for a change the gateway
+ * already announced is recognised and not delivered again (event-echo.store.ts).
+ */
+export enum EventSource {
+  WEBHOOK = "WEBHOOK",
+  GATEWAY = "GATEWAY",
+}
+
 /** Fields every accepted event has, whatever its type. */
 export interface ContactEventBase {
+  /** Absent on webhook events (WEBHOOK). */
+  source?: "WEBHOOK" | "GATEWAY";
   webhookId: string;
   locationId: string;
   /** null only when HighLevel left it out (TaskCreate quirk). */

@@ -37,6 +37,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       resolvers: EVENT_RESOLVERS,
       pubSub: createSchemaPubSub(),
       events: live.bus,
+      announce: (event) => live.announce(event),
       close: () => live.close(),
     };
   };

@@ -15,6 +15,7 @@ import type { PubSub } from "type-graphql";
 import type { ResourceCache } from "../cache/resource-cache.js";
 import type { Config } from "../config/config.js";
 import type { ContactEventBus } from "../events/event-bus.js";
+import type { ContactEvent } from "../events/contact-event.types.js";
 import type { WriteServices } from "../graphql/write/index-write.js";
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
@@ -49,6 +50,8 @@ export interface GatewayFeature {
   pubSub?: PubSub;
   /** The live-events bus GraphQL subscribes to (at most one feature provides it). */
   events?: ContactEventBus;
+  /** Publishes the gateway's own announcement of a write (source GATEWAY), paired with HighLevel's webhook for it. */
+  announce?: (event: ContactEvent) => Promise<void>;
   /** Called once the gateway listens. */
   onListening?(info: { url: string; wsUrl: string; port: number }): void | Promise<void>;
   /** Called on close, in reverse order of registration, after HTTP and graphql-ws have drained. */

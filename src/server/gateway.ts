@@ -136,7 +136,7 @@ function listenHost(host: string): string {
 }
 
 /** The one feature contributing `key`, or undefined; two are a wiring mistake. */
-function single<K extends "pubSub" | "events">(features: readonly GatewayFeature[], key: K): GatewayFeature[K] | undefined {
+function single<K extends "pubSub" | "events" | "announce">(features: readonly GatewayFeature[], key: K): GatewayFeature[K] | undefined {
   const providing = features.filter((f) => f[key] !== undefined);
   if (providing.length > 1) {
     throw new Error(`createGateway: expected at most one feature with ${key}, received ${providing.map((f) => f.name).join(", ")}`);
@@ -247,6 +247,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
 
   const pubSub = single(features, "pubSub");
   const events = single(features, "events");
+  const announce = single(features, "announce");
   // What resolvers reach through the context, built once from the contributions and never changed.
   const now = options.clock ?? Date.now;
   const services: GatewayServices = Object.freeze({
@@ -260,6 +261,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       cache,
       credentials: { grantedScopes: (locationId: string) => credentials.grantedScopes(locationId) },
       write,
+      ...(announce ? { announce } : {}),
     }),
     ...(events ? { events: { subscribe: (locationId: string) => events.subscribe(locationId) } } : {}),
   });

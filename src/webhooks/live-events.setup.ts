@@ -13,6 +13,8 @@ import type { ResourceCache } from "../cache/index.js";
 import { createCacheInvalidationBroadcast, type CacheInvalidationBroadcast } from "../events/cache-invalidation.broadcast.js";
 import { createEventCacheApplier } from "../events/event-cache.apply.js";
 import { createMemoryEventBus, createRedisEventBus, type ContactEventBus } from "../events/event-bus.js";
+import type { ContactEvent } from "../events/contact-event.types.js";
+import { createMemoryEchoStore, createRedisEchoStore, type EventEchoStore } from "../events/event-echo.store.js";
 import type { RedisConnections } from "../redis/index.js";
 import { createMemoryDedupStore, createRedisDedupStore } from "./webhook-dedup.store.js";
 import { createWebhookIntake, type WebhookOutcome } from "./webhook.intake.js";
@@ -37,6 +39,11 @@ export interface LiveEventsOptions {
 
 export interface LiveEvents {
   readonly bus: ContactEventBus;
+  /**
+   * Publishes the gateway's own announcement of a write (source GATEWAY) unless HighLevel's webhook
+   * for the same change was delivered first; the webhook that follows it is then not delivered again.
+   */
+  announce(event: ContactEvent): Promise<void>;
   /** `POST /webhooks/highlevel`: mount before any JSON body parser. */
   readonly webhookRoute: WebhookRequestHandler;
   /** Starts the invalidation broadcast; waits up to `redisReadyTimeoutMs` for Redis (never fails on it). */
@@ -61,12 +68,14 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   let broadcast: CacheInvalidationBroadcast | undefined;
   let dedup;
   let untimedDedup;
+  let echoes: EventEchoStore;
   if (redis) {
     const command = redis.command();
     const subscriber = redis.subscriber();
     bus = createRedisEventBus({ publishClient: command, subscribeClient: subscriber, keyPrefix: config.redis.keyPrefix });
     dedup = createRedisDedupStore({ redis: command, keyPrefix: config.redis.keyPrefix, ttlMs: dedupTtlMs });
     untimedDedup = createRedisDedupStore({ redis: command, keyPrefix: config.redis.keyPrefix, ttlMs: untimedTtlMs });
+    echoes = createRedisEchoStore({ redis: command, keyPrefix: config.redis.keyPrefix });
     broadcast = createCacheInvalidationBroadcast({
       cache,
       publishClient: command,
@@ -79,6 +88,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     dedup = createMemoryDedupStore({ ttlMs: dedupTtlMs, ...(now ? { now } : {}) });
     // One instance without Redis: kept in memory only (lost on restart; README says so), bounded.
     untimedDedup = createMemoryDedupStore({ ttlMs: untimedTtlMs, maxEntries: 100_000, ...(now ? { now } : {}) });
+    echoes = createMemoryEchoStore(now ? { now } : {});
   }
 
   // Orders late/out-of-order deliveries against newer cached state; deletions are remembered for
@@ -90,7 +100,11 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     untimedDedup,
     replayWindowMs: config.webhooks.replayWindowMs,
     applyToCache: (event) => applier.apply(event),
-    publish: (event) => bus.publish(event),
+    // A webhook the gateway already announced (its own write) is applied but not delivered again.
+    publish: async (event) => {
+      if ((await echoes.claim("webhook", event)) === "echo") return;
+      await bus.publish(event);
+    },
     ...(log ? { logger: log } : {}),
     ...(now ? { now } : {}),
     ...(onWebhookOutcome ? { onOutcome: onWebhookOutcome } : {}),
@@ -100,6 +114,11 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   return {
     bus,
     webhookRoute,
+    async announce(event) {
+      const gatewayEvent: ContactEvent = { ...event, source: "GATEWAY" };
+      if ((await echoes.claim("gateway", gatewayEvent)) === "echo") return;
+      await bus.publish(gatewayEvent);
+    },
     async start({ redisReadyTimeoutMs = 5_000 } = {}) {
       if (!redis) return;
       if (!(await redis.waitReady(redisReadyTimeoutMs))) {

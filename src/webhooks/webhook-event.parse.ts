@@ -91,6 +91,9 @@ function parseResource(type: ContactEventType, body: Json, base: Base): ContactE
       if (id === null) return { message: "id: expected the contact id (a non-empty string)" };
       return { ...base, type: type as ContactResourceEventType, contactId: id, contact: toContact(body, id, base.locationId) };
     }
+    case ContactEventType.TASK_UPDATE:
+      // HighLevel has no TaskUpdate webhook (WEBHOOK_TYPE_TO_EVENT_TYPE never maps to it).
+      return { message: "type: TASK_UPDATE is published by the gateway, never received" };
     case ContactEventType.TASK_CREATE:
     case ContactEventType.TASK_COMPLETE:
     case ContactEventType.TASK_DELETE: {

@@ -159,7 +159,7 @@ export type ContactEdge = {
   node: Contact;
 };
 
-/** One HighLevel webhook event, verified, de-duplicated and applied to the cache. */
+/** One change: a HighLevel webhook (verified, de-duplicated, applied to the cache) or the gateway's own announcement of it (see `source`). */
 export type ContactEvent = {
   __typename?: 'ContactEvent';
   appointment?: Maybe<Appointment>;
@@ -170,13 +170,15 @@ export type ContactEvent = {
   note?: Maybe<Note>;
   /** The webhook's `timestamp` (time of receipt when it had none). */
   occurredAt: Scalars['DateTime']['output'];
+  /** GATEWAY (the gateway's own announcement) or WEBHOOK (HighLevel's); see EventSource. */
+  source: EventSource;
   task?: Maybe<Task>;
   type: ContactEventType;
-  /** HighLevel's delivery id (or a hash of the body when HighLevel sent none). */
+  /** HighLevel's delivery id (or a hash of the body when HighLevel sent none); `gateway:<uuid>` for GATEWAY events. */
   webhookId: Scalars['ID']['output'];
 };
 
-/** The HighLevel webhook events the gateway republishes (ContactCreate → CONTACT_CREATE, …; HighLevel has no TaskUpdate). */
+/** The HighLevel webhook events the gateway republishes (ContactCreate → CONTACT_CREATE, …), plus TASK_UPDATE, which HighLevel does not send: the gateway publishes it for its own task edits and when a refetched task list shows an edit made in HighLevel. */
 export type ContactEventType =
   | 'APPOINTMENT_CREATE'
   | 'APPOINTMENT_DELETE'
@@ -191,7 +193,8 @@ export type ContactEventType =
   | 'NOTE_UPDATE'
   | 'TASK_COMPLETE'
   | 'TASK_CREATE'
-  | 'TASK_DELETE';
+  | 'TASK_DELETE'
+  | 'TASK_UPDATE';
 
 /** The consolidated view of a contact, computed from the same loaders and cache as its relations: each field loads only the relation it needs. */
 export type ContactSummary = {
@@ -284,6 +287,11 @@ export type DndChannelSetting = {
   /** active, inactive or permanent. */
   status: Scalars['String']['output'];
 };
+
+/** Who published an event. GATEWAY: this gateway, right after its own successful write (before HighLevel's webhook), or for a change it found on revalidation (TASK_UPDATE). WEBHOOK: HighLevel's webhook. A change is delivered once: when the gateway announced a write, HighLevel's webhook for it is recognised (same type and resource) and not delivered again; when the webhook came first, the gateway's announcement is the one dropped. */
+export type EventSource =
+  | 'GATEWAY'
+  | 'WEBHOOK';
 
 export type Mutation = {
   __typename?: 'Mutation';

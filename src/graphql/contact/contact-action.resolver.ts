@@ -11,6 +11,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges, type CacheChange } from "../../cache/index.js";
+import { ContactEventType } from "../../events/contact-event.types.js";
+import { GATEWAY_EVENTS } from "../../events/gateway-event.build.js";
 import type { BulkTagsResult, UpsertContactResult } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
 import {
@@ -97,6 +99,7 @@ export class ContactActionResolver {
       targetIds: { contactId },
       fields: ["tags"],
       write: (upstream, location) => upstream.removeTags(location, contactId, normalizeTags(tags)),
+      events: (location, left) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_TAG_UPDATE, location, { id: contactId, tags: left })],
       changes: (location) => writeChanges.contactChanged(location, contactId),
       notFoundChanges: (location) => writeChanges.contactGone(location, contactId),
       afterCache: () => forgetInRequest(ctx, [contactId]),
@@ -122,6 +125,7 @@ export class ContactActionResolver {
       fields: changedFieldNames(input),
       write: (upstream, location) => upstream.upsertContact(location, toCreateContactBody(input)),
       resultIds: (r) => ({ contactId: r.contact.id }),
+      events: (location, r) => [GATEWAY_EVENTS.contact(r.created ? ContactEventType.CONTACT_CREATE : ContactEventType.CONTACT_UPDATE, location, r.contact)],
       changes: (location, r) => writeChanges.contactWritten(location, r.contact),
       afterCache: (r) => {
         if (r) ctx.loaders.contact.clear(r.contact.id).prime(r.contact.id, r.contact);
@@ -264,6 +268,8 @@ export class ContactActionResolver {
       write: async (upstream, location) =>
         bulkTagOutcomes(ids, await upstream.bulkUpdateTags(location, action, ids, normalizeTags(tags), action === BulkTagAction.REMOVE ? removeAllTags : undefined)),
       changes: (location, result) => result.filter((o) => o.ok).flatMap((o) => writeChanges.contactChanged(location, o.contactId)),
+      events: (location, result) =>
+        result.filter((o) => o.ok).map((o) => GATEWAY_EVENTS.contact(ContactEventType.CONTACT_TAG_UPDATE, location, { id: o.contactId })),
       afterCache: (result) => result && forgetInRequest(ctx, result.filter((o) => o.ok).map((o) => o.contactId)),
     });
     return payload(outcomes);
@@ -293,6 +299,10 @@ export class ContactActionResolver {
         });
       },
       changes: (location, result) => result.filter((o) => o.ok).flatMap((o) => writeChanges.contactChanged(location, o.contactId)),
+      events: (location, result) =>
+        result
+          .filter((o) => o.ok)
+          .map((o) => GATEWAY_EVENTS.contact(ContactEventType.CONTACT_UPDATE, location, { id: o.contactId, businessId: businessId ?? null })),
       afterCache: (result) => result && forgetInRequest(ctx, result.filter((o) => o.ok).map((o) => o.contactId)),
     });
     return payload(outcomes);

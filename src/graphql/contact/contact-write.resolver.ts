@@ -10,6 +10,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
+import { ContactEventType } from "../../events/contact-event.types.js";
+import { GATEWAY_EVENTS } from "../../events/gateway-event.build.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
@@ -59,6 +61,7 @@ export class ContactWriteResolver {
       write: (upstream, location) => upstream.createContact(location, toCreateContactBody(input)),
       resultIds: (c) => ({ contactId: c.id }),
       changes: (location, c) => writeChanges.contactWritten(location, c),
+      events: (location, c) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_CREATE, location, c)],
       afterCache: (c) => c && forgetInRequest(ctx, c.id, c),
     });
     return ContactRecord.fromContact(contact);
@@ -93,6 +96,7 @@ export class ContactWriteResolver {
         : undefined,
       write: (upstream, location) => upstream.updateContact(location, id, toUpdateContactBody(input)),
       changes: (location, c) => writeChanges.contactWritten(location, c),
+      events: (location, c) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_UPDATE, location, c)],
       notFoundChanges: (location) => writeChanges.contactGone(location, id),
       afterCache: (c) => forgetInRequest(ctx, id, c),
     });
@@ -113,6 +117,7 @@ export class ContactWriteResolver {
         return true;
       },
       changes: (location) => writeChanges.contactDeleted(location, id),
+      events: (location) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_DELETE, location, { id })],
       notFoundChanges: (location) => writeChanges.contactGone(location, id),
       afterCache: () => forgetInRequest(ctx, id),
     });
@@ -130,6 +135,7 @@ export class ContactWriteResolver {
       targetIds: { contactId },
       fields: ["tags"],
       write: (upstream, location) => upstream.addTags(location, contactId, normalizeTags(tags)),
+      events: (location, now) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_TAG_UPDATE, location, { id: contactId, tags: now })],
       // The contact's tags (and dateUpdated) changed: drop the contact, keep its tasks/notes.
       changes: (location) => writeChanges.contactChanged(location, contactId),
       notFoundChanges: (location) => writeChanges.contactGone(location, contactId),

@@ -30,7 +30,7 @@ import { Contact } from "../contact/contact.type.js";
 import type { EventsPort, GatewayContext } from "../context.js";
 import { Note } from "../note/note.type.js";
 import { Task } from "../task/task.type.js";
-import { ContactEvent, ContactEventType } from "./contact-event.type.js";
+import { ContactEvent, ContactEventType, EventSource } from "./contact-event.type.js";
 
 interface ContactEventsArgs {
   contactIds?: string[] | null;
@@ -86,6 +86,11 @@ export class ContactEventResolver {
     @Arg("contactIds", () => [ID], { nullable: true }) _contactIds: string[] | null,
   ): ContactEventPayload {
     return event;
+  }
+
+  @FieldResolver(() => EventSource, { description: "GATEWAY (the gateway's own announcement) or WEBHOOK (HighLevel's); see EventSource." })
+  source(@Root() event: ContactEventPayload): EventSource {
+    return event.source === "GATEWAY" ? EventSource.GATEWAY : EventSource.WEBHOOK;
   }
 
   @FieldResolver(() => DateTimeScalar)

@@ -7,20 +7,29 @@
  * `NoExplicitTypeError`).
  */
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { ContactEventType } from "../../events/contact-event.types.js";
+import { ContactEventType, EventSource } from "../../events/contact-event.types.js";
 import { DateTimeScalar } from "../common/scalars.js";
 
 registerEnumType(ContactEventType, {
   name: "ContactEventType",
-  description: "The HighLevel webhook events the gateway republishes (ContactCreate → CONTACT_CREATE, …; HighLevel has no TaskUpdate).",
+  description:
+    "The HighLevel webhook events the gateway republishes (ContactCreate → CONTACT_CREATE, …), plus TASK_UPDATE, which HighLevel does not send: the gateway publishes it for its own task edits and when a refetched task list shows an edit made in HighLevel.",
 });
 
-@ObjectType("ContactEvent", { description: "One HighLevel webhook event, verified, de-duplicated and applied to the cache." })
+registerEnumType(EventSource, {
+  name: "EventSource",
+  description:
+    "Who published an event. GATEWAY: this gateway, right after its own successful write (before HighLevel's webhook), or for a change it found on revalidation (TASK_UPDATE). WEBHOOK: HighLevel's webhook. A change is delivered once: when the gateway announced a write, HighLevel's webhook for it is recognised (same type and resource) and not delivered again; when the webhook came first, the gateway's announcement is the one dropped.",
+});
+
+@ObjectType("ContactEvent", {
+  description: "One change: a HighLevel webhook (verified, de-duplicated, applied to the cache) or the gateway's own announcement of it (see `source`).",
+})
 export class ContactEvent {
   @Field(() => ContactEventType)
   type!: ContactEventType;
 
-  @Field(() => ID, { description: "HighLevel's delivery id (or a hash of the body when HighLevel sent none)." })
+  @Field(() => ID, { description: "HighLevel's delivery id (or a hash of the body when HighLevel sent none); `gateway:<uuid>` for GATEWAY events." })
   webhookId!: string;
 
   @Field(() => ID)
@@ -33,4 +42,4 @@ export class ContactEvent {
   occurredAt!: Date;
 }
 
-export { ContactEventType };
+export { ContactEventType, EventSource };

@@ -8,6 +8,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
+import { ContactEventType } from "../../events/contact-event.types.js";
+import { GATEWAY_EVENTS } from "../../events/gateway-event.build.js";
 import type { NoteBody, UpstreamNote } from "../../upstream/contacts.types.js";
 import { NOTES } from "../../upstream/resources.js";
 import type { GatewayContext } from "../context.js";
@@ -50,6 +52,7 @@ export class NoteWriteResolver {
       fields: changedFieldNames(input),
       write: (upstream, location) => upstream.createNote(location, contactId, { ...toNoteBody(input), body: input.body }),
       resultIds: (n) => ({ noteId: n.id }),
+      events: (location, n) => [GATEWAY_EVENTS.note(ContactEventType.NOTE_CREATE, location, { ...n, contactId })],
       changes: (location, n) => noteChanges(location, contactId, n.id, n),
       notFoundChanges: (location) => writeChanges.contactGone(location, contactId),
       afterCache: (n) => n && forgetInRequest(ctx, contactId, n.id),
@@ -68,6 +71,7 @@ export class NoteWriteResolver {
       targetIds: { contactId, noteId },
       fields: changedFieldNames(input),
       write: (upstream, location) => upstream.updateNote(location, contactId, noteId, toNoteBody(input)),
+      events: (location, n) => [GATEWAY_EVENTS.note(ContactEventType.NOTE_UPDATE, location, { ...n, contactId })],
       changes: (location, n) => noteChanges(location, contactId, noteId, n),
       notFoundChanges: (location) => noteChanges(location, contactId, noteId, undefined),
       afterCache: () => forgetInRequest(ctx, contactId, noteId),
@@ -89,6 +93,7 @@ export class NoteWriteResolver {
         return true;
       },
       changes: (location) => noteChanges(location, contactId, noteId, undefined),
+      events: (location) => [GATEWAY_EVENTS.note(ContactEventType.NOTE_DELETE, location, { id: noteId, contactId })],
       notFoundChanges: (location) => noteChanges(location, contactId, noteId, undefined),
       afterCache: () => forgetInRequest(ctx, contactId, noteId),
     });

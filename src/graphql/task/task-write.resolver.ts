@@ -10,6 +10,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
+import { ContactEventType } from "../../events/contact-event.types.js";
+import { GATEWAY_EVENTS } from "../../events/gateway-event.build.js";
 import { TASKS } from "../../upstream/resources.js";
 import type { UpstreamTask } from "../../upstream/contacts.types.js";
 import { gatewayError } from "../common/errors.js";
@@ -47,6 +49,11 @@ export class TaskWriteResolver {
       targetIds: { contactId },
       fields: changedFieldNames(input),
       write: (upstream, location) => upstream.createTask(location, contactId, toCreateTaskBody(input)),
+      // HighLevel announces a task created completed twice: TaskCreate, then TaskComplete.
+      events: (location, t) => [
+        GATEWAY_EVENTS.task(ContactEventType.TASK_CREATE, location, t),
+        ...(t.completed ? [GATEWAY_EVENTS.task(ContactEventType.TASK_COMPLETE, location, t)] : []),
+      ],
       resultIds: (t) => ({ taskId: t.id }),
       changes: (location, t) => taskChanges(location, contactId, t.id, t),
       notFoundChanges: (location) => writeChanges.contactGone(location, contactId),
@@ -83,6 +90,8 @@ export class TaskWriteResolver {
           }
         : undefined,
       write: (upstream, location) => upstream.updateTask(location, contactId, taskId, toUpdateTaskBody(input)),
+      // HighLevel sends no TaskUpdate (only TaskComplete when `completed` flips, delivered as WEBHOOK).
+      events: (location, t) => [GATEWAY_EVENTS.task(ContactEventType.TASK_UPDATE, location, t)],
       changes: (location, t) => taskChanges(location, contactId, taskId, t),
       notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
       afterCache: () => forgetInRequest(ctx, contactId, taskId),
@@ -101,6 +110,7 @@ export class TaskWriteResolver {
       targetIds: { contactId, taskId },
       fields: ["completed"],
       write: (upstream, location) => upstream.completeTask(location, contactId, taskId, completed),
+      events: (location, t) => [GATEWAY_EVENTS.task(completed ? ContactEventType.TASK_COMPLETE : ContactEventType.TASK_UPDATE, location, t)],
       changes: (location, t) => taskChanges(location, contactId, taskId, t),
       notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
       afterCache: () => forgetInRequest(ctx, contactId, taskId),
@@ -122,6 +132,7 @@ export class TaskWriteResolver {
         return true;
       },
       changes: (location) => taskChanges(location, contactId, taskId, undefined),
+      events: (location) => [GATEWAY_EVENTS.task(ContactEventType.TASK_DELETE, location, { id: taskId, contactId })],
       notFoundChanges: (location) => taskChanges(location, contactId, taskId, undefined),
       afterCache: () => forgetInRequest(ctx, contactId, taskId),
     });

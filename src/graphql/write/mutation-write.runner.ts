@@ -31,6 +31,7 @@ import {
 } from "../../idempotency/index.js";
 import type { ContactsClient } from "../../upstream/contacts.client.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
+import type { ContactEvent } from "../../events/contact-event.types.js";
 import type { PerContactResource } from "../../upstream/resources.js";
 import type { CredentialProvider } from "../../upstream/credentials.types.js";
 import { scopeForMethod } from "../../upstream/upstream-error.mapping.js";
@@ -63,6 +64,11 @@ export interface WriteDeps {
   /** Only what a write asks of the credentials: the scopes the location's upstream token grants. */
   credentials: Pick<CredentialProvider, "grantedScopes">;
   write: WriteServices;
+  /**
+   * Publishes the gateway's own event for a successful write (source GATEWAY) to subscribers, paired
+   * with HighLevel's webhook for the same change (src/events/event-echo.store.ts). Absent: no live events.
+   */
+  announce?: (event: ContactEvent) => Promise<void>;
 }
 
 /** The request a mutation runs in: who calls, and its headers (the Idempotency-Key). */
@@ -161,6 +167,11 @@ export interface MutationPlan<T> {
    * `undefined`): e.g. clearing this operation's loaders so a later field reads the new state.
    */
   afterCache?: (result: T | undefined) => void;
+  /**
+   * The events this write announces to subscribers at once (src/events/gateway-event.build.ts):
+   * what HighLevel's webhook for it will say, or TASK_UPDATE, which HighLevel never sends.
+   */
+  events?: (location: string, result: T) => readonly ContactEvent[];
 }
 
 export function inputError(problems: InputProblem[]): GraphQLError {
@@ -356,8 +367,16 @@ export async function runMutation<T>(deps: WriteDeps, context: WriteRequest, pla
       ? await write.traceCapture.capture(() => plan.write(deps.client, location))
       : { result: await plan.write(deps.client, location), traceId: undefined };
     if (plan.resultIds) targetIds = { ...targetIds, ...plan.resultIds(result) };
-    // 7. cache coherence
+    // 7. cache coherence, then the write's events (subscribers read the new state through the cache)
     applyChanges(plan.changes(location, result), result);
+    if (plan.events && deps.announce) {
+      try {
+        // Awaited, so a subscriber has the event before the caller has the answer; never fails the write.
+        for (const event of plan.events(location, result)) await deps.announce(event).catch(() => undefined);
+      } catch {
+        // see above
+      }
+    }
     // The write is done: a store failure now must not turn it into an error (repeats then write again).
     await claim?.complete(result).catch(() => undefined);
     // 8. audit

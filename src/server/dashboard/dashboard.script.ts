@@ -23,7 +23,7 @@ const EVENTS = "subscription Live { contactEvents { type contactId occurredAt } 
 const EVENT_LABELS = {
   CONTACT_CREATE: "contact created", CONTACT_UPDATE: "contact updated", CONTACT_DELETE: "contact deleted",
   CONTACT_TAG_UPDATE: "tags changed", CONTACT_DND_UPDATE: "do-not-disturb changed",
-  TASK_CREATE: "task added", TASK_COMPLETE: "task completed", TASK_DELETE: "task deleted",
+  TASK_CREATE: "task added", TASK_COMPLETE: "task completed", TASK_DELETE: "task deleted", TASK_UPDATE: "task edited",
   NOTE_CREATE: "note added", NOTE_UPDATE: "note edited", NOTE_DELETE: "note deleted",
   APPOINTMENT_CREATE: "appointment booked", APPOINTMENT_UPDATE: "appointment changed", APPOINTMENT_DELETE: "appointment cancelled",
 };
