@@ -33,7 +33,7 @@ export async function authenticateCaller(
       throw new CallerAuthError(
         "FORBIDDEN",
         "unknown_location",
-        `This gateway holds no upstream credentials for location ${viewer.locationId}`,
+        `This gateway holds no upstream credentials for location ${viewer.locationId} (the app is not installed there, or was uninstalled)`,
       );
     }
     return { status: "authenticated", viewer };

@@ -66,6 +66,8 @@ export type CacheChange =
   | { type: "lists"; locationId: string }
   /** Makes every per-contact list of one kind in a location unreachable. */
   | { type: "kind"; locationId: string; kind: PerContactListKind }
+  /** Drops everything of one location (the app was uninstalled there). */
+  | { type: "location"; locationId: string }
   /** Drops everything. */
   | { type: "clear" };
 
@@ -237,6 +239,14 @@ export class ResourceCache {
         }
         const generationKey = `${change.locationId}\u0000${change.kind}`;
         this.#kindGeneration.set(generationKey, (this.#kindGeneration.get(generationKey) ?? 0) + 1);
+        break;
+      }
+      case "location": {
+        const prefix = `${change.locationId}\u0000`;
+        for (const storageKey of [...this.#inFlight.keys()]) if (storageKey.startsWith(prefix)) this.#abandonInFlight(storageKey);
+        for (const storageKey of [...this.#lru.keys()]) if (storageKey.startsWith(prefix)) this.#lru.delete(storageKey);
+        for (const index of [...this.#byContact.keys()]) if (index.startsWith(prefix)) this.#byContact.delete(index);
+        this.#listGeneration.set(change.locationId, (this.#listGeneration.get(change.locationId) ?? 0) + 1);
         break;
       }
       case "clear":

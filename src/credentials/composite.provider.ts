@@ -65,5 +65,9 @@ export function createCompositeCredentialProvider(options: CompositeCredentialPr
     markScopeMissing(locationId, scope) {
       owners.get(locationId)?.markScopeMissing?.(locationId, scope);
     },
+    async revoke(locationId) {
+      owners.delete(locationId);
+      for (const provider of providers) await provider.revoke?.(locationId);
+    },
   };
 }

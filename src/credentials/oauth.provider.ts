@@ -152,6 +152,12 @@ export function createOAuthCredentialProvider(options: OAuthCredentialProviderOp
       await store.delete(locationId);
       cache.delete(locationId);
     },
+    async revoke(locationId) {
+      await store.delete(locationId);
+      cache.delete(locationId);
+      missingScopes.delete(locationId);
+      logger?.info({ locationId }, "oauth location removed (app uninstalled)");
+    },
     hasLocation(locationId) {
       if (cache.has(locationId)) return true;
       return read(locationId).then((record) => record !== undefined);

@@ -21,6 +21,7 @@ export type InvalidationMessage =
   | { origin: string; type: "contact"; locationId: string; contactId: string }
   | { origin: string; type: "lists"; locationId: string }
   | { origin: string; type: "kind"; locationId: string; kind: PerContactListKind }
+  | { origin: string; type: "location"; locationId: string }
   | { origin: string; type: "clear" };
 
 export interface CacheInvalidationBroadcastOptions {
@@ -55,6 +56,8 @@ export function toInvalidationMessage(origin: string, event: InvalidationEvent):
       return { origin, type: "lists", locationId: event.locationId };
     case "kind":
       return { origin, type: "kind", locationId: event.locationId, kind: event.kind };
+    case "location":
+      return { origin, type: "location", locationId: event.locationId };
     case "clear":
       return { origin, type: "clear" };
   }
@@ -71,6 +74,8 @@ export function changeOfMessage(registry: InvalidatableCache["registry"], messag
       return { type: "lists", locationId: message.locationId };
     case "kind":
       return registry.isListKind(message.kind) ? { type: "kind", locationId: message.locationId, kind: message.kind } : undefined;
+    case "location":
+      return { type: "location", locationId: message.locationId };
     case "clear":
       return { type: "clear" };
   }
@@ -97,6 +102,7 @@ function isMessage(v: unknown): v is InvalidationMessage {
     case "contact":
       return isString(m["locationId"]) && isString(m["contactId"]);
     case "lists":
+    case "location":
       return isString(m["locationId"]);
     case "kind":
       return isString(m["locationId"]) && isString(m["kind"]);

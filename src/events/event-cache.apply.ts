@@ -153,6 +153,7 @@ export function createEventCacheApplier(options: EventCacheApplierOptions): Even
         log.set(contactScope(change.locationId, change.contactId), at);
         return;
       case "clear": // drops everything, brings nothing newer in
+      case "location":
       case "lists":
       case "kind":
         return;

@@ -27,6 +27,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       logger: internals.logger,
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
       onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome),
+      onAppLifecycle: (change) => internals.appLifecycle(change),
     });
     await live.start();
     return {

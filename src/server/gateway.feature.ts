@@ -35,6 +35,11 @@ export interface GatewayInternals {
   readonly metrics: GatewayMetrics;
   /** The process's Redis connections (REDIS_URL set), owned and closed by the composition root. */
   readonly redis?: RedisConnections;
+  /**
+   * HighLevel's AppInstall / AppUninstall of a location: an uninstall purges the location's stored
+   * credentials and cached data (on every instance) and closes its callers' sockets with 4403.
+   */
+  appLifecycle(change: { action: "install" | "uninstall"; locationId: string }): Promise<void>;
 }
 
 export interface GatewayFeature {

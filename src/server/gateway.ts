@@ -227,12 +227,30 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
   const createLoaders = createLoaderFactory({ client, cache });
 
+  // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
+  // goes (a "location" change, which the invalidation broadcast carries to every instance, where the
+  // listener below closes that instance's sockets too), and its callers' sockets close with 4403.
+  // Its callers are refused from then on (no credentials: FORBIDDEN unknown_location).
+  let closeLocationSockets: ((locationId: string) => void) | undefined;
+  const appLifecycle: GatewayInternals["appLifecycle"] = async ({ action, locationId }) => {
+    if (action !== "uninstall") return; // logged and counted by the intake
+    await credentials.revoke?.(locationId);
+    cache.applyChange({ type: "location", locationId });
+  };
+  const stopUninstallListener = cache.onInvalidate((change) => {
+    if (change.type !== "location") return;
+    // Another instance took the uninstall: forget the credential here too (its memory copy).
+    if (change.remote) void Promise.resolve(credentials.revoke?.(change.locationId)).catch(() => undefined);
+    closeLocationSockets?.(change.locationId);
+  });
+
   const internals: GatewayInternals = Object.freeze({
     config,
     logger,
     credentials,
     cache,
     write,
+    appLifecycle,
     metrics: ops.metrics,
     ...(redis ? { redis } : {}),
     // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
@@ -305,6 +323,10 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   });
 
   // graphql-ws on the same server and path: the pipeline's WebSocket adapter.
+  closeLocationSockets = (locationId) => {
+    const closed = ws.closeLocation(locationId, "the app was uninstalled from this location");
+    if (closed > 0) logger.info({ locationId, closed }, "graphql-ws sockets closed: app uninstalled");
+  };
   const ws = createWebSocketAdapter({
     pipeline,
     httpServer,
@@ -446,6 +468,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     (closing ??= (async () => {
       await apollo.stop(); // drains graphql-ws and the http server (grace: SHUTDOWN_GRACE_MS)
       stopInvalidations();
+      stopUninstallListener();
       for (const feature of [...features].reverse()) {
         try {
           await feature.close?.();

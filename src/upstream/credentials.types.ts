@@ -24,4 +24,9 @@ export interface CredentialProvider {
   refreshAfterRejection?(locationId: string, rejectedToken: string): Promise<string | undefined>;
   /** Record that the upstream said the credential lacks a scope ("The token is not authorized for this scope."). */
   markScopeMissing?(locationId: string, scope: string): void;
+  /**
+   * Forget the location's credential for good (HighLevel's AppUninstall): stored tokens are
+   * deleted, and the location is not served again until it is installed anew. Idempotent.
+   */
+  revoke?(locationId: string): Promise<void>;
 }

@@ -14,6 +14,8 @@ export interface StaticCredential {
 
 export class StaticCredentialProvider implements CredentialProvider {
   readonly #byLocation: ReadonlyMap<string, StaticCredential>;
+  /** Locations whose app was uninstalled: a configured token is not used again (until a restart). */
+  readonly #revoked = new Set<string>();
 
   constructor(credentials: Readonly<Record<string, StaticCredential>> | ReadonlyMap<string, StaticCredential>) {
     const entries = credentials instanceof Map ? [...credentials.entries()] : Object.entries(credentials);
@@ -26,15 +28,19 @@ export class StaticCredentialProvider implements CredentialProvider {
   }
 
   hasLocation(locationId: string): boolean {
-    return this.#byLocation.has(locationId);
+    return this.#byLocation.has(locationId) && !this.#revoked.has(locationId);
   }
 
   locations(): string[] {
-    return [...this.#byLocation.keys()];
+    return [...this.#byLocation.keys()].filter((l) => !this.#revoked.has(l));
+  }
+
+  async revoke(locationId: string): Promise<void> {
+    if (this.#byLocation.has(locationId)) this.#revoked.add(locationId);
   }
 
   async getAccessToken(locationId: string): Promise<string> {
-    const credential = this.#byLocation.get(locationId);
+    const credential = this.#revoked.has(locationId) ? undefined : this.#byLocation.get(locationId);
     if (!credential) {
       throw new UpstreamError({
         code: "UPSTREAM_ERROR",

@@ -34,6 +34,8 @@ export interface LiveEventsOptions {
   extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
   /** Metrics hook (e.g. `metrics.recordWebhookEvent`). */
   onWebhookOutcome?: (type: string, outcome: WebhookOutcome) => void;
+  /** AppInstall / AppUninstall of a location (the composition root purges an uninstalled one). */
+  onAppLifecycle?: (change: { action: "install" | "uninstall"; locationId: string }) => Promise<void>;
   now?: () => number;
 }
 
@@ -108,6 +110,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     ...(log ? { logger: log } : {}),
     ...(now ? { now } : {}),
     ...(onWebhookOutcome ? { onOutcome: onWebhookOutcome } : {}),
+    ...(options.onAppLifecycle ? { onLifecycle: options.onAppLifecycle } : {}),
   });
   const webhookRoute = createWebhookRoute({ intake, maxBodyBytes: config.webhooks.maxBodyBytes, ...(log ? { logger: log } : {}) });
 

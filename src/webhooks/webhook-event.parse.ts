@@ -21,8 +21,21 @@ import {
   type WebhookTask,
 } from "../events/contact-event.types.js";
 
+/**
+ * The app's install and uninstall (docs/webhook events/AppInstall.md, AppUninstall.md): the docs'
+ * titles name them `AppInstall`/`AppUninstall`, their examples carry `"type": "INSTALL"`/`"UNINSTALL"`.
+ */
+const APP_LIFECYCLE: Readonly<Record<string, "install" | "uninstall">> = Object.freeze({
+  AppInstall: "install",
+  INSTALL: "install",
+  AppUninstall: "uninstall",
+  UNINSTALL: "uninstall",
+});
+
 export type ParseResult =
   | { kind: "event"; event: ContactEvent; timestampMs: number | undefined }
+  /** An app install or uninstall; `locationId` is null for an agency-level one (only `companyId`). */
+  | { kind: "lifecycle"; action: "install" | "uninstall"; locationId: string | null; webhookId: string; timestampMs: number | undefined }
   | { kind: "ignored"; webhookType: string }
   | { kind: "invalid"; message: string };
 
@@ -51,6 +64,16 @@ export function parseWebhookEvent(body: unknown, options: ParseOptions): ParseRe
   const eventType = Object.hasOwn(WEBHOOK_TYPE_TO_EVENT_TYPE, webhookType)
     ? WEBHOOK_TYPE_TO_EVENT_TYPE[webhookType]
     : undefined;
+  if (eventType === undefined && Object.hasOwn(APP_LIFECYCLE, webhookType)) {
+    const timestampMs = typeof body.timestamp === "string" ? Date.parse(body.timestamp) : undefined;
+    return {
+      kind: "lifecycle",
+      action: APP_LIFECYCLE[webhookType]!,
+      locationId: str(body.locationId),
+      webhookId: str(body.webhookId) ?? options.fallbackWebhookId,
+      timestampMs: timestampMs !== undefined && Number.isFinite(timestampMs) ? timestampMs : undefined,
+    };
+  }
   if (eventType === undefined) return { kind: "ignored", webhookType };
 
   let timestampMs: number | undefined;

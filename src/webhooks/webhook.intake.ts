@@ -51,6 +51,11 @@ export interface WebhookIntakeOptions {
   applyToCache: (event: ContactEvent) => Promise<void> | void;
   /** Publishes to subscribers (all instances). A failure → 429 (the delivery is released and retried). */
   publish: (event: ContactEvent) => Promise<void>;
+  /**
+   * The app was installed or uninstalled at a location (AppInstall / AppUninstall). A failure → 429
+   * (released and retried). Absent: such deliveries are ignored.
+   */
+  onLifecycle?: (change: { action: "install" | "uninstall"; locationId: string }) => Promise<void>;
   logger?: Logger;
   now?: () => number;
   /** Seconds suggested in `Retry-After` on 429. */
@@ -82,6 +87,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     maxClockSkewMs = 5 * 60_000, // 5 minutes
     applyToCache,
     publish,
+    onLifecycle,
     logger,
     now = Date.now,
     retryAfterSeconds = 30,
@@ -138,6 +144,41 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       observe("other", "ignored");
       logger?.debug({ webhookType: parsed.webhookType }, "webhook ignored: type not served");
       return { status: 200, body: { status: "ignored" } };
+    }
+
+    if (parsed.kind === "lifecycle") {
+      if (!parsed.locationId || !onLifecycle) {
+        // Agency-level (only a companyId): the gateway serves locations, so there is nothing to do.
+        observe(webhookType, "ignored");
+        return { status: 200, body: { status: "ignored" } };
+      }
+      const { timestampMs: at } = parsed;
+      if (at !== undefined && (at - receivedAtMs > maxClockSkewMs || receivedAtMs - at > replayWindowMs)) {
+        observe(webhookType, "stale");
+        return error(401, "UNAUTHENTICATED", `timestamp: expected within the last ${Math.round(replayWindowMs / 60_000)} minutes`, "stale_timestamp");
+      }
+      // Untimed deliveries (the docs' examples carry no timestamp) are remembered far longer.
+      const ids = at === undefined ? untimedDedup : dedup;
+      try {
+        if ((await ids.claim(parsed.webhookId)) === "duplicate") {
+          observe(webhookType, "duplicate");
+          return { status: 200, body: { status: "duplicate" } };
+        }
+      } catch {
+        observe(webhookType, "deferred");
+        return retryLater("the event cannot be accepted right now; retry later");
+      }
+      try {
+        await onLifecycle({ action: parsed.action, locationId: parsed.locationId });
+      } catch (err) {
+        logger?.warn({ err, locationId: parsed.locationId, action: parsed.action }, "webhook deferred: app lifecycle not applied");
+        await ids.release(parsed.webhookId).catch(() => undefined);
+        observe(webhookType, "deferred");
+        return retryLater("the event cannot be applied right now; retry later");
+      }
+      logger?.info({ locationId: parsed.locationId, action: parsed.action }, parsed.action === "install" ? "app installed" : "app uninstalled");
+      observe(webhookType, "accepted");
+      return { status: 200, body: { status: "accepted" } };
     }
 
     const { event, timestampMs } = parsed;

@@ -233,6 +233,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         case "kind":
           evictTagged(tag.kind(locationId, event.kind));
           break;
+        case "location":
+          for (const key of [...lru.keys()]) if (key.startsWith(`${locationId}${SEP}`) && lru.delete(key)) evictions++;
+          break;
       }
     },
     stats: () => ({ hits, misses, stores, evictions, size: lru.size }),

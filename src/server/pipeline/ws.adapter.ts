@@ -61,6 +61,8 @@ export interface WebSocketStats {
 
 export interface WebSocketAdapter {
   stats(): WebSocketStats;
+  /** Closes every socket of a location's callers with 4403 (the app was uninstalled there); returns how many. */
+  closeLocation(locationId: string, reason: string): number;
   dispose(): Promise<void>;
 }
 
@@ -297,6 +299,15 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
         for (const s of set) operations += openOperations(s);
       }
       return { sockets, operations, callers: byCaller.size, limits, refusals: { ...refusals } };
+    },
+    closeLocation(locationId, reason) {
+      let closed = 0;
+      for (const client of wsServer.clients) {
+        if (states.get(client)?.auth?.viewer.locationId !== locationId) continue;
+        client.close(CloseCode.Forbidden, `Forbidden: ${reason}`);
+        closed++;
+      }
+      return closed;
     },
     async dispose() {
       options.httpServer.off("upgrade", onUpgrade);

@@ -188,3 +188,26 @@ describe("ResourceCache", () => {
     expect(() => new ResourceCache({ maxEntries: 0 })).toThrow(/maxEntries must be an integer >= 1, received 0/);
   });
 });
+
+describe("ResourceCache: a location's purge (app uninstalled)", () => {
+  it("drops every entry of that location only, pages included, and travels over the broadcast", async () => {
+    const cache = new ResourceCache({ ttlMs: 60_000 });
+    cache.set(keys.contact("A", "c1"), { id: "c1" });
+    cache.set(keys.list("A", "tasks", "c1"), []);
+    cache.set(keys.contactPage("A", { limit: 5 }), { contacts: [] });
+    cache.set(keys.contact("B", "c1"), { id: "c1" });
+    const events: InvalidationEvent[] = [];
+    cache.onInvalidate((e) => void events.push(e));
+    cache.applyChange({ type: "location", locationId: "A" });
+    expect(cache.peek(keys.contact("A", "c1"))).toBeUndefined();
+    expect(cache.peek(keys.list("A", "tasks", "c1"))).toBeUndefined();
+    expect(cache.peek(keys.contactPage("A", { limit: 5 }))).toBeUndefined();
+    expect(cache.peek(keys.contact("B", "c1"))).toEqual({ id: "c1" });
+    expect(events).toEqual([{ type: "location", locationId: "A", remote: false, origin: "local" }]);
+
+    const { toInvalidationMessage, changeOfMessage } = await import("../../../src/events/cache-invalidation.broadcast.js");
+    const message = toInvalidationMessage("instance-1", events[0]!);
+    expect(message).toEqual({ origin: "instance-1", type: "location", locationId: "A" });
+    expect(changeOfMessage(cache.registry, JSON.parse(JSON.stringify(message)))).toEqual({ type: "location", locationId: "A" });
+  });
+});
