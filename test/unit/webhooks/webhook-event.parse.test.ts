@@ -12,8 +12,9 @@ describe("webhook payload parsing", () => {
       return [file, r.kind === "event" ? r.event.type : r.kind];
     });
     expect(Object.fromEntries(results)).toEqual({
-      "AppInstall.md": "ignored",
-      "AppUninstall.md": "ignored",
+      // the app lifecycle (their examples say "INSTALL"/"UNINSTALL"): handed to the composition root
+      "AppInstall.md": "lifecycle",
+      "AppUninstall.md": "lifecycle",
       "AppointmentCreate.md": ContactEventType.APPOINTMENT_CREATE,
       // the docs' examples for these two say "AppointmentCreate": we go by what `type` says
       "AppointmentDelete.md": ContactEventType.APPOINTMENT_CREATE,
