@@ -23,6 +23,13 @@
  * - The kinds come from the resource registry (src/upstream/resources.ts): what is evicted with a
  *   contact and which lists can be dropped location-wide is derived from it, never listed here.
  *
+ * - A shared tier (`shared`, src/cache/resource-cache.redis.ts with REDIS_URL) sits under the
+ *   local LRU: a local miss asks it before the upstream, and what the upstream answers is stored
+ *   there too, so every instance (and a restarted one) serves what any instance loaded. Local
+ *   changes (webhooks, mutations, fresh reads) are applied to it before the listeners hear of them
+ *   (other instances get the broadcast and only update their own LRU). The shared tier is best
+ *   effort: unreachable, it is a miss.
+ *
  * Cached values are shared between requests: callers must treat them as read-only.
  * Knows no GraphQL.
  */
@@ -31,6 +38,16 @@ import { isUpstreamError } from "../upstream/upstream.error.js";
 import { DEFAULT_RESOURCE_REGISTRY, PAGE_KINDS, type ResourceRegistry } from "../upstream/resources.js";
 import { serializeKey, keys, type ResourceKey } from "./resource-key.js";
 
+/** A second cache level shared by every instance (resource-cache.redis.ts). Never throws. */
+export interface SharedCacheTier {
+  /** The stored value, or a miss carrying what `store` needs to refuse a value an invalidation overtook. */
+  get(key: ResourceKey): Promise<{ hit: true; value: unknown } | { hit: false; token: unknown }>;
+  /** Stores a value loaded after the miss `token` came from (dropped when the key was invalidated since). */
+  store(key: ResourceKey, value: unknown, token: unknown): void;
+  /** Applies a local change (write-through for `set`, eviction for the others). */
+  apply(change: CacheChange): void;
+}
+
 export interface ResourceCacheOptions {
   /** Lifetime of an entry, ms. 0 = store nothing (single-flight only). Default 300_000 (5 min). */
   ttlMs?: number;
@@ -38,6 +55,8 @@ export interface ResourceCacheOptions {
   maxEntries?: number;
   /** Lifetime of a cached NOT_FOUND, ms (0 = never cache them). Default 10_000, capped at ttlMs. */
   notFoundTtlMs?: number;
+  /** The shared second level (Redis), when several instances run. */
+  shared?: SharedCacheTier;
   /** Injectable monotonic clock (ms) for tests. */
   nowMs?: () => number;
   /** The per-contact resources (kinds evicted with a contact, list kinds). Default: the gateway's. */
@@ -86,6 +105,8 @@ export interface CacheStats {
   coalesced: number;
   /** Upstream fetches started by `load`. */
   fetches: number;
+  /** Local misses answered by the shared tier (no upstream call). */
+  sharedHits: number;
   size: number;
   inFlight: number;
 }
@@ -128,6 +149,8 @@ export class ResourceCache {
   #misses = 0;
   #coalesced = 0;
   #fetches = 0;
+  #sharedHits = 0;
+  readonly #shared: SharedCacheTier | undefined;
 
   constructor(options: ResourceCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
@@ -140,6 +163,7 @@ export class ResourceCache {
     }
     this.notFoundTtlMs = Math.min(options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, this.ttlMs);
     this.registry = options.registry ?? DEFAULT_RESOURCE_REGISTRY;
+    this.#shared = this.ttlMs > 0 ? options.shared : undefined;
     const nowMs = options.nowMs;
     this.#lru = new LRUCache<string, Entry>({
       max: maxEntries,
@@ -157,7 +181,8 @@ export class ResourceCache {
    * `bypass` skips the cached value and any in-flight load (a fresh read) and stores the result;
    * when that differs from what was cached (or nothing was), it is announced as a `set` change
    * (origin `local`), so what was derived from the old value (stored responses, other instances'
-   * copies) is dropped too.
+   * copies) is dropped too. With a shared tier, a local miss asks it first, so `fetch` may run
+   * after an await (callers must not rely on it running synchronously).
    */
   load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean } = {}): Promise<T> {
     const storageKey = this.#storageKey(key);
@@ -176,17 +201,29 @@ export class ResourceCache {
       this.#abandonInFlight(storageKey);
     }
     const before = options.bypass ? this.#lru.peek(storageKey) : undefined;
+    const shared = options.bypass ? undefined : this.#shared;
     this.#misses += 1;
-    this.#fetches += 1;
     const record: InFlight = { promise: Promise.resolve(), invalidated: false };
     record.promise = (async () => {
       try {
+        let token: unknown;
+        if (shared) {
+          const found = await shared.get(key);
+          if (found.hit) {
+            this.#sharedHits += 1;
+            if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value: found.value }, this.ttlMs);
+            return found.value as T;
+          }
+          token = found.token;
+        }
+        this.#fetches += 1;
         const value = await fetch();
         if (record.invalidated) return value;
         if (options.bypass && !(before?.kind === "value" && sameJson(before.value, value))) {
           this.applyChange({ type: "set", key, value }, { origin: "local" });
         } else {
           this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
+          shared?.store(key, value, token);
         }
         return value;
       } catch (error) {
@@ -259,6 +296,9 @@ export class ResourceCache {
         return assertNever(change);
     }
     const origin = options.origin ?? (options.remote ? "remote" : "local");
+    // The origin instance updates the shared tier (before the listeners broadcast the change, on
+    // the same Redis connection, so another instance never re-reads the old value after the broadcast).
+    if (origin !== "remote") this.#shared?.apply(change);
     this.#emit({ ...change, remote: origin === "remote", origin });
   }
 
@@ -311,6 +351,7 @@ export class ResourceCache {
       misses: this.#misses,
       coalesced: this.#coalesced,
       fetches: this.#fetches,
+      sharedHits: this.#sharedHits,
       size: this.#lru.size,
       inFlight: this.#inFlight.size,
     };

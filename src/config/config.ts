@@ -62,6 +62,8 @@ export interface Config {
   cache: {
     ttlMs: number;
     maxEntries: number;
+    /** Lifetime of an entry in the shared (Redis) tier, ms; 0 = no shared tier. Used only with REDIS_URL. */
+    sharedTtlMs: number;
   };
   rateLimit: {
     burst: number;
@@ -260,6 +262,7 @@ export function loadConfig(env: Env): Config {
     "a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
   );
 
+  const cacheTtlMs = read(env, "CACHE_TTL_MS", int(0, 86_400_000, 300_000), "milliseconds (0..86400000)");
   const config: Config = {
     port: read(env, "PORT", int(0, 65535, 4000), "a port number from 0 to 65535"),
     host: read(env, "HOST", z.string().min(1).optional(), "a host name or IP address") ?? "127.0.0.1",
@@ -290,8 +293,9 @@ export function loadConfig(env: Env): Config {
       keyPrefix: read(env, "REDIS_KEY_PREFIX", z.string().min(1).max(64).optional(), "1 to 64 characters") ?? "cgw:",
     },
     cache: {
-      ttlMs: read(env, "CACHE_TTL_MS", int(0, 86_400_000, 300_000), "milliseconds (0..86400000)"),
+      ttlMs: cacheTtlMs,
       maxEntries: read(env, "CACHE_MAX_ENTRIES", int(1, 10_000_000, 100_000), "an integer from 1 to 10000000"),
+      sharedTtlMs: read(env, "CACHE_SHARED_TTL_MS", int(0, 7 * 86_400_000, cacheTtlMs), "milliseconds (0..604800000)"),
     },
     rateLimit: {
       burst: read(env, "RATE_LIMIT_BURST", int(1, 1_000_000, 100), "an integer from 1 to 1000000"),

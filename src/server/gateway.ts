@@ -40,6 +40,8 @@ import { createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
+import { createRedisSharedCache } from "../cache/resource-cache.redis.js";
+import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
 import {
   ContactsClient,
   createGovernanceRuntime,
@@ -224,7 +226,25 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
     logger: logger.child({ component: "upstream" }),
   });
-  const cache = options.cache ?? createResourceCache({ ttlMs: config.cache.ttlMs, maxEntries: config.cache.maxEntries });
+  // The resource cache; with REDIS_URL its shared tier in Redis, so every instance (and a
+  // restarted one) serves what any instance loaded.
+  const cache =
+    options.cache ??
+    createResourceCache({
+      ttlMs: config.cache.ttlMs,
+      maxEntries: config.cache.maxEntries,
+      ...(redis && config.cache.sharedTtlMs > 0
+        ? {
+            shared: createRedisSharedCache({
+              redis: () => redis.command(),
+              keyPrefix: config.redis.keyPrefix,
+              ttlMs: config.cache.sharedTtlMs,
+              registry: DEFAULT_RESOURCE_REGISTRY,
+              onError: (error) => logger.warn({ err: error }, "shared cache: Redis unavailable, reading from the upstream"),
+            }),
+          }
+        : {}),
+    });
   const createLoaders = createLoaderFactory({ client, cache });
 
   // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
