@@ -132,6 +132,11 @@ export interface Config {
     /** How long an idle keep-alive connection stays open. */
     keepAliveTimeoutMs: number;
   };
+  /**
+   * Every operation's deadline (OPERATION_DEADLINE_MS): waiting for an upstream queue slot,
+   * retries and answers included; past it the pending upstream work is abandoned.
+   */
+  operationDeadlineMs: number;
   ops: {
     /** Bearer token for `GET /metrics` and for the location ids in `GET /readyz`; unset = /metrics is open, /readyz never lists locations. */
     metricsToken: string | undefined;
@@ -354,6 +359,7 @@ export function loadConfig(env: Env): Config {
       requestTimeoutMs: read(env, "HTTP_REQUEST_TIMEOUT_MS", int(1_000, 3_600_000, 30_000), "milliseconds (1000..3600000)"),
       keepAliveTimeoutMs: read(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", int(1_000, 600_000, 5_000), "milliseconds (1000..600000)"),
     },
+    operationDeadlineMs: read(env, "OPERATION_DEADLINE_MS", int(100, 600_000, 15_000), "milliseconds (100..600000)"),
     ops: {
       metricsToken: read(env, "METRICS_TOKEN", z.string().min(16).max(512).regex(/^[\x21-\x7e]+$/).optional(), "16 to 512 printable characters without spaces"),
     },

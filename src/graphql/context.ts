@@ -14,6 +14,7 @@ import { createReadLog, type ReadLog } from "../cache/read-log.js";
 import type { LoaderFactory, Loaders } from "../loaders/index.js";
 import type { ContactEventBus } from "../events/event-bus.js";
 import type { WriteEngine, WritePort } from "./write/mutation-write.runner.js";
+import type { OperationDeadline } from "../upstream/deadline.js";
 
 /** What a subscription may do with the gateway's live events: subscribe to one location's stream. */
 export type EventsPort = Pick<ContactEventBus, "subscribe">;
@@ -62,6 +63,8 @@ export interface CreateContextOptions {
   services: GatewayServices;
   requestId: string;
   headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** This operation's deadline (OPERATION_DEADLINE_MS): every upstream call of its loaders and writes carries it. */
+  deadline?: OperationDeadline;
 }
 
 function viewerOrGraphQLError(auth: CallerAuth): Viewer {
@@ -91,6 +94,8 @@ class RequestContext implements GatewayContext {
     readonly _services: GatewayServices,
     readonly requestId: string,
     readonly headers: Readonly<Record<string, string | string[] | undefined>> = {},
+    /** Internal: read by the loaders and the write path. */
+    readonly _deadline: OperationDeadline | undefined = undefined,
   ) {
     this.viewer = auth.status === "authenticated" ? auth.viewer : undefined;
   }
@@ -106,7 +111,7 @@ class RequestContext implements GatewayContext {
   }
 
   newLoaders(): Loaders {
-    return this._services.createLoaders(viewerOrGraphQLError(this.auth).locationId, this.reads);
+    return this._services.createLoaders(viewerOrGraphQLError(this.auth).locationId, this.reads, this._deadline);
   }
 
   now(): number {
@@ -120,7 +125,7 @@ class RequestContext implements GatewayContext {
   get writes(): WritePort {
     const engine = this._services.writes;
     if (!engine) throw new TypeError("this gateway was built without the write path (GatewayServices.writes)");
-    return engine.forRequest({ requireViewer: () => this.requireViewer(), headers: this.headers });
+    return engine.forRequest({ requireViewer: () => this.requireViewer(), headers: this.headers, ...(this._deadline ? { deadline: this._deadline } : {}) });
   }
 
   requireViewer(): Viewer {
@@ -129,5 +134,5 @@ class RequestContext implements GatewayContext {
 }
 
 export function createGatewayContext(options: CreateContextOptions): GatewayContext {
-  return new RequestContext(options.auth, options.services, options.requestId, options.headers ?? {});
+  return new RequestContext(options.auth, options.services, options.requestId, options.headers ?? {}, options.deadline);
 }

@@ -26,6 +26,7 @@ import type {
 import type { PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { ContactsReadClient } from "./read-client.types.js";
+import type { OperationDeadline } from "../upstream/deadline.js";
 
 export interface ChildRef {
   contactId: string;
@@ -74,7 +75,7 @@ export interface LoaderServices {
 }
 
 /** A loader set for one location; with `reads`, every read of the shared cache is recorded there (the response cache's tags). */
-export type LoaderFactory = (locationId: string, reads?: ReadLog) => Loaders;
+export type LoaderFactory = (locationId: string, reads?: ReadLog, deadline?: OperationDeadline) => Loaders;
 
 const nullIfNotFound = <T>(promise: Promise<T>): Promise<T | null> =>
   promise.catch((error: unknown) => {
@@ -98,8 +99,9 @@ interface ListLoader {
   listed: Set<string>;
 }
 
-export function createLoaders(services: LoaderServices, locationId: string, reads?: ReadLog): Loaders {
-  const { client } = services;
+export function createLoaders(services: LoaderServices, locationId: string, reads?: ReadLog, deadline?: OperationDeadline): Loaders {
+  // Every upstream call of this operation carries its deadline (upstream/deadline.ts).
+  const client = deadline && services.client.withDeadline ? services.client.withDeadline(deadline) : services.client;
   const cache = reads ? recordingReads(services.cache, reads) : services.cache;
   const lists = new Map<PerContactResource, ListLoader>();
   const items = new Map<PerContactResource, DataLoader<ChildRef, { id: string } | null, string>>();
@@ -201,5 +203,5 @@ export function createLoaders(services: LoaderServices, locationId: string, read
 
 /** Binds the shared services once; call the result per operation (or per subscription event). */
 export function createLoaderFactory(services: LoaderServices): LoaderFactory {
-  return (locationId, reads) => createLoaders(services, locationId, reads);
+  return (locationId, reads, deadline) => createLoaders(services, locationId, reads, deadline);
 }

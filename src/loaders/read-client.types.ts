@@ -10,8 +10,11 @@ import type {
   UpstreamContact,
 } from "../upstream/contacts.types.js";
 import type { PerContactResource } from "../upstream/resources.js";
+import type { OperationDeadline } from "../upstream/deadline.js";
 
 export interface ContactsReadClient {
+  /** The same client for one operation, its calls bounded by `deadline` (ContactsClient has it; fakes may not). */
+  withDeadline?(deadline: OperationDeadline): ContactsReadClient;
   getContact(locationId: string, contactId: string): Promise<UpstreamContact>;
   /** A contact's list of any per-contact resource of the registry, normalised. */
   listOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string): Promise<T[]>;

@@ -45,6 +45,7 @@ import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
 import {
   ContactsClient,
   createGovernanceRuntime,
+  createOperationDeadline,
   credentialsFromConfig,
   type CredentialProvider,
   type Governance,
@@ -310,8 +311,16 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
 
   const authenticate = (authorization: unknown): Promise<CallerAuth> =>
     authenticateCaller(authorization, { secret: jwtSecret, credentials });
+  // One deadline per operation (and per subscription event): queue waits, retries and answers
+  // of all its upstream calls fit in OPERATION_DEADLINE_MS (upstream/deadline.ts).
   const createContext = (auth: CallerAuth, requestId?: string, headers?: GatewayContext["headers"]): GatewayContext =>
-    createGatewayContext({ auth, services, requestId: requestId ?? randomUUID(), ...(headers ? { headers } : {}) });
+    createGatewayContext({
+      auth,
+      services,
+      requestId: requestId ?? randomUUID(),
+      ...(headers ? { headers } : {}),
+      deadline: createOperationDeadline(config.operationDeadlineMs),
+    });
 
   // The response cache stage, for every read operation: evicted by every change the resource cache
   // announces (webhooks, mutations, other instances' invalidations) to exactly the answers that

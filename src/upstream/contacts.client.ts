@@ -36,7 +36,8 @@ import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 import { NOTES, TASKS, type PerContactResource } from "./resources.js";
-import { UpstreamError } from "./upstream.error.js";
+import { UpstreamError, isUpstreamError } from "./upstream.error.js";
+import { deadlineExceeded, type OperationDeadline } from "./deadline.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
 
 export interface ContactsClientOptions {
@@ -57,6 +58,8 @@ export interface ContactsClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The operation's deadline (deadline.ts): no queue wait, retry or answer past it. */
+  deadline?: OperationDeadline;
 }
 
 export interface IterateContactsOptions extends CallOptions {
@@ -92,6 +95,19 @@ export class ContactsClient {
 
   async close(): Promise<void> {
     await this.transport?.close();
+  }
+
+  /** Deadline of the calls of a client bound by `withDeadline` (undefined on the shared client). */
+  private boundDeadline: OperationDeadline | undefined;
+
+  /**
+   * This client for one operation: every call (including ones added later) carries `deadline`.
+   * A cheap view (prototype delegation), never a second middleware chain or connection pool.
+   */
+  withDeadline(deadline: OperationDeadline): ContactsClient {
+    const bound = Object.create(this) as ContactsClient;
+    bound.boundDeadline = deadline;
+    return bound;
   }
 
   // ---- reads (scope contacts.readonly) -------------------------------------------------------
@@ -415,7 +431,23 @@ export class ContactsClient {
       attempt: 1,
       signal: options?.signal,
     };
-    const response = await this.handler(request);
+    const deadline = options?.deadline ?? this.boundDeadline;
+    let response: UpstreamResponse;
+    if (deadline) {
+      if (deadline.expired()) throw deadlineExceeded(request, deadline);
+      request.deadlineAt = deadline.at;
+      request.signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
+      try {
+        // Raced against the deadline too: a step that ignores the signal cannot hold the caller.
+        response = await untilDeadline(this.handler(request), deadline);
+      } catch (error) {
+        // A rate budget that cannot be had in time keeps its own code and Retry-After.
+        if (deadline.expired() && !(isUpstreamError(error) && error.code === "UPSTREAM_RATE_LIMITED")) throw deadlineExceeded(request, deadline, error);
+        throw error;
+      }
+    } else {
+      response = await this.handler(request);
+    }
     if (response.status >= 200 && response.status < 300) {
       // A 2xx whose body is not JSON (the transport hands back the text): after a write, the write
       // may well have happened although its result cannot be read. Flagged like a dropped
@@ -475,6 +507,28 @@ function assertLimit(limit: number, name: string): void {
 
 function invalidArgument(method: string, route: string, message: string): UpstreamError {
   return new UpstreamError({ code: "BAD_USER_INPUT", reason: "validation", message, method, route });
+}
+
+function untilDeadline<T>(work: Promise<T>, deadline: OperationDeadline): Promise<T> {
+  const { signal } = deadline;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function unreadableWriteAnswer(request: UpstreamRequest, status: number): UpstreamError {

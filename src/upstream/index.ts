@@ -35,3 +35,5 @@ export { DEFAULT_RATE_POLICY, createRateGovernor } from "./rate-governor.js";
 export type { Grant, LocationRateSnapshot, RateGovernor, RateGovernorHooks, RatePolicy } from "./rate-governor.js";
 export { systemClock } from "./governance.clock.js";
 export type { Clock } from "./governance.clock.js";
+export { createOperationDeadline, deadlineExceeded } from "./deadline.js";
+export type { OperationDeadline } from "./deadline.js";

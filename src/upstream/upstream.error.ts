@@ -26,6 +26,7 @@ export type UpstreamErrorReason =
   | "rate_limited" // 429 from the upstream, or our own governor's deadline passed
   | "server_error" // 5xx
   | "timeout" // connect/headers/body timeout
+  | "deadline" // the operation's deadline passed (OPERATION_DEADLINE_MS): its pending work abandoned
   | "connection" // reset, refused, DNS…
   | "circuit_open" // breaker open: failing fast
   | "no_credentials" // the gateway holds no credential for that location

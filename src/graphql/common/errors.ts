@@ -73,7 +73,9 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
     code === "UPSTREAM_RATE_LIMITED"
       ? "The Contacts API rate limit was reached; retry later"
       : code === "UPSTREAM_UNAVAILABLE"
-        ? `The Contacts API is unavailable (${error.method} ${error.route}: ${status})`
+        ? error.reason === "deadline"
+          ? error.message // says which call, the deadline and that its pending work was abandoned
+          : `The Contacts API is unavailable (${error.method} ${error.route}: ${status})`
         : code === "NOT_FOUND"
           ? `Not found upstream (${error.method} ${error.route})`
           : code === "UPSTREAM_ERROR"

@@ -30,6 +30,7 @@ import {
   type IdempotencyStore,
 } from "../../idempotency/index.js";
 import type { ContactsClient } from "../../upstream/contacts.client.js";
+import type { OperationDeadline } from "../../upstream/deadline.js";
 import type { UpstreamContact } from "../../upstream/contacts.types.js";
 import type { ContactEvent } from "../../events/contact-event.types.js";
 import type { PerContactResource } from "../../upstream/resources.js";
@@ -76,6 +77,8 @@ export interface WriteRequest {
   requireViewer(): Viewer;
   /** Request headers, lower-cased names (HTTP only; absent over WebSocket). */
   headers?: Readonly<Record<string, string | string[] | undefined>> | undefined;
+  /** The operation's deadline: the precondition read and the write carry it (upstream/deadline.ts). */
+  deadline?: OperationDeadline;
 }
 
 /** The GraphQL context's write port: runs one mutation field along the write path. */
@@ -243,7 +246,8 @@ const codeOf = (error: unknown): string =>
       : "INTERNAL_SERVER_ERROR";
 
 /** Runs one mutation along the path described at the top of this file. */
-export async function runMutation<T>(deps: WriteDeps, context: WriteRequest, plan: MutationPlan<T>): Promise<T> {
+export async function runMutation<T>(shared: WriteDeps, context: WriteRequest, plan: MutationPlan<T>): Promise<T> {
+  const deps = context.deadline ? { ...shared, client: shared.client.withDeadline(context.deadline) } : shared;
   const started = performance.now();
   const viewer = context.requireViewer();
   const location = viewer.locationId;

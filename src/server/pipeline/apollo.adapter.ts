@@ -4,7 +4,7 @@
  * rules (`apolloPipelineOptions`); this plugin maps the remaining stages onto Apollo's hooks:
  *   didResolveOperation   authenticate → cost → authorize → cache (`pipeline.admit`)
  *   responseForOperation  a refusal as a result, or a cache hit: answered without executing
- *   willSendResponse      a cacheable success is stored
+ *   willSendResponse      a cacheable success is stored; `Retry-After` when a rate budget refused
  *   didEncounterErrors    the token-limit label (stage 2) and the audit stage
  * and `formatError` is the pipeline's. Stage 1 (request shape) runs in `checkHttpRequest`, an
  * express middleware in front of Apollo.
@@ -100,6 +100,13 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
           return null;
         },
         async willSendResponse({ response, contextValue }) {
+          // A rate budget that could not be had within the operation's deadline: say when to retry.
+          if (response.body.kind === "single") {
+            const waits = (response.body.singleResult.errors ?? []).flatMap((e) =>
+              e.extensions?.["code"] === "UPSTREAM_RATE_LIMITED" && typeof e.extensions["retryAfterMs"] === "number" ? [e.extensions["retryAfterMs"]] : [],
+            );
+            if (waits.length > 0) response.http.headers.set("retry-after", String(Math.max(1, Math.ceil(Math.max(...waits) / 1000))));
+          }
           if (admission?.kind !== "execute" || response.body.kind !== "single") return;
           const result = response.body.singleResult;
           admission.remember(
