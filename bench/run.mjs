@@ -16,7 +16,8 @@
 // BENCH_SYSTEMS (comma list of the above names), BENCH_PROFILE=0 (no profile of missed targets),
 // BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only),
 // BENCH_MISS_REQUESTS (response-cache misses measured per system), BENCH_REAL_LIMITS=0 (skip the
-// real-limits scenario), BENCH_REAL_LIMITS_MAX_S (how long a system may take to complete there).
+// real-limits scenario), BENCH_REAL_LIMITS_MAX_S (how long a system may take to complete there),
+// BENCH_ONLY=eventloop (only the event-loop delay under attack, bench/lib/eventloop.mjs).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -776,6 +777,24 @@ function updateReadme(markdown) {
   if (i < 0 || j < i) return;
   writeFileSync(file, `${text.slice(0, i + start.length)}\n${markdown}${text.slice(j)}`);
   log("updated the Benchmarks section of README.md");
+}
+
+// BENCH_ONLY=eventloop: only the event-loop delay of ours with and without the attack documents
+// (bench/lib/eventloop.mjs; BENCH_EVENTLOOP_S, BENCH_EVENTLOOP_RATE), nothing else written.
+if (env.BENCH_ONLY === "eventloop") {
+  let code = 0;
+  try {
+    await sim.ready;
+    const { runEventLoopBench } = await import("./lib/eventloop.mjs");
+    await runEventLoopBench({ root, port: 4700 + Math.floor(Math.random() * 200), cpu: cfg.gatewayCpu, upstream: await sim.call("info"), log });
+  } catch (error) {
+    code = 1;
+    console.error(`bench failed: ${error?.message ?? error}`);
+  } finally {
+    await sim.call("close").catch(() => {});
+    sim.child.kill();
+    process.exit(code);
+  }
 }
 
 let exitCode = 0;
