@@ -15,8 +15,9 @@
  * authentic *now* (like an expired caller token, which is also 401). HighLevel retries only on 429,
  * so a 401 is never retried; the distinct `reason` keeps it apart from a key problem in logs.
  * A body without `timestamp`: HighLevel's webhook authentication guide
- * (reference docs/oauth/WebhookAuthentication.md) says every delivery carries `timestamp` and
- * `webhookId`, but none of the per-event payload docs (docs/webhook events/*.md) lists them, so no
+ * (test/fixtures/contacts-api/docs/oauth/WebhookAuthentication.md) says every delivery carries
+ * `timestamp` and `webhookId`, but none of the per-event payload docs (same folder,
+ * `webhook events/*.md`) lists them, so no
  * event type is assumed to always have one. Such a body is accepted (occurredAt = receipt; refusing
  * it would lose the event for good) but, with no age to check, its id (`webhookId`, or the SHA-256
  * of its bytes: HighLevel's retries re-send the same bytes) is remembered in `untimedDedup` for

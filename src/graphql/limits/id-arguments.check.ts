@@ -3,8 +3,8 @@
  * input object at any depth — must be a safe upstream id before anything runs: the ids end up in
  * upstream URL paths (`/contacts/:contactId`), where `.`, `..`, `/`, `?` or `%` would address
  * another route (`contact(id: "..")` would become `GET /`). HighLevel's ids are short runs of
- * letters and digits (e.g. `ocQHyuzHvysMo5N5VsXc` in reference/contacts-api), so the accepted form
- * is narrow; the write rules (graphql/write/input-write.rules.ts) use the same one.
+ * letters and digits (e.g. `ocQHyuzHvysMo5N5VsXc`, test/fixtures/contacts-api/apps/contacts.json),
+ * so the accepted form is narrow; the write rules (graphql/write/input-write.rules.ts) use the same one.
  *
  * The check is a walk over the operation and the fragments it reaches (each once), reading the
  * argument values graphql's executor would see (`getArgumentValues` over the coerced variables),

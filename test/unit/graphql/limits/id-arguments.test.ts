@@ -98,7 +98,7 @@ const cases = Object.values(schema.getTypeMap())
   );
 
 describe("ids stage", () => {
-  it("finds the ID arguments the issue names (the walk is not empty)", () => {
+  it("finds the ID arguments of the read and write paths (the walk is not empty)", () => {
     const names = cases.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["Query.contact(id)", "Mutation.deleteContact(id)", "Mutation.createTask(contactId)"]));
   });
