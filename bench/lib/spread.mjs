@@ -79,8 +79,8 @@ export function renderSpread(runs, old) {
   if (runs.length === 0) return "";
   const names = SYSTEMS.filter((n) => runs.at(-1).systems[n]);
   const lines = [];
-  const when = (r) => `${r.startedAt.slice(0, 16).replace("T", " ")}${r.commit ? ` at ${r.commit}` : ""}`;
-  lines.push(`### Spread over ${runs.length} full run${runs.length === 1 ? "" : "s"} (${runs.map(when).join(", ")} UTC)`);
+  const when = (r) => `${r.startedAt.slice(0, 16).replace("T", " ")} UTC${r.commit ? ` at ${r.commit}` : ""}`;
+  lines.push(`### Spread over ${runs.length} full run${runs.length === 1 ? "" : "s"} (${runs.map(when).join(", ")})`);
   lines.push("");
   lines.push("Min–max per row over the runs (one value: every run agreed to the digits shown). The machine has 2 cores shared with other engineers' test suites; each gateway is pinned to core 1, but nothing keeps other processes off it.");
   lines.push("");
