@@ -56,6 +56,7 @@ import {
   apolloPipelineOptions,
   apolloPipelinePlugin,
   checkHttpRequest,
+  serveStoredAnswers,
   createOperationPipeline,
   createResponseCache,
   createWebSocketAdapter,
@@ -452,6 +453,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     GRAPHQL_PATH,
     express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
     checkHttpRequest(pipeline),
+    serveStoredAnswers(pipeline, authenticate),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),

@@ -70,6 +70,10 @@ describe("response cache for every read", () => {
     const readerSees = await s.gql(ONE, { id: x.id }, reader);
     expect(hit(readerSees)).toBe(false); // its own entry (stored now), never the writer's
 
+    const anonymous = await s.gql(ONE, { id: x.id });
+    expect(hit(anonymous)).toBe(false);
+    expect(anonymous.body.errors?.[0]?.extensions?.["code"]).toBe("UNAUTHENTICATED");
+
     const other = await s.tokenFor({ locationId: LOCATION_B });
     const http = await s.gql(ONE, { id: x.id }, other);
     expect(hit(http)).toBe(false);

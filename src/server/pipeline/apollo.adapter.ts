@@ -12,6 +12,7 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import { GraphQLError, type ValidationRule } from "graphql";
 import type { RequestHandler } from "express";
+import type { CallerAuth } from "../../auth/index.js";
 import type { GatewayContext } from "../../graphql/index.js";
 import type { Admission, OperationPipeline } from "./operation.pipeline.js";
 
@@ -37,6 +38,30 @@ export function apolloPipelineOptions(pipeline: OperationPipeline): {
   formatError: OperationPipeline["apolloFormatError"];
 } {
   return { parseOptions: pipeline.parseOptions, validationRules: [...pipeline.validationRules], formatError: pipeline.apolloFormatError };
+}
+
+/**
+ * The response cache stage's HTTP fast path (after stage 1): an operation with a stored answer
+ * for this caller's location and scopes is answered with the stored bytes, serialised once,
+ * instead of Apollo serialising the same large result for every hit; everything else goes on to
+ * Apollo and the full pipeline. Hits are counted like any other (`cgw_response_cache_hits_total`).
+ */
+export function serveStoredAnswers(pipeline: OperationPipeline, authenticate: (authorization: unknown) => Promise<CallerAuth>): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== "POST") return next();
+    const body = req.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== "object" || typeof body["query"] !== "string") return next();
+    const key = pipeline.operationKey({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
+    if (!pipeline.mayHaveStoredAnswer(key)) return next();
+    authenticate(req.headers.authorization).then(
+      (auth) => {
+        const answer = pipeline.storedAnswer(key, auth);
+        if (answer === undefined) return next();
+        res.status(200).set({ "content-type": "application/json; charset=utf-8", "x-response-cache": "hit" }).send(answer);
+      },
+      () => next(),
+    );
+  };
 }
 
 /** Stage 1 for HTTP (after `express.json()` bounded the body): a 400 with what was expected. */

@@ -7,7 +7,7 @@ export {
   PIPELINE_STAGES,
 } from "./operation.pipeline.js";
 export type { Admission, OperationPipeline, OperationPipelineOptions, OperationRequest, StageName } from "./operation.pipeline.js";
-export { apolloPipelineOptions, apolloPipelinePlugin, checkHttpRequest } from "./apollo.adapter.js";
+export { apolloPipelineOptions, apolloPipelinePlugin, checkHttpRequest, serveStoredAnswers } from "./apollo.adapter.js";
 export {
   createWebSocketAdapter,
   CLOSE_MESSAGE_TOO_BIG,

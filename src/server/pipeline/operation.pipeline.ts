@@ -107,6 +107,16 @@ export interface OperationPipeline {
   parseError(error: GraphQLError): GraphQLError;
   /** Stages 4 to 8 for a parsed, valid operation. */
   admit(input: { document: DocumentNode; operation: OperationDefinitionNode; variables: unknown; operationKey: string; auth: CallerAuth }): Admission;
+  /** Cheap pre-check for `storedAnswer`: is any answer stored for this exact operation? */
+  mayHaveStoredAnswer(operationKey: string): boolean;
+  /**
+   * Stages 4-7 for an operation whose exact text, variables and name have a stored answer, as
+   * the HTTP body to send. Parse, validation and the cost stage are not run again: they depend on
+   * the operation alone and passed when the answer was stored (only queries are stored).
+   * Authentication and authorization are: undefined when the caller is not authenticated, lacks
+   * the read scope, or nothing is stored for its location and scopes (then the full pipeline runs).
+   */
+  storedAnswer(operationKey: string, auth: CallerAuth): string | undefined;
   /** Stage 9. */
   formatError(error: GraphQLError): GraphQLFormattedError;
   /** Apollo's `formatError` signature of stage 9. */
@@ -250,6 +260,15 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
           responseCache.store(key, viewer, generation, result, reads.reads());
         },
       };
+    },
+
+    mayHaveStoredAnswer: (key) => responseCache?.mayHave(key) ?? false,
+
+    storedAnswer(key, auth) {
+      if (!responseCache || auth.status !== "authenticated") return undefined;
+      const { viewer } = auth;
+      if (!viewer.scopes.includes(SCOPES.read)) return undefined;
+      return responseCache.getJson(key, viewer.locationId, viewer.scopes);
     },
 
     formatError: (error) => apolloFormatError(error.toJSON(), error),

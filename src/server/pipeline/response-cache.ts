@@ -55,6 +55,8 @@ export interface CachedOperation {
 interface Entry {
   /** The successful result, frozen: every hit answers with this same object. */
   result: Readonly<ExecutionResult>;
+  /** The HTTP body of the result, serialised on the first HTTP hit and reused by every later one. */
+  json?: string;
   operationKey: string;
   tags: readonly string[];
   /** Epoch ms after which the answer would differ by the clock alone (Infinity: never). */
@@ -78,6 +80,8 @@ export interface ResponseCache {
   /** Cheap pre-check before authenticating: is anything stored for this operation? */
   mayHave(operationKey: string): boolean;
   get(operationKey: string, locationId: string, scopes: readonly string[]): Readonly<ExecutionResult> | undefined;
+  /** `get`, as the HTTP body (`JSON.stringify(result)` + newline, as Apollo writes it), serialised once per entry. */
+  getJson(operationKey: string, locationId: string, scopes: readonly string[]): string | undefined;
   /** The location's change generation now (take it before executing). */
   generation(locationId: string): number;
   /** Stores a successful result, tagged with what it read, unless the location changed since `generation`. */
@@ -172,24 +176,32 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return { tags: [...tags], changesAt };
   }
 
+  function lookup(operationKey: string, locationId: string, scopes: readonly string[]): Entry | undefined {
+    const key = fullKey(operationKey, locationId, scopes);
+    let entry = enabled ? lru.get(key) : undefined;
+    if (entry && now() >= entry.changesAt) {
+      // The clock moved past a due time or a start time it showed: the answer is different now.
+      lru.delete(key);
+      evictions++;
+      entry = undefined;
+    }
+    if (entry) hits++;
+    else misses++;
+    return entry;
+  }
+
   return {
     enabled,
     covers: (fields) =>
       enabled && fields.length > 0 && fields.every((f) => !neverStored.has(f) && (rootFields === "*" || rootFields.has(f))),
     operationKey: (op) => JSON.stringify([op.query, op.variables ?? null, op.operationName ?? null]),
     mayHave: (operationKey) => enabled && perOperation.has(operationKey),
-    get(operationKey, locationId, scopes) {
-      const key = fullKey(operationKey, locationId, scopes);
-      let entry = enabled ? lru.get(key) : undefined;
-      if (entry && now() >= entry.changesAt) {
-        // The clock moved past a due time or a start time it showed: the answer is different now.
-        lru.delete(key);
-        evictions++;
-        entry = undefined;
-      }
-      if (entry) hits++;
-      else misses++;
-      return entry?.result;
+    get: (operationKey, locationId, scopes) => lookup(operationKey, locationId, scopes)?.result,
+    getJson(operationKey, locationId, scopes) {
+      const entry = lookup(operationKey, locationId, scopes);
+      if (!entry) return undefined;
+      entry.json ??= `${JSON.stringify(entry.result)}\n`;
+      return entry.json;
     },
     generation: generationOf,
     store(operationKey, viewer, generation, result, reads) {
