@@ -5,8 +5,8 @@
  *
  * - A value lives under `<prefix>rc:v:<key>` as `<generations>\n<json>`, with a TTL
  *   (CACHE_SHARED_TTL_MS). The generations are those of the groups a key belongs to: everything
- *   (`clear`), its contact (`contact`), its location's list pages (`lists`), its list kind
- *   (`kind`). Evicting a group is one INCR of its generation key; a value stored under older
+ *   (`clear`), its location (`location`: the app was uninstalled), its contact (`contact`), its
+ *   location's list pages (`lists`), its list kind (`kind`). Evicting a group is one INCR of its generation key; a value stored under older
  *   generations is a miss from then on. Deleting a key is a DEL; a `set` writes through.
  * - A value loaded after a miss is stored only if no generation moved since the miss (one Lua
  *   script compares and sets atomically): an invalidation during the upstream call wins.
@@ -52,12 +52,13 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
   const valueKey = (key: ResourceKey) => `${keyPrefix}rc:v:${serializeKey(key)}`;
   const gen = {
     all: () => `${keyPrefix}rc:g:all`,
+    location: (locationId: string) => `${keyPrefix}rc:g:l:${locationId}`,
     contact: (locationId: string, contactId: string) => `${keyPrefix}rc:g:c:${locationId}\u0000${contactId}`,
     pages: (locationId: string) => `${keyPrefix}rc:g:p:${locationId}`,
     kind: (locationId: string, kind: string) => `${keyPrefix}rc:g:k:${locationId}\u0000${kind}`,
   };
   const generationsOf = (key: ResourceKey): string[] => {
-    const list = [gen.all()];
+    const list = [gen.all(), gen.location(key.locationId)];
     if (key.contactId !== undefined) list.push(gen.contact(key.locationId, key.contactId));
     if (PAGE_KINDS.includes(key.kind)) list.push(gen.pages(key.locationId));
     if (registry.isListKind(key.kind)) list.push(gen.kind(key.locationId, key.kind));
@@ -141,6 +142,9 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
           break;
         case "kind":
           bump(gen.kind(change.locationId, change.kind));
+          break;
+        case "location": // the app was uninstalled there
+          bump(gen.location(change.locationId));
           break;
         case "clear":
           bump(gen.all());

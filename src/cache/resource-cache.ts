@@ -98,6 +98,9 @@ export type PerContactListKind = string;
 
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
+/** Receives a value fetched from the upstream and stored by `load` (read-only: it is the cached object). */
+export type LoadListener = (key: ResourceKey, value: unknown) => void;
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -145,6 +148,7 @@ export class ResourceCache {
   /** `location\0kind` → generation of that location's per-contact lists of one kind (`invalidateKind`). */
   readonly #kindGeneration = new Map<string, number>();
   readonly #listeners = new Set<InvalidationListener>();
+  readonly #loadListeners = new Set<LoadListener>();
   #hits = 0;
   #misses = 0;
   #coalesced = 0;
@@ -224,6 +228,7 @@ export class ResourceCache {
         } else {
           this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
           shared?.store(key, value, token);
+          this.#announceLoad(key, value);
         }
         return value;
       } catch (error) {
@@ -339,6 +344,15 @@ export class ResourceCache {
     this.applyChange({ type: "clear" }, options);
   }
 
+  /**
+   * Subscribes to values fetched from the upstream and stored (a cold load or a revalidation after
+   * expiry; not a change, so not an invalidation). Returns the unsubscribe function.
+   */
+  onLoad(listener: LoadListener): () => void {
+    this.#loadListeners.add(listener);
+    return () => this.#loadListeners.delete(listener);
+  }
+
   /** Subscribes to invalidations; returns the unsubscribe function. */
   onInvalidate(listener: InvalidationListener): () => void {
     this.#listeners.add(listener);
@@ -402,6 +416,16 @@ export class ResourceCache {
     if (record) {
       record.invalidated = true;
       this.#inFlight.delete(storageKey);
+    }
+  }
+
+  #announceLoad(key: ResourceKey, value: unknown): void {
+    for (const listener of this.#loadListeners) {
+      try {
+        listener(key, value);
+      } catch {
+        // as #emit
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { createEventCacheApplier } from "../events/event-cache.apply.js";
 import { createMemoryEventBus, createRedisEventBus, type ContactEventBus } from "../events/event-bus.js";
 import type { ContactEvent } from "../events/contact-event.types.js";
 import { createMemoryEchoStore, createRedisEchoStore, type EventEchoStore } from "../events/event-echo.store.js";
+import { createTaskRevalidation } from "../events/task-update.emitter.js";
 import type { RedisConnections } from "../redis/index.js";
 import { createMemoryDedupStore, createRedisDedupStore } from "./webhook-dedup.store.js";
 import { createWebhookIntake, type WebhookOutcome } from "./webhook.intake.js";
@@ -112,6 +113,14 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     ...(onWebhookOutcome ? { onOutcome: onWebhookOutcome } : {}),
     ...(options.onAppLifecycle ? { onLifecycle: options.onAppLifecycle } : {}),
   });
+  // HighLevel sends no TaskUpdate: edits made there are found when a task list is fetched again.
+  const taskRevalidation = createTaskRevalidation({
+    cache,
+    publish: (event) => bus.publish(event),
+    claimOnce: (id) => dedup.claim(id),
+    ...(now ? { now } : {}),
+    onError: (err) => log?.warn({ err }, "derived TASK_UPDATE not published"),
+  });
   const webhookRoute = createWebhookRoute({ intake, maxBodyBytes: config.webhooks.maxBodyBytes, ...(log ? { logger: log } : {}) });
 
   return {
@@ -131,6 +140,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
       void broadcast?.start().catch((err: Error) => log?.warn({ error: err.message }, "cache invalidation broadcast not started"));
     },
     async close() {
+      taskRevalidation.stop();
       applier.close();
       await broadcast?.stop().catch(() => undefined);
     },

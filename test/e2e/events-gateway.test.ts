@@ -165,4 +165,31 @@ describe("GATEWAY events and their webhooks", () => {
     stack().sim.data.createNote(contact.id, { body: "from HighLevel" }, { emit: true });
     expect((await w.settle()).map((e) => [e.type, e.source])).toEqual([["NOTE_CREATE", "WEBHOOK"]]);
   });
+  it("TASK_UPDATE for an edit made in HighLevel (no webhook): a task edited in the simulator's data reaches a subscriber as TASK_UPDATE after the next revalidation, once", async () => {
+    const contact = newContact();
+    const taskId = task(contact.id);
+    const q = `query($id: ID!) { contact(id: $id) { tasks { id title } } }`;
+    await gql(q, { id: contact.id }); // the gateway knows the task list now
+    const w = watch();
+    stack().sim.data.updateTask(contact.id, taskId, { title: "Renamed in HighLevel" }); // no webhook
+    // The cached list expires (stand-in for CACHE_TTL_MS passing): the next read revalidates it.
+    stack().gateway.cache.applyChange({ type: "delete", key: { locationId: LOCATION_A, kind: "tasks", id: contact.id, contactId: contact.id } });
+    expect((await gql(q, { id: contact.id })).contact.tasks).toEqual([{ id: taskId, title: "Renamed in HighLevel" }]);
+    await waitFor(() => w.events().length > 0, { what: "the derived TASK_UPDATE" });
+    // Read again after another expiry: nothing changed, nothing more is published.
+    stack().gateway.cache.applyChange({ type: "delete", key: { locationId: LOCATION_A, kind: "tasks", id: contact.id, contactId: contact.id } });
+    await gql(q, { id: contact.id });
+    expect(await w.settle()).toEqual([expect.objectContaining({ type: "TASK_UPDATE", source: "GATEWAY", contactId: contact.id })]);
+  });
+
+  it("TASK_UPDATE: the gateway's own updateTask is not announced a second time by the revalidation that follows", async () => {
+    const contact = newContact();
+    const taskId = task(contact.id);
+    const q = `query($id: ID!) { contact(id: $id) { tasks { id title } } }`;
+    await gql(q, { id: contact.id });
+    const w = watch();
+    await gql(`mutation($c: ID!, $t: ID!) { updateTask(contactId: $c, taskId: $t, input: { title: "Edited here" }) { id } }`, { c: contact.id, t: taskId });
+    await gql(q, { id: contact.id }); // the list was dropped by the write: this read refetches it
+    expect((await w.settle()).map((e) => [e.type, e.source])).toEqual([["TASK_UPDATE", "GATEWAY"]]);
+  });
 });
