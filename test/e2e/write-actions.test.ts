@@ -424,11 +424,27 @@ describe("the contact, note and appointment fields beyond contract §5", () => {
   });
 
   it("are writable where the API accepts them; a bad one is BAD_USER_INPUT naming it", async () => {
-    const q = `mutation($i: CreateContactInput!) { createContact(input: $i) { id city country dateOfBirth dnd } }`;
-    const input = { firstName: "Addr", email: uniqueEmail("addr"), city: "Austin", country: "US", dateOfBirth: "1985-02-28", dnd: true, website: "https://a.example" };
+    const q = `mutation($i: CreateContactInput!) { createContact(input: $i) { id city country dateOfBirth dnd dndSettings { channel status message } } }`;
+    const input = {
+      firstName: "Addr",
+      email: uniqueEmail("addr"),
+      city: "Austin",
+      country: "US",
+      dateOfBirth: "1985-02-28",
+      dnd: true,
+      website: "https://a.example",
+      dndSettings: [{ channel: "Email", status: "ACTIVE", message: "asked" }],
+    };
     const created = data(await stack().gql(q, { i: input }, rw)).createContact;
-    expect(created).toMatchObject({ city: "Austin", country: "US", dnd: true });
-    expect(stack().upstream("/contacts/")[0]?.body).toMatchObject({ city: "Austin", country: "US", dateOfBirth: "1985-02-28", dnd: true, website: "https://a.example" });
+    expect(created).toMatchObject({ city: "Austin", country: "US", dnd: true, dndSettings: [{ channel: "Email", status: "active", message: "asked" }] });
+    expect(stack().upstream("/contacts/")[0]?.body).toMatchObject({
+      city: "Austin",
+      country: "US",
+      dateOfBirth: "1985-02-28",
+      dnd: true,
+      website: "https://a.example",
+      dndSettings: { Email: { status: "active", message: "asked" } },
+    });
     const bad = firstError(await stack().gql(q, { i: { ...input, email: uniqueEmail("addr"), country: "USA" } }, rw));
     expect(bad.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.country" });
   });

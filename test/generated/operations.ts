@@ -227,6 +227,8 @@ export type CreateContactInput = {
   dateOfBirth?: InputMaybe<Scalars['String']['input']>;
   /** Do not disturb on every channel. */
   dnd?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Per-channel do-not-disturb (each channel at most once). */
+  dndSettings?: InputMaybe<Array<DndChannelSettingInput>>;
   /** An email address like name@example.com. */
   email?: InputMaybe<Scalars['String']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;
@@ -277,6 +279,15 @@ export type CustomFieldValue = {
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** A channel of HighLevel's per-channel do-not-disturb. */
+export type DndChannel =
+  | 'Call'
+  | 'Email'
+  | 'FB'
+  | 'GMB'
+  | 'SMS'
+  | 'WhatsApp';
+
 /** Do-not-disturb for one channel (Call, Email, SMS, WhatsApp, GMB, FB). */
 export type DndChannelSetting = {
   __typename?: 'DndChannelSetting';
@@ -287,6 +298,19 @@ export type DndChannelSetting = {
   /** active, inactive or permanent. */
   status: Scalars['String']['output'];
 };
+
+/** Do-not-disturb for one channel; channels not listed are left as they are. */
+export type DndChannelSettingInput = {
+  channel: DndChannel;
+  code?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  status: DndStatus;
+};
+
+export type DndStatus =
+  | 'ACTIVE'
+  | 'INACTIVE'
+  | 'PERMANENT';
 
 /** Who published an event. GATEWAY: this gateway, right after its own successful write (before HighLevel's webhook), or for a change it found on revalidation (TASK_UPDATE). WEBHOOK: HighLevel's webhook. A change is delivered once: when the gateway announced a write, HighLevel's webhook for it is recognised (same type and resource) and not delivered again; when the webhook came first, the gateway's announcement is the one dropped. */
 export type EventSource =
@@ -593,6 +617,8 @@ export type UpdateContactInput = {
   dateOfBirth?: InputMaybe<Scalars['String']['input']>;
   /** Do not disturb on every channel. */
   dnd?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Per-channel do-not-disturb (each channel at most once). */
+  dndSettings?: InputMaybe<Array<DndChannelSettingInput>>;
   /** An email address like name@example.com. */
   email?: InputMaybe<Scalars['String']['input']>;
   firstName?: InputMaybe<Scalars['String']['input']>;

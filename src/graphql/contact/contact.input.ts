@@ -5,7 +5,7 @@
  * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with
  * `NoExplicitTypeError`).
  */
-import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../common/scalars.js";
 
 @InputType("CustomFieldInput", { description: "A custom field value to write: exactly one of `id` or `key`." })
@@ -18,6 +18,39 @@ export class CustomFieldInput {
 
   @Field(() => String, { nullable: true })
   value?: string | null;
+}
+
+/** HighLevel's DND channels (DndSettingsSchema of apps/contacts.json). */
+export enum DndChannel {
+  Call = "Call",
+  Email = "Email",
+  SMS = "SMS",
+  WhatsApp = "WhatsApp",
+  GMB = "GMB",
+  FB = "FB",
+}
+registerEnumType(DndChannel, { name: "DndChannel", description: "A channel of HighLevel's per-channel do-not-disturb." });
+
+export enum DndStatus {
+  ACTIVE = "active",
+  INACTIVE = "inactive",
+  PERMANENT = "permanent",
+}
+registerEnumType(DndStatus, { name: "DndStatus" });
+
+@InputType("DndChannelSettingInput", { description: "Do-not-disturb for one channel; channels not listed are left as they are." })
+export class DndChannelSettingInput {
+  @Field(() => DndChannel)
+  channel!: DndChannel;
+
+  @Field(() => DndStatus)
+  status!: DndStatus;
+
+  @Field(() => String, { nullable: true })
+  message?: string | null;
+
+  @Field(() => String, { nullable: true })
+  code?: string | null;
 }
 
 @InputType("CreateContactInput")
@@ -77,6 +110,9 @@ export class CreateContactInput {
 
   @Field(() => Boolean, { nullable: true, description: "Do not disturb on every channel." })
   dnd?: boolean | null;
+
+  @Field(() => [DndChannelSettingInput], { nullable: true, description: "Per-channel do-not-disturb (each channel at most once)." })
+  dndSettings?: DndChannelSettingInput[] | null;
 }
 
 @InputType("UpdateContactInput", {
@@ -135,6 +171,9 @@ export class UpdateContactInput {
 
   @Field(() => Boolean, { nullable: true, description: "Do not disturb on every channel." })
   dnd?: boolean | null;
+
+  @Field(() => [DndChannelSettingInput], { nullable: true, description: "Per-channel do-not-disturb (each channel at most once)." })
+  dndSettings?: DndChannelSettingInput[] | null;
 }
 
 // Argument sets of the multi-argument mutations: an @ArgsType keeps the contract's argument order

@@ -67,6 +67,7 @@ export interface ContactWriteValues {
   website?: string | null;
   dateOfBirth?: string | null;
   dnd?: boolean | null;
+  dndSettings?: readonly { channel: string; status: string; message?: string | null; code?: string | null }[] | null;
 }
 
 /** Fields of CreateTaskInput / UpdateTaskInput / TaskPreconditionInput. */
@@ -282,6 +283,15 @@ function checkContactValues(p: Problems, prefix: string, input: ContactWriteValu
   }
   if (input.website !== undefined && input.website !== null && !/^https?:\/\/[^\s]{1,250}$/.test(input.website)) {
     p.add(`${prefix}.website`, "an http(s) URL of at most 255 characters, e.g. https://example.com", "another form");
+  }
+  if (input.dndSettings !== undefined && input.dndSettings !== null) {
+    const seen = new Set<string>();
+    input.dndSettings.forEach((setting, i) => {
+      if (seen.has(setting.channel)) p.add(`${prefix}.dndSettings[${i}].channel`, "each channel at most once", `${setting.channel} again`);
+      seen.add(setting.channel);
+      checkText(p, `${prefix}.dndSettings[${i}].message`, setting.message, WRITE_LIMITS.textMaxLength);
+      checkText(p, `${prefix}.dndSettings[${i}].code`, setting.code, WRITE_LIMITS.textMaxLength);
+    });
   }
   if (input.dateOfBirth !== undefined && input.dateOfBirth !== null) {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.dateOfBirth);

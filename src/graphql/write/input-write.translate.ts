@@ -73,6 +73,11 @@ function contactFields(input: ContactWriteValues): UpdateContactBody {
   if (present(input.country)) body.country = input.country;
   if (present(input.dateOfBirth)) body.dateOfBirth = input.dateOfBirth;
   if (present(input.dnd)) body.dnd = input.dnd;
+  if (present(input.dndSettings)) {
+    body.dndSettings = Object.fromEntries(
+      input.dndSettings.map((s) => [s.channel, { status: s.status, ...(present(s.message) ? { message: s.message } : {}), ...(present(s.code) ? { code: s.code } : {}) }]),
+    );
+  }
   return body;
 }
 

@@ -43,4 +43,14 @@ describe("shared cache tier (Redis)", () => {
     await settled();
     expect((await tier.get(tasks)).hit).toBe(false);
   });
+
+  it("a location purge (app uninstalled) evicts that location's entries only", async () => {
+    const other = cacheKeys.contact("M", "c1");
+    tier.apply({ type: "set", key: tasks, value: [] });
+    tier.apply({ type: "set", key: other, value: { id: "c1" } });
+    tier.apply({ type: "location", locationId: "L" });
+    await settled();
+    expect((await tier.get(tasks)).hit).toBe(false);
+    expect(await tier.get(other)).toEqual({ hit: true, value: { id: "c1" } });
+  });
 });

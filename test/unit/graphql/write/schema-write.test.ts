@@ -42,7 +42,7 @@ describe("write schema", () => {
     );
     expect(input("CustomFieldInput")).toBe("input CustomFieldInput { id: ID key: String value: String }");
     expect(input("UpdateContactInput")).toBe(
-      "input UpdateContactInput { firstName: String lastName: String name: String email: String phone: String tags: [String!] source: String timezone: String assignedTo: String customFields: [CustomFieldInput!] address1: String city: String state: String postalCode: String country: String website: String dateOfBirth: String dnd: Boolean }",
+      "input UpdateContactInput { firstName: String lastName: String name: String email: String phone: String tags: [String!] source: String timezone: String assignedTo: String customFields: [CustomFieldInput!] address1: String city: String state: String postalCode: String country: String website: String dateOfBirth: String dnd: Boolean dndSettings: [DndChannelSettingInput!] }",
     );
   });
 });
