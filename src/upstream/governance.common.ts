@@ -27,3 +27,12 @@ export function headerText(headers: UpstreamResponse["headers"], name: string): 
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   return value === undefined || value === "" ? undefined : value;
 }
+
+/** `Retry-After` as ms from `now`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

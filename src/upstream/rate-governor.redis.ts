@@ -14,8 +14,9 @@ import type { Redis } from "ioredis";
 import type { AcquireResult, BudgetView, EffectiveLimits, RateBudgetStore } from "./rate-governor.js";
 
 /**
- * ARGV: mode (acquire | estimate | restrict | drain | settle), limit, windowMs, dailyLimit, position,
- * member (the grant's id; for settle the ticket), remaining (-1 = unknown), dailyRemaining (-1).
+ * ARGV: mode (acquire | estimate | restrict | drain | settle), limit, windowMs, dailyLimit, position
+ * (for drain: how long the drained slots stay taken, ms; 0 = the whole window), member (the
+ * grant's id; for settle the ticket), remaining (-1 = unknown), dailyRemaining (-1).
  * Returns {granted (0|1), waitMs, remaining, dailyRemaining}. The wait formula is `slotWaitMs` of
  * rate-governor.ts: the k-th future grant needs the grant `limit` places before it out of the window.
  */
@@ -44,9 +45,9 @@ local function saveDaily()
   redis.call('PEXPIRE', KEYS[2], 2 * DAY)
 end
 
-local function fill(n)
+local function fill(n, at)
   for i = 1, n do
-    redis.call('ZADD', KEYS[1], now, 'p:' .. now .. ':' .. i .. ':' .. member)
+    redis.call('ZADD', KEYS[1], at or now, 'p:' .. now .. ':' .. i .. ':' .. member)
   end
   count = count + n
   redis.call('PEXPIRE', KEYS[1], window + 1000)
@@ -105,7 +106,10 @@ elseif mode == 'settle' then
   end
   return view(0, 0)
 elseif mode == 'drain' then
-  if limit - count > 0 then fill(limit - count) end
+  -- back-dated so the drained slots free after \`position\` ms (the 429's Retry-After)
+  local hold = window
+  if position > 0 and position < window then hold = position end
+  if limit - count > 0 then fill(limit - count, now - window + hold) end
   return view(0, 0)
 end
 return redis.error_reply('rate budget script: unknown mode ' .. tostring(mode))
@@ -180,8 +184,8 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RateBu
     async restrict(locationId, limits, upstream) {
       return toView(await run("restrict", locationId, limits, upstream));
     },
-    async drain(locationId, limits) {
-      return toView(await run("drain", locationId, limits));
+    async drain(locationId, limits, holdMs) {
+      return toView(await run("drain", locationId, limits, { position: holdMs === undefined ? 0 : Math.max(1, Math.ceil(holdMs)) }));
     },
   };
 }

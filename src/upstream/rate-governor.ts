@@ -20,7 +20,8 @@
  *   `windowMs = intervalMs + windowMarginMs` (another client of the same app and location, a
  *   window the upstream measures a little differently).
  * - Every response corrects the budget from `X-RateLimit-*` headers; the upstream can only make it
- *   stricter, never more generous than our configuration. A 429 drains the current window.
+ *   stricter, never more generous than our configuration. A 429 drains the current window: for
+ *   its `Retry-After` when it carries one (the upstream's hint wins), else for the whole window.
  * - Requests beyond the budget WAIT in a per-location queue, writes ahead of reads (FIFO within a
  *   priority). A request whose expected wait passes its deadline (`maxWaitMs`, or the request's own
  *   `deadlineAt` when sooner) fails with `UPSTREAM_RATE_LIMITED` carrying `retryAfterMs`.
@@ -30,7 +31,7 @@
  */
 import { UpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
-import { callHook, headerText, mergePolicy } from "./governance.common.js";
+import { callHook, headerText, mergePolicy, parseRetryAfterMs } from "./governance.common.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
 /** Rate policy; every field has a default (HighLevel's production limits). */
@@ -91,7 +92,11 @@ export interface RateBudgetStore {
   /** The upstream says fewer remain than we think: take the difference out of the budget. */
   restrict(locationId: string, limits: EffectiveLimits, upstream: Partial<BudgetView>): Promise<BudgetView>;
   /** A 429: no more grants until the window has passed. */
-  drain(locationId: string, limits: EffectiveLimits): Promise<BudgetView>;
+  /**
+   * Takes every free slot of the window (after an upstream 429). `holdMs`: how long the taken slots
+   * stay taken (the 429's `Retry-After`), at most the window; default the whole window.
+   */
+  drain(locationId: string, limits: EffectiveLimits, holdMs?: number): Promise<BudgetView>;
   /**
    * The call of a granted slot has finished: its slot now counts from this moment. The upstream
    * counts a request when it ARRIVES, somewhere between our grant and the answer; holding the slot
@@ -154,8 +159,11 @@ export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBu
     dailyRemaining: Math.max(0, limits.dailyLimit - state.dailyUsed),
   });
 
-  function fill(state: { entries: number[] }, now: number, count: number) {
-    for (let i = 0; i < count; i++) state.entries.push(now);
+  /** `count` grants at time `at` (≤ now), keeping the log sorted. */
+  function fill(state: { entries: number[] }, at: number, count: number) {
+    let index = state.entries.length;
+    while (index > 0 && (state.entries[index - 1] as number) > at) index--;
+    state.entries.splice(index, 0, ...Array.from({ length: count }, () => at));
   }
 
   return {
@@ -184,9 +192,11 @@ export function createMemoryBudgetStore(options: { clock?: Clock } = {}): RateBu
       }
       return view(state, limits);
     },
-    async drain(locationId, limits) {
+    async drain(locationId, limits, holdMs) {
       const { state, now } = load(locationId, limits);
-      fill(state, now, Math.max(0, limits.limit - state.entries.length));
+      // A slot granted at `at` frees at `at + windowMs`: back-dated so it frees after `holdMs`.
+      const hold = holdMs === undefined ? limits.windowMs : Math.min(Math.max(1, holdMs), limits.windowMs);
+      fill(state, now - limits.windowMs + hold, Math.max(0, limits.limit - state.entries.length));
       return view(state, limits);
     },
     async settle(locationId, limits, ticket) {
@@ -588,7 +598,9 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     let view: BudgetView | undefined;
     if (response.status === 429) {
       callHook(hooks.upstreamRateLimited, { locationId });
-      view = await store.drain(locationId, limits);
+      // The upstream's Retry-After wins over our own window (a 429 asking for 1 s must not hold
+      // the location for the whole 10 s window).
+      view = await store.drain(locationId, limits, parseRetryAfterMs(headerText(response.headers, "retry-after"), clock.now()));
     } else {
       // Requests still in flight were not yet counted by the upstream when it answered this one.
       const remaining =

@@ -17,7 +17,7 @@
  */
 import { isUpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
-import { callHook, headerText, mergePolicy } from "./governance.common.js";
+import { callHook, headerText, mergePolicy, parseRetryAfterMs } from "./governance.common.js";
 import { parseRateLimitHeaders } from "./rate-governor.js";
 import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 
@@ -67,14 +67,7 @@ export interface RetryOptions {
   hooks?: RetryHooks;
 }
 
-/** `Retry-After` as ms from `now`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
+export { parseRetryAfterMs } from "./governance.common.js";
 
 /** The delay the upstream asks for, when it asks. */
 export function upstreamDelayMs(

@@ -51,6 +51,15 @@ describe("redis rate budget store", () => {
     expect(await store.acquire("restrict", limits)).toMatchObject({ granted: false });
   });
 
+  it("drains for the 429's Retry-After only, not the whole window", async () => {
+    const store = createRedisBudgetStore({ redis, keyPrefix: prefix });
+    expect(await store.drain("hold", limits, 2_000)).toMatchObject({ remaining: 0 });
+    const refused = await store.acquire("hold", limits);
+    expect(refused.granted).toBe(false);
+    expect(refused.waitMs).toBeGreaterThan(1_000);
+    expect(refused.waitMs).toBeLessThanOrEqual(2_000);
+  });
+
   it("settles a slot at the time its call was answered", async () => {
     const store = createRedisBudgetStore({ redis, keyPrefix: prefix });
     const grant = await store.acquire("settle", limits);

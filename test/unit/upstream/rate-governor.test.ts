@@ -188,6 +188,20 @@ describe("rate governor", () => {
     expect((await next).status).toBe(200);
   });
 
+  it("holds the location only for a 429's Retry-After, not the whole window", async () => {
+    const statuses = [429, 200];
+    const { clock, handler, sent } = setup({ burst: 10, intervalMs: 10_000, maxWaitMs: 60_000 }, () =>
+      response(statuses.shift() ?? 200, statuses.length === 1 ? { "retry-after": "1" } : {}),
+    );
+    expect((await handler(request({ path: "/a" }))).status).toBe(429);
+    const next = handler(request({ path: "/b" }));
+    await clock.advance(999);
+    expect(sent).toHaveLength(1);
+    await clock.advance(1);
+    expect((await next).status).toBe(200);
+    expect(sent[1]!.at - sent[0]!.at).toBe(1_000);
+  });
+
   it("stops at the daily limit and says how long until UTC midnight", async () => {
     const { clock, handler } = setup({ burst: 100, intervalMs: 1_000, daily: 2 });
     await handler(request());
