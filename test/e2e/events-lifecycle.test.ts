@@ -15,6 +15,8 @@ import { DEMO_LOCATION_ID, startSimulator, type Simulator } from "../../src/simu
 import { OAUTH_CLIENT, callerToken, capturedLogs, gql, installViaOAuth, startOpsGateway } from "../support/ops-stack.js";
 import { waitFor } from "../support/events-wait.js";
 import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from "../support/webhook-signing.js";
+import { LOCATION_A, LOCATION_B, READ, startStack, type Stack } from "../support/harness.js";
+import { redisTestPrefix } from "../support/redis.js";
 
 const KEY = randomBytes(32);
 const keys = generateTestWebhookKeys();
@@ -38,8 +40,8 @@ afterAll(async () => {
 const credentialFile = async () => (await readFile(path.join(dataDir, "credentials.json"), "utf8").catch(() => "")) as string;
 
 /** A graphql-ws socket past connection_ack; resolves its close code and reason when it closes. */
-async function openSocket(token: string): Promise<{ closed: Promise<{ code: number; reason: string }> }> {
-  const socket = new WebSocket(gateway.wsUrl, "graphql-transport-ws");
+async function openSocket(token: string, wsUrl = gateway.wsUrl): Promise<{ closed: Promise<{ code: number; reason: string }> }> {
+  const socket = new WebSocket(wsUrl, "graphql-transport-ws");
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
   await new Promise<void>((resolve, reject) => {
     socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } })));
@@ -98,5 +100,41 @@ describe("app lifecycle webhooks", () => {
   it("an agency-level uninstall (no locationId) is ignored", async () => {
     const res = await postWebhook(`${gateway.url}/webhooks/highlevel`, webhookBody({ type: "UNINSTALL", appId: "app1", companyId: "Company1" }), { keys });
     expect(res).toMatchObject({ status: 200, json: { status: "ignored" } });
+  });
+});
+
+describe("app uninstall with two instances on one Redis", () => {
+  const { prefix, cleanup } = redisTestPrefix("lifecycle");
+  let one: Stack;
+  let two: Stack;
+  beforeAll(async () => {
+    const env = { ...webhookKeyEnv(keys), REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: prefix };
+    one = await startStack({ env });
+    two = await startStack({ env });
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await cleanup();
+  });
+
+  it("an AppUninstall posted to one instance closes the location's sockets and refuses its callers on the other too", async () => {
+    const tokenB = await two.tokenFor({ scopes: [READ], locationId: LOCATION_B });
+    const tokenA = await two.tokenFor({ scopes: [READ], locationId: LOCATION_A });
+    const contactB = one.sim.data.listContacts(LOCATION_B)[0]!.id;
+    expect((await two.gql("query($id: ID!) { contact(id: $id) { id } }", { id: contactB }, tokenB)).body.data).toEqual({ contact: { id: contactB } });
+    const socketB = await openSocket(tokenB, two.gateway.wsUrl);
+    const socketA = await openSocket(tokenA, two.gateway.wsUrl);
+
+    const res = await postWebhook(`${one.gateway.url}/webhooks/highlevel`, webhookBody({ type: "AppUninstall", appId: "app1", locationId: LOCATION_B }), { keys });
+    expect(res).toMatchObject({ status: 200, json: { status: "accepted" } });
+    expect(await socketB.closed).toMatchObject({ code: 4403 });
+    await waitFor(async () => (await two.gql("{ viewer { locationId } }", {}, tokenB)).body.errors?.[0]?.extensions?.["code"] === "FORBIDDEN", {
+      what: "the other instance to refuse the uninstalled location",
+    });
+    expect(two.gateway.cache.peek({ locationId: LOCATION_B, kind: "contact", id: contactB, contactId: contactB })).toBeUndefined();
+    // Location A is untouched on both.
+    expect((await two.gql("{ viewer { locationId } }", {}, tokenA)).body.data).toEqual({ viewer: { locationId: LOCATION_A } });
+    expect(await Promise.race([socketA.closed, two.gql("{ viewer { locationId } }", {}, tokenA).then(() => "open")])).toBe("open");
   });
 });
