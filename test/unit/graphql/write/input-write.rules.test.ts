@@ -9,6 +9,13 @@ import {
   validateTaskRef,
   validateUpdateContact,
   validateUpdateTask,
+  validateBulkBusiness,
+  validateBulkTags,
+  validateCreateNote,
+  validateDuplicateLookup,
+  validateFollowers,
+  validateUpdateNote,
+  validateUpsertContact,
 } from "../../../../src/graphql/write/input-write.rules.js";
 
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
@@ -108,5 +115,54 @@ describe("write input rules", () => {
 
   it("checks ifUnmodifiedSince", () => {
     expect(fields(validateUpdateContact("c1", { name: "x" }, "yesterday"))).toEqual(["ifUnmodifiedSince"]);
+  });
+});
+
+describe("input rules of the contact actions (contract §5.1)", () => {
+  it("duplicate lookup: one of email or phone, each in its form", () => {
+    expect(fields(validateDuplicateLookup(undefined, undefined))).toEqual(["email"]);
+    expect(validateDuplicateLookup("a@example.com", undefined)).toEqual([]);
+    expect(validateDuplicateLookup(undefined, "+14155550123")).toEqual([]);
+    expect(fields(validateDuplicateLookup("nope", "123"))).toEqual(["email", "phone"]);
+  });
+
+  it("upsert needs an email or a phone (what it matches on)", () => {
+    expect(fields(validateUpsertContact({ firstName: "A" }))).toEqual(["input"]);
+    expect(validateUpsertContact({ email: "a@example.com" })).toEqual([]);
+  });
+
+  it("notes: body required on create, something to change on update", () => {
+    expect(fields(validateCreateNote("c1", { body: " " }))).toEqual(["input.body"]);
+    expect(fields(validateCreateNote("c1", { body: "x", userId: "bad id" }))).toEqual(["input.userId"]);
+    expect(fields(validateUpdateNote("c1", "n1", {}))).toEqual(["input"]);
+    expect(validateUpdateNote("c1", "n1", { title: "t" })).toEqual([]);
+  });
+
+  it("followers and bulk ids: 1 to 100 ids; bulk tags need tags unless removing all", () => {
+    expect(fields(validateFollowers("c1", []))).toEqual(["followers"]);
+    expect(fields(validateFollowers("c1", Array.from({ length: 101 }, (_, i) => `u${i}`)))).toEqual(["followers"]);
+    expect(fields(validateBulkTags(["c1"], [], false, false))).toEqual(["tags"]);
+    expect(validateBulkTags(["c1"], [], true, true)).toEqual([]);
+    expect(fields(validateBulkTags(["c1"], ["x"], false, true))).toEqual(["removeAllTags"]);
+    expect(validateBulkBusiness(["c1"], null)).toEqual([]);
+    expect(fields(validateBulkBusiness([], "b1"))).toEqual(["contactIds"]);
+  });
+
+  it("contact detail fields: country code, website, date of birth, DND channels once", () => {
+    expect(
+      fields(
+        validateCreateContact({
+          firstName: "A",
+          country: "usa",
+          website: "example.com",
+          dateOfBirth: "1990-02-30",
+          dndSettings: [
+            { channel: "Email", status: "active" },
+            { channel: "Email", status: "inactive" },
+          ],
+        }),
+      ),
+    ).toEqual(["input.country", "input.website", "input.dndSettings[1].channel", "input.dateOfBirth"]);
+    expect(validateCreateContact({ firstName: "A", country: "US", website: "https://a.example", dateOfBirth: "1990-02-28" })).toEqual([]);
   });
 });
