@@ -1,14 +1,17 @@
 /**
  * The contact actions of contract §5.1 against the simulator, one case per operation: the
  * simulator's request log shows the route, method, `Version` header and body apps/contacts.json
- * requires, and the gateway's answer reflects the simulator's data. Every operation is refused for
- * a read-only caller, and for an invalid argument, with no upstream call — over HTTP and over
- * graphql-ws alike.
+ * requires, the gateway's answer reflects the simulator's data, a repeat with the same
+ * Idempotency-Key writes nothing, and each write leaves an audit line. Every operation is refused
+ * for a read-only caller, and for an invalid argument, with no upstream call — over HTTP and over
+ * graphql-ws alike — and every mutation for an upstream credential without contacts.write. After
+ * each action that changes a contact, the cached answers that showed it are evicted.
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RequestLogEntry } from "../../src/simulator/index.js";
 import { LOCATION_A, LOCATION_B, READ, WRITE, useStack } from "../support/harness.js";
 import { wsOperation } from "../support/ws-operation.js";
+import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 import { auditLines, data, firstError, idem, uniqueEmail, uniquePhone } from "./write-support.js";
 
 const stack = useStack();
@@ -116,6 +119,7 @@ const CASES: Case[] = [
     method: "POST",
     route: "/contacts/:contactId/campaigns/:campaignId",
     check: (call, answer, c) => {
+      expect(call.path).toBe(`/contacts/${c}/campaigns/CampaignSpring2026`);
       expect(call.body).toEqual({});
       expect(answer).toBe(true);
       expect(sim().listCampaigns(c)).toEqual(["CampaignSpring2026"]);
@@ -124,7 +128,11 @@ const CASES: Case[] = [
   {
     name: "removeContactFromAllCampaigns",
     query: `mutation($c: ID!) { removeContactFromAllCampaigns(contactId: $c) }`,
-    variables: (c) => ({ c }),
+    variables: (c) => {
+      sim().addToCampaign(c, "CampaignSpring2026");
+      sim().addToCampaign(c, "CampaignAutumn2026");
+      return { c };
+    },
     bad: () => ({ c: "no/slashes" }),
     badField: "contactId",
     method: "DELETE",
@@ -199,6 +207,7 @@ const WITH_SETUP: Case[] = [
     route: "/contacts/:contactId/notes/:id",
     check: (call, answer, c) => {
       expect(call.body).toEqual({ body: "new" });
+      expect(answer).toEqual({ id: sim().listNotes(c)[0]!.id, body: "new" });
       expect(sim().getNote(c, answer.id)?.body).toBe("new");
     },
   },
@@ -210,7 +219,8 @@ const WITH_SETUP: Case[] = [
     badField: "noteId",
     method: "DELETE",
     route: "/contacts/:contactId/notes/:id",
-    check: (_call, answer, c) => {
+    check: (call, answer, c) => {
+      expect(call.body).toBeUndefined();
       expect(answer).toBe(true);
       expect(sim().listNotes(c)).toEqual([]);
     },
@@ -226,30 +236,50 @@ const WITH_SETUP: Case[] = [
     badField: "followers",
     method: "DELETE",
     route: "/contacts/:contactId/followers",
-    check: (call, answer) => {
+    check: (call, answer, c) => {
       expect(call.body).toEqual({ followers: ["UserAAAAAAAAAAAAAAA1"] });
       expect(answer).toEqual(["UserBBBBBBBBBBBBBBB2"]);
+      expect(sim().getContact(c)?.followers).toEqual(["UserBBBBBBBBBBBBBBB2"]);
     },
   },
   {
     name: "removeContactFromCampaign",
     query: `mutation($c: ID!, $k: ID!) { removeContactFromCampaign(contactId: $c, campaignId: $k) }`,
-    variables: (c) => ({ c, k: "CampaignSpring2026" }),
+    variables: (c) => {
+      sim().addToCampaign(c, "CampaignSpring2026");
+      sim().addToCampaign(c, "CampaignAutumn2026");
+      return { c, k: "CampaignSpring2026" };
+    },
     bad: (c) => ({ c, k: "" }),
     badField: "campaignId",
     method: "DELETE",
     route: "/contacts/:contactId/campaigns/:campaignId",
-    check: (_call, answer) => expect(answer).toBe(true),
+    check: (call, answer, c) => {
+      expect(call.path).toBe(`/contacts/${c}/campaigns/CampaignSpring2026`);
+      expect(call.body).toBeUndefined();
+      expect(answer).toBe(true);
+      expect(sim().listCampaigns(c)).toEqual(["CampaignAutumn2026"]);
+    },
   },
   {
     name: "removeContactFromWorkflow",
     query: `mutation($c: ID!, $w: ID!) { removeContactFromWorkflow(contactId: $c, workflowId: $w) }`,
-    variables: (c) => ({ c, w: "WorkflowNurture0001" }),
+    variables: (c) => {
+      sim().addToWorkflow(c, "WorkflowNurture0001", undefined);
+      sim().addToWorkflow(c, "WorkflowRenewal0002", undefined);
+      return { c, w: "WorkflowNurture0001" };
+    },
     bad: (c) => ({ c, w: "a b" }),
     badField: "workflowId",
     method: "DELETE",
     route: "/contacts/:contactId/workflow/:workflowId",
-    check: (_call, answer) => expect(answer).toBe(true),
+    check: (call, answer, c) => {
+      expect(call.path).toBe(`/contacts/${c}/workflow/WorkflowNurture0001`);
+      // The spec gives this DELETE a required CreateWorkflowDto body (eventStartTime optional).
+      expect(call.body).toEqual({});
+      expect(answer).toBe(true);
+      expect(sim().listWorkflows(c).map((w) => w.workflowId)).toEqual(["WorkflowRenewal0002"]);
+    },
   },
   {
     name: "upsertContact",
@@ -270,27 +300,61 @@ const WITH_SETUP: Case[] = [
 const ALL = [...CASES, ...WITH_SETUP];
 const fieldOf = (query: string) => /\{\s*(\w+)\(/.exec(query)![1]!;
 
+const NAMES = [
+  "addContactFollowers",
+  "addContactToCampaign",
+  "addContactToWorkflow",
+  "createNote",
+  "deleteNote",
+  "duplicateContact",
+  "removeContactFollowers",
+  "removeContactFromAllCampaigns",
+  "removeContactFromCampaign",
+  "removeContactFromWorkflow",
+  "removeContactTags",
+  "setContactsBusiness",
+  "updateContactsTags",
+  "updateNote",
+  "upsertContact",
+];
+const isQuery = (c: Case) => c.query.startsWith("query");
+const MUTATIONS = ALL.filter((c) => !isQuery(c));
+const writerAudit = (from: number) =>
+  auditLines(stack())
+    .slice(from)
+    .filter((l) => l["subject"] === "actions-writer")
+    .map((l) => [l["operation"], l["outcome"]]);
+
 describe("every contact action against the simulator", () => {
   it("covers the fifteen operations of the issue", () => {
-    expect(ALL.map((c) => c.name).sort()).toHaveLength(15);
+    expect(ALL.map((c) => c.name).sort()).toEqual(NAMES);
   });
 
-  it.each(ALL)("$name: $method $route with Version and the documented body; the answer is the simulator's data", async (c) => {
+  it.each(ALL)("$name: $method $route with Version and the documented body; the answer is the simulator's data; a repeat with the same Idempotency-Key writes nothing; audited", async (c) => {
     const contact = newContact();
     const variables = c.variables(contact.id);
+    const key = isQuery(c) ? undefined : idem(`actions-${c.name}-${contact.id}`);
+    const auditFrom = auditLines(stack()).length;
     stack().sim.clearRequests();
-    const res = await stack().gql(c.query, variables, rw);
+    const res = await stack().gql(c.query, variables, rw, key);
     const answer = data(res)[fieldOf(c.query)];
     const call = onlyCall();
     expect(call).toMatchObject({ method: c.method, route: c.route });
     c.check(call, answer, contact.id);
+    if (isQuery(c)) return;
+    const again = await stack().gql(c.query, variables, rw, key);
+    expect(data(again)[fieldOf(c.query)]).toEqual(answer);
+    onlyCall();
+    expect(writerAudit(auditFrom)).toEqual([
+      [c.name, "success"],
+      [c.name, "replayed"],
+    ]);
   });
 
   it.each(ALL)("$name: a read-only caller (mutations) or a bad argument is refused with no upstream call, over HTTP and graphql-ws", async (c) => {
     const contact = newContact();
-    const isQuery = c.query.startsWith("query");
     const refusals: [token: string, variables: Record<string, unknown>, code: string][] = [[rw, c.bad(contact.id), "BAD_USER_INPUT"]];
-    if (!isQuery) refusals.push([ro, c.variables(contact.id), "FORBIDDEN"]);
+    if (!isQuery(c)) refusals.push([ro, c.variables(contact.id), "FORBIDDEN"]);
     for (const [token, variables, code] of refusals) {
       stack().sim.clearRequests();
       const http = await stack().gql(c.query, variables, token);
@@ -301,7 +365,52 @@ describe("every contact action against the simulator", () => {
         expect(errors[0]?.extensions?.["code"], JSON.stringify(errors)).toBe(code);
         if (code === "BAD_USER_INPUT") expect(errors[0]?.extensions?.["field"]).toBe(c.badField);
       }
-      expect(stack().sim.requests.filter((r) => r.method !== "GET" || r.route === c.route)).toEqual([]);
+      expect(stack().sim.requests).toEqual([]);
+    }
+  });
+});
+
+describe("an upstream credential known to lack contacts.write", () => {
+  // Location A's credential is the simulator's read-only token, with its granted scopes known.
+  const roStack = useStack({
+    gateway: { credentials: new StaticCredentialProvider({ [LOCATION_A]: { token: "sim-ro-A-token", scopes: [READ] } }) },
+    locations: [LOCATION_A],
+  });
+
+  it("refuses every action with FORBIDDEN naming the scope, before any upstream call; duplicateContact (a read) is served", async () => {
+    const caller = await roStack().tokenFor({ scopes: [READ, WRITE] });
+    const contact = roStack().sim.data.createContact(LOCATION_A, { firstName: "Scoped", email: uniqueEmail("scoped"), phone: uniquePhone(), tags: ["alpha"] });
+    for (const c of MUTATIONS) {
+      const variables = c.variables(contact.id);
+      roStack().sim.clearRequests();
+      const res = await roStack().gql(c.query, variables, caller);
+      expect(firstError(res).extensions, c.name).toMatchObject({ code: "FORBIDDEN", missingScope: WRITE });
+      expect(roStack().sim.requests, c.name).toEqual([]);
+    }
+    const lookup = await roStack().gql(`query($e: String) { duplicateContact(email: $e) { id } }`, { e: contact.email }, caller);
+    expect(data(lookup).duplicateContact).toEqual({ id: contact.id });
+  });
+});
+
+describe("an upstream credential whose scopes are unknown and lack contacts.write", () => {
+  const roStack = useStack({
+    gateway: { credentials: new StaticCredentialProvider({ [LOCATION_A]: { token: "sim-ro-A-token" } }) },
+    locations: [LOCATION_A],
+  });
+
+  it("the first action's upstream 401 is FORBIDDEN naming the scope; every later action is refused without an upstream call", async () => {
+    const caller = await roStack().tokenFor({ scopes: [READ, WRITE] });
+    const contact = roStack().sim.data.createContact(LOCATION_A, { firstName: "Scoped", email: uniqueEmail("scoped"), phone: uniquePhone(), tags: ["alpha"] });
+    roStack().sim.clearRequests();
+    const [first, ...rest] = MUTATIONS;
+    const res = await roStack().gql(first!.query, first!.variables(contact.id), caller);
+    expect(firstError(res).extensions).toMatchObject({ code: "FORBIDDEN", missingScope: WRITE });
+    expect(roStack().sim.requests.map((r) => [r.method, r.route, r.status])).toEqual([[first!.method, first!.route, 401]]);
+    for (const c of rest) {
+      roStack().sim.clearRequests();
+      const refused = await roStack().gql(c.query, c.variables(contact.id), caller);
+      expect(firstError(refused).extensions, c.name).toMatchObject({ code: "FORBIDDEN", missingScope: WRITE });
+      expect(roStack().sim.requests, c.name).toEqual([]);
     }
   });
 });
@@ -339,6 +448,63 @@ describe("behaviour of the actions", () => {
     expect(stack().sim.requests.map((r) => r.route).sort()).toEqual(["/contacts/:contactId", "/contacts/:contactId/notes"]);
   });
 
+  // The contact by id and the list page that shows it, both answered from the response cache before
+  // the action; after it, both show the simulator's data (the answers that showed the contact were evicted).
+  const READ_BACK = `query($id: ID!, $q: String) {
+    contact(id: $id) { lastName tags followers businessId notes { id body } }
+    contacts(first: 1, query: $q) { nodes { id lastName tags followers businessId } }
+  }`;
+  function simulatorView(contactId: string) {
+    const c = sim().getContact(contactId)!;
+    const fields = { lastName: c.lastName ?? null, tags: c.tags ?? [], followers: c.followers ?? [], businessId: c.businessId ?? null };
+    const notes = sim()
+      .listNotes(contactId)
+      .map((n) => ({ id: n.id, body: n.body }));
+    return { contact: { ...fields, notes }, contacts: { nodes: [{ id: contactId, ...fields }] } };
+  }
+  const write = async (query: string, variables: Record<string, unknown>) => data(await stack().gql(query, variables, rw));
+  const noteOf = (c: string) => sim().listNotes(c)[0]!.id;
+  const COHERENCE: { name: string; setup?: (c: string) => void; run: (c: string) => Promise<unknown> }[] = [
+    { name: "removeContactTags", run: (c) => write(`mutation($c: ID!) { removeContactTags(contactId: $c, tags: ["alpha"]) }`, { c }) },
+    { name: "addContactFollowers", run: (c) => write(`mutation($c: ID!) { addContactFollowers(contactId: $c, followers: ["UserAAAAAAAAAAAAAAA1"]) }`, { c }) },
+    {
+      name: "removeContactFollowers",
+      setup: (c) => sim().addFollowers(c, ["UserAAAAAAAAAAAAAAA1", "UserBBBBBBBBBBBBBBB2"]),
+      run: (c) => write(`mutation($c: ID!) { removeContactFollowers(contactId: $c, followers: ["UserAAAAAAAAAAAAAAA1"]) }`, { c }),
+    },
+    { name: "createNote", run: (c) => write(`mutation($c: ID!) { createNote(contactId: $c, input: { body: "added" }) { id } }`, { c }) },
+    {
+      name: "updateNote",
+      setup: (c) => sim().createNote(c, { body: "before" }),
+      run: (c) => write(`mutation($c: ID!, $n: ID!) { updateNote(contactId: $c, noteId: $n, input: { body: "after" }) { id } }`, { c, n: noteOf(c) }),
+    },
+    {
+      name: "deleteNote",
+      setup: (c) => sim().createNote(c, { body: "doomed" }),
+      run: (c) => write(`mutation($c: ID!, $n: ID!) { deleteNote(contactId: $c, noteId: $n) }`, { c, n: noteOf(c) }),
+    },
+    { name: "updateContactsTags (ADD)", run: (c) => write(`mutation($c: ID!) { updateContactsTags(contactIds: [$c], action: ADD, tags: ["bulk"]) { succeeded } }`, { c }) },
+    { name: "updateContactsTags (REMOVE)", run: (c) => write(`mutation($c: ID!) { updateContactsTags(contactIds: [$c], action: REMOVE, tags: ["beta"]) { succeeded } }`, { c }) },
+    { name: "setContactsBusiness", run: (c) => write(`mutation($c: ID!) { setContactsBusiness(contactIds: [$c], businessId: "63b7ec34ea409a9a8bd2a4ff") { succeeded } }`, { c }) },
+    {
+      name: "upsertContact (update)",
+      run: (c) => write(`mutation($e: String) { upsertContact(input: { email: $e, lastName: "Upserted" }) { created } }`, { e: sim().getContact(c)!.email }),
+    },
+  ];
+
+  it.each(COHERENCE)("$name: the cached answers that showed the contact are evicted; the next query shows the simulator's data", async (c) => {
+    const contact = newContact();
+    c.setup?.(contact.id);
+    const variables = { id: contact.id, q: contact.email };
+    expect(data(await stack().gql(READ_BACK, variables, ro))).toEqual(simulatorView(contact.id));
+    stack().sim.clearRequests();
+    await stack().gql(READ_BACK, variables, ro);
+    expect(stack().sim.requests).toEqual([]); // answered from the response cache
+    await c.run(contact.id);
+    expect(data(await stack().gql(READ_BACK, variables, ro))).toEqual(simulatorView(contact.id));
+    expect(stack().sim.requests.length).toBeGreaterThan(1); // the action's call, then fresh reads
+  });
+
   it("an Idempotency-Key repeat answers the first result without a second upstream call; one audit line each", async () => {
     const contact = newContact();
     const q = `mutation($c: ID!) { addContactToCampaign(contactId: $c, campaignId: "CampaignIdem0000001") }`;
@@ -352,6 +518,47 @@ describe("behaviour of the actions", () => {
       ["addContactToCampaign", "success"],
       ["addContactToCampaign", "replayed"],
     ]);
+  });
+
+  it("bulk actions: one outcome per contact, a foreign or unknown contact failing alone, the others done", async () => {
+    const [one, two] = [newContact(["alpha", "beta"]), newContact(["beta"])];
+    const foreign = sim().listContacts(LOCATION_B)[0]!;
+    const foreignTags = [...(foreign.tags ?? [])];
+    const foreignBusiness = foreign.businessId ?? null;
+    const ids = [one.id, foreign.id, two.id, "NoSuchContact0000001"];
+    const tags = data(
+      await stack().gql(
+        `mutation($ids: [ID!]!) { updateContactsTags(contactIds: $ids, action: REMOVE, tags: ["beta"]) { succeeded failed outcomes { contactId ok message tagsRemoved } } }`,
+        { ids },
+        rw,
+      ),
+    ).updateContactsTags;
+    expect(tags).toEqual({
+      succeeded: 2,
+      failed: 2,
+      outcomes: [
+        { contactId: one.id, ok: true, message: "Tags updated", tagsRemoved: ["beta"] },
+        { contactId: foreign.id, ok: false, message: "contact does not belong to location", tagsRemoved: null },
+        { contactId: two.id, ok: true, message: "Tags updated", tagsRemoved: ["beta"] },
+        { contactId: "NoSuchContact0000001", ok: false, message: "contact not found", tagsRemoved: null },
+      ],
+    });
+    expect([sim().getContact(one.id)?.tags, sim().getContact(two.id)?.tags, sim().getContact(foreign.id)?.tags]).toEqual([["alpha"], [], foreignTags]);
+
+    const business = data(
+      await stack().gql(
+        `mutation($ids: [ID!]!) { setContactsBusiness(contactIds: $ids, businessId: "63b7ec34ea409a9a8bd2a4ff") { succeeded failed outcomes { contactId ok } } }`,
+        { ids },
+        rw,
+      ),
+    ).setContactsBusiness;
+    expect(business).toEqual({
+      succeeded: 2,
+      failed: 2,
+      outcomes: ids.map((contactId) => ({ contactId, ok: contactId === one.id || contactId === two.id })),
+    });
+    expect(sim().getContact(foreign.id)?.businessId ?? null).toBe(foreignBusiness);
+    expect(sim().getContact(two.id)?.businessId).toBe("63b7ec34ea409a9a8bd2a4ff");
   });
 
   it("another location's contact is FORBIDDEN; an unknown one NOT_FOUND", async () => {
