@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     const { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator } = await import("./simulator/index.js");
     simulator = await startSimulator({
       port: 0,
+      // As in HighLevel, a new contact takes a few seconds to show up in search.
+      searchIndexDelayMs: 3_000,
       ...(config.demo.activityIntervalMs > 0 ? { activity: { intervalMs: config.demo.activityIntervalMs } } : {}),
     });
     const jwtSecret = config.auth.jwtSecret ?? randomBytes(32).toString("base64url");

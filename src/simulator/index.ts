@@ -33,6 +33,8 @@
  * - OAuth errors: `{statusCode, message, error: <RFC 6749 code>, error_description}`; a used or
  *   unknown refresh token / code → 400 `invalid_grant`; bad client → 401 `invalid_client`.
  * - Seeded appointment times come in the three upstream forms (ISO Z, zone-less UTC, -05:00).
+ * - `POST /contacts/search`: see contact-search.filter.ts for the semantics chosen where the docs
+ *   are silent; new contacts show up after `searchIndexDelayMs` (0 by default).
  */
 export { startSimulator, DEMO_TOKENS, API_VERSION } from "./simulator.server.js";
 export {
@@ -42,7 +44,9 @@ export {
   DEMO_USER_IDS,
   DEMO_CALENDAR_ID,
   DEMO_CUSTOM_FIELDS,
+  DEMO_LOAN_STAGES,
 } from "./seed.data.js";
+export { SEARCH_MAX_PAGE_LIMIT, SEARCH_MAX_PAGED_RESULTS, SEARCH_MAX_VALUE_LENGTH } from "./contact-search.filter.js";
 export { DEFAULT_RATE_LIMIT, LIFTED_RATE_LIMIT } from "./rate-limit.js";
 export { appointmentTime, appointmentTimeMs } from "./appointment-time.js";
 export {
@@ -53,6 +57,8 @@ export {
 export { SIMULATOR_COMPANY_ID, DEFAULT_ACCESS_TOKEN_TTL_SEC } from "./oauth.routes.js";
 export type {
   ActivityOptions,
+  CustomFieldDetails,
+  SimulatorCustomFieldDefinition,
   AppointmentInput,
   ContactInput,
   DeliveredWebhook,

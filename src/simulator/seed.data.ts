@@ -18,14 +18,37 @@ export const DEFAULT_SEED = 20210728;
 export const DEMO_USER_IDS = ["SimUserLoanOfficer01", "SimUserLoanOfficer02", "SimUserProcessor0003"] as const;
 export const DEMO_CALENDAR_ID = "SimCalendarMortgage1";
 
-/** Custom field definitions of the demo locations (`key` is what `{key, field_value}` writes use). */
+const LOAN_TYPES = ["30-year fixed", "15-year fixed", "5/1 ARM", "FHA", "VA", "jumbo"];
+const CREDIT_BANDS = ["760+", "720-759", "680-719", "640-679", "<640"];
+/** The loan stage picklist; a contact's stage follows its stage tag (STAGE_TAGS, same order). */
+export const DEMO_LOAN_STAGES = ["Lead", "Pre-Approval", "Application", "Underwriting", "Closed"] as const;
+const LENDERS = ["Rocket Mortgage", "United Wholesale Mortgage", "Chase", "Wells Fargo", "Guild Mortgage", "Navy Federal"];
+
+/**
+ * Custom field definitions of the demo locations: the mortgage-broker field set
+ * (`key` is what `{key, field_value}` writes use; `dataType` as `GET /locations/:id/customFields`
+ * names it, FACTS.md "Bulk and location routes").
+ */
 export const DEMO_CUSTOM_FIELDS = [
-  { key: "loan_amount", id: "CfLoanAmount00000001" },
-  { key: "property_value", id: "CfPropertyValue00002" },
-  { key: "loan_type", id: "CfLoanType0000000003" },
-  { key: "credit_score_band", id: "CfCreditScoreBand004" },
-  { key: "rate_lock_expiry", id: "CfRateLockExpiry0005" },
+  { key: "loan_amount", id: "CfLoanAmount00000001", name: "Loan Amount", dataType: "MONETORY" },
+  { key: "property_value", id: "CfPropertyValue00002", name: "Property Value", dataType: "MONETORY" },
+  { key: "loan_type", id: "CfLoanType0000000003", name: "Loan Type", dataType: "SINGLE_OPTIONS", picklistOptions: LOAN_TYPES },
+  { key: "credit_score_band", id: "CfCreditScoreBand004", name: "Credit Score Band", dataType: "SINGLE_OPTIONS", picklistOptions: CREDIT_BANDS },
+  { key: "rate_lock_expiry", id: "CfRateLockExpiry0005", name: "Rate Lock Expiry", dataType: "DATE" },
+  { key: "loan_stage", id: "CfLoanStage000000006", name: "Loan Stage", dataType: "SINGLE_OPTIONS", picklistOptions: DEMO_LOAN_STAGES },
+  { key: "lender", id: "CfLender000000000007", name: "Lender", dataType: "TEXT" },
 ] as const;
+
+function defineDemoFields(store: MemoryStore, locationId: string): void {
+  DEMO_CUSTOM_FIELDS.forEach((field, position) =>
+    store.defineCustomField(locationId, field.key, field.id, {
+      name: field.name,
+      dataType: field.dataType,
+      picklistOptions: "picklistOptions" in field ? field.picklistOptions : [],
+      position: position * 50,
+    }),
+  );
+}
 
 const FIRST_NAMES = [
   "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "William",
@@ -65,8 +88,6 @@ const BUSINESSES_A = [
 const BUSINESSES_B = [{ name: "Riverside Realtors" }, { name: "Canyon Credit Union" }];
 const STAGE_TAGS = ["lead", "pre-approved", "application", "underwriting", "closed"] as const;
 const EXTRA_TAGS = ["refinance", "first-home-buyer", "investor", "va-loan", "fha", "jumbo", "self-employed", "referral"] as const;
-const LOAN_TYPES = ["30-year fixed", "15-year fixed", "5/1 ARM", "FHA", "VA", "jumbo"];
-const CREDIT_BANDS = ["760+", "720-759", "680-719", "640-679", "<640"];
 const TASK_TITLES = [
   "Call to discuss rate options", "Collect last two pay stubs", "Request W-2s for 2 years",
   "Order appraisal", "Send pre-approval letter", "Follow up on bank statements",
@@ -105,6 +126,7 @@ export function seedStore(store: MemoryStore, options: SeedOptions): void {
     businesses: BUSINESSES_A,
     emailPrefix: "",
     phoneBase: 1000,
+    fieldSeed: options.seed ^ 0x1f3d5b79,
   });
   seedLocation(store, {
     locationId: OTHER_LOCATION_ID,
@@ -114,6 +136,7 @@ export function seedStore(store: MemoryStore, options: SeedOptions): void {
     businesses: BUSINESSES_B,
     emailPrefix: "b.",
     phoneBase: 7000,
+    fieldSeed: options.seed ^ 0x2c1b3c6d,
   });
 }
 
@@ -121,7 +144,7 @@ export function seedStore(store: MemoryStore, options: SeedOptions): void {
 export function registerLocations(store: MemoryStore): void {
   for (const locationId of [DEMO_LOCATION_ID, OTHER_LOCATION_ID]) {
     store.addLocation(locationId);
-    for (const field of DEMO_CUSTOM_FIELDS) store.defineCustomField(locationId, field.key, field.id);
+    defineDemoFields(store, locationId);
   }
 }
 
@@ -133,12 +156,16 @@ interface LocationSeed {
   businesses: { name: string }[];
   emailPrefix: string;
   phoneBase: number;
+  /** Seed of the loan-stage/lender stream. */
+  fieldSeed: number;
 }
 
 function seedLocation(store: MemoryStore, seed: LocationSeed): void {
   const { rng, nowMs, locationId } = seed;
   store.addLocation(locationId);
-  for (const field of DEMO_CUSTOM_FIELDS) store.defineCustomField(locationId, field.key, field.id);
+  defineDemoFields(store, locationId);
+  // The loan stage and lender come from their own stream, so every other seeded value stays as it was.
+  const fieldRng = createRng(seed.fieldSeed);
   const businesses = seed.businesses.map((b) => ({ ...b, id: rng.hex24() }));
   const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -166,6 +193,8 @@ function seedLocation(store: MemoryStore, seed: LocationSeed): void {
     if (stage === "underwriting" || stage === "application") {
       customFields.push({ id: DEMO_CUSTOM_FIELDS[4].id, value: iso(nowMs + (5 + rng.int(40)) * DAY_MS).slice(0, 10) });
     }
+    customFields.push({ id: DEMO_CUSTOM_FIELDS[5].id, value: DEMO_LOAN_STAGES[STAGE_TAGS.indexOf(stage)] ?? "Lead" });
+    if (stage !== "lead") customFields.push({ id: DEMO_CUSTOM_FIELDS[6].id, value: fieldRng.pick(LENDERS) });
     const contact: SimulatorContact = {
       id: rng.id20(),
       locationId,

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { randomUUID } from "node:crypto";
 import { createActivityGenerator, type ActivityGenerator } from "./activity.generator.js";
 import { createContactRoutes, type RouteDefinition } from "./contacts.routes.js";
+import { createSearchRoutes } from "./contacts-search.routes.js";
 import { createLocationTaskRoutes } from "./location-tasks.routes.js";
 import { FaultRegistry } from "./faults.js";
 import { OAuthServer } from "./oauth.routes.js";
@@ -32,12 +33,15 @@ export const API_VERSION = "2021-07-28";
 const MAX_BODY_BYTES = 1_048_576;
 const DEFAULT_LOG_LIMIT = 50_000;
 
+/** The location reads a dashboard's filter pickers need (custom-field definitions, tags). */
+const LOCATION_READ_SCOPES = ["locations/customFields.readonly", "locations/tags.readonly"];
+
 /** Ready-made tokens: read-write and read-only for location A, read-write and read-only for B. */
 export const DEMO_TOKENS: readonly SimulatorToken[] = Object.freeze([
-  { token: "sim-rw-A-token", locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] },
-  { token: "sim-ro-A-token", locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly"] },
-  { token: "sim-rw-B-token", locationId: OTHER_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] },
-  { token: "sim-ro-B-token", locationId: OTHER_LOCATION_ID, scopes: ["contacts.readonly"] },
+  { token: "sim-rw-A-token", locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write", ...LOCATION_READ_SCOPES] },
+  { token: "sim-ro-A-token", locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", ...LOCATION_READ_SCOPES] },
+  { token: "sim-rw-B-token", locationId: OTHER_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write", ...LOCATION_READ_SCOPES] },
+  { token: "sim-ro-B-token", locationId: OTHER_LOCATION_ID, scopes: ["contacts.readonly", ...LOCATION_READ_SCOPES] },
 ]);
 
 interface CompiledRoute {
@@ -60,6 +64,11 @@ function compile(definition: RouteDefinition): CompiledRoute {
     })
     .join("/");
   return { definition, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+function checkDelay(delayMs: number): number {
+  if (!Number.isInteger(delayMs) || delayMs < 0) throw new TypeError(`simulator: expected searchIndexDelayMs to be an integer >= 0, received ${delayMs}`);
+  return delayMs;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -92,7 +101,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   });
 
-  const routes = [...createContactRoutes(store), ...createLocationTaskRoutes(store)].map(compile);
+  let searchIndexDelayMs = checkDelay(options.searchIndexDelayMs ?? 0);
+  const routes = [
+    ...createSearchRoutes(store, { now, indexDelayMs: () => searchIndexDelayMs }),
+    ...createContactRoutes(store),
+    ...createLocationTaskRoutes(store),
+  ].map(compile);
   let baseUrl = "";
 
   const match = (method: string, path: string): { route?: CompiledRoute; params: Record<string, string> } => {
@@ -322,6 +336,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setRateLimit: (rateOptions) => rateLimiter.set(rateOptions),
     setLatency: (latencyOptions) => {
       latency = { ...latencyOptions };
+    },
+    setSearchIndexDelay: (delayMs) => {
+      searchIndexDelayMs = checkDelay(delayMs);
     },
     oauth,
     startActivity,

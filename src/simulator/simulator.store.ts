@@ -8,6 +8,8 @@ import type {
   AppointmentInput,
   SimulatorAppointment,
   SimulatorContact,
+  CustomFieldDetails,
+  SimulatorCustomFieldDefinition,
   SimulatorCustomFieldValue,
   SimulatorNote,
   SimulatorTask,
@@ -82,6 +84,10 @@ export class MemoryStore implements SimulatorStore {
   private readonly workflows = new Map<string, Map<string, string | undefined>>();
   /** customField key → id, per location (write form `{key, field_value}`). */
   private readonly customFieldKeys = new Map<string, Map<string, string>>();
+  /** customField id → its definition (`GET /locations/:locationId/customFields`), per location. */
+  private readonly customFieldDefinitionsById = new Map<string, Map<string, SimulatorCustomFieldDefinition>>();
+  /** When a contact created through the store (not seeded) was created: search sees it `searchIndexDelayMs` later. */
+  private readonly createdAtMs = new Map<string, number>();
   /**
    * Indexes that keep the store O(1)/O(log n) per request with tens of thousands of contacts (the
    * bench seeds 10,000): `location\0email|phone` → ids, and each location's contacts sorted newest
@@ -111,14 +117,57 @@ export class MemoryStore implements SimulatorStore {
     return [...this.knownLocations];
   }
 
-  defineCustomField(locationId: string, key: string, id: string): void {
+  /**
+   * Defines (or redefines) a custom field of a location. `key` is the part after `contact.`;
+   * without `details` the field is a TEXT field named after its key (what a write by an unknown
+   * key creates).
+   */
+  defineCustomField(locationId: string, key: string, id: string, details: CustomFieldDetails = {}): void {
     let keys = this.customFieldKeys.get(locationId);
     if (!keys) this.customFieldKeys.set(locationId, (keys = new Map()));
     keys.set(key, id);
+    let definitions = this.customFieldDefinitionsById.get(locationId);
+    if (!definitions) this.customFieldDefinitionsById.set(locationId, (definitions = new Map()));
+    const definition: SimulatorCustomFieldDefinition = {
+      id,
+      name: details.name ?? key,
+      fieldKey: `contact.${key}`,
+      placeholder: details.name ?? key,
+      dataType: details.dataType ?? "TEXT",
+      position: details.position ?? definitions.size * 50,
+      picklistOptions: [...(details.picklistOptions ?? [])],
+      locationId,
+      model: "contact",
+    };
+    definitions.set(id, definition);
   }
 
-  customFieldDefinitions(locationId: string): { key: string; id: string }[] {
-    return [...(this.customFieldKeys.get(locationId) ?? new Map<string, string>())].map(([key, id]) => ({ key, id }));
+  /** Removes a custom field definition (the field's values stay on contacts, as in HighLevel). */
+  removeCustomField(locationId: string, key: string): void {
+    const id = this.customFieldKeys.get(locationId)?.get(key);
+    if (id === undefined) return;
+    this.customFieldKeys.get(locationId)?.delete(key);
+    this.customFieldDefinitionsById.get(locationId)?.delete(id);
+  }
+
+  customFieldDefinitions(locationId: string): SimulatorCustomFieldDefinition[] {
+    return [...(this.customFieldDefinitionsById.get(locationId)?.values() ?? [])].map(clone);
+  }
+
+  /**
+   * The location's tags (`GET /locations/:locationId/tags`): every tag in use on its contacts,
+   * sorted, each with an id derived from the location and the name (stable across calls).
+   */
+  locationTags(locationId: string): { id: string; name: string; locationId: string }[] {
+    const names = new Set<string>();
+    for (const contact of this.sortedContacts(locationId)) for (const tag of contact.tags ?? []) names.add(tag);
+    return [...names].sort().map((name) => ({ id: tagId(locationId, name), name, locationId }));
+  }
+
+  /** Epoch ms from which search sees the contact (created through the store: creation + delay; seeded: always). */
+  searchableFrom(contactId: string, delayMs: number): number {
+    const created = this.createdAtMs.get(contactId);
+    return created === undefined ? Number.NEGATIVE_INFINITY : created + delayMs;
   }
 
   // ---- contacts ---------------------------------------------------------------------------
@@ -199,6 +248,7 @@ export class MemoryStore implements SimulatorStore {
     this.applyContactInput(contact, input);
     if (!contact.source) contact.source = "api";
     this.addContactRecord(contact);
+    this.createdAtMs.set(contact.id, this.now());
     if (options.emit) this.emit("ContactCreate", locationId, contactPayload(contact));
     return clone(contact);
   }
@@ -223,6 +273,7 @@ export class MemoryStore implements SimulatorStore {
   deleteContact(contactId: string, options: WriteOptions = {}): void {
     const contact = this.requireContact(contactId);
     this.contacts.delete(contactId);
+    this.createdAtMs.delete(contactId);
     this.buckets.delete(contactId);
     this.campaigns.delete(contactId);
     this.workflows.delete(contactId);
@@ -716,11 +767,23 @@ export class MemoryStore implements SimulatorStore {
       }
       if (!id) continue;
       const value = "field_value" in write ? write.field_value : write.value;
-      if (value === undefined || value === null || value === "") byId.delete(id);
-      else byId.set(id, typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : String(value));
+      // Lists (multi-option, checkbox, text-box list) are kept as lists of strings, scalars as text.
+      if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) byId.delete(id);
+      else byId.set(id, Array.isArray(value) ? value.map(String) : String(value));
     }
     return [...byId].map(([id, value]) => ({ id, value }));
   }
+}
+
+/** A stable 20-character tag id from the location and the tag name (FNV-1a, hex). */
+function tagId(locationId: string, name: string): string {
+  let hash = 0x811c9dc5;
+  let out = "";
+  for (let round = 0; out.length < 20; round++) {
+    for (const ch of `${round}\u0000${locationId}\u0000${name}`) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+    out += hash.toString(16).padStart(8, "0");
+  }
+  return `Tag${out.slice(0, 17)}`;
 }
 
 /** Ascending number order with NaN (no date) last. */

@@ -14,6 +14,29 @@ export interface SimulatorCustomFieldValue {
   value?: unknown;
 }
 
+/** A custom field definition as `GET /locations/:locationId/customFields` returns it (apps/locations.json CustomFieldSchema). */
+export interface SimulatorCustomFieldDefinition {
+  id: string;
+  name: string;
+  /** `contact.<key>`. */
+  fieldKey: string;
+  placeholder: string;
+  /** FACTS.md: TEXT, LARGE_TEXT, NUMERICAL, PHONE, MONETORY (sic), CHECKBOX, SINGLE_OPTIONS, MULTIPLE_OPTIONS, DATE, TEXTBOX_LIST, FILE_UPLOAD, RADIO. */
+  dataType: string;
+  position: number;
+  picklistOptions: string[];
+  locationId: string;
+  model: "contact";
+}
+
+/** What `defineCustomField` takes besides key and id (defaults: a TEXT field named after its key). */
+export interface CustomFieldDetails {
+  name?: string;
+  dataType?: string;
+  picklistOptions?: readonly string[];
+  position?: number;
+}
+
 /** A contact as `GET /contacts/:contactId` returns it (the full record). */
 export interface SimulatorContact {
   id: string;
@@ -93,7 +116,12 @@ export interface SimulatorAppointment {
 }
 
 /** `locations/tasks.readonly`: the bulk task read (location-tasks.routes.ts). */
-export type SimulatorScope = "contacts.readonly" | "contacts.write" | "locations/tasks.readonly";
+export type SimulatorScope =
+  | "contacts.readonly"
+  | "contacts.write"
+  | "locations/tasks.readonly"
+  | "locations/customFields.readonly"
+  | "locations/tags.readonly";
 
 /** A bearer token the simulator accepts, bound to one location and a scope set. */
 export interface SimulatorToken {
@@ -177,6 +205,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Oldest request-log and webhook-delivery entries are dropped beyond this (long demo runs). Default 50_000. */
   logLimit?: number;
+  /**
+   * How long after its creation a contact shows up in `POST /contacts/search` (HighLevel's search
+   * is eventually consistent: "updates may take a few seconds"). Default 0 (tests); demo mode a few seconds.
+   */
+  searchIndexDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -306,6 +339,10 @@ export interface SimulatorStore {
   listWorkflows(contactId: string): { workflowId: string; eventStartTime?: string }[];
   /** Distinct businessIds in use in a location. */
   businessIds(locationId: string): string[];
+  /** The location's custom field definitions (`GET /locations/:locationId/customFields`). */
+  customFieldDefinitions(locationId: string): SimulatorCustomFieldDefinition[];
+  defineCustomField(locationId: string, key: string, id: string, details?: CustomFieldDetails): void;
+  removeCustomField(locationId: string, key: string): void;
 
   listTasks(contactId: string): SimulatorTask[];
   getTask(contactId: string, taskId: string): SimulatorTask | undefined;
@@ -383,6 +420,8 @@ export interface Simulator {
   flushWebhooks(timeoutMs?: number): Promise<void>;
   setRateLimit(options: RateLimitOptions | false): void;
   setLatency(options: LatencyOptions): void;
+  /** Changes `searchIndexDelayMs` at runtime. */
+  setSearchIndexDelay(delayMs: number): void;
   oauth: SimulatorOAuth;
   /** Start/stop the demo activity generator at runtime. */
   startActivity(options: ActivityOptions): void;

@@ -1,5 +1,5 @@
 // Validates simulator responses against the response schemas of the vendored official spec
-// (test/fixtures/contacts-api/apps/contacts.json), resolving `#/components/...` and
+// (test/fixtures/contacts-api/apps/contacts.json, and apps/locations.json for `/locations/…` paths), resolving `#/components/...` and
 // `../common/common-schemas.json#/...` refs. `strict: false` because the OpenAPI documents carry
 // non-JSON-Schema keywords (`example`, `openapi`, `paths`…) that Ajv must ignore.
 //
@@ -37,18 +37,22 @@ export interface SpecValidator {
 
 export function createSpecValidator(): SpecValidator {
   const contacts = JSON.parse(readFileSync(join(SPEC_DIR, "apps", "contacts.json"), "utf8")) as OpenApiDoc & Record<string, unknown>;
+  const locations = JSON.parse(readFileSync(join(SPEC_DIR, "apps", "locations.json"), "utf8")) as OpenApiDoc & Record<string, unknown>;
   const common = JSON.parse(readFileSync(join(SPEC_DIR, "common", "common-schemas.json"), "utf8")) as Record<string, unknown>;
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   ajv.addSchema({ ...common, $id: `${BASE}common/common-schemas.json` });
   ajv.addSchema({ ...contacts, $id: `${BASE}apps/contacts.json` });
+  // The location routes (custom-field definitions, tags, the bulk task read) live in locations.json.
+  ajv.addSchema({ ...locations, $id: `${BASE}apps/locations.json` });
   const cache = new Map<string, ValidateFunction>();
 
   const refFor = (method: string, specPath: string, status: number): string | undefined => {
-    const op = contacts.paths[specPath]?.[method.toLowerCase()];
+    const [doc, file] = specPath.startsWith("/locations/") ? [locations, "locations.json"] : [contacts, "contacts.json"];
+    const op = doc.paths[specPath]?.[method.toLowerCase()];
     const ref = op?.responses?.[String(status)]?.content?.["application/json"]?.schema?.$ref;
     if (!ref) return undefined;
-    return new URL(ref, `${BASE}apps/contacts.json`).toString();
+    return new URL(ref, `${BASE}apps/${file}`).toString();
   };
 
   return {
