@@ -336,7 +336,11 @@ export interface SimulatorStore {
   addFollowers(contactId: string, followers: string[]): { followers: string[]; followersAdded: string[] };
   removeFollowers(contactId: string, followers: string[]): { followers: string[]; followersRemoved: string[] };
   listCampaigns(contactId: string): string[];
+  /** Enrols a contact in a campaign (what `POST /contacts/:contactId/campaigns/:campaignId` does). */
+  addToCampaign(contactId: string, campaignId: string): void;
   listWorkflows(contactId: string): { workflowId: string; eventStartTime?: string }[];
+  /** Enrols a contact in a workflow (what `POST /contacts/:contactId/workflow/:workflowId` does). */
+  addToWorkflow(contactId: string, workflowId: string, eventStartTime: string | undefined): void;
   /** Distinct businessIds in use in a location. */
   businessIds(locationId: string): string[];
   /** The location's custom field definitions (`GET /locations/:locationId/customFields`). */
