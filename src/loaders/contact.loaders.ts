@@ -7,7 +7,15 @@
  *
  * The per-contact loaders derive from the resource registry (src/upstream/resources.ts):
  * `list(resource)` for a contact's list, `item(resource)` for one item by id, created on first
- * use. There is no batch endpoint upstream (FACTS.md): a batch of N keys is N calls. By-id lookups
+ * use. The Contacts routes have no batch read (FACTS.md): a batch of N keys is N calls, except
+ * for a resource with a bulk route (tasks: `POST /locations/:locationId/tasks/search`), whose
+ * batch asks the cache for every key first and then reads the lists it lacks in
+ * ceil(items / page size) calls, each list stored under the same key as the per-contact read;
+ * when the location cannot use that route (bulk-route.memory.ts) the lists are read per contact.
+ * Notes and appointments have no bulk read: `GET /calendars/events` (apps/calendars.json) needs a
+ * calendar, user or group and a time window, so it cannot answer "this contact's appointments";
+ * `POST /contacts/search` answers lean list items, not the full contact `GET /contacts/:id` gives
+ * (FACTS.md "Search"), so it cannot stand in for the contact loader. By-id lookups
  * answer `null` for NOT_FOUND (the contract's `contact(id)`); list lookups propagate it. An item
  * by id is taken from the contact's list when that list is cached or being loaded in the same
  * operation; only otherwise is the single route called.
@@ -26,6 +34,7 @@ import type {
 import type { PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { ContactsReadClient } from "./read-client.types.js";
+import type { BulkRouteMemory } from "./bulk-route.memory.js";
 import type { OperationDeadline } from "../upstream/deadline.js";
 
 export interface ChildRef {
@@ -72,6 +81,8 @@ export interface DuplicateLookup {
 export interface LoaderServices {
   client: ContactsReadClient;
   cache: ResourceCache;
+  /** Which locations may use a resource's bulk route; absent = always per contact. */
+  bulkRoutes?: BulkRouteMemory;
 }
 
 /** A loader set for one location; with `reads`, every read of the shared cache is recorded there (the response cache's tags). */
@@ -93,6 +104,28 @@ function each<K, V>(load: (key: K) => Promise<V>) {
 
 const childKey = (ref: ChildRef) => `${ref.contactId}/${ref.id}`;
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** Errors of the bulk read that a per-contact read would only repeat, at a higher price. */
+const worthNoFallback = (error: unknown): boolean =>
+  isUpstreamError(error) && (error.code === "UPSTREAM_RATE_LIMITED" || error.reason === "deadline");
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T | Promise<T>): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: Deferred<T>["resolve"];
+  let reject!: Deferred<T>["reject"];
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 interface ListLoader {
   loader: DataLoader<string, { id: string }[]>;
   /** Contacts whose list this operation asked for: a by-id item then waits for that list. */
@@ -109,8 +142,12 @@ export function createLoaders(services: LoaderServices, locationId: string, read
   function listLoader(resource: PerContactResource): ListLoader {
     let entry = lists.get(resource);
     if (entry) return entry;
+    const single = (contactId: string) => client.listOf(resource, locationId, contactId);
+    const bulkRoutes = services.bulkRoutes;
     const loader = new DataLoader<string, { id: string }[]>(
-      each((contactId) => cache.load(keys.list(locationId, resource.kind, contactId), () => client.listOf(resource, locationId, contactId))),
+      resource.bulk && client.bulkListsOf && bulkRoutes
+        ? (contactIds) => bulkBatch(resource, contactIds, single, bulkRoutes)
+        : each((contactId) => cache.load(keys.list(locationId, resource.kind, contactId), () => single(contactId))),
     );
     const listed = new Set<string>();
     const load = loader.load.bind(loader);
@@ -120,6 +157,54 @@ export function createLoaders(services: LoaderServices, locationId: string, read
     };
     lists.set(resource, (entry = { loader, listed }));
     return entry;
+  }
+
+  /**
+   * One DataLoader batch of a resource with a bulk route. Every key goes through `cache.load` (so
+   * the reads are recorded, coalesced with other operations and stored under the per-contact key);
+   * its fetch only enlists the contact. Whether a key needs fetching is known only once its lookup
+   * is over (with the shared tier in Redis, `fetch` runs after an await), so the batch waits until
+   * every key either answered or enlisted, then reads the enlisted lists in one bulk read.
+   */
+  async function bulkBatch(
+    resource: PerContactResource,
+    contactIds: readonly string[],
+    single: (contactId: string) => Promise<{ id: string }[]>,
+    bulkRoutes: BulkRouteMemory,
+  ): Promise<Array<{ id: string }[] | Error>> {
+    const enlisted = new Map<string, Deferred<{ id: string }[]>>();
+    const decided: Promise<unknown>[] = [];
+    const results = contactIds.map((contactId) => {
+      const fetchAsked = deferred<void>();
+      const result = cache.load(keys.list(locationId, resource.kind, contactId), () => {
+        const list = deferred<{ id: string }[]>();
+        enlisted.set(contactId, list);
+        fetchAsked.resolve();
+        return list.promise;
+      });
+      decided.push(Promise.race([fetchAsked.promise, result.then(() => undefined, () => undefined)]));
+      return result;
+    });
+    await Promise.all(decided);
+    if (enlisted.size > 0) {
+      const wanted = [...enlisted.keys()];
+      let lists: Map<string, { id: string }[]> | undefined;
+      let failure: unknown;
+      if (bulkRoutes.usable(locationId, resource)) {
+        try {
+          lists = await client.bulkListsOf!(resource, locationId, wanted);
+        } catch (error) {
+          failure = error;
+          if (!worthNoFallback(error)) bulkRoutes.failed(locationId, resource, error);
+        }
+      }
+      for (const [contactId, list] of enlisted) {
+        if (lists) list.resolve(lists.get(contactId) ?? []);
+        else if (failure !== undefined && worthNoFallback(failure)) list.reject(failure);
+        else list.resolve(single(contactId));
+      }
+    }
+    return Promise.all(results.map((result) => result.catch(asError)));
   }
 
   /** The list already loading or loaded for this contact, in this operation or in the shared cache. */

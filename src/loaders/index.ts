@@ -2,3 +2,5 @@
 export { createLoaders, createLoaderFactory } from "./contact.loaders.js";
 export type { Loaders, LoaderFactory, LoaderServices, ChildRef, ContactListRequest, BusinessListRequest } from "./contact.loaders.js";
 export type { ContactsReadClient } from "./read-client.types.js";
+export { createBulkRouteMemory } from "./bulk-route.memory.js";
+export type { BulkRouteMemory, BulkRouteMemoryOptions } from "./bulk-route.memory.js";

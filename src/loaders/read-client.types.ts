@@ -18,6 +18,8 @@ export interface ContactsReadClient {
   getContact(locationId: string, contactId: string): Promise<UpstreamContact>;
   /** A contact's list of any per-contact resource of the registry, normalised. */
   listOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string): Promise<T[]>;
+  /** Many contacts' lists through the resource's bulk route (every contact asked for gets a list). */
+  bulkListsOf?<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactIds: readonly string[]): Promise<Map<string, T[]>>;
   /** One item of a per-contact resource by id, normalised. */
   itemOf<T extends { id: string }>(resource: PerContactResource<T>, locationId: string, contactId: string, itemId: string): Promise<T>;
   listContacts(locationId: string, params: ListContactsParams): Promise<ContactListPage>;

@@ -36,7 +36,7 @@ import { buildGatewaySchema, createGatewayContext } from "../graphql/index.js";
 import { createWriteEngine, createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
-import { createLoaderFactory } from "../loaders/index.js";
+import { createBulkRouteMemory, createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
@@ -247,7 +247,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
           }
         : {}),
     });
-  const createLoaders = createLoaderFactory({ client, cache });
+  // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
+  const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
+  const createLoaders = createLoaderFactory({ client, cache, bulkRoutes });
 
   // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
   // goes (a "location" change, which the invalidation broadcast carries to every instance, where the

@@ -6,7 +6,8 @@
  * and `skip` (default 0). Answers `{tasks: [...]}`: the items have the shape of
  * `GET /contacts/:contactId/tasks` (they name their `contactId`). The spec types the items as
  * arrays, which no integration reports seeing; the simulator answers objects, and the gateway's
- * client reads either (src/upstream/contacts.client.ts `searchTasks`).
+ * client accepts only objects naming their contact (src/upstream/contacts.client.ts
+ * `bulkListsOf`), falling back to the per-contact route otherwise.
  *
  * Documented choices where the spec is silent: the order is the location's contacts' order, then
  * each contact's tasks in the order `GET /contacts/:contactId/tasks` lists them (so a contact's

@@ -2,7 +2,8 @@
  * The typed HighLevel Contacts API v2 client: one method per route of apps/contacts.json (all but
  * `POST /contacts/search`),
  * the per-contact reads (a contact's tasks, notes, appointments and their items) as `listOf` /
- * `itemOf` over a descriptor of the resource registry (resources.ts), plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
+ * `itemOf` over a descriptor of the resource registry (resources.ts), many contacts' lists at once
+ * through a resource's bulk route (`bulkListsOf`: tasks' `POST /locations/:locationId/tasks/search`), plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
  * `startAfterId`; either alone returns page 1 again). Methods return unwrapped data (`{contact}` →
  * contact, `{events}` → appointments…), normalised once here (resources.ts: a task or note always
  * names its contact), and throw one typed `UpstreamError`.
@@ -127,6 +128,42 @@ export class ContactsClient {
     const body = await this.call("GET", route, { contactId }, locationId, options);
     const scope = { locationId, contactId };
     return arrayField<T>(body, wrapper, `GET ${route}`).map((item) => resource.normalize(item, scope));
+  }
+
+  /**
+   * Many contacts' lists of a resource with a bulk route (resources.ts `bulk`, e.g.
+   * `POST /locations/:locationId/tasks/search`), paged with `limit`/`skip` until a short page:
+   * every contact asked for gets its list (empty when it has none), each item normalised. Items
+   * of contacts not asked for are dropped, an item seen twice (the list moved between pages) is
+   * kept once. An item without a string `id` and `contactId` fails the whole read (the spec
+   * types the items loosely, FACTS.md): the caller falls back to the per-contact route.
+   */
+  async bulkListsOf<T extends { id: string }>(
+    resource: PerContactResource<T>,
+    locationId: string,
+    contactIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<Map<string, T[]>> {
+    const bulk = resource.bulk;
+    if (!bulk) throw invalidArgument("POST", resource.list.route, `${resource.kind} has no bulk route upstream`);
+    const lists = new Map<string, T[]>(contactIds.map((id) => [id, []]));
+    const seen = new Set<string>();
+    const what = `POST ${bulk.route}`;
+    for (let skip = 0; ; skip += bulk.pageSize) {
+      const body = await this.call("POST", bulk.route, { locationId }, locationId, options, undefined,
+        { [bulk.contactsField]: [...contactIds], limit: bulk.pageSize, skip },
+        { priority: "read", idempotent: true, scope: bulk.scope });
+      const page = arrayField<unknown>(body, bulk.wrapper, what);
+      for (const raw of page) {
+        const item = raw as { id?: unknown; contactId?: unknown } | null;
+        if (typeof item?.id !== "string" || typeof item.contactId !== "string") throw unexpectedShape(what, `items with a string "id" and "contactId"`);
+        const list = lists.get(item.contactId);
+        if (!list || seen.has(item.id)) continue;
+        seen.add(item.id);
+        list.push(resource.normalize(item as unknown as T, { locationId, contactId: item.contactId }));
+      }
+      if (page.length < bulk.pageSize) return lists;
+    }
   }
 
   /** One item of a per-contact resource by id (`GET <item.route>`), normalised. */
@@ -415,6 +452,8 @@ export class ContactsClient {
     options: CallOptions | undefined,
     query?: Record<string, string | number | undefined>,
     body?: unknown,
+    /** A route outside the Contacts rule (a POST that only reads): its priority, retry safety and scope. */
+    kind?: Pick<UpstreamRequest, "priority" | "idempotent" | "scope">,
   ): Promise<unknown> {
     if (typeof locationId !== "string" || locationId.length === 0) {
       throw invalidArgument(method, route, "locationId must be a non-empty string");
@@ -426,8 +465,9 @@ export class ContactsClient {
       query,
       body,
       locationId,
-      priority: method === "GET" ? "read" : "write",
-      idempotent: method !== "POST",
+      priority: kind?.priority ?? (method === "GET" ? "read" : "write"),
+      idempotent: kind?.idempotent ?? method !== "POST",
+      ...(kind?.scope !== undefined ? { scope: kind.scope } : {}),
       attempt: 1,
       signal: options?.signal,
     };
@@ -456,7 +496,7 @@ export class ContactsClient {
       return response.body ?? {};
     }
     const error = errorFromResponse(request, response);
-    if (error.reason === "missing_scope") this.credentials.markScopeMissing?.(locationId, scopeForMethod(method));
+    if (error.reason === "missing_scope") this.credentials.markScopeMissing?.(locationId, request.scope ?? scopeForMethod(method));
     throw error;
   }
 }

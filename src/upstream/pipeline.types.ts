@@ -27,6 +27,11 @@ export interface UpstreamRequest {
    * reached the upstream.
    */
   idempotent: boolean;
+  /**
+   * The scope the route needs, when it is not the Contacts rule (GET `contacts.readonly`, others
+   * `contacts.write`): e.g. a POST that only reads (`locations/tasks.readonly`).
+   */
+  scope?: string;
   /** 1 for the first try; incremented by the retry middleware. */
   attempt: number;
   signal?: AbortSignal;

@@ -33,6 +33,30 @@ export interface ResourceItemRoute extends ResourceRoute {
   readonly idParam: string;
 }
 
+/**
+ * A read of many contacts' lists in one call, paged with `limit`/`skip` (tasks:
+ * `POST /locations/:locationId/tasks/search`, apps/locations.json `task-search`; FACTS.md "Bulk
+ * and location routes"). The body is `{ [contactsField]: contactIds, limit, skip }`; the answer
+ * `{ [wrapper]: items }`, each item naming its `contactId`. The loaders use it when the
+ * credential has `scope`, and fall back to the per-contact route when it fails.
+ */
+export interface ResourceBulkRoute {
+  /** Route template with `:locationId`. */
+  readonly route: string;
+  readonly wrapper: string;
+  /** The body property holding the contact ids. */
+  readonly contactsField: string;
+  /** The scope the route needs (not one of the Contacts scopes). */
+  readonly scope: string;
+  /** Items asked for per call (`limit`). */
+  readonly pageSize: number;
+  /**
+   * Contacts one call is assumed to cover, for the upstream-cost estimate: a bulk page holds
+   * `pageSize` items, a contact has a few (the estimate cannot know how many).
+   */
+  readonly contactsPerCall: number;
+}
+
 /** Where a normalised object came from: the route it was read or written through says whose it is. */
 export interface NormalizeScope {
   readonly locationId: string;
@@ -56,8 +80,10 @@ export interface PerContactResource<T extends { id: string } = { id: string }> {
   readonly list: ResourceRoute;
   /** `GET` of one item by id, when the upstream has one (appointments have none). */
   readonly item?: ResourceItemRoute;
-  /** Upstream calls one load of the list costs (1 per contact: no batch route, FACTS.md). */
+  /** Upstream calls one load of the list costs through `list` (1 per contact). */
   readonly costWeight: number;
+  /** A route reading many contacts' lists at once, when the upstream has one. */
+  readonly bulk?: ResourceBulkRoute;
   /** Fills what the upstream may leave out (e.g. `contactId`); runs once, at the client. Returns a new object. */
   normalize(raw: T, scope: NormalizeScope): T;
   /** Order of a cached list, for changes written into it (webhooks); undefined = upstream order, new items last. */
@@ -125,6 +151,10 @@ export function createResourceRegistry(perContact: readonly PerContactResource[]
     if (!(Number.isInteger(resource.costWeight) && resource.costWeight >= 1)) {
       throw new TypeError(`resource registry: ${resource.kind}: expected costWeight to be an integer >= 1, received ${resource.costWeight}`);
     }
+    const bulk = resource.bulk;
+    if (bulk && !(bulk.route.includes(":locationId") && Number.isInteger(bulk.pageSize) && bulk.pageSize >= 1 && Number.isInteger(bulk.contactsPerCall) && bulk.contactsPerCall >= 1)) {
+      throw new TypeError(`resource registry: ${resource.kind}: expected a bulk route with :locationId and integer pageSize and contactsPerCall >= 1, received ${JSON.stringify(bulk)}`);
+    }
   }
   const listKinds = Object.freeze(perContact.map((r) => r.kind));
   const contactScopedKinds = Object.freeze(perContact.flatMap((r) => (r.item ? [r.kind, r.item.kind] : [r.kind])));
@@ -156,6 +186,17 @@ export const TASKS = definePerContactResource<UpstreamTask>({
   list: { route: "/contacts/:contactId/tasks", wrapper: "tasks" },
   item: { kind: "task", route: "/contacts/:contactId/tasks/:taskId", idParam: "taskId", wrapper: "task" },
   costWeight: 1,
+  bulk: {
+    route: "/locations/:locationId/tasks/search",
+    wrapper: "tasks",
+    contactsField: "contactId",
+    scope: "locations/tasks.readonly",
+    // The spec's default is 25 and names no maximum; 100 is the maximum of HighLevel's list routes
+    // (FACTS.md "Listing quirks"). A short page ends the paging.
+    pageSize: 100,
+    // A mortgage file has a handful of open and done tasks: 50 contacts fill about one page.
+    contactsPerCall: 50,
+  },
   normalize: withContactId,
   // An open task falls overdue at its due time.
   changesAt: (task, nowMs) => (task.completed ? undefined : ahead(upstreamTimeMs(task.dueDate), nowMs)),

@@ -37,7 +37,7 @@ export function headerValue(headers: UpstreamResponse["headers"], name: string):
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "route">, response: UpstreamResponse): UpstreamError {
+export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "route"> & Partial<Pick<UpstreamRequest, "scope" | "idempotent">>, response: UpstreamResponse): UpstreamError {
   const body = (response.body && typeof response.body === "object" ? response.body : {}) as Record<string, unknown>;
   const messages = toMessages(body.message ?? (typeof response.body === "string" ? response.body : undefined));
   const traceId = typeof body.traceId === "string" ? body.traceId : undefined;
@@ -62,7 +62,7 @@ export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "rou
   if (status === 400 || status === 422) return make("BAD_USER_INPUT", "validation", joined || "the upstream rejected the request");
   if (status === 401) {
     if (/not authorized for this scope/i.test(joined)) {
-      return make("FORBIDDEN", "missing_scope", `the upstream credential lacks the ${scopeForMethod(request.method)} scope`);
+      return make("FORBIDDEN", "missing_scope", `the upstream credential lacks the ${request.scope ?? scopeForMethod(request.method)} scope`);
     }
     if (/version header/i.test(joined)) return make("UPSTREAM_ERROR", "missing_version", joined);
     return make("UPSTREAM_ERROR", "invalid_token", "the upstream rejected the gateway's credential (invalid or expired token)");
@@ -75,7 +75,7 @@ export function errorFromResponse(request: Pick<UpstreamRequest, "method" | "rou
   }
   if (status >= 500) {
     return make("UPSTREAM_ERROR", "server_error", `upstream answered ${status}${joined ? ` (${joined})` : ""}`, {
-      outcomeUnknown: request.method === "POST" && OUTCOME_UNKNOWN_STATUSES.has(status),
+      outcomeUnknown: request.method === "POST" && request.idempotent !== true && OUTCOME_UNKNOWN_STATUSES.has(status),
     });
   }
   return make("UPSTREAM_ERROR", "unexpected", `unexpected upstream status ${status}`);

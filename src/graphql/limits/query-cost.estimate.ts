@@ -30,7 +30,15 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, type FieldCostTable, type ListSize, type PartialItemType } from "./query-cost.table.js";
+import {
+  DEFAULT_FIELD_COSTS,
+  DEFAULT_LOAD_WEIGHTS,
+  PARTIAL_ITEMS,
+  type FieldCostTable,
+  type ListSize,
+  type LoadWeights,
+  type PartialItemType,
+} from "./query-cost.table.js";
 
 export interface CostEstimateOptions {
   schema: GraphQLSchema;
@@ -39,6 +47,8 @@ export interface CostEstimateOptions {
   /** The request's variables (undefined while validating without them). */
   variables?: Readonly<Record<string, unknown>> | null;
   fieldCosts?: FieldCostTable;
+  /** Loads costing a fraction of a call per object (bulk reads). Default: the gateway's registry's. */
+  loadWeights?: LoadWeights;
   partialItems?: Readonly<Record<string, PartialItemType>>;
   /** List size assumed when neither the request nor the schema gives one (config.queryLimits.defaultListSize). */
   defaultListSize: number;
@@ -58,6 +68,7 @@ interface Walk {
   fragments: CostEstimateOptions["fragments"];
   variables: Record<string, unknown>;
   costs: FieldCostTable;
+  weights: LoadWeights;
   partial: Readonly<Record<string, PartialItemType>>;
   defaultListSize: number;
   /** Fragments on the current path (cycles are reported by graphql's own rule; we just stop). */
@@ -83,6 +94,7 @@ export function estimateOperationCost(options: CostEstimateOptions): number {
     fragments: options.fragments,
     variables: resolveVariables(schema, operation, options.variables ?? undefined),
     costs: options.fieldCosts ?? DEFAULT_FIELD_COSTS,
+    weights: options.loadWeights ?? DEFAULT_LOAD_WEIGHTS,
     partial: options.partialItems ?? PARTIAL_ITEMS,
     defaultListSize: options.defaultListSize,
     visiting: new Set(),
@@ -91,11 +103,16 @@ export function estimateOperationCost(options: CostEstimateOptions): number {
     onFragmentVisit: options.onFragmentVisit,
   };
   try {
-    return objectCost(walk, operation.selectionSet, root, { partial: false });
+    return wholeCalls(objectCost(walk, operation.selectionSet, root, { partial: false }));
   } catch (error) {
-    if (error instanceof StopAbove) return error.atLeast;
+    if (error instanceof StopAbove) return wholeCalls(error.atLeast);
     throw error;
   }
+}
+
+/** Weighted loads add fractions of calls: round up, forgiving the float error of a sum of fractions. */
+function wholeCalls(cost: number): number {
+  return Math.ceil(cost - 1e-9);
 }
 
 function checkStop(walk: Walk, partialSum: number): void {
@@ -178,8 +195,10 @@ interface ObjectContext {
 function objectCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedType, context: ObjectContext): number {
   const loads = new Set<string>(context.initialLoads ?? []);
   const below = collect(walk, selectionSet, type, context, loads);
-  checkStop(walk, loads.size + below);
-  return loads.size + below;
+  let own = 0;
+  for (const load of loads) own += walk.weights[load] ?? 1;
+  checkStop(walk, own + below);
+  return own + below;
 }
 
 function collect(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLNamedType, context: ObjectContext, loads: Set<string>): number {

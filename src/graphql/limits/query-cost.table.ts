@@ -17,6 +17,9 @@
  * - `partialItems`: the objects are list items of `GET /contacts/` (FACTS.md "List items differ by
  *   id"): selecting a field they do not carry (see PARTIAL_ITEMS) costs a full-contact load each.
  * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
+ * - Load weights (`loadWeightsFor`): a load of a resource with a bulk route (tasks) is read with
+ *   many contacts' lists per call, so each object's load counts 1/`contactsPerCall` of a call; the
+ *   estimate rounds the total up (50 contacts' tasks: one call).
  */
 
 import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS, type ResourceRegistry } from "../../upstream/resources.js";
@@ -77,6 +80,18 @@ export function resourceFieldCosts(registry: ResourceRegistry): FieldCostTable {
     table[`${resource.entity}.contact`] = { loads: ["contact"] };
   }
   return Object.freeze(table);
+}
+
+/** Loads that cost less than a call each (per-contact lists read in bulk): load key → calls per object. */
+export type LoadWeights = Readonly<Record<string, number>>;
+
+/** The bulk-read resources' list loads weigh 1/`contactsPerCall` (resources.ts `bulk`). */
+export function loadWeightsFor(registry: ResourceRegistry): LoadWeights {
+  const weights: Record<string, number> = {};
+  for (const resource of registry.perContact) {
+    if (resource.bulk && resource.costWeight === 1) weights[resource.kind] = 1 / resource.bulk.contactsPerCall;
+  }
+  return Object.freeze(weights);
 }
 
 /** The whole table for a registry: the per-contact resources' entries and the fields below. */
@@ -143,3 +158,4 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
 });
 
 export const DEFAULT_FIELD_COSTS: FieldCostTable = fieldCostsFor(DEFAULT_RESOURCE_REGISTRY);
+export const DEFAULT_LOAD_WEIGHTS: LoadWeights = loadWeightsFor(DEFAULT_RESOURCE_REGISTRY);

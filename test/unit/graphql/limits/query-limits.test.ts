@@ -60,18 +60,21 @@ const cost = (query: string, variables?: Record<string, unknown>, operationName?
   limits.estimate(schema, parse(query), variables, operationName);
 
 const RELATIONS = "tasks { id } notes { id } appointments { id }";
+/** Tasks are read in bulk (resources.ts TASKS.bulk): 50 contacts' tasks are counted as one call. */
+const TASKS_PER_CONTACT = 1 / 50;
+const calls = (weighted: number) => Math.ceil(weighted - 1e-9);
 
 describe("upstream-cost estimate", () => {
-  it("counts a cold 50-contact dashboard as 151 calls: the page plus 3 relations per contact", () => {
-    expect(cost(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toBe(151);
+  it("counts a cold 50-contact dashboard as 102 calls: the page, notes and appointments per contact, one bulk read of tasks", () => {
+    expect(cost(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toBe(102);
   });
 
   it("reads first from variables, then the variable's default, then the argument's default", () => {
     const q = `query Page($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`;
-    expect(cost(q, { n: 50 })).toBe(151);
-    expect(cost(q, {})).toBe(1 + 20 * 3);
-    expect(cost(`query Page($n: Int = 10) { contacts(first: $n) { nodes { ${RELATIONS} } } }`)).toBe(31);
-    expect(cost(`{ contactsByBusiness(businessId: "b") { nodes { tasks { id } } } }`)).toBe(1 + 25);
+    expect(cost(q, { n: 50 })).toBe(102);
+    expect(cost(q, {})).toBe(calls(1 + 20 * (2 + TASKS_PER_CONTACT)));
+    expect(cost(`query Page($n: Int = 10) { contacts(first: $n) { nodes { ${RELATIONS} } } }`)).toBe(calls(1 + 10 * (2 + TASKS_PER_CONTACT)));
+    expect(cost(`{ contactsByBusiness(businessId: "b") { nodes { notes { id } } } }`)).toBe(1 + 25);
   });
 
   it("uses config.queryLimits.defaultListSize when neither request nor schema gives a size", () => {
@@ -81,11 +84,12 @@ describe("upstream-cost estimate", () => {
   });
 
   it("multiplies down the tree: contacts × tasks × task.contact", () => {
-    expect(cost(`{ contacts(first: 10) { nodes { tasks { contact { notes { id } } } } } }`)).toBe(1 + 10 * (1 + 20 * (1 + 1)));
+    expect(cost(`{ contacts(first: 10) { nodes { notes { contact { notes { id } } } } } }`)).toBe(1 + 10 * (1 + 20 * (1 + 1)));
+    expect(cost(`{ contacts(first: 10) { nodes { tasks { contact { notes { id } } } } } }`)).toBe(calls(1 + 10 * (TASKS_PER_CONTACT + 20 * (1 + 1))));
   });
 
   it("counts edges.node like nodes, and pageInfo/totalCount as free", () => {
-    expect(cost(`{ contacts(first: 30) { totalCount pageInfo { hasNextPage } edges { cursor node { tasks { id } } } } }`)).toBe(31);
+    expect(cost(`{ contacts(first: 30) { totalCount pageInfo { hasNextPage } edges { cursor node { notes { id } } } } }`)).toBe(31);
   });
 
   it("charges a full-contact load per list item only for fields a list item lacks", () => {
@@ -97,16 +101,16 @@ describe("upstream-cost estimate", () => {
 
   it("counts one load per relation per contact however often it is asked for", () => {
     const q = `{ dashboard(first: 50) { tasks { id } summary { openTaskCount overdueTaskCount nextAppointment { id } latestNote { id } lastActivityAt } } }`;
-    expect(cost(q)).toBe(1 + 50 * 3);
-    expect(cost(`{ dashboard(first: 50) { id } }`)).toBe(1 + 50 * 2);
-    expect(cost(`{ dashboard(first: 10, tags: ["vip"]) { id } }`)).toBe(5 + 10 * 2);
+    expect(cost(q)).toBe(1 + 50 * 2 + 1);
+    expect(cost(`{ dashboard(first: 50) { id } }`)).toBe(1 + 50 * 1 + 1);
+    expect(cost(`{ dashboard(first: 10, tags: ["vip"]) { id } }`)).toBe(calls(5 + 10 * (1 + TASKS_PER_CONTACT)));
   });
 
   it("counts every aliased root field and fragment", () => {
     const q = `
       query Two { a: contacts(first: 100) { ...Rel } b: contacts(first: 100) { nodes { ... on Contact { ${RELATIONS} } } } }
       fragment Rel on ContactConnection { nodes { ${RELATIONS} } }`;
-    expect(cost(q)).toBe(2 * 301);
+    expect(cost(q)).toBe(2 * (1 + 100 * 2 + 2));
   });
 
   it("checks a subscription's selection per event", () => {
@@ -151,14 +155,14 @@ describe("query limits as validation", () => {
   it("rejects 200 contacts × 3 relations with its estimate", () => {
     const errors = errorsOf(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`, { n: 200 });
     expect(errors).toHaveLength(1);
-    // The check stops at the first partial sum over the budget (200 × 3 relations); the full
-    // count (`estimate`) is 601.
-    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 600, budget: 300 } });
-    expect(errors[0]?.message).toMatch(/at least 600 upstream calls .*the budget is 300/);
-    expect(limits.estimate(schema, parse(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`), { n: 200 })).toBe(601);
+    // The check stops at the first partial sum over the budget (200 × notes, appointments and a
+    // 50th of a bulk read of tasks); the full count (`estimate`) adds the page.
+    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 300 } });
+    expect(errors[0]?.message).toMatch(/at least 404 upstream calls .*the budget is 300/);
+    expect(limits.estimate(schema, parse(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`), { n: 200 })).toBe(405);
   });
 
-  it("lets the 151-call dashboard through", () => {
+  it("lets the 102-call dashboard through", () => {
     expect(errorsOf(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toEqual([]);
   });
 
