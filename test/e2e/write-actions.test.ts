@@ -12,9 +12,12 @@ import type { RequestLogEntry } from "../../src/simulator/index.js";
 import { LOCATION_A, LOCATION_B, READ, WRITE, useStack } from "../support/harness.js";
 import { wsOperation } from "../support/ws-operation.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
+import { AddNoteDocument, DuplicateContactDocument, TagContactsDocument, UpsertContactDocument } from "../generated/operations.js";
 import { auditLines, data, firstError, idem, uniqueEmail, uniquePhone } from "./write-support.js";
 
-const stack = useStack();
+// Well over a hundred upstream calls to location A within seconds: lift the gateway's rate budget
+// (HighLevel's 100 per 10 s by default; test/e2e/gov-rate-limit.test.ts covers it) so none waits.
+const stack = useStack({ env: { RATE_LIMIT_BURST: "10000" } });
 let rw: string;
 let ro: string;
 
@@ -426,6 +429,17 @@ describe("behaviour of the actions", () => {
     expect(sim().listContacts(LOCATION_A).filter((c) => c.email === email)).toHaveLength(1);
   });
 
+  it("the sample operations of schema/operations (typed by codegen) run as documented", async () => {
+    const email = uniqueEmail("sample");
+    const up = data(await stack().gql(UpsertContactDocument, { input: { firstName: "Sample", email, tags: ["lead"] } }, rw, idem(`sample-${email}`))).upsertContact;
+    expect(up).toMatchObject({ created: true, contact: { email, tags: ["lead"] } });
+    expect(data(await stack().gql(DuplicateContactDocument, { email }, ro)).duplicateContact).toMatchObject({ id: up.contact.id });
+    const note = data(await stack().gql(AddNoteDocument, { contactId: up.contact.id, input: { body: "Called", pinned: true } }, rw)).createNote;
+    expect(note).toMatchObject({ body: "Called", pinned: true, color: null });
+    const tagged = data(await stack().gql(TagContactsDocument, { contactIds: [up.contact.id], tags: ["Sample"] }, rw)).updateContactsTags;
+    expect(tagged).toEqual({ succeeded: 1, failed: 0, outcomes: [{ contactId: up.contact.id, ok: true, message: "Tags updated", tagsAdded: ["sample"] }] });
+  });
+
   it("duplicateContact is null when there is none, and never answered from the cache", async () => {
     const q = `query($e: String) { duplicateContact(email: $e) { id } }`;
     const email = uniqueEmail("later");
@@ -654,5 +668,34 @@ describe("the contact, note and appointment fields beyond contract §5", () => {
     });
     const bad = firstError(await stack().gql(q, { i: { ...input, email: uniqueEmail("addr"), country: "USA" } }, rw));
     expect(bad.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.country" });
+  });
+
+  it("a note's title, color and pinned are writable on create and update; a bad colour is BAD_USER_INPUT naming it", async () => {
+    const contact = newContact();
+    const fields = `id title color pinned`;
+    const created = data(
+      await stack().gql(`mutation($c: ID!, $i: CreateNoteInput!) { createNote(contactId: $c, input: $i) { ${fields} } }`, {
+        c: contact.id,
+        i: { body: "Docs received", title: "Docs", color: "#FFAA00", pinned: true },
+      }, rw),
+    ).createNote;
+    expect(created).toMatchObject({ title: "Docs", color: "#FFAA00", pinned: true });
+    expect(stack().upstream("/contacts/:contactId/notes").at(-1)?.body).toEqual({ body: "Docs received", title: "Docs", color: "#FFAA00", pinned: true });
+    const updated = data(
+      await stack().gql(`mutation($c: ID!, $n: ID!, $i: UpdateNoteInput!) { updateNote(contactId: $c, noteId: $n, input: $i) { ${fields} } }`, {
+        c: contact.id,
+        n: created.id,
+        i: { pinned: false, color: "#0af" },
+      }, rw),
+    ).updateNote;
+    expect(updated).toEqual({ id: created.id, title: "Docs", color: "#0af", pinned: false });
+    expect(stack().upstream("/contacts/:contactId/notes/:id").at(-1)?.body).toEqual({ pinned: false, color: "#0af" });
+    expect(sim().getNote(contact.id, created.id)).toMatchObject({ color: "#0af", pinned: false });
+    stack().sim.clearRequests();
+    const bad = firstError(
+      await stack().gql(`mutation($c: ID!) { createNote(contactId: $c, input: { body: "x", color: "yellow" }) { id } }`, { c: contact.id }, rw),
+    );
+    expect(bad.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.color" });
+    expect(stack().sim.requests).toEqual([]);
   });
 });

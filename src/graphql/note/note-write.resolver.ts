@@ -34,6 +34,8 @@ function toNoteBody(input: NoteWriteValues): NoteBody {
   if (input.body !== undefined && input.body !== null) body.body = input.body;
   if (input.title !== undefined && input.title !== null) body.title = input.title.trim();
   if (input.userId !== undefined && input.userId !== null) body.userId = input.userId;
+  if (input.color !== undefined && input.color !== null) body.color = input.color;
+  if (input.pinned !== undefined && input.pinned !== null) body.pinned = input.pinned;
   return body;
 }
 

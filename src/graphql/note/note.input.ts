@@ -1,5 +1,6 @@
 /**
- * Input types of the note mutations (contract §5.1). Plain shapes: the rules in
+ * Input types of the note mutations (contract §5.1; `color` and `pinned` as NotesDTO and
+ * UpdateNoteDTO of apps/contacts.json accept them). Plain shapes: the rules in
  * ../write/input-write.rules.ts validate them in the resolver, naming the field.
  */
 import { ArgsType, Field, ID, InputType } from "type-graphql";
@@ -14,6 +15,12 @@ export class CreateNoteInput {
 
   @Field(() => String, { nullable: true, description: "The id of the user who wrote the note." })
   userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The note's colour in HighLevel's UI: a hex colour like #FFAA00." })
+  color?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Pinned to the top of the contact's notes." })
+  pinned?: boolean | null;
 }
 
 @InputType("UpdateNoteInput", { description: "Fields to change; absent or null fields are left as they are." })
@@ -23,6 +30,12 @@ export class UpdateNoteInput {
 
   @Field(() => String, { nullable: true })
   title?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The note's colour in HighLevel's UI: a hex colour like #FFAA00." })
+  color?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Pinned to the top of the contact's notes (false unpins)." })
+  pinned?: boolean | null;
 }
 
 @ArgsType()

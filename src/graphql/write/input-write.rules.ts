@@ -391,11 +391,21 @@ export const ACTION_LIMITS = {
   noteTitleMaxLength: 255,
 } as const;
 
-/** Fields of CreateNoteInput / UpdateNoteInput (contract §5.1). */
+/** Fields of CreateNoteInput / UpdateNoteInput (contract §5.1, plus NotesDTO's color and pinned). */
 export interface NoteWriteValues {
   body?: string | null;
   title?: string | null;
   userId?: string | null;
+  color?: string | null;
+  pinned?: boolean | null;
+}
+
+/** A CSS hex colour, as HighLevel's NotesDTO example shows (`#FFAA00`); short form `#FA0` too. */
+const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+function checkNoteColor(p: Problems, color: string | null | undefined): void {
+  if (color === undefined || color === null) return;
+  if (!HEX_COLOR.test(color)) p.add("input.color", "a hex colour like #FFAA00", JSON.stringify(color.slice(0, 20)));
 }
 
 function checkIdList(p: Problems, field: string, ids: readonly string[] | null | undefined, max: number, what: string): void {
@@ -442,6 +452,7 @@ export function validateCreateNote(contactId: string, input: NoteWriteValues): I
   checkText(p, "input.body", input.body, ACTION_LIMITS.noteBodyMaxLength, true);
   checkText(p, "input.title", input.title, ACTION_LIMITS.noteTitleMaxLength);
   if (input.userId !== undefined && input.userId !== null) checkId(p, "input.userId", input.userId);
+  checkNoteColor(p, input.color);
   return p.list;
 }
 
@@ -451,7 +462,8 @@ export function validateUpdateNote(contactId: string, noteId: string, input: Not
   checkId(p, "noteId", noteId);
   if (input.body !== undefined && input.body !== null) checkText(p, "input.body", input.body, ACTION_LIMITS.noteBodyMaxLength, true);
   checkText(p, "input.title", input.title, ACTION_LIMITS.noteTitleMaxLength);
-  if (definedKeys(input).length === 0) p.add("input", "at least one field to change (body or title)", "an empty input");
+  checkNoteColor(p, input.color);
+  if (definedKeys(input).length === 0) p.add("input", "at least one field to change (body, title, color or pinned)", "an empty input");
   return p.list;
 }
 

@@ -138,6 +138,16 @@ describe("input rules of the contact actions (contract §5.1)", () => {
     expect(validateUpdateNote("c1", "n1", { title: "t" })).toEqual([]);
   });
 
+  it("notes: color is a hex colour; pinned alone (even false) is something to change", () => {
+    expect(validateCreateNote("c1", { body: "x", color: "#FFAA00", pinned: true })).toEqual([]);
+    expect(validateCreateNote("c1", { body: "x", color: "#fa0" })).toEqual([]);
+    for (const color of ["red", "#FFAA0", "FFAA00", "#GGGGGG", ""]) {
+      expect(fields(validateCreateNote("c1", { body: "x", color })), color).toEqual(["input.color"]);
+    }
+    expect(fields(validateUpdateNote("c1", "n1", { color: "yellow" }))).toEqual(["input.color"]);
+    expect(validateUpdateNote("c1", "n1", { pinned: false })).toEqual([]);
+  });
+
   it("followers and bulk ids: 1 to 100 ids; bulk tags need tags unless removing all", () => {
     expect(fields(validateFollowers("c1", []))).toEqual(["followers"]);
     expect(fields(validateFollowers("c1", Array.from({ length: 101 }, (_, i) => `u${i}`)))).toEqual(["followers"]);
