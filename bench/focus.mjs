@@ -1,0 +1,246 @@
+// A focused, repeatable slice of `npm run bench` for work on execution cost and memory: the contacts
+// page on a response-cache miss over warm resources (CPU ms per request) and the RSS with N
+// contacts cached, for one or more builds of the gateway side by side with the tuned baseline
+// (bench/baseline/tuned.mjs), in one run, several rounds, the order of the systems rotating each
+// round. The scenarios are those of bench/run.mjs (1c and 5), measured the same way.
+//
+//   node bench/focus.mjs                                  this checkout's dist/ against tuned
+//   BENCH_FOCUS_OURS=before=/tmp/old,after=. node bench/focus.mjs
+//       several builds: each directory holds dist/src/main.js and a package.json with
+//       "type": "module" (and resolves node_modules from there, e.g. a symlink)
+//
+// Knobs (env): BENCH_FOCUS (comma list of `miss`, `memory`; default both), BENCH_FOCUS_ROUNDS (3),
+// BENCH_MISS_REQUESTS (300 per round), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
+// BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
+// bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0). Prints JSON lines and a summary.
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cpuMs, gql, pin, rssMb, sleep } from "./lib/measure.mjs";
+import { monotonicUs, summarizeCpuProfile } from "./lib/profile.mjs";
+import { mintCallerToken, startBaseline, startOurs } from "./lib/systems.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const env = process.env;
+const num = (name, fallback) => {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: expected a non-negative number, received ${JSON.stringify(raw)}`);
+  return value;
+};
+const cfg = {
+  scenarios: (env.BENCH_FOCUS ?? "miss,memory").split(",").map((s) => s.trim()).filter(Boolean),
+  rounds: num("BENCH_FOCUS_ROUNDS", 3),
+  missRequests: num("BENCH_MISS_REQUESTS", 300),
+  contacts: num("BENCH_CONTACTS", 50),
+  cachedContacts: num("BENCH_CACHED_CONTACTS", 10_000),
+  gatewayCpu: num("BENCH_GATEWAY_CPU", 1),
+  driverCpu: num("BENCH_DRIVER_CPU", 0),
+  profile: env.BENCH_FOCUS_PROFILE === "1",
+};
+for (const s of cfg.scenarios) if (!["miss", "memory"].includes(s)) throw new Error(`BENCH_FOCUS: expected names from miss, memory, received ${JSON.stringify(s)}`);
+const builds = (env.BENCH_FOCUS_OURS ?? `ours=${root}`).split(",").map((pair) => {
+  const [name, dir] = pair.split("=");
+  if (!name || !dir) throw new Error(`BENCH_FOCUS_OURS: expected name=directory pairs, received ${JSON.stringify(pair)}`);
+  const abs = resolve(root, dir);
+  if (!existsSync(join(abs, "dist", "src", "main.js"))) throw new Error(`BENCH_FOCUS_OURS ${name}: expected ${abs}/dist/src/main.js (run npm run build)`);
+  return { name, root: abs };
+});
+const log = (...args) => console.error(`[focus ${new Date().toISOString().slice(11, 19)}]`, ...args);
+if (existsSync("/usr/bin/taskset")) pin(process.pid, cfg.driverCpu);
+
+const PAGE = `query ContactsPage($q: String, $n: Int) { contacts(first: $n, query: $q) { nodes { id name email tags
+  tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status } } } }`;
+
+// The simulator in its own process on the driver's core (bench/lib/sim.child.mjs, over IPC).
+const simChild = spawn(process.execPath, [join(root, "bench", "lib", "sim.child.mjs")], {
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+  env: { ...env, BENCH_ROOT: root, BENCH_UPSTREAM_LATENCY_MS: "20" },
+});
+if (existsSync("/usr/bin/taskset")) pin(simChild.pid, cfg.driverCpu);
+let nextId = 1;
+const pending = new Map();
+let simReady;
+const simReadyP = new Promise((r) => (simReady = r));
+simChild.on("message", (msg) => {
+  if (msg.ready) return simReady();
+  const p = pending.get(msg.id);
+  if (!p) return;
+  pending.delete(msg.id);
+  if (msg.ok) p.resolve(msg.result);
+  else p.reject(new Error(`simulator: ${msg.error}`));
+});
+const sim = (cmd, args) =>
+  new Promise((res, rej) => {
+    const id = nextId++;
+    pending.set(id, { resolve: res, reject: rej });
+    simChild.send({ id, cmd, args });
+  });
+
+const running = [];
+async function start(build, port, extra = {}) {
+  const sys = await startOurs({ root: build.root, port, cpu: cfg.gatewayCpu, upstream: extra.upstream, name: build.name, ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}) });
+  running.push(sys);
+  return sys;
+}
+async function stop(sys) {
+  running.splice(running.indexOf(sys), 1);
+  await sys.stop();
+}
+
+/** Waits until the serving processes' CPU is still for 600 ms (requests from a phase before are done). */
+async function untilQuiet(pids) {
+  let last = "";
+  let since = Date.now();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const state = pids.map((pid) => Math.floor(cpuMs(pid) / 30)).join(",");
+    if (state !== last) {
+      last = state;
+      since = Date.now();
+    } else if (Date.now() - since >= 600) return;
+    await sleep(100);
+  }
+}
+
+/** bench/run.mjs 1c: `n` page requests, each a distinct operation name, 4 concurrent clients. */
+async function misses(sys, headers, n, tag) {
+  let next = 0;
+  let bad = 0;
+  const worker = async () => {
+    while (next < n) {
+      const k = next++;
+      const text = PAGE.replace("query ContactsPage(", `query ContactsPage${tag}${k}(`);
+      const r = await gql(sys.graphqlUrl, text, { headers, variables: { q: "dashq", n: cfg.contacts } });
+      const rows = r.json?.data?.contacts?.nodes;
+      if (r.status !== 200 || r.json.errors || !Array.isArray(rows) || rows.length !== cfg.contacts) bad++;
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return bad;
+}
+
+async function heapUsedMb(sys) {
+  const text = await (await fetch(`${sys.url}/metrics`)).text();
+  const m = /^\w*nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
+  return m ? Number(m[1]) / 1048576 : NaN;
+}
+
+/** bench/run.mjs 5: every id read once, 10 aliases per request (one operation text), 16 clients. */
+async function loadContacts(sys, headers, ids) {
+  const batch = 10;
+  const chunks = [];
+  for (let i = 0; i < ids.length; i += batch) chunks.push(ids.slice(i, i + batch));
+  const query = `query Contacts(${Array.from({ length: batch }, (_, i) => `$id${i}: ID!`).join(", ")}) { ${Array.from(
+    { length: batch },
+    (_, i) => `c${i}: contact(id: $id${i}) { id name email phone tags dateAdded }`,
+  ).join(" ")} }`;
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++];
+      const variables = Object.fromEntries(Array.from({ length: batch }, (_, i) => [`id${i}`, chunk[i] ?? chunk[0]]));
+      const r = await gql(sys.graphqlUrl, query, { headers, variables });
+      if (r.json.errors) throw new Error(`memory phase: ${JSON.stringify(r.json.errors).slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+const spread = (xs) => (xs.length ? `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)} (median ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(2)})` : "-");
+
+async function main() {
+  await simReadyP;
+  const upstream = await sim("info");
+  await sim("seedDashboard", { prefix: "Dashq", contacts: cfg.contacts });
+  const token = await mintCallerToken(upstream.locationId);
+  const headers = { authorization: `Bearer ${token}` };
+  let port = 5300 + Math.floor(Math.random() * 300);
+  const out = { miss: {}, memory: {} };
+
+  if (cfg.scenarios.includes("miss")) {
+    const systems = [];
+    for (const build of builds) {
+      const dir = cfg.profile ? join(root, "bench", "results", "raw", `focus-prof-${build.name}-${Date.now()}`) : undefined;
+      const sys = await start(build, port++, { upstream, cpuProfileDir: dir });
+      systems.push({ sys, headers, profileDir: dir });
+    }
+    const tuned = await startBaseline({ root, port: port++, cpu: cfg.gatewayCpu, upstream, variant: "tuned" });
+    running.push(tuned);
+    systems.push({ sys: tuned, headers: {} });
+    for (const { sys, headers: h } of systems) {
+      out.miss[sys.name] = [];
+      const r = await gql(sys.graphqlUrl, PAGE, { headers: h, variables: { q: "dashq", n: cfg.contacts } }); // resources warm
+      if (r.json?.data?.contacts?.nodes?.length !== cfg.contacts) throw new Error(`${sys.name}: expected a page of ${cfg.contacts}, received ${JSON.stringify(r.json).slice(0, 400)}`);
+      await misses(sys, h, 200, "Warmup"); // JIT
+    }
+    const fromUs = monotonicUs(); // the profiles keep the measured rounds only
+    for (let round = 0; round < cfg.rounds; round++) {
+      const order = systems.map((_, i) => systems[(i + round) % systems.length]);
+      for (const { sys, headers: h } of order) {
+        await untilQuiet(systems.map((s) => s.sys.pid));
+        await sim("mark");
+        const cpu0 = cpuMs(sys.pid);
+        const bad = await misses(sys, h, cfg.missRequests, `R${round}x`);
+        const cpu = cpuMs(sys.pid) - cpu0;
+        const calls = (await sim("count")).total;
+        const perRequest = cpu / cfg.missRequests;
+        out.miss[sys.name].push(perRequest);
+        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, upstreamCalls: calls, failed: bad }));
+      }
+    }
+    const toUs = monotonicUs();
+    for (const { sys, profileDir } of systems) {
+      await stop(sys);
+      if (profileDir) {
+        const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
+        if (files[0]) {
+          const s = summarizeCpuProfile(join(profileDir, files[0]), { top: 25, fromUs, toUs });
+          console.log(`\nprofile ${sys.name} (${join(profileDir, files[0])}), ${s.totalMs.toFixed(0)} ms:`);
+          for (const p of s.byPackage) console.log(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.name}`);
+          for (const f of s.byFunction) console.log(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.name}`);
+        }
+      }
+    }
+  }
+
+  if (cfg.scenarios.includes("memory")) {
+    const { ids } = await sim("seedMass", { count: cfg.cachedContacts });
+    for (let round = 0; round < Math.max(1, Math.min(cfg.rounds, 2)); round++) {
+      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+        const sys = await start(build, port++, { upstream });
+        try {
+          const rssBefore = rssMb(sys.pid);
+          await loadContacts(sys, headers, ids);
+          await untilQuiet([sys.pid]);
+          await sleep(500);
+          const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore };
+          (out.memory[build.name] ??= []).push(m.rssMb);
+          console.log(JSON.stringify({ scenario: "memory", round, system: build.name, cachedContacts: ids.length, ...m }));
+        } finally {
+          await stop(sys);
+        }
+      }
+    }
+  }
+
+  console.log("\nsummary");
+  for (const [name, xs] of Object.entries(out.miss)) console.log(`  miss CPU ms/request  ${name.padEnd(10)} ${spread(xs)}`);
+  for (const [name, xs] of Object.entries(out.memory)) console.log(`  RSS MB, ${cfg.cachedContacts} cached  ${name.padEnd(10)} ${spread(xs)}`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (error) {
+  code = 1;
+  console.error(`focus bench failed: ${error?.stack ?? error}`);
+  for (const sys of running) if (sys.stderrTail) console.error(`--- ${sys.name} ---\n${sys.stderrTail()}`);
+} finally {
+  for (const sys of running.splice(0)) await sys.stop().catch(() => {});
+  await sim("close").catch(() => {});
+  simChild.kill();
+  process.exit(code);
+}
