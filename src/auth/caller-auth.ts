@@ -1,8 +1,9 @@
 /**
  * Authenticates one caller (HTTP request or graphql-ws connection): bearer header → verified JWT →
  * the location check against the gateway's upstream credentials. The result is a value, not an
- * exception, so the context can always be built and the AuthChecker reports the failure as a
- * GraphQL error with the contract's code, before any resolver (and so any upstream call) runs.
+ * exception, so the context can always be built and the operation pipeline's authenticate stage
+ * reports the failure as a GraphQL error with the contract's code, before any resolver (and so
+ * any upstream call) runs.
  */
 import type { CredentialProvider } from "../upstream/credentials.types.js";
 import { CallerAuthError } from "./auth.errors.js";

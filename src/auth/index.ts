@@ -1,4 +1,4 @@
-/** Caller authentication and authorisation: tokens → Viewer, the AuthChecker. */
+/** Caller authentication and authorisation: tokens → Viewer with its scopes (enforced per operation by server/pipeline/operation.pipeline.ts). */
 export { SCOPES, KNOWN_SCOPES, hasScope } from "./viewer.js";
 export type { Viewer, Scope } from "./viewer.js";
 export { CallerAuthError, unauthenticated, forbidden } from "./auth.errors.js";
@@ -7,5 +7,3 @@ export { bearerToken, verifyCallerToken, mintCallerToken } from "./caller-token.
 export type { CallerTokenKey, MintCallerTokenOptions } from "./caller-token.js";
 export { authenticateCaller, requireViewer } from "./caller-auth.js";
 export type { CallerAuth, AuthenticateCallerOptions } from "./caller-auth.js";
-export { gatewayAuthChecker } from "./auth-checker.js";
-export type { AuthContext } from "./auth-checker.js";

@@ -36,7 +36,7 @@ export interface GatewayServices {
 
 export interface GatewayContext {
   auth: CallerAuth;
-  /** The verified caller, when authenticated. Resolvers behind `@Authorized` may use `requireViewer()`. */
+  /** The verified caller, when authenticated. Root resolvers (authorised by the pipeline from their `@Scopes`) may use `requireViewer()`. */
   viewer: Viewer | undefined;
   /** This operation's loaders (the viewer's location). Throws UNAUTHENTICATED/FORBIDDEN without a viewer. */
   readonly loaders: Loaders;

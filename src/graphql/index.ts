@@ -1,5 +1,7 @@
 /** The GraphQL surface: schema builder, context, error policy. */
 export { buildGatewaySchema, READ_RESOLVERS } from "./schema.js";
+export { rootScopes, Scopes } from "./root-scopes.js";
+export type { RootScopes, RootOperationType } from "./root-scopes.js";
 export type { BuildGatewaySchemaOptions } from "./schema.js";
 export { createGatewayContext } from "./context.js";
 export type { GatewayContext, GatewayServices, CreateContextOptions } from "./context.js";

@@ -6,13 +6,13 @@
  */
 import type { GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
-import { gatewayAuthChecker } from "../auth/index.js";
 import { AppointmentFieldsResolver } from "./appointment/appointment.resolver.js";
 import { DateTimeScalar } from "./common/scalars.js";
 import { ContactDetailResolver } from "./contact/contact-detail.resolver.js";
 import { ContactFieldsResolver } from "./contact/contact-fields.resolver.js";
 import { ContactQueryResolver } from "./contact/contact.resolver.js";
 import { NoteFieldsResolver } from "./note/note.resolver.js";
+import { rootScopes } from "./root-scopes.js";
 import { TaskFieldsResolver } from "./task/task.resolver.js";
 import { ViewerResolver } from "./viewer/viewer.resolver.js";
 
@@ -32,7 +32,7 @@ export interface BuildGatewaySchemaOptions {
   resolvers?: readonly Function[];
   /**
    * type-graphql's pub/sub for `@Subscription` topics (EVENTS). type-graphql keeps build options
-   * (this, `authChecker`) in a process-wide BuildContext, but `buildSchema` reads them into the
+   * (this one) in a process-wide BuildContext, but `buildSchema` reads them into the
    * resolvers synchronously and resets them, so each schema keeps its own; and `contactEvents`
    * subscribes to the gateway's bus through its context's events port (`ctx.events`), never to this pub/sub.
    * Several gateways in one process therefore never share events (test/e2e/events-isolation).
@@ -42,12 +42,14 @@ export interface BuildGatewaySchemaOptions {
 
 export async function buildGatewaySchema(options: BuildGatewaySchemaOptions = {}): Promise<GraphQLSchema> {
   const resolvers = [...READ_RESOLVERS, ...(options.resolvers ?? [])] as [Function, ...Function[]];
-  return buildSchema({
+  // No `authChecker`: root fields declare their scopes as data (`@Scopes`, root-scopes.ts), which
+  // the pipeline's authorize stage enforces once per operation, not a middleware per resolver call.
+  const schema = await buildSchema({
     resolvers,
-    authChecker: gatewayAuthChecker,
-    authMode: "error",
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     ...(options.pubSub ? { pubSub: options.pubSub } : {}),
   });
+  rootScopes(schema); // fails the build when a root field declares no scopes
+  return schema;
 }

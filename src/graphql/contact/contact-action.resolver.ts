@@ -8,7 +8,8 @@
  * resource (the API has no read route for them), so they change nothing in the cache.
  */
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges, type CacheChange } from "../../cache/index.js";
 import { ContactEventType } from "../../events/contact-event.types.js";
@@ -71,7 +72,7 @@ export function bulkTagOutcomes(requested: readonly string[], result: BulkTagsRe
 
 @Resolver()
 export class ContactActionResolver {
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Query(() => Contact, {
     nullable: true,
     description:
@@ -87,7 +88,7 @@ export class ContactActionResolver {
     return contact ? ContactRecord.fromContact(contact) : null;
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => [String], { description: "DELETE /contacts/:contactId/tags: removes tags; returns the tags the contact has left." })
   async removeContactTags(@Args(() => RemoveContactTagsArgs) args: RemoveContactTagsArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     const { contactId, tags } = args;
@@ -106,7 +107,7 @@ export class ContactActionResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => UpsertContactPayload, {
     description:
       "POST /contacts/upsert: updates the location's contact with the same email (else phone) or creates one; `created` says which. Needs an email or a phone.",
@@ -134,13 +135,13 @@ export class ContactActionResolver {
     return { created: result.created, contact: ContactRecord.fromContact(result.contact) };
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => [ID], { description: "POST /contacts/:contactId/followers: adds followers (user ids); returns the contact's followers." })
   async addContactFollowers(@Args(() => ContactFollowersArgs) args: ContactFollowersArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     return this.followers("addContactFollowers", args, ctx, info);
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => [ID], { description: "DELETE /contacts/:contactId/followers: removes followers; returns the contact's followers left." })
   async removeContactFollowers(@Args(() => ContactFollowersArgs) args: ContactFollowersArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     return this.followers("removeContactFollowers", args, ctx, info);
@@ -170,7 +171,7 @@ export class ContactActionResolver {
     return result.followers;
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "POST /contacts/:contactId/campaigns/:campaignId: enrols the contact in the campaign." })
   async addContactToCampaign(@Args(() => ContactCampaignArgs) args: ContactCampaignArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, campaignId } = args;
@@ -179,7 +180,7 @@ export class ContactActionResolver {
     );
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/campaigns/:campaignId: removes the contact from the campaign." })
   async removeContactFromCampaign(@Args(() => ContactCampaignArgs) args: ContactCampaignArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, campaignId } = args;
@@ -188,7 +189,7 @@ export class ContactActionResolver {
     );
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/campaigns/removeAll: removes the contact from every campaign." })
   async removeContactFromAllCampaigns(@Arg("contactId", () => ID) contactId: string, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     return this.enrolment(ctx, info, "removeContactFromAllCampaigns", { contactId }, validateContactAnd(contactId, "campaignId", undefined), (upstream, location) =>
@@ -196,7 +197,7 @@ export class ContactActionResolver {
     );
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, {
     description: "POST /contacts/:contactId/workflow/:workflowId: enrols the contact in the workflow, starting at eventStartTime when given.",
   })
@@ -209,7 +210,7 @@ export class ContactActionResolver {
     );
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/workflow/:workflowId: removes the contact from the workflow." })
   async removeContactFromWorkflow(
     @Args(() => RemoveContactFromWorkflowArgs) args: RemoveContactFromWorkflowArgs,
@@ -250,7 +251,7 @@ export class ContactActionResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => BulkContactsPayload, {
     description:
       "POST /contacts/bulk/tags/update/:type: adds or removes tags on up to 100 contacts at once; one outcome per contact (a contact of another location, or an unknown id, fails alone).",
@@ -275,7 +276,7 @@ export class ContactActionResolver {
     return payload(outcomes);
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => BulkContactsPayload, {
     description:
       "POST /contacts/bulk/business: links up to 100 contacts to a business (null removes their business); one outcome per contact (the upstream skips unknown ids and other locations' contacts).",

@@ -7,7 +7,8 @@
  * (scopes, idempotency, error mapping, audit) is ../write/mutation-write.runner.ts.
  */
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Info, Mutation, Resolver } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
 import { ContactEventType } from "../../events/contact-event.types.js";
@@ -44,7 +45,7 @@ function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamCon
 
 @Resolver()
 export class ContactWriteResolver {
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Contact, { description: "POST /contacts/. A duplicate (email/phone) is CONFLICT with extensions.existingContactId." })
   async createContact(
     @Arg("input", () => CreateContactInput) input: CreateContactInput,
@@ -67,7 +68,7 @@ export class ContactWriteResolver {
     return ContactRecord.fromContact(contact);
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Contact, {
     description:
       "PUT /contacts/:contactId. With ifUnmodifiedSince, the contact's dateUpdated is read fresh from the upstream first; if it is later, CONFLICT (extensions.current) and nothing is written.",
@@ -103,7 +104,7 @@ export class ContactWriteResolver {
     return ContactRecord.fromContact(contact);
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId." })
   async deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     return ctx.writes.run<boolean>({
@@ -123,7 +124,7 @@ export class ContactWriteResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => [String], { description: "POST /contacts/:contactId/tags: adds tags; returns the contact's tag set." })
   async addContactTags(@Args(() => AddContactTagsArgs) args: AddContactTagsArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<string[]> {
     const { contactId, tags } = args;

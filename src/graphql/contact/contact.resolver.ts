@@ -3,7 +3,8 @@
  * upstream cursor) and `contactsByBusiness` (GET /contacts/business/:businessId, skip/limit).
  * Connections carry opaque cursors (common/cursor.ts) and the upstream's total as `totalCount`.
  */
-import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import type { UpstreamContactListItem } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
@@ -45,14 +46,14 @@ function startAfterOf(item: UpstreamContactListItem): number | undefined {
 
 @Resolver(() => Contact)
 export class ContactQueryResolver {
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Query(() => Contact, { nullable: true, description: "GET /contacts/:contactId; null when the upstream has no such contact." })
   async contact(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<ContactRecord | null> {
     const contact = await ctx.loaders.contact.load(checkId("id", id));
     return contact ? ContactRecord.fromContact(contact) : null;
   }
 
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Query(() => ContactConnection, { description: "GET /contacts/ (newest first), paged with both upstream cursor parts." })
   async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GatewayContext): Promise<ContactConnection> {
     const { after, query } = args;
@@ -103,7 +104,7 @@ export class ContactQueryResolver {
     };
   }
 
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Query(() => ContactConnection, { description: "GET /contacts/business/:businessId, paged by skip/limit." })
   async contactsByBusiness(
     @Args(() => ContactsByBusinessArgs) args: ContactsByBusinessArgs,

@@ -8,7 +8,8 @@
  * one load (DataLoader), and across operations one cache entry that webhooks keep fresh.
  */
 import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import type { UpstreamAppointment, UpstreamContactListItem, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
@@ -133,7 +134,7 @@ export class ContactSummaryResolver {
 
 @Resolver(() => Contact)
 export class DashboardQueryResolver {
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Query(() => [Contact], {
     description:
       "Contacts ordered by what needs attention: most overdue tasks first, then the soonest next appointment. " +

@@ -1,8 +1,9 @@
 /**
  * `Subscription.contactEvents(contactIds, types): ContactEvent!` (contract §5) and the fields of
  * `ContactEvent` that reach into the cache.
- * - Needs `contacts.readonly` (`@Authorized`, also enforced on subscribe); the caller only ever
- *   subscribes to the topic of its own token's location, so events of other locations never arrive.
+ * - Needs `contacts.readonly` (`@Scopes`, enforced by the pipeline on subscribe, and again by
+ *   `contactEventStream`); the caller only ever subscribes to the topic of its own token's
+ *   location, so events of other locations never arrive.
  * - `contact/task/note/appointment` resolve through `ctx.loaders`, which are fresh for every event
  *   (see contact-event.subscribe.ts) and sit over the shared cache: the webhook already wrote
  *   complete payloads through, so most events resolve without any upstream call, and one event
@@ -12,7 +13,8 @@
 import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
 import { createPubSub, filter, pipe } from "@graphql-yoga/subscription";
 import { GraphQLError } from "graphql";
-import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import {
   ContactEventType as EventType,
@@ -72,7 +74,7 @@ export function contactEventStream(ctx: GatewayContext, args: ContactEventsArgs)
 
 @Resolver(() => ContactEvent)
 export class ContactEventResolver {
-  @Authorized(SCOPES.read)
+  @Scopes(SCOPES.read)
   @Subscription(() => ContactEvent, {
     description:
       "Every event of the caller's location; narrowed to the given contacts and/or types when set. Fields resolve through the same loaders and cache as queries.",

@@ -5,7 +5,8 @@
  * (`writeChanges.itemWritten`, src/cache/write-changes.ts), so the next query refetches that list only.
  */
 import type { GraphQLResolveInfo } from "graphql";
-import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
+import { Args, Ctx, Info, Mutation, Resolver } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
 import { ContactEventType } from "../../events/contact-event.types.js";
@@ -41,7 +42,7 @@ function toNoteBody(input: NoteWriteValues): NoteBody {
 
 @Resolver()
 export class NoteWriteResolver {
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Note, { description: "POST /contacts/:contactId/notes." })
   async createNote(@Args(() => CreateNoteArgs) args: CreateNoteArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<UpstreamNote> {
     const { contactId, input } = args;
@@ -61,7 +62,7 @@ export class NoteWriteResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Note, { description: "PUT /contacts/:contactId/notes/:id." })
   async updateNote(@Args(() => UpdateNoteArgs) args: UpdateNoteArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<UpstreamNote> {
     const { contactId, noteId, input } = args;
@@ -80,7 +81,7 @@ export class NoteWriteResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/notes/:id." })
   async deleteNote(@Args(() => NoteRefArgs) args: NoteRefArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, noteId } = args;

@@ -7,7 +7,8 @@
  * so the next query refetches that list only.
  */
 import type { GraphQLResolveInfo } from "graphql";
-import { Args, Authorized, Ctx, Info, Mutation, Resolver } from "type-graphql";
+import { Args, Ctx, Info, Mutation, Resolver } from "type-graphql";
+import { Scopes } from "../root-scopes.js";
 import { SCOPES } from "../../auth/index.js";
 import { writeChanges } from "../../cache/index.js";
 import { ContactEventType } from "../../events/contact-event.types.js";
@@ -37,7 +38,7 @@ function forgetInRequest(ctx: WriteCtx, contactId: string, taskId: string): void
 
 @Resolver()
 export class TaskWriteResolver {
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Task, { description: "POST /contacts/:contactId/tasks." })
   async createTask(@Args(() => CreateTaskArgs) args: CreateTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, input } = args;
@@ -62,7 +63,7 @@ export class TaskWriteResolver {
     return task;
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Task, {
     description:
       "PUT /contacts/:contactId/tasks/:taskId. With ifMatch, the task is read fresh first; if any expected value differs, CONFLICT (extensions.current) and nothing is written.",
@@ -98,7 +99,7 @@ export class TaskWriteResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Task, { description: "PUT /contacts/:contactId/tasks/:taskId/completed." })
   async completeTask(@Args(() => CompleteTaskArgs) args: CompleteTaskArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<UpstreamTask> {
     const { contactId, taskId, completed } = args;
@@ -117,7 +118,7 @@ export class TaskWriteResolver {
     });
   }
 
-  @Authorized(SCOPES.write)
+  @Scopes(SCOPES.write)
   @Mutation(() => Boolean, { description: "DELETE /contacts/:contactId/tasks/:taskId." })
   async deleteTask(@Args(() => TaskRefArgs) args: TaskRefArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<boolean> {
     const { contactId, taskId } = args;

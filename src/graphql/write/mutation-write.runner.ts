@@ -15,7 +15,8 @@
  *      saying the write may have happened, never retried);
  *   7. cache coherence: the cache takes what the upstream returned, affected lists are dropped;
  *   8. one audit line, whatever the outcome.
- * The caller's own `contacts.write` scope is checked earlier by `@Authorized` (auth/).
+ * The caller's own `contacts.write` scope is checked earlier, once per operation, by the pipeline's
+ * authorize stage from the mutation's `@Scopes` (server/pipeline/operation.pipeline.ts).
  */
 import { print, type GraphQLError, type GraphQLResolveInfo } from "graphql";
 import type { AuditLogger, AuditOutcome, TraceCapture } from "../../audit/index.js";

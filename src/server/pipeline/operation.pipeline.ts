@@ -12,9 +12,10 @@
  *                 caller is refused here, before any costly stage — only introspection is public
  *   5. cost       the upstream-cost estimate WITH the request's variables, linear in the document
  *                 and stopped as soon as the budget is exceeded
- *   6. authorize  the scope the operation type needs (contract: queries and subscriptions
- *                 `contacts.readonly`, mutations `contacts.write`); `@Authorized` on every root
- *                 field stays as defence in depth
+ *   6. authorize  once per operation, from its document: the scope the operation type needs
+ *                 (contract: queries and subscriptions `contacts.readonly`, mutations
+ *                 `contacts.write`) and every scope a selected root field declares with
+ *                 with `@Scopes` (graphql/root-scopes.ts); no resolver checks scopes again
  *   7. ids        every ID the operation passes (arguments, list items, input fields) is a safe
  *                 upstream id (graphql/limits/id-arguments.check.ts), else BAD_USER_INPUT naming
  *                 the argument: an id like `..` must never reach an upstream URL path
@@ -43,7 +44,7 @@ import type { AuditLogger } from "../../audit/index.js";
 import type { ReadLog } from "../../cache/read-log.js";
 import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
 import type { Config } from "../../config/config.js";
-import { createFormatError } from "../../graphql/index.js";
+import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/index.js";
 import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import type { ResponseCache } from "./response-cache.js";
@@ -174,6 +175,13 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
   const limits = createQueryLimits({ ...options.limits, queryLimits: options.config.queryLimits });
   const maxTokens = options.config.queryLimits.maxTokens;
   const idArguments = createIdArgumentCheck(schema);
+  const rootScopes = rootScopesOf(schema);
+  /** Stage 6's rule: the operation type's scope, then what each selected root field declares. */
+  const scopesNeeded = (type: OperationDefinitionNode["operation"], fields: readonly string[]): string[] => {
+    const needed = new Set<string>([type === "mutation" ? SCOPES.write : SCOPES.read]);
+    for (const field of fields) for (const scope of rootScopes[type].get(field) ?? []) needed.add(scope);
+    return [...needed];
+  };
   const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
 
   // No variables, `null` and `{}` are the same request (clients differ in which they send).
@@ -229,13 +237,13 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const tooExpensive = limits.checkCost(schema, document, operation, vars);
       if (tooExpensive) return { kind: "refused", stage: "cost", errors: [tooExpensive], asResult: false };
 
-      // 6. authorize: the contract's rule per operation type
-      const needed = operation.operation === "mutation" ? SCOPES.write : SCOPES.read;
-      if (!viewer.scopes.includes(needed)) {
+      // 6. authorize: the contract's rule per operation type and each root field's scopes
+      const missing = scopesNeeded(operation.operation, fields).filter((scope) => !viewer.scopes.includes(scope));
+      if (missing.length > 0) {
         const error = new CallerAuthError(
           "FORBIDDEN",
           "missing_scope",
-          `This ${operation.operation} needs the scope ${needed}; the caller token grants: ${viewer.scopes.join(" ") || "(none)"}`,
+          `This ${operation.operation} needs the scope ${missing.join(" ")}; the caller token grants: ${viewer.scopes.join(" ") || "(none)"}`,
         );
         return { kind: "refused", stage: "authorize", errors: [error.toGraphQLError()], asResult: true };
       }

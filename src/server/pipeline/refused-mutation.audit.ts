@@ -11,9 +11,9 @@
  * - refused at parse time by the token limit: the document is never parsed whole, so its first
  *   root field is read with graphql's lexer (a few tokens) and gets the line; a plain syntax
  *   error names no operation and gets none.
- * - refused by `@Authorized` at a root field (auth/auth-checker.ts, defence in depth behind the
- *   pipeline's own authorize stage): one line per such field. Errors the runner raised (it audits
- *   them itself) carry no caller-auth reason and are skipped.
+ * - refused with a caller-auth error at a root field (a resolver's `ctx.requireViewer()`, behind
+ *   the pipeline's own authorize stage): one line per such field. Errors the runner raised (it
+ *   audits them itself) carry no caller-auth reason and are skipped.
  */
 import { getOperationAST, Kind, Lexer, Source, TokenKind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { AuditLogger } from "../../audit/index.js";

@@ -5,7 +5,6 @@ import {
   CallerAuthError,
   authenticateCaller,
   bearerToken,
-  gatewayAuthChecker,
   mintCallerToken,
   verifyCallerToken,
   type CallerAuth,
@@ -83,25 +82,5 @@ describe("caller tokens", () => {
     expect(error).toMatchObject({ code: "FORBIDDEN", reason: "unknown_location" });
     expect(error.message).not.toContain(token);
     expect(await authenticateCaller(undefined, { secret, credentials })).toEqual({ status: "anonymous" });
-  });
-});
-
-describe("gatewayAuthChecker", () => {
-  const check = (auth: CallerAuth, scopes: string[]) =>
-    Promise.resolve().then(() => gatewayAuthChecker({ context: { auth }, root: {}, args: {}, info: {} as never }, scopes));
-  const viewer = { subject: undefined, locationId: "LocA", scopes: ["contacts.readonly"] };
-
-  it("allows a viewer holding every required scope", async () => {
-    expect(await check({ status: "authenticated", viewer }, ["contacts.readonly"])).toBe(true);
-  });
-
-  it("answers UNAUTHENTICATED without a token and FORBIDDEN for a missing scope", async () => {
-    await expect(check({ status: "anonymous" }, ["contacts.readonly"])).rejects.toMatchObject({
-      extensions: { code: "UNAUTHENTICATED", reason: "missing_token" },
-    });
-    await expect(check({ status: "authenticated", viewer }, ["contacts.write"])).rejects.toMatchObject({
-      extensions: { code: "FORBIDDEN", reason: "missing_scope" },
-      message: expect.stringMatching(/needs the scope contacts\.write; the caller token grants: contacts\.readonly/),
-    });
   });
 });
