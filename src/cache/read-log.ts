@@ -29,7 +29,7 @@ export type CacheReads = Pick<ResourceCache, "load" | "peek">;
 /** `cache`, with every load and peek recorded in `log`. */
 export function recordingReads(cache: CacheReads, log: ReadLog): CacheReads {
   return {
-    load: <T>(key: ResourceKey, fetch: () => Promise<T>, options?: { bypass?: boolean }) =>
+    load: <T>(key: ResourceKey, fetch: () => Promise<T>, options?: { bypass?: boolean; ttlMs?: number }) =>
       cache.load<T>(key, fetch, options).then(
         (value) => {
           log.record(key, value);

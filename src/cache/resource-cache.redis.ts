@@ -73,7 +73,8 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
     failing = false;
   };
 
-  const write = (key: ResourceKey, value: unknown, expected: string) => {
+  const write = (key: ResourceKey, value: unknown, expected: string, lifetimeMs = ttlMs) => {
+    if (lifetimeMs <= 0) return;
     let payload: string;
     try {
       payload = JSON.stringify(value);
@@ -84,7 +85,7 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
     const keys = [valueKey(key), ...generationsOf(key)];
     options
       .redis()
-      .eval(STORE, keys.length, ...keys, expected, payload, String(ttlMs))
+      .eval(STORE, keys.length, ...keys, expected, payload, String(Math.min(ttlMs, lifetimeMs)))
       .then(ok, failed);
   };
   const bump = (key: string) => {
@@ -121,15 +122,15 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
       }
     },
 
-    store(key, value, token) {
+    store(key, value, token, lifetimeMs) {
       // Without a token (the miss could not read the generations) nothing proves the value current.
-      if (typeof token === "string") write(key, value, token);
+      if (typeof token === "string") write(key, value, token, lifetimeMs);
     },
 
     apply(change: CacheChange) {
       switch (change.type) {
         case "set":
-          write(change.key, change.value, "");
+          write(change.key, change.value, "", change.ttlMs);
           break;
         case "delete":
           options.redis().del(valueKey(change.key)).then(ok, failed);

@@ -42,8 +42,8 @@ import { serializeKey, keys, type ResourceKey } from "./resource-key.js";
 export interface SharedCacheTier {
   /** The stored value, or a miss carrying what `store` needs to refuse a value an invalidation overtook. */
   get(key: ResourceKey): Promise<{ hit: true; value: unknown } | { hit: false; token: unknown }>;
-  /** Stores a value loaded after the miss `token` came from (dropped when the key was invalidated since). */
-  store(key: ResourceKey, value: unknown, token: unknown): void;
+  /** Stores a value loaded after the miss `token` came from (dropped when the key was invalidated since); `ttlMs` shortens its lifetime. */
+  store(key: ResourceKey, value: unknown, token: unknown, ttlMs?: number): void;
   /** Applies a local change (write-through for `set`, eviction for the others). */
   apply(change: CacheChange): void;
 }
@@ -186,9 +186,12 @@ export class ResourceCache {
    * when that differs from what was cached (or nothing was), it is announced as a `set` change
    * (origin `local`), so what was derived from the old value (stored responses, other instances'
    * copies) is dropped too. With a shared tier, a local miss asks it first, so `fetch` may run
-   * after an await (callers must not rely on it running synchronously).
+   * after an await (callers must not rely on it running synchronously). `ttlMs` shortens the
+   * lifetime of what this load stores (at most the cache's own; e.g. search pages, which the
+   * upstream indexes with a delay no event announces).
    */
-  load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean } = {}): Promise<T> {
+  load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean; ttlMs?: number } = {}): Promise<T> {
+    const ttlMs = options.ttlMs === undefined ? this.ttlMs : Math.min(this.ttlMs, options.ttlMs);
     const storageKey = this.#storageKey(key);
     if (!options.bypass) {
       const entry = this.#lru.get(storageKey);
@@ -215,7 +218,7 @@ export class ResourceCache {
           const found = await shared.get(key);
           if (found.hit) {
             this.#sharedHits += 1;
-            if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value: found.value }, this.ttlMs);
+            if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value: found.value }, ttlMs);
             return found.value as T;
           }
           token = found.token;
@@ -224,10 +227,11 @@ export class ResourceCache {
         const value = await fetch();
         if (record.invalidated) return value;
         if (options.bypass && !(before?.kind === "value" && sameJson(before.value, value))) {
-          this.applyChange({ type: "set", key, value }, { origin: "local" });
+          this.applyChange(ttlMs === this.ttlMs ? { type: "set", key, value } : { type: "set", key, value, ttlMs }, { origin: "local" });
         } else {
-          this.#store(key, storageKey, { kind: "value", value }, this.ttlMs);
-          shared?.store(key, value, token);
+          this.#store(key, storageKey, { kind: "value", value }, ttlMs);
+          if (ttlMs === this.ttlMs) shared?.store(key, value, token);
+          else if (ttlMs > 0) shared?.store(key, value, token, ttlMs);
           this.#announceLoad(key, value);
         }
         return value;

@@ -7,7 +7,7 @@
  */
 import { CORE_KINDS, type PerContactResource } from "../upstream/resources.js";
 
-/** A core kind (`contact`, `contactPage`, `businessPage`) or a kind of the resource registry. */
+/** A core kind (`contact`, pages, `fieldDefinitions`, `locationTags`) or a kind of the resource registry. */
 export type ResourceKind = string;
 
 export interface ResourceKey {
@@ -36,6 +36,9 @@ export const keys: {
   itemOf(resource: Pick<PerContactResource, "kind" | "item">, locationId: string, contactId: string, itemId: string): ResourceKey;
   contactPage(locationId: string, page: { limit: number; startAfter?: number | undefined; startAfterId?: string | undefined; query?: string | undefined }): ResourceKey;
   businessPage(locationId: string, businessId: string, page: { limit: number; skip: number; query?: string | undefined }): ResourceKey;
+  searchPage(locationId: string, body: unknown): ResourceKey;
+  fieldDefinitions(locationId: string): ResourceKey;
+  locationTags(locationId: string): ResourceKey;
 } = {
   contact: (locationId: string, contactId: string): ResourceKey => ({ locationId, kind: CORE_KINDS.contact, id: contactId, contactId }),
   /** A contact's list of a per-contact resource (its `kind`, e.g. `tasks`). */
@@ -69,4 +72,10 @@ export const keys: {
     kind: CORE_KINDS.businessPage,
     id: JSON.stringify([businessId, page.limit, page.skip, page.query ?? null]),
   }),
+  /** One page of `POST /contacts/search`: the body as sent (built in one fixed key order by the loaders). */
+  searchPage: (locationId: string, body: unknown): ResourceKey => ({ locationId, kind: CORE_KINDS.searchPage, id: JSON.stringify(body) }),
+  /** The location's contact custom-field definitions. */
+  fieldDefinitions: (locationId: string): ResourceKey => ({ locationId, kind: CORE_KINDS.fieldDefinitions, id: "contact" }),
+  /** The location's tags. */
+  locationTags: (locationId: string): ResourceKey => ({ locationId, kind: CORE_KINDS.locationTags, id: "all" }),
 };

@@ -64,6 +64,8 @@ export interface Config {
     maxEntries: number;
     /** Lifetime of an entry in the shared (Redis) tier, ms; 0 = no shared tier. Used only with REDIS_URL. */
     sharedTtlMs: number;
+    /** Lifetime of a cached `POST /contacts/search` page, ms (capped by ttlMs). */
+    searchTtlMs: number;
   };
   rateLimit: {
     burst: number;
@@ -301,6 +303,7 @@ export function loadConfig(env: Env): Config {
       ttlMs: cacheTtlMs,
       maxEntries: read(env, "CACHE_MAX_ENTRIES", int(1, 10_000_000, 100_000), "an integer from 1 to 10000000"),
       sharedTtlMs: read(env, "CACHE_SHARED_TTL_MS", int(0, 7 * 86_400_000, cacheTtlMs), "milliseconds (0..604800000)"),
+      searchTtlMs: read(env, "CACHE_SEARCH_TTL_MS", int(0, 600_000, 5_000), "milliseconds (0..600000)"),
     },
     rateLimit: {
       burst: read(env, "RATE_LIMIT_BURST", int(1, 1_000_000, 100), "an integer from 1 to 1000000"),

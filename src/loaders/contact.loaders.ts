@@ -29,7 +29,11 @@ import type {
   ContactListPage,
   ListBusinessContactsParams,
   ListContactsParams,
+  SearchContactsBody,
+  SearchContactsPage,
   UpstreamContact,
+  UpstreamCustomFieldDefinition,
+  UpstreamLocationTag,
 } from "../upstream/contacts.types.js";
 import type { PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
@@ -71,6 +75,21 @@ export interface Loaders {
    * lookup per operation; the contact found primes this operation's `contact` loader.
    */
   duplicate(lookup: DuplicateLookup): Promise<UpstreamContact | null>;
+  /**
+   * One page of `POST /contacts/search`, cached for `searchPageTtlMs` only (the upstream indexes
+   * changes a few seconds late and no event says when) and evicted with the location's pages by
+   * any contact change. `expiresAtMs` tells the response cache when an answer built on it expires.
+   */
+  searchPage(body: SearchContactsBody): Promise<SearchPage>;
+  /** The location's contact custom-field definitions (`GET /locations/:id/customFields?model=contact`). */
+  fieldDefinitions(): Promise<UpstreamCustomFieldDefinition[]>;
+  /** The location's tags (`GET /locations/:id/tags`). */
+  locationTags(): Promise<UpstreamLocationTag[]>;
+}
+
+/** A cached search page: the upstream's answer and when the cache lets it go (epoch ms). */
+export interface SearchPage extends SearchContactsPage {
+  readonly expiresAtMs: number;
 }
 
 export interface DuplicateLookup {
@@ -83,7 +102,13 @@ export interface LoaderServices {
   cache: ResourceCache;
   /** Which locations may use a resource's bulk route; absent = always per contact. */
   bulkRoutes?: BulkRouteMemory;
+  /** Lifetime of a cached search page, ms. Default 5_000 (5 seconds); at most the cache's TTL. */
+  searchPageTtlMs?: number;
+  /** Clock for `SearchPage.expiresAtMs`, epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
+
+const DEFAULT_SEARCH_PAGE_TTL_MS = 5_000; // 5 seconds: HighLevel's search shows a change "after a few seconds"
 
 /** A loader set for one location; with `reads`, every read of the shared cache is recorded there (the response cache's tags). */
 export type LoaderFactory = (locationId: string, reads?: ReadLog, deadline?: OperationDeadline) => Loaders;
@@ -136,6 +161,8 @@ export function createLoaders(services: LoaderServices, locationId: string, read
   // Every upstream call of this operation carries its deadline (upstream/deadline.ts).
   const client = deadline && services.client.withDeadline ? services.client.withDeadline(deadline) : services.client;
   const cache = reads ? recordingReads(services.cache, reads) : services.cache;
+  const searchPageTtlMs = services.searchPageTtlMs ?? DEFAULT_SEARCH_PAGE_TTL_MS;
+  const now = services.now ?? Date.now;
   const lists = new Map<PerContactResource, ListLoader>();
   const items = new Map<PerContactResource, DataLoader<ChildRef, { id: string } | null, string>>();
 
@@ -274,6 +301,30 @@ export function createLoaders(services: LoaderServices, locationId: string, read
       return memo(`b:${key.id}`, () =>
         cache.load(key, () => client.listBusinessContacts(locationId, businessId, params)),
       );
+    },
+    searchPage(body) {
+      // One fixed key order, so equal requests share one cache entry.
+      const canonical: SearchContactsBody = { pageLimit: body.pageLimit };
+      if (body.page !== undefined) canonical.page = body.page;
+      if (body.searchAfter !== undefined) canonical.searchAfter = body.searchAfter;
+      if (body.filters !== undefined) canonical.filters = body.filters;
+      if (body.sort !== undefined) canonical.sort = body.sort;
+      if (body.query !== undefined) canonical.query = body.query;
+      const key = keys.searchPage(locationId, canonical);
+      const ttlMs = Math.min(searchPageTtlMs, services.cache.ttlMs);
+      return memo(`s:${key.id}`, () =>
+        cache.load<SearchPage>(
+          key,
+          async () => ({ ...(await client.searchContacts(locationId, canonical)), expiresAtMs: now() + ttlMs }),
+          { ttlMs },
+        ),
+      );
+    },
+    fieldDefinitions() {
+      return memo("f", () => cache.load(keys.fieldDefinitions(locationId), () => client.listCustomFieldDefinitions(locationId)));
+    },
+    locationTags() {
+      return memo("t", () => cache.load(keys.locationTags(locationId), () => client.listLocationTags(locationId)));
     },
     duplicate(lookup) {
       const id = `d:${JSON.stringify([lookup.email ?? null, lookup.phone ?? null])}`;

@@ -7,7 +7,11 @@ import type {
   ContactListPage,
   ListBusinessContactsParams,
   ListContactsParams,
+  SearchContactsBody,
+  SearchContactsPage,
   UpstreamContact,
+  UpstreamCustomFieldDefinition,
+  UpstreamLocationTag,
 } from "../upstream/contacts.types.js";
 import type { PerContactResource } from "../upstream/resources.js";
 import type { OperationDeadline } from "../upstream/deadline.js";
@@ -29,4 +33,7 @@ export interface ContactsReadClient {
     params: ListBusinessContactsParams,
   ): Promise<BusinessContactsPage>;
   findDuplicateContact(locationId: string, lookup: { email?: string | undefined; phone?: string | undefined }): Promise<UpstreamContact | null>;
+  searchContacts(locationId: string, body: SearchContactsBody): Promise<SearchContactsPage>;
+  listCustomFieldDefinitions(locationId: string): Promise<UpstreamCustomFieldDefinition[]>;
+  listLocationTags(locationId: string): Promise<UpstreamLocationTag[]>;
 }

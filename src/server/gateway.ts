@@ -249,7 +249,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     });
   // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
-  const createLoaders = createLoaderFactory({ client, cache, bulkRoutes });
+  const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
 
   // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
   // goes (a "location" change, which the invalidation broadcast carries to every instance, where the

@@ -1,6 +1,6 @@
 /**
- * The typed HighLevel Contacts API v2 client: one method per route of apps/contacts.json (all but
- * `POST /contacts/search`),
+ * The typed HighLevel Contacts API v2 client: one method per route of apps/contacts.json, plus the
+ * location reads dashboards filter with (custom-field definitions, tags; apps/locations.json),
  * the per-contact reads (a contact's tasks, notes, appointments and their items) as `listOf` /
  * `itemOf` over a descriptor of the resource registry (resources.ts), many contacts' lists at once
  * through a resource's bulk route (`bulkListsOf`: tasks' `POST /locations/:locationId/tasks/search`), plus `iterateContacts`, which pages `GET /contacts/` with BOTH cursor parts (`startAfter` and
@@ -32,6 +32,11 @@ import type {
   UpstreamContactListItem,
   UpstreamNote,
   UpstreamTask,
+  SearchContactsBody,
+  SearchContactsPage,
+  UpstreamCustomFieldDefinition,
+  UpstreamLocationTag,
+  UpstreamSearchContact,
 } from "./contacts.types.js";
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
@@ -71,6 +76,9 @@ export interface IterateContactsOptions extends CallOptions {
 
 const API_VERSION = "2021-07-28";
 const MAX_PAGE_SIZE = 100;
+/** `POST /contacts/search` bounds (FACTS.md "Search"). */
+export const MAX_SEARCH_PAGE_LIMIT = 500;
+export const MAX_SEARCH_PAGED_RESULTS = 10_000;
 
 export class ContactsClient {
   private readonly handler: UpstreamHandler;
@@ -264,6 +272,57 @@ export class ContactsClient {
     const contacts = arrayField<UpstreamContactListItem>(body, "contacts", "GET /contacts/business/:businessId");
     const count = (body as { count?: unknown }).count;
     return { contacts, count: typeof count === "number" ? count : contacts.length };
+  }
+
+  /**
+   * `POST /contacts/search` (a read: scope `contacts.readonly`, retried like a GET). Answers
+   * `{contacts, total}` (FACTS.md "Search"); the body is checked here for what the route is known
+   * to refuse, so a bad page never costs an upstream call.
+   */
+  async searchContacts(locationId: string, body: SearchContactsBody, options?: CallOptions): Promise<SearchContactsPage> {
+    const route = "/contacts/search";
+    if (!Number.isInteger(body.pageLimit) || body.pageLimit < 1 || body.pageLimit > MAX_SEARCH_PAGE_LIMIT) {
+      throw invalidArgument("POST", route, `pageLimit must be an integer from 1 to ${MAX_SEARCH_PAGE_LIMIT}, got ${body.pageLimit}`);
+    }
+    if (body.page !== undefined && body.searchAfter !== undefined) throw invalidArgument("POST", route, "page and searchAfter cannot be used together");
+    if (body.page !== undefined && (!Number.isInteger(body.page) || body.page < 1 || body.page * body.pageLimit > MAX_SEARCH_PAGED_RESULTS)) {
+      throw invalidArgument("POST", route, `page * pageLimit reaches at most ${MAX_SEARCH_PAGED_RESULTS} results (use searchAfter beyond), got page ${body.page}`);
+    }
+    const response = await this.call("POST", route, {}, locationId, options, undefined, { locationId, ...body }, {
+      priority: "read",
+      idempotent: true,
+      scope: "contacts.readonly",
+    });
+    const contacts = arrayField<UpstreamSearchContact>(response, "contacts", `POST ${route}`);
+    const total = (response as { total?: unknown }).total;
+    if (typeof total !== "number") throw unexpectedShape(`POST ${route}`, `a number "total"`);
+    return { contacts, total };
+  }
+
+  /** `GET /locations/:locationId/customFields?model=contact`: the location's contact custom-field definitions. */
+  async listCustomFieldDefinitions(locationId: string, options?: CallOptions): Promise<UpstreamCustomFieldDefinition[]> {
+    const route = "/locations/:locationId/customFields";
+    const body = await this.call("GET", route, { locationId }, locationId, options, { model: "contact" }, undefined, {
+      priority: "read",
+      idempotent: true,
+      scope: "locations/customFields.readonly",
+    });
+    return arrayField<UpstreamCustomFieldDefinition>(body, "customFields", `GET ${route}`).filter(
+      (f) => f !== null && typeof f === "object" && typeof f.id === "string",
+    );
+  }
+
+  /** `GET /locations/:locationId/tags`: the location's tags. */
+  async listLocationTags(locationId: string, options?: CallOptions): Promise<UpstreamLocationTag[]> {
+    const route = "/locations/:locationId/tags";
+    const body = await this.call("GET", route, { locationId }, locationId, options, undefined, undefined, {
+      priority: "read",
+      idempotent: true,
+      scope: "locations/tags.readonly",
+    });
+    return arrayField<UpstreamLocationTag>(body, "tags", `GET ${route}`).filter(
+      (t) => t !== null && typeof t === "object" && typeof t.name === "string",
+    );
   }
 
   // ---- writes (scope contacts.write) ---------------------------------------------------------

@@ -244,3 +244,58 @@ export interface CreateTaskBody {
 }
 
 export type UpdateTaskBody = Partial<CreateTaskBody>;
+
+// ---- search and the location reads (FACTS.md "Search", "Bulk and location routes") --------------
+
+/** One condition of `POST /contacts/search`, or an AND/OR group of them. */
+export type SearchFilter =
+  | { field: string; operator: "eq" | "not_eq" | "contains" | "not_contains" | "exists" | "not_exists" | "range"; value?: unknown }
+  | { group: "AND" | "OR"; filters: SearchFilter[] };
+
+export interface SearchSortItem {
+  field: string;
+  direction: "asc" | "desc";
+}
+
+/** The body of `POST /contacts/search` without `locationId` (the client adds it). Never both `page` and `searchAfter`. */
+export interface SearchContactsBody {
+  /** 1..500. */
+  pageLimit: number;
+  /** 1-based; `page * pageLimit` at most 10,000. */
+  page?: number;
+  /** The `searchAfter` of the last item of the previous page (needed beyond 10,000 results). */
+  searchAfter?: unknown[];
+  filters?: SearchFilter[];
+  sort?: SearchSortItem[];
+  /** Full text, at most 75 characters. */
+  query?: string;
+}
+
+/** A search item: the lean list shape plus its `searchAfter` cursor. */
+export type UpstreamSearchContact = UpstreamContactListItem & { searchAfter?: unknown[] };
+
+export interface SearchContactsPage {
+  contacts: UpstreamSearchContact[];
+  /** Every match (the route's `total`). */
+  total: number;
+}
+
+/** `GET /locations/:locationId/customFields` item (apps/locations.json CustomFieldSchema). */
+export interface UpstreamCustomFieldDefinition {
+  id: string;
+  name?: string;
+  /** `contact.<key>`. */
+  fieldKey?: string;
+  dataType?: string;
+  picklistOptions?: string[];
+  position?: number;
+  model?: string;
+  [extra: string]: unknown;
+}
+
+/** `GET /locations/:locationId/tags` item. */
+export interface UpstreamLocationTag {
+  id: string;
+  name: string;
+  locationId?: string;
+}

@@ -99,15 +99,29 @@ export interface PerContactResource<T extends { id: string } = { id: string }> {
 /** `time` when it is still ahead of `nowMs`. */
 const ahead = (time: number | undefined, nowMs: number): number | undefined => (time !== undefined && time > nowMs ? time : undefined);
 
-/** Cache kinds that are not per-contact resources: the contact itself and list pages. */
+/**
+ * Cache kinds that are not per-contact resources: the contact itself, list pages, search pages
+ * (`POST /contacts/search`), and the location reads (custom-field definitions, tags).
+ */
 export const CORE_KINDS = Object.freeze({
   contact: "contact",
   contactPage: "contactPage",
   businessPage: "businessPage",
+  searchPage: "searchPage",
+  fieldDefinitions: "fieldDefinitions",
+  locationTags: "locationTags",
 } as const);
 
-/** Kinds holding list pages of a location (evicted together by `invalidateLists`). */
-export const PAGE_KINDS: readonly string[] = Object.freeze([CORE_KINDS.contactPage, CORE_KINDS.businessPage]);
+/**
+ * Kinds derived from the location's contacts as a whole (evicted together by `invalidateLists`):
+ * a change to any contact can change any list or search page, and its tags can add a location tag.
+ */
+export const PAGE_KINDS: readonly string[] = Object.freeze([
+  CORE_KINDS.contactPage,
+  CORE_KINDS.businessPage,
+  CORE_KINDS.searchPage,
+  CORE_KINDS.locationTags,
+]);
 
 export interface ResourceRegistry {
   /** Every per-contact resource, in registration order. */

@@ -16,6 +16,7 @@ export function scopeForMethod(method: HttpMethod | string): string {
   return method === "GET" ? "contacts.readonly" : "contacts.write";
 }
 
+
 /** Milliseconds the upstream asks us to wait: `Retry-After` (seconds or date), else the rate-limit interval on a 429. */
 export function retryAfterFromHeaders(headers: UpstreamResponse["headers"], status: number, now = Date.now()): number | undefined {
   const retryAfter = headerValue(headers, "retry-after");

@@ -162,7 +162,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     for (const [key, value] of reads) {
       tags.add(tag.key(key));
       if (key.contactId !== undefined) tags.add(tag.contact(key.locationId, key.contactId));
-      if (PAGE_KINDS.includes(key.kind)) tags.add(tag.pages(key.locationId));
+      if (PAGE_KINDS.includes(key.kind)) {
+        tags.add(tag.pages(key.locationId));
+        // A page the resource cache keeps for a short time only (search pages: the upstream
+        // indexes late, and no event says when) takes the answer with it.
+        const expiresAtMs = (value as { expiresAtMs?: unknown } | null | undefined)?.expiresAtMs;
+        if (typeof expiresAtMs === "number" && expiresAtMs < changesAt) changesAt = expiresAtMs;
+      }
       if (registry.isListKind(key.kind)) tags.add(tag.kind(key.locationId, key.kind));
       const changes = registry.resourceOf(key.kind)?.changesAt;
       if (changes && value !== null && value !== undefined) {

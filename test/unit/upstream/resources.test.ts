@@ -40,7 +40,7 @@ const registry = createResourceRegistry([TASKS, NOTES, APPOINTMENTS, OPPORTUNITI
 
 describe("resource registry", () => {
   it("derives the cache kinds and the kinds evicted with a contact", () => {
-    expect(registry.kinds).toEqual(["contact", "contactPage", "businessPage", "tasks", "task", "notes", "note", "appointments", "opportunities", "opportunity"]);
+    expect(registry.kinds).toEqual(["contact", "contactPage", "businessPage", "searchPage", "fieldDefinitions", "locationTags", "tasks", "task", "notes", "note", "appointments", "opportunities", "opportunity"]);
     expect(registry.contactScopedKinds).toEqual(["tasks", "task", "notes", "note", "appointments", "opportunities", "opportunity"]);
     expect(registry.listKinds).toEqual(["tasks", "notes", "appointments", "opportunities"]);
     expect(registry.byEntity("Opportunity")).toBe(OPPORTUNITIES);
