@@ -3,8 +3,9 @@
  * same per-location entries, so a new or restarted instance serves a location another instance
  * has loaded without upstream calls.
  *
- * - A value lives under `<prefix>rc:v:<key>` as `<generations>\n<json>`, with a TTL
- *   (CACHE_SHARED_TTL_MS). The generations are those of the groups a key belongs to: everything
+ * - A value lives under `<prefix>rc:v:<key>` as `<generations>\n<fetchedAt>\n<json>` (fetchedAt:
+ *   epoch ms the value was read from the upstream, for the answers' freshness), with a TTL
+ *   (CACHE_SHARED_TTL_MS, or longer for what webhooks keep current: `store`'s `ttlMs`). The generations are those of the groups a key belongs to: everything
  *   (`clear`), its location (`location`: the app was uninstalled), its contact (`contact`), its
  *   location's list pages (`lists`), its list kind (`kind`). Evicting a group is one INCR of its generation key; a value stored under older
  *   generations is a miss from then on. Deleting a key is a DEL; a `set` writes through.
@@ -19,7 +20,7 @@
 import type { Redis } from "ioredis";
 import type { ResourceRegistry } from "../upstream/resources.js";
 import { PAGE_KINDS } from "../upstream/resources.js";
-import type { CacheChange, SharedCacheTier } from "./resource-cache.js";
+import type { CacheChange, SharedCacheTier, SharedEntryMeta } from "./resource-cache.js";
 import { serializeKey, type ResourceKey } from "./resource-key.js";
 
 export interface RedisSharedCacheOptions {
@@ -29,6 +30,8 @@ export interface RedisSharedCacheOptions {
   keyPrefix: string;
   /** Lifetime of a shared entry, ms. */
   ttlMs: number;
+  /** The longest lifetime `store` may ask for (`keptMs`: CACHE_WEBHOOK_TTL_MS), ms. Default `ttlMs`. */
+  maxTtlMs?: number;
   registry: Pick<ResourceRegistry, "isListKind">;
   /** A read slower than this is a miss. Default 250 ms. */
   timeoutMs?: number;
@@ -48,7 +51,8 @@ return 1`;
 export function createRedisSharedCache(options: RedisSharedCacheOptions): SharedCacheTier {
   const { keyPrefix, ttlMs, registry, onError } = options;
   const timeoutMs = options.timeoutMs ?? 250;
-  const generationTtlMs = ttlMs * 2; // outlives every value stored under it
+  // Outlives every value stored under it (values of webhook-kept kinds may live `maxTtlMs`).
+  const generationTtlMs = Math.max(ttlMs, options.maxTtlMs ?? 0) * 2;
   const valueKey = (key: ResourceKey) => `${keyPrefix}rc:v:${serializeKey(key)}`;
   const gen = {
     all: () => `${keyPrefix}rc:g:all`,
@@ -73,7 +77,10 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
     failing = false;
   };
 
-  const write = (key: ResourceKey, value: unknown, expected: string, lifetimeMs = ttlMs) => {
+  const write = (key: ResourceKey, value: unknown, expected: string, meta: SharedEntryMeta | undefined) => {
+    // A shorter lifetime (a short-lived kind) caps the tier's; what webhooks keep current lives longer.
+    let lifetimeMs = Math.min(ttlMs, meta?.ttlMs ?? Infinity);
+    if (meta?.keptMs !== undefined) lifetimeMs = Math.max(lifetimeMs, meta.keptMs);
     if (lifetimeMs <= 0) return;
     let payload: string;
     try {
@@ -83,9 +90,10 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
     }
     if (payload === undefined) return;
     const keys = [valueKey(key), ...generationsOf(key)];
+    const fetchedAt = Math.round(meta?.fetchedAt ?? Date.now());
     options
       .redis()
-      .eval(STORE, keys.length, ...keys, expected, payload, String(Math.min(ttlMs, lifetimeMs)))
+      .eval(STORE, keys.length, ...keys, expected, `${fetchedAt}\n${payload}`, String(lifetimeMs))
       .then(ok, failed);
   };
   const bump = (key: string) => {
@@ -109,8 +117,10 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
         const stored = found[0];
         if (stored) {
           const newline = stored.indexOf("\n");
-          if (newline > 0 && stored.slice(0, newline) === generations) {
-            return { hit: true, value: JSON.parse(stored.slice(newline + 1)) as unknown };
+          const second = newline > 0 ? stored.indexOf("\n", newline + 1) : -1;
+          const fetchedAt = second > 0 ? Number(stored.slice(newline + 1, second)) : Number.NaN;
+          if (Number.isFinite(fetchedAt) && stored.slice(0, newline) === generations) {
+            return { hit: true, value: JSON.parse(stored.slice(second + 1)) as unknown, fetchedAt };
           }
         }
         return { hit: false, token: generations };
@@ -122,15 +132,15 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
       }
     },
 
-    store(key, value, token, lifetimeMs) {
+    store(key, value, token, meta) {
       // Without a token (the miss could not read the generations) nothing proves the value current.
-      if (typeof token === "string") write(key, value, token, lifetimeMs);
+      if (typeof token === "string") write(key, value, token, meta);
     },
 
-    apply(change: CacheChange) {
+    apply(change: CacheChange, meta) {
       switch (change.type) {
         case "set":
-          write(change.key, change.value, "", change.ttlMs);
+          write(change.key, change.value, "", change.ttlMs === undefined ? meta : { ...meta, fetchedAt: meta?.fetchedAt ?? Date.now(), ttlMs: change.ttlMs });
           break;
         case "delete":
           options.redis().del(valueKey(change.key)).then(ok, failed);

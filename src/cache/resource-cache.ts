@@ -41,11 +41,21 @@ import { serializeKey, keys, type ResourceKey } from "./resource-key.js";
 /** A second cache level shared by every instance (resource-cache.redis.ts). Never throws. */
 export interface SharedCacheTier {
   /** The stored value, or a miss carrying what `store` needs to refuse a value an invalidation overtook. */
-  get(key: ResourceKey): Promise<{ hit: true; value: unknown } | { hit: false; token: unknown }>;
-  /** Stores a value loaded after the miss `token` came from (dropped when the key was invalidated since); `ttlMs` shortens its lifetime. */
-  store(key: ResourceKey, value: unknown, token: unknown, ttlMs?: number): void;
+  get(key: ResourceKey): Promise<{ hit: true; value: unknown; fetchedAt?: number; token?: unknown } | { hit: false; token: unknown }>;
+  /** Stores a value loaded after the miss `token` came from (dropped when the key was invalidated since). */
+  store(key: ResourceKey, value: unknown, token: unknown, meta?: SharedEntryMeta): void;
   /** Applies a local change (write-through for `set`, eviction for the others). */
-  apply(change: CacheChange): void;
+  apply(change: CacheChange, meta?: SharedEntryMeta): void;
+}
+
+/**
+ * What the shared tier keeps with a value: when it was fetched (epoch ms), a shorter lifetime for a
+ * short-lived kind (`ttlMs`), a longer one for what webhooks keep current (`keptMs`).
+ */
+export interface SharedEntryMeta {
+  fetchedAt: number;
+  ttlMs?: number;
+  keptMs?: number;
 }
 
 export interface ResourceCacheOptions {
@@ -57,7 +67,7 @@ export interface ResourceCacheOptions {
   notFoundTtlMs?: number;
   /** The shared second level (Redis), when several instances run. */
   shared?: SharedCacheTier;
-  /** Injectable monotonic clock (ms) for tests. */
+  /** Injectable clock (ms) for tests; also stamps when each value was fetched (`fetchedAt`). Default `Date.now`. */
   nowMs?: () => number;
   /** The per-contact resources (kinds evicted with a contact, list kinds). Default: the gateway's. */
   registry?: ResourceRegistry;
@@ -114,7 +124,10 @@ export interface CacheStats {
   inFlight: number;
 }
 
-type Entry = { kind: "value"; value: unknown; contactIndex?: string } | { kind: "notFound"; error: unknown; contactIndex?: string };
+/** `fetchedAt`: when the value was read from the upstream (or written through by a webhook or mutation), clock ms. */
+type Entry =
+  | { kind: "value"; value: unknown; fetchedAt: number; contactIndex?: string }
+  | { kind: "notFound"; error: unknown; fetchedAt: number; contactIndex?: string };
 
 interface InFlight {
   promise: Promise<unknown>;
@@ -155,6 +168,7 @@ export class ResourceCache {
   #fetches = 0;
   #sharedHits = 0;
   readonly #shared: SharedCacheTier | undefined;
+  readonly #now: () => number;
 
   constructor(options: ResourceCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
@@ -169,6 +183,7 @@ export class ResourceCache {
     this.registry = options.registry ?? DEFAULT_RESOURCE_REGISTRY;
     this.#shared = this.ttlMs > 0 ? options.shared : undefined;
     const nowMs = options.nowMs;
+    this.#now = nowMs ?? Date.now;
     this.#lru = new LRUCache<string, Entry>({
       max: maxEntries,
       ttl: Math.max(this.ttlMs, 1),
@@ -218,7 +233,9 @@ export class ResourceCache {
           const found = await shared.get(key);
           if (found.hit) {
             this.#sharedHits += 1;
-            if (!record.invalidated) this.#store(key, storageKey, { kind: "value", value: found.value }, ttlMs);
+            if (!record.invalidated) {
+              this.#store(key, storageKey, { kind: "value", value: found.value, fetchedAt: found.fetchedAt ?? this.#now() }, ttlMs);
+            }
             return found.value as T;
           }
           token = found.token;
@@ -229,15 +246,15 @@ export class ResourceCache {
         if (options.bypass && !(before?.kind === "value" && sameJson(before.value, value))) {
           this.applyChange(ttlMs === this.ttlMs ? { type: "set", key, value } : { type: "set", key, value, ttlMs }, { origin: "local" });
         } else {
-          this.#store(key, storageKey, { kind: "value", value }, ttlMs);
-          if (ttlMs === this.ttlMs) shared?.store(key, value, token);
-          else if (ttlMs > 0) shared?.store(key, value, token, ttlMs);
+          const fetchedAt = this.#now();
+          this.#store(key, storageKey, { kind: "value", value, fetchedAt }, ttlMs);
+          if (ttlMs > 0) shared?.store(key, value, token, ttlMs === this.ttlMs ? { fetchedAt } : { fetchedAt, ttlMs });
           this.#announceLoad(key, value);
         }
         return value;
       } catch (error) {
         if (!record.invalidated && isUpstreamError(error) && error.code === "NOT_FOUND") {
-          this.#store(key, storageKey, { kind: "notFound", error }, this.notFoundTtlMs);
+          this.#store(key, storageKey, { kind: "notFound", error, fetchedAt: this.#now() }, this.notFoundTtlMs);
         }
         throw error;
       } finally {
@@ -255,6 +272,19 @@ export class ResourceCache {
   }
 
   /**
+   * When the cached value of `key` was fetched from the upstream (or written through by a webhook or
+   * a mutation), on this cache's clock; undefined when nothing is cached. Does not count as a use.
+   */
+  fetchedAt(key: ResourceKey): number | undefined {
+    return this.#lru.peek(this.#storageKey(key))?.fetchedAt;
+  }
+
+  /** This cache's clock (ms): ages are `now() - fetchedAt(key)`. */
+  now(): number {
+    return this.#now();
+  }
+
+  /**
    * Applies one change, the only way anything in the cache changes besides loads, and tells the
    * listeners. Throws a TypeError for a per-contact list kind the registry does not know.
    */
@@ -263,7 +293,7 @@ export class ResourceCache {
       case "set": {
         const storageKey = this.#storageKey(change.key);
         this.#abandonInFlight(storageKey);
-        this.#store(change.key, storageKey, { kind: "value", value: change.value }, change.ttlMs ?? this.ttlMs);
+        this.#store(change.key, storageKey, { kind: "value", value: change.value, fetchedAt: this.#now() }, change.ttlMs ?? this.ttlMs);
         break;
       }
       case "delete": {
@@ -307,7 +337,7 @@ export class ResourceCache {
     const origin = options.origin ?? (options.remote ? "remote" : "local");
     // The origin instance updates the shared tier (before the listeners broadcast the change, on
     // the same Redis connection, so another instance never re-reads the old value after the broadcast).
-    if (origin !== "remote") this.#shared?.apply(change);
+    if (origin !== "remote") this.#shared?.apply(change, { fetchedAt: this.#now() });
     this.#emit({ ...change, remote: origin === "remote", origin });
   }
 

@@ -54,6 +54,8 @@ export interface Config {
      */
     untimedDedupMs: number;
     maxBodyBytes: number;
+    /** How long after a signed delivery for a location its webhooks count as flowing, ms (WEBHOOK_FLOWING_WINDOW_MS); 0 = never. */
+    flowingWindowMs: number;
   };
   redis: {
     url: string | undefined;
@@ -294,6 +296,7 @@ export function loadConfig(env: Env): Config {
         read(env, "WEBHOOK_REPLAY_WINDOW_MINUTES", int(1, 7 * 24 * 60, 90), "minutes (1..10080)") * 60_000,
       untimedDedupMs: read(env, "WEBHOOK_UNTIMED_DEDUP_DAYS", int(1, 365, 30), "days (1..365)") * 86_400_000,
       maxBodyBytes: 1024 * 1024,
+      flowingWindowMs: read(env, "WEBHOOK_FLOWING_WINDOW_MS", int(0, 86_400_000, 1_800_000), "milliseconds (0..86400000)"),
     },
     redis: {
       url: redisUrl,

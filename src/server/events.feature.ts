@@ -28,6 +28,7 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
       onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome),
       onAppLifecycle: (change) => internals.appLifecycle(change),
+      onDelivery: (locationId) => internals.webhookActivity.seen(locationId),
     });
     await live.start();
     return {

@@ -13,6 +13,7 @@ import type { Express } from "express";
 import type { Logger } from "pino";
 import type { PubSub } from "type-graphql";
 import type { ResourceCache } from "../cache/resource-cache.js";
+import type { WebhookActivity } from "../cache/webhook-activity.state.js";
 import type { Config } from "../config/config.js";
 import type { ContactEventBus } from "../events/event-bus.js";
 import type { ContactEvent } from "../events/contact-event.types.js";
@@ -33,6 +34,8 @@ export interface GatewayInternals {
   readonly demoAuthorization?: string;
   /** The gateway's metrics (per-gateway registry): `recordWebhookEvent`, `setSources(…)`. */
   readonly metrics: GatewayMetrics;
+  /** Whether each location's webhooks are flowing (the events feature reports deliveries to it). */
+  readonly webhookActivity: WebhookActivity;
   /** The process's Redis connections (REDIS_URL set), owned and closed by the composition root. */
   readonly redis?: RedisConnections;
   /**

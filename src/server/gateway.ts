@@ -41,6 +41,8 @@ import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
 import { createRedisSharedCache } from "../cache/resource-cache.redis.js";
+import { createWebhookActivity } from "../cache/webhook-activity.state.js";
+import { freshnessAt, freshnessBasis, type FreshnessBasis } from "../cache/freshness.compute.js";
 import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
 import {
   ContactsClient,
@@ -60,6 +62,7 @@ import {
   createOperationPipeline,
   createResponseCache,
   createWebSocketAdapter,
+  type ResponseExtension,
   GRAPHQL_BODY_LIMIT_BYTES,
   GRAPHQL_BODY_LIMIT_TEXT,
 } from "./pipeline/index.js";
@@ -250,6 +253,12 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
   const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
+  // Whether each location's webhooks flow (a signed delivery within WEBHOOK_FLOWING_WINDOW_MS, shared
+  // through Redis): what they announce stays current in the cache, and answers say so.
+  const webhookActivity = createWebhookActivity({
+    windowMs: config.webhooks.flowingWindowMs,
+    ...(redis ? { redis: { command: () => redis.command(), keyPrefix: config.redis.keyPrefix } } : {}),
+  });
 
   // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
   // goes (a "location" change, which the invalidation broadcast carries to every instance, where the
@@ -275,6 +284,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     cache,
     write,
     appLifecycle,
+    webhookActivity,
     metrics: ops.metrics,
     ...(redis ? { redis } : {}),
     // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.
@@ -336,11 +346,24 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     now,
   });
   const stopInvalidations = cache.onInvalidate(responseCache.onChange);
+  // Every answer that read upstream data says how old the oldest of it is and whether webhooks keep
+  // it current (src/cache/freshness.compute.ts); a stored answer keeps the basis, its hits the age now.
+  const freshness: ResponseExtension<FreshnessBasis> = {
+    name: "freshness",
+    executed({ viewer, reads }) {
+      const log = reads.reads();
+      if (!viewer || log.length === 0) return undefined;
+      const basis = freshnessBasis(log, cache.registry.coverageOf);
+      return { value: freshnessAt(basis, cache.now(), webhookActivity.flowing(viewer.locationId)), kept: basis };
+    },
+    stored: (viewer, basis) => (basis ? freshnessAt(basis, cache.now(), webhookActivity.flowing(viewer.locationId)) : undefined),
+  };
   const pipeline = createOperationPipeline({
     schema,
     config,
     audit: write.audit,
     responseCache,
+    extensions: [freshness],
     limits: { onFragmentVisit: () => ops.metrics.recordCostFragmentVisit() },
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
   });

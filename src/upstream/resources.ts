@@ -94,7 +94,26 @@ export interface PerContactResource<T extends { id: string } = { id: string }> {
    * The response cache stores such answers only until then.
    */
   changesAt?(item: T, nowMs: number): number | undefined;
+  /**
+   * Which of its changes HighLevel announces by webhook: `full` (every create, update and delete:
+   * a cached copy stays current while the location's webhooks flow), `partial` (some changes are
+   * never announced, e.g. a task edit: a cached copy must be revalidated), `none`. Default `none`.
+   */
+  readonly webhookCoverage?: WebhookCoverage;
 }
+
+/** How completely HighLevel's webhooks announce the changes of a kind (see `PerContactResource.webhookCoverage`). */
+export type WebhookCoverage = "full" | "partial" | "none";
+
+/**
+ * The core kinds' coverage: a contact's every change is a Contact* webhook carrying it, and every
+ * one of them drops the location's list pages (src/events/event-cache.apply.ts).
+ */
+const CORE_KIND_COVERAGE: Readonly<Record<string, WebhookCoverage>> = Object.freeze({
+  contact: "full",
+  contactPage: "full",
+  businessPage: "full",
+});
 
 /** `time` when it is still ahead of `nowMs`. */
 const ahead = (time: number | undefined, nowMs: number): number | undefined => (time !== undefined && time > nowMs ? time : undefined);
@@ -137,6 +156,8 @@ export interface ResourceRegistry {
   /** The resource of a HighLevel entity (`Task`), for webhook events. */
   byEntity(entity: string): PerContactResource | undefined;
   isListKind(kind: string): boolean;
+  /** How completely webhooks announce changes of a cache kind (core kinds included); `none` for an unknown kind. */
+  coverageOf(kind: string): WebhookCoverage;
 }
 
 const KIND = /^[a-z][A-Za-z]{0,39}$/;
@@ -180,6 +201,7 @@ export function createResourceRegistry(perContact: readonly PerContactResource[]
     resourceOf: (kind: string) => byKind.get(kind),
     byEntity: (entity: string) => byEntity.get(entity),
     isListKind: (kind: string) => listKinds.includes(kind),
+    coverageOf: (kind: string): WebhookCoverage => CORE_KIND_COVERAGE[kind] ?? byKind.get(kind)?.webhookCoverage ?? "none",
   });
 }
 
@@ -212,6 +234,8 @@ export const TASKS = definePerContactResource<UpstreamTask>({
     contactsPerCall: 50,
   },
   normalize: withContactId,
+  // TaskCreate, TaskComplete and TaskDelete exist; an edit sends nothing (FACTS.md "Webhooks").
+  webhookCoverage: "partial",
   // An open task falls overdue at its due time.
   changesAt: (task, nowMs) => (task.completed ? undefined : ahead(upstreamTimeMs(task.dueDate), nowMs)),
 });
@@ -227,6 +251,7 @@ export const NOTES = definePerContactResource<UpstreamNote>({
   item: { kind: "note", route: "/contacts/:contactId/notes/:id", idParam: "id", wrapper: "note" },
   costWeight: 1,
   normalize: withContactId,
+  webhookCoverage: "full", // NoteCreate, NoteUpdate, NoteDelete
   order: newestFirst,
 });
 
@@ -237,6 +262,7 @@ export const APPOINTMENTS = definePerContactResource<UpstreamAppointment>({
   list: { route: "/contacts/:contactId/appointments", wrapper: "events" },
   costWeight: 1,
   normalize: withContactId,
+  webhookCoverage: "full", // AppointmentCreate, AppointmentUpdate, AppointmentDelete
   order: (a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""),
   // Once it starts, it is no longer the contact's next appointment.
   changesAt: (appointment, nowMs) => ahead(upstreamTimeMs(appointment.startTime), nowMs),

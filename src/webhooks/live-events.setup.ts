@@ -35,6 +35,8 @@ export interface LiveEventsOptions {
   extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
   /** Metrics hook (e.g. `metrics.recordWebhookEvent`). */
   onWebhookOutcome?: (type: string, outcome: WebhookOutcome) => void;
+  /** A signed, new delivery for a location was accepted (src/cache/webhook-activity.state.ts: its webhooks flow). */
+  onDelivery?: (locationId: string) => void;
   /** AppInstall / AppUninstall of a location (the composition root purges an uninstalled one). */
   onAppLifecycle?: (change: { action: "install" | "uninstall"; locationId: string }) => Promise<void>;
   now?: () => number;
@@ -102,7 +104,10 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     dedup,
     untimedDedup,
     replayWindowMs: config.webhooks.replayWindowMs,
-    applyToCache: (event) => applier.apply(event),
+    applyToCache: (event) => {
+      options.onDelivery?.(event.locationId);
+      return applier.apply(event);
+    },
     // A webhook the gateway already announced (its own write) is applied but not delivered again.
     publish: async (event) => {
       if ((await echoes.claim("webhook", event)) === "echo") return;

@@ -49,7 +49,7 @@ describe("dashboard response cache", () => {
     stack.sim.clearRequests();
     const second = await post(QUERY, { q: COMPANY }, token);
     expect(second.hit).toBe(true);
-    expect(second.body).toEqual(first.body);
+    expect(second.body.data).toEqual(first.body.data);
     expect(stack.sim.requests).toHaveLength(0);
   });
 

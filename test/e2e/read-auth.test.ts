@@ -74,7 +74,7 @@ describe("caller auth (read path)", () => {
     s.sim.clearRequests();
     const b = await s.gql(`query($id: ID!) { contact(id: $id) { id name email } }`, { id: contact.id }, tokenB);
     // For B, an id of location A is an id that does not exist: null, like any unknown id.
-    expect(b.body).toEqual({ data: { contact: null } });
+    expect(b.body.data).toEqual({ contact: null });
     expect(JSON.stringify(b.body)).not.toContain(contact.email ?? "@@no-email@@");
     // B's lookup went to the upstream with B's credential instead of hitting A's cache entry.
     const calls = s.upstream("/contacts/:contactId");

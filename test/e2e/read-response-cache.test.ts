@@ -29,9 +29,9 @@ describe("response cache for every read", () => {
     s.sim.clearRequests();
     const again = await s.gql(PAGE, {}, token);
     expect(hit(again)).toBe(true);
-    expect(again.body).toEqual(first.body);
+    expect(again.body.data).toEqual(first.body.data);
     const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: PAGE });
-    expect(ws).toEqual({ kind: "result", result: first.body });
+    expect(ws).toMatchObject({ kind: "result", result: { data: first.body.data } });
     expect(s.sim.requests).toEqual([]);
   });
 
@@ -79,7 +79,7 @@ describe("response cache for every read", () => {
     expect(hit(http)).toBe(false);
     expect(http.body.data).toEqual({ contact: null }); // location A's contact is not B's
     const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${other}`, { query: ONE, variables: { id: x.id } });
-    expect(ws).toEqual({ kind: "result", result: { data: { contact: null } } });
+    expect(ws).toMatchObject({ kind: "result", result: { data: { contact: null } } });
   });
 
   it("an answer with overdueTaskCount is not served once the due time it showed passes", async () => {

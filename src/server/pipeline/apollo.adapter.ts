@@ -15,6 +15,7 @@ import type { RequestHandler } from "express";
 import type { CallerAuth } from "../../auth/index.js";
 import type { GatewayContext } from "../../graphql/index.js";
 import type { Admission, OperationPipeline } from "./operation.pipeline.js";
+import { withExtensions } from "./response-extensions.build.js";
 
 const SUBSCRIPTIONS_OVER_WEBSOCKET =
   "Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on ws://<host>:<port>/graphql, not over HTTP POST";
@@ -121,7 +122,9 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
             pipeline.audit({ document: rc.document, operationName: rc.request.operationName, errors: admission.errors, viewer: rc.contextValue.viewer });
             return singleResponse({ data: null, errors: admission.errors.map((e) => pipeline.formatError(e)) });
           }
-          if (admission?.kind === "cached") return singleResponse({ ...admission.result }, { "x-response-cache": "hit" });
+          if (admission?.kind === "cached") {
+            return singleResponse(withExtensions({ ...admission.result }, admission.extensions), { "x-response-cache": "hit" });
+          }
           return null;
         },
         async willSendResponse({ response, contextValue }) {
@@ -132,11 +135,15 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
             );
             if (waits.length > 0) response.http.headers.set("retry-after", String(Math.max(1, Math.ceil(Math.max(...waits) / 1000))));
           }
-          if (admission?.kind !== "execute" || response.body.kind !== "single") return;
+          if (admission?.kind === "cached" || admission?.kind === "refused" || response.body.kind !== "single") return;
           const result = response.body.singleResult;
-          admission.remember(
+          // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
+          const { values, kept } = pipeline.executedExtensions({ viewer: contextValue.viewer, reads: contextValue.reads, context: contextValue });
+          if (values) result.extensions = { ...(result.extensions ?? {}), ...values };
+          admission?.remember(
             { ...(result.data !== undefined ? { data: result.data } : {}), ...(result.errors ? { errors: [...result.errors] as never } : {}) },
             contextValue.reads,
+            kept,
           );
         },
         async didEncounterErrors(rc) {

@@ -18,3 +18,5 @@ export {
 export type { WebSocketAdapter, WebSocketAdapterOptions, WebSocketStats } from "./ws.adapter.js";
 export { createResponseCache } from "./response-cache.js";
 export type { ResponseCache, ResponseCacheOptions, ResponseCacheStats } from "./response-cache.js";
+export { appendExtensionsJson, createResponseExtensions, withExtensions } from "./response-extensions.build.js";
+export type { ExecutedOperation, ExtensionValues, ResponseExtension, ResponseExtensions } from "./response-extensions.build.js";

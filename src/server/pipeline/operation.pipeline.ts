@@ -48,6 +48,7 @@ import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/ind
 import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import type { ResponseCache } from "./response-cache.js";
+import { appendExtensionsJson, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
 
 /** The largest body (HTTP) or frame (graphql-ws, after connection_init) an operation may arrive in. */
 export const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -70,13 +71,14 @@ export interface OperationRequest {
 export type Admission =
   /** Refused before execution. `asResult`: answer `{ data: null, errors }`; otherwise a request error. */
   | { kind: "refused"; stage: StageName; errors: readonly GraphQLError[]; asResult: boolean }
-  /** Answered by the response cache (no execution). */
-  | { kind: "cached"; result: Readonly<ExecutionResult> }
+  /** Answered by the response cache (no execution); `extensions`: this answer's per-answer extensions. */
+  | { kind: "cached"; result: Readonly<ExecutionResult>; extensions?: ExtensionValues }
   /**
-   * Execute; pass the result and what the operation's loaders read (the context's `reads`) to
-   * `remember`, which stores a successful result when the operation is cacheable.
+   * Execute; pass the result, what the operation's loaders read (the context's `reads`) and what
+   * its extensions keep (`executedExtensions(…).kept`) to `remember`, which stores a successful
+   * result when the operation is cacheable.
    */
-  | { kind: "execute"; remember(result: ExecutionResult, reads: ReadLog): void };
+  | { kind: "execute"; remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void };
 
 export interface OperationPipelineOptions {
   schema: GraphQLSchema;
@@ -89,6 +91,8 @@ export interface OperationPipelineOptions {
   responseCache?: ResponseCache;
   /** Query-limit extras (cost table entries, the estimate hook, the fragment-visit hook). */
   limits?: Omit<QueryLimitsOptions, "queryLimits">;
+  /** Per-answer `extensions` (freshness, cost), on executed answers and response-cache hits alike. */
+  extensions?: readonly ResponseExtension[];
 }
 
 export interface OperationPipeline {
@@ -118,6 +122,11 @@ export interface OperationPipeline {
    * the read scope, or nothing is stored for its location and scopes (then the full pipeline runs).
    */
   storedAnswer(operationKey: string, auth: CallerAuth): string | undefined;
+  /**
+   * The per-answer extensions of an executed operation (merge `values` into its answer's
+   * `extensions`; pass `kept` to the admission's `remember`).
+   */
+  executedExtensions(operation: ExecutedOperation): { values: ExtensionValues | undefined; kept: ExtensionValues };
   /** Stage 9. */
   formatError(error: GraphQLError): GraphQLFormattedError;
   /** Apollo's `formatError` signature of stage 9. */
@@ -183,6 +192,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
     return [...needed];
   };
   const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
+  const extensions = createResponseExtensions(options.extensions ?? []);
 
   // No variables, `null` and `{}` are the same request (clients differ in which they send).
   const operationKey: OperationPipeline["operationKey"] = (request) => {
@@ -257,15 +267,18 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
         return { kind: "execute", remember: () => undefined };
       }
-      const hit = responseCache.get(key, viewer.locationId, viewer.scopes);
-      if (hit !== undefined) return { kind: "cached", result: hit };
+      const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
+      if (hit !== undefined) {
+        const values = extensions.stored(viewer, hit.kept);
+        return { kind: "cached", result: hit.result, ...(values ? { extensions: values } : {}) };
+      }
       // Taken before executing: a change to the location while it runs makes the answer unstorable.
       const generation = responseCache.generation(viewer.locationId);
       return {
         kind: "execute",
-        remember(result, reads) {
+        remember(result, reads, kept) {
           if ((result.errors && result.errors.length > 0) || !result.data) return;
-          responseCache.store(key, viewer, generation, result, reads.reads());
+          responseCache.store(key, viewer, generation, result, reads.reads(), kept);
         },
       };
     },
@@ -276,8 +289,11 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       if (!responseCache || auth.status !== "authenticated") return undefined;
       const { viewer } = auth;
       if (!viewer.scopes.includes(SCOPES.read)) return undefined;
-      return responseCache.getJson(key, viewer.locationId, viewer.scopes);
+      const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
+      return hit && appendExtensionsJson(hit.json(), extensions.stored(viewer, hit.kept));
     },
+
+    executedExtensions: (operation) => extensions.executed(operation),
 
     formatError: (error) => apolloFormatError(error.toJSON(), error),
     apolloFormatError,

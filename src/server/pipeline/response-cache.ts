@@ -61,6 +61,15 @@ interface Entry {
   tags: readonly string[];
   /** Epoch ms after which the answer would differ by the clock alone (Infinity: never). */
   changesAt: number;
+  /** What the answer's per-answer extensions keep for later hits (response-extensions.build.ts). */
+  kept?: unknown;
+}
+
+/** A stored answer: the result, what its extensions kept, and its HTTP body (serialised once). */
+export interface StoredAnswer {
+  readonly result: Readonly<ExecutionResult>;
+  readonly kept: unknown;
+  json(): string;
 }
 
 export interface ResponseCacheStats {
@@ -80,6 +89,8 @@ export interface ResponseCache {
   /** Cheap pre-check before authenticating: is anything stored for this operation? */
   mayHave(operationKey: string): boolean;
   get(operationKey: string, locationId: string, scopes: readonly string[]): Readonly<ExecutionResult> | undefined;
+  /** `get` with what the answer's extensions kept and its HTTP body. */
+  find(operationKey: string, locationId: string, scopes: readonly string[]): StoredAnswer | undefined;
   /** `get`, as the HTTP body (`JSON.stringify(result)` + newline, as Apollo writes it), serialised once per entry. */
   getJson(operationKey: string, locationId: string, scopes: readonly string[]): string | undefined;
   /** The location's change generation now (take it before executing). */
@@ -90,7 +101,8 @@ export interface ResponseCache {
     viewer: { locationId: string; scopes: readonly string[] },
     generation: number,
     result: ExecutionResult,
-    reads: ReadonlyArray<readonly [ResourceKey, unknown]>,
+    reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>,
+    kept?: unknown,
   ): boolean;
   /** Applies one resource-cache change. */
   onChange(event: InvalidationEvent): void;
@@ -156,7 +168,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   };
 
   /** The tags of an answer and the time it changes by the clock, from what it read. */
-  function describe(locationId: string, reads: ReadonlyArray<readonly [ResourceKey, unknown]>, nowMs: number) {
+  function describe(locationId: string, reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>, nowMs: number) {
     const tags = new Set<string>();
     let changesAt = Infinity;
     for (const [key, value] of reads) {
@@ -203,6 +215,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     operationKey: (op) => JSON.stringify([op.query, op.variables ?? null, op.operationName ?? null]),
     mayHave: (operationKey) => enabled && perOperation.has(operationKey),
     get: (operationKey, locationId, scopes) => lookup(operationKey, locationId, scopes)?.result,
+    find(operationKey, locationId, scopes) {
+      const entry = lookup(operationKey, locationId, scopes);
+      if (!entry) return undefined;
+      return {
+        result: entry.result,
+        kept: entry.kept,
+        json: () => (entry.json ??= `${JSON.stringify(entry.result)}\n`),
+      };
+    },
     getJson(operationKey, locationId, scopes) {
       const entry = lookup(operationKey, locationId, scopes);
       if (!entry) return undefined;
@@ -210,7 +231,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return entry.json;
     },
     generation: generationOf,
-    store(operationKey, viewer, generation, result, reads) {
+    store(operationKey, viewer, generation, result, reads, kept) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const nowMs = now();
       const { tags, changesAt } = describe(viewer.locationId, reads, nowMs);
@@ -218,7 +239,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (lru.has(key)) lru.delete(key); // its tags are re-indexed below
       perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
-      lru.set(key, { result: Object.freeze({ ...result }), operationKey, tags, changesAt });
+      // Per-answer extensions are never stored: they are computed again at every hit.
+      const { extensions: _perAnswer, ...stored } = result;
+      lru.set(key, { result: Object.freeze(stored), operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
       for (const t of tags) {
         let holders = byTag.get(t);
         if (!holders) byTag.set(t, (holders = new Set()));

@@ -28,6 +28,7 @@ import type { Config } from "../../config/config.js";
 import type { GatewayContext } from "../../graphql/index.js";
 import { VALIDATION_FAILED } from "../../graphql/limits/index.js";
 import { GRAPHQL_BODY_LIMIT_BYTES, type Admission, type OperationPipeline } from "./operation.pipeline.js";
+import { withExtensions } from "./response-extensions.build.js";
 
 /** Largest frame accepted before the connection is acknowledged: a connection_init and its token. */
 export const MAX_FRAME_BYTES_BEFORE_INIT = 16 * 1024;
@@ -128,11 +129,14 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
   const run = async (args: ExecutionArgs, kind: "execute" | "subscribe") => {
     const admission = admissions.get(args.contextValue as object);
     if (admission?.kind === "refused") return { data: null, errors: [...admission.errors] };
-    if (admission?.kind === "cached") return { ...admission.result };
+    if (admission?.kind === "cached") return withExtensions({ ...admission.result }, admission.extensions);
     if (kind === "subscribe") return options.subscribe(args);
     const result = await graphqlExecute(args);
-    admission?.remember(result, (args.contextValue as GatewayContext).reads);
-    return result;
+    const context = args.contextValue as GatewayContext;
+    // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
+    const { values, kept } = pipeline.executedExtensions({ viewer: context.viewer, reads: context.reads, context });
+    admission?.remember(result, context.reads, kept);
+    return withExtensions(result, values);
   };
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({

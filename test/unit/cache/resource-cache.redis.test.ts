@@ -29,7 +29,7 @@ describe("shared cache tier (Redis)", () => {
     const again = await tier.get(tasks);
     tier.store(tasks, [{ id: "t-new" }], again.hit ? undefined : again.token);
     await settled();
-    expect(await tier.get(tasks)).toEqual({ hit: true, value: [{ id: "t-new" }] });
+    expect(await tier.get(tasks)).toMatchObject({ hit: true, value: [{ id: "t-new" }] });
   });
 
   it("list kind and clear evictions; set writes through", async () => {
@@ -38,7 +38,7 @@ describe("shared cache tier (Redis)", () => {
     expect((await tier.get(tasks)).hit).toBe(false);
     tier.apply({ type: "set", key: tasks, value: [] });
     await settled();
-    expect(await tier.get(tasks)).toEqual({ hit: true, value: [] });
+    expect(await tier.get(tasks)).toMatchObject({ hit: true, value: [] });
     tier.apply({ type: "clear" });
     await settled();
     expect((await tier.get(tasks)).hit).toBe(false);
@@ -51,6 +51,6 @@ describe("shared cache tier (Redis)", () => {
     tier.apply({ type: "location", locationId: "L" });
     await settled();
     expect((await tier.get(tasks)).hit).toBe(false);
-    expect(await tier.get(other)).toEqual({ hit: true, value: { id: "c1" } });
+    expect(await tier.get(other)).toMatchObject({ hit: true, value: { id: "c1" } });
   });
 });
