@@ -91,7 +91,7 @@ export interface Config {
     maxTokens: number;
     /** Directives per operation (`@include`/`@skip` and any other). */
     maxDirectives: number;
-    /** Worst-case upstream calls an operation may cost. */
+    /** Worst-case upstream calls an operation may cost (default: what a location serves within the deadline). */
     costBudget: number;
     /** List size assumed for `first` when a query leaves it out. */
     defaultListSize: number;
@@ -328,7 +328,10 @@ export function loadConfig(env: Env): Config {
       maxAliases: read(env, "QUERY_MAX_ALIASES", int(0, 1_000, 30), "an integer from 0 to 1000"),
       maxTokens: read(env, "QUERY_MAX_TOKENS", int(1, 100_000, 2_000), "an integer from 1 to 100000"),
       maxDirectives: read(env, "QUERY_MAX_DIRECTIVES", int(0, 1_000, 50), "an integer from 0 to 1000"),
-      costBudget: read(env, "QUERY_COST_BUDGET", int(1, 1_000_000, 300), "an integer from 1 to 1000000"),
+      // 180: what one location serves within the default deadline (95 calls per 11 s window after
+      // the rate governor's margins, two windows in 15 s less the answer's reserve), with room for
+      // other callers' calls (test/unit/config/config.test.ts checks the fit).
+      costBudget: read(env, "QUERY_COST_BUDGET", int(1, 1_000_000, 180), "an integer from 1 to 1000000"),
       defaultListSize: read(env, "QUERY_DEFAULT_LIST_SIZE", int(1, 1_000, 20), "an integer from 1 to 1000"),
     },
     oauth: {

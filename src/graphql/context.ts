@@ -56,6 +56,13 @@ export interface GatewayContext {
   logger: Logger;
   /** HTTP request headers, lower-cased names (`{}` over WebSocket); the write path reads `idempotency-key`. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The operation's type, once the transport knows it: its upstream calls queue in that priority
+   * class (mutations, then queries, then subscription events; upstream/rate-governor.ts).
+   */
+  setOperationType(type: "query" | "mutation" | "subscription"): void;
+  /** Upstream calls granted to this operation so far (every attempt), for `extensions.cost`. */
+  upstreamCalls(): number;
 }
 
 export interface CreateContextOptions {
@@ -130,6 +137,14 @@ class RequestContext implements GatewayContext {
 
   requireViewer(): Viewer {
     return viewerOrGraphQLError(this.auth);
+  }
+
+  setOperationType(type: "query" | "mutation" | "subscription"): void {
+    if (this._deadline) this._deadline.lane = type;
+  }
+
+  upstreamCalls(): number {
+    return this._deadline?.upstreamCalls ?? 0;
   }
 }
 

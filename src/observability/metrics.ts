@@ -139,7 +139,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   });
   const governorRejections = new Counter({
     name: `${prefix}rate_governor_rejections_total`,
-    help: "Calls refused with UPSTREAM_RATE_LIMITED because their wait for budget would pass their deadline, per location and priority.",
+    help: "Calls refused with UPSTREAM_RATE_LIMITED because their wait for budget would pass their deadline, per location and priority class (mutation, query, subscription, background).",
     labelNames: ["location_id", "priority"] as const,
     registers,
   });

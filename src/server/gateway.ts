@@ -332,7 +332,8 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       services,
       requestId: requestId ?? randomUUID(),
       ...(headers ? { headers } : {}),
-      deadline: createOperationDeadline(config.operationDeadlineMs),
+      // Its caller (`sub`) shares the location's budget fairly with the other callers of its class.
+      deadline: createOperationDeadline(config.operationDeadlineMs, Date.now, { caller: auth.status === "authenticated" ? auth.viewer.subject : undefined }),
     });
 
   // The response cache stage, for every read operation: evicted by every change the resource cache
@@ -395,7 +396,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     subscribe: createPerEventSubscribe(
       (ctx) => {
         const c = ctx as GatewayContext;
-        return createContext(c.auth, c.requestId, c.headers);
+        const perEvent = createContext(c.auth, c.requestId, c.headers);
+        perEvent.setOperationType("subscription");
+        return perEvent;
       },
       // Same caller identity, operation and variables: one execution per event for all of them.
       (ctx) => {

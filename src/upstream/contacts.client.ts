@@ -535,6 +535,10 @@ export class ContactsClient {
     if (deadline) {
       if (deadline.expired()) throw deadlineExceeded(request, deadline);
       request.deadlineAt = deadline.at;
+      // The operation's class and caller order it in the location's queue (rate-governor.ts).
+      request.lane = deadline.lane;
+      if (deadline.caller !== undefined) request.caller = deadline.caller;
+      request.onGrant = deadline.countCall;
       request.signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
       try {
         // Raced against the deadline too: a step that ignores the signal cannot hold the caller.

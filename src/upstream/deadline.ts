@@ -7,9 +7,12 @@
  * when the time is up. The caller then gets `UPSTREAM_UNAVAILABLE` (reason `deadline`) saying so;
  * a rate budget that cannot be had in time stays `UPSTREAM_RATE_LIMITED` with its `retryAfterMs`.
  * The signal's timer is created on first use only (an operation answered from the cache costs none).
+ * It also says who runs the operation and how urgent it is (`caller`, `lane`: the rate governor's
+ * fairness and priority class) and counts the upstream calls the governor granted it
+ * (`upstreamCalls`: what `extensions.cost` reports as actual).
  */
 import { UpstreamError, isUpstreamError } from "./upstream.error.js";
-import type { UpstreamRequest } from "./pipeline.types.js";
+import type { RequestLane, UpstreamRequest } from "./pipeline.types.js";
 
 export interface OperationDeadline {
   /** Epoch ms. */
@@ -19,14 +22,34 @@ export interface OperationDeadline {
   /** Aborts when the deadline passes (created on first read). */
   readonly signal: AbortSignal;
   expired(): boolean;
+  /** Who runs the operation (the caller token's `sub`), when known. */
+  readonly caller: string | undefined;
+  /** Its priority class; set once the operation's type is known (default `query`). */
+  lane: RequestLane;
+  /** Upstream calls granted to the operation so far (each attempt of a retried call counts). */
+  readonly upstreamCalls: number;
+  /** The rate governor granted one of its calls. */
+  countCall(): void;
 }
 
-export function createOperationDeadline(ms: number, now: () => number = Date.now): OperationDeadline {
+export interface OperationDeadlineOptions {
+  caller?: string | undefined;
+  lane?: RequestLane;
+}
+
+export function createOperationDeadline(ms: number, now: () => number = Date.now, options: OperationDeadlineOptions = {}): OperationDeadline {
   const at = now() + ms;
   let signal: AbortSignal | undefined;
+  let calls = 0;
   return {
     at,
     ms,
+    caller: options.caller,
+    lane: options.lane ?? "query",
+    get upstreamCalls() {
+      return calls;
+    },
+    countCall: () => void (calls += 1),
     get signal() {
       signal ??= AbortSignal.timeout(Math.max(0, at - now()));
       return signal;

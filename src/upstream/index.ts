@@ -4,7 +4,7 @@ export type { ContactsClientOptions, CallOptions, IterateContactsOptions } from 
 export { HttpTransport, transportError, wasNotSent } from "./http.transport.js";
 export type { HttpTransportOptions } from "./http.transport.js";
 export { compose } from "./pipeline.js";
-export type { HttpMethod, RequestPriority, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+export type { HttpMethod, RequestLane, RequestPriority, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 export { UpstreamError, isUpstreamError } from "./upstream.error.js";
 export type { UpstreamErrorCode, UpstreamErrorReason, UpstreamErrorOptions } from "./upstream.error.js";
 export { errorFromResponse, retryAfterFromHeaders, headerValue, scopeForMethod } from "./upstream-error.mapping.js";
@@ -36,4 +36,4 @@ export type { Grant, LocationRateSnapshot, RateGovernor, RateGovernorHooks, Rate
 export { systemClock } from "./governance.clock.js";
 export type { Clock } from "./governance.clock.js";
 export { createOperationDeadline, deadlineExceeded } from "./deadline.js";
-export type { OperationDeadline } from "./deadline.js";
+export type { OperationDeadline, OperationDeadlineOptions } from "./deadline.js";

@@ -7,8 +7,14 @@
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-/** Who is waiting: writes go ahead of reads in the rate governor's queue. */
+/** What the call does: a write always ranks with mutations in the rate governor's queue. */
 export type RequestPriority = "write" | "read";
+
+/**
+ * The scheduler's priority classes (rate-governor.ts), most urgent first: interactive mutations,
+ * interactive queries, resolving a subscription's event, background work (warm-up, revalidation).
+ */
+export type RequestLane = "mutation" | "query" | "subscription" | "background";
 
 export interface UpstreamRequest {
   method: HttpMethod;
@@ -32,10 +38,19 @@ export interface UpstreamRequest {
    * `contacts.write`): e.g. a POST that only reads (`locations/tasks.readonly`).
    */
   scope?: string;
+  /** The operation's priority class; absent: `mutation` for a write, `query` for a read. */
+  lane?: RequestLane;
+  /** Who runs the operation (the caller token's `sub`): callers of one class share the budget fairly. */
+  caller?: string;
+  /** Called each time the rate governor grants this call (every attempt): the operation's actual calls. */
+  onGrant?: () => void;
   /** 1 for the first try; incremented by the retry middleware. */
   attempt: number;
   signal?: AbortSignal;
-  /** Absolute epoch ms after which the call should not start (the rate governor's wait limit). */
+  /**
+   * Absolute epoch ms: the operation's deadline. The rate governor lets the call wait for budget
+   * until shortly before it (time left for the answer), instead of its own `maxWaitMs`.
+   */
   deadlineAt?: number;
   /**
    * Bearer token for this call. Filled by the credentials middleware just before the transport;

@@ -22,9 +22,15 @@
  * - Every response corrects the budget from `X-RateLimit-*` headers; the upstream can only make it
  *   stricter, never more generous than our configuration. A 429 drains the current window: for
  *   its `Retry-After` when it carries one (the upstream's hint wins), else for the whole window.
- * - Requests beyond the budget WAIT in a per-location queue, writes ahead of reads (FIFO within a
- *   priority). A request whose expected wait passes its deadline (`maxWaitMs`, or the request's own
- *   `deadlineAt` when sooner) fails with `UPSTREAM_RATE_LIMITED` carrying `retryAfterMs`.
+ * - Requests beyond the budget WAIT in a per-location queue, by priority class (`lane`, most urgent
+ *   first): interactive mutations (and every write), interactive queries, subscription events,
+ *   background work. Within a class, callers (`sub`) take turns (round robin: the next slot goes
+ *   to the caller this instance served least recently, FIFO within a caller): a caller flooding
+ *   the location with expensive queries takes its turn with the others instead of ahead of them.
+ * - A call of an operation waits for budget up to the operation's deadline (`deadlineAt`, less
+ *   `answerReserveMs` for the answer itself): work that can complete in time waits instead of
+ *   failing. A call without a deadline waits at most `maxWaitMs`. A request whose expected wait
+ *   passes that fails at once with `UPSTREAM_RATE_LIMITED` carrying `retryAfterMs`.
  *
  * The budget itself lives in a `RateBudgetStore`: in memory here (one instance), in Redis in
  * rate-governor.redis.ts (shared by all instances). Knows no GraphQL.
@@ -32,7 +38,16 @@
 import { UpstreamError } from "./upstream.error.js";
 import { systemClock, type Clock } from "./governance.clock.js";
 import { callHook, headerText, mergePolicy, parseRetryAfterMs } from "./governance.common.js";
-import type { UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+import type { RequestLane, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
+
+/** Queue order of the priority classes: lower goes first. */
+const LANE_RANK: Readonly<Record<RequestLane, number>> = Object.freeze({ mutation: 0, query: 1, subscription: 2, background: 3 });
+
+/** A write ranks with mutations whatever its operation; a read takes its operation's class (default `query`). */
+export function laneOf(request: Pick<UpstreamRequest, "priority" | "lane">): RequestLane {
+  if (request.priority === "write") return "mutation";
+  return request.lane ?? "query";
+}
 
 /** Rate policy; every field has a default (HighLevel's production limits). */
 export interface RatePolicy {
@@ -50,6 +65,11 @@ export interface RatePolicy {
   windowMarginMs?: number;
   /** Calls in flight per location (UPSTREAM_CONCURRENCY). Default 16. */
   concurrency: number;
+  /**
+   * Time kept for the answer before an operation's deadline, ms: a call is not granted later than
+   * this before it. Default 10 % of the interval (1 s for HighLevel's 10 s).
+   */
+  answerReserveMs?: number;
 }
 
 export const DEFAULT_RATE_POLICY: Readonly<RatePolicy> = Object.freeze({
@@ -269,7 +289,7 @@ export interface RateGovernorHooks {
   budget?(event: { locationId: string; remaining: number; dailyRemaining: number }): void;
   /** Whenever the queue of a location grows or shrinks. */
   queueLength?(event: { locationId: string; length: number }): void;
-  /** A request gave up waiting (UPSTREAM_RATE_LIMITED raised by us). */
+  /** A request gave up waiting (UPSTREAM_RATE_LIMITED raised by us); `priority` is its class (`lane`). */
   rejected?(event: { locationId: string; priority: string; expectedWaitMs: number }): void;
   /** The upstream answered 429 despite our budget. */
   upstreamRateLimited?(event: { locationId: string }): void;
@@ -311,6 +331,8 @@ export interface RateGovernor {
   observe(request: UpstreamRequest, response: UpstreamResponse, othersInFlight: number): Promise<void>;
   snapshot(): LocationRateSnapshot[];
   limitsFor(locationId: string): EffectiveLimits;
+  /** What is left of a location's window and day, as this instance last saw it (aged like `snapshot`). */
+  budgetOf(locationId: string): BudgetView;
 }
 
 /** A granted call: its budget ticket, and the concurrency slot it holds until `release`. */
@@ -322,6 +344,10 @@ export interface Grant {
 
 interface Waiter {
   request: UpstreamRequest;
+  /** LANE_RANK of its class. */
+  rank: number;
+  /** Fairness key: the operation's caller (anonymous work shares one). */
+  caller: string;
   /** Its expected wait has been compared with its deadline once. */
   checked: boolean;
   deadlineAt: number;
@@ -336,6 +362,10 @@ interface LocationState {
   /** Aborts the pump's current sleep so it re-evaluates (new waiter, correction). */
   wake: AbortController | undefined;
   inFlight: number;
+  /** Per caller: the number of the grant it last got (this instance's), for fairness within a class. */
+  lastGrant: Map<string, number>;
+  /** Grants so far (numbers `lastGrant`). */
+  grants: number;
   view: BudgetView;
   /** Epoch ms of the last grant, correction or finished call (ages `view` in snapshots). */
   lastActivityAt: number;
@@ -360,6 +390,9 @@ export function resolveRatePolicy(policy: Partial<RatePolicy> = {}): RatePolicy 
   if (!(merged.maxWaitMs >= 0)) {
     throw new RangeError(`rate policy maxWaitMs: expected a number >= 0, received ${String(merged.maxWaitMs)}`);
   }
+  if (merged.answerReserveMs !== undefined && !(merged.answerReserveMs >= 0)) {
+    throw new RangeError(`rate policy answerReserveMs: expected a number >= 0, received ${String(merged.answerReserveMs)}`);
+  }
   return merged;
 }
 
@@ -379,6 +412,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
         pumping: false,
         wake: undefined,
         inFlight: 0,
+        lastGrant: new Map(),
+        grants: 0,
         view: { remaining: limits.limit, dailyRemaining: limits.dailyLimit },
         lastActivityAt: clock.now(),
       };
@@ -408,8 +443,46 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     callHook(hooks.budget, { locationId, ...state.view });
   }
 
+  const answerReserveMs = policy.answerReserveMs ?? Math.round(policy.intervalMs / 10);
+
+  const MAX_REMEMBERED_CALLERS = 10_000;
+
+  function recordGrant(state: LocationState, caller: string) {
+    state.grants += 1;
+    state.lastGrant.delete(caller); // re-inserted last: the map stays ordered by last grant
+    state.lastGrant.set(caller, state.grants);
+    if (state.lastGrant.size > MAX_REMEMBERED_CALLERS) {
+      // Forget the longest-served callers first (they would go first anyway: never served = oldest).
+      const oldest = state.lastGrant.keys().next().value;
+      if (oldest !== undefined) state.lastGrant.delete(oldest);
+    }
+  }
+
+  /**
+   * The waiter the next slot goes to: of the most urgent class waiting, the one whose caller was
+   * served least recently (round robin between callers: a caller with a thousand calls queued
+   * gets one slot, then a caller with one gets the next); the earliest of that caller's waiters.
+   */
+  function nextWaiter(state: LocationState): Waiter | undefined {
+    const first = state.waiters[0];
+    if (!first) return undefined;
+    let best = first;
+    let bestServed = state.lastGrant.get(first.caller) ?? 0;
+    for (let i = 1; i < state.waiters.length && bestServed > 0; i++) {
+      const waiter = state.waiters[i] as Waiter;
+      if (waiter.rank !== first.rank) break;
+      if (waiter.caller === best.caller) continue;
+      const served = state.lastGrant.get(waiter.caller) ?? 0;
+      if (served < bestServed) {
+        best = waiter;
+        bestServed = served;
+      }
+    }
+    return best;
+  }
+
   function rateLimited(request: UpstreamRequest, expectedWaitMs: number, allowedMs: number): UpstreamError {
-    callHook(hooks.rejected, { locationId: request.locationId, priority: request.priority, expectedWaitMs });
+    callHook(hooks.rejected, { locationId: request.locationId, priority: laneOf(request), expectedWaitMs });
     return new UpstreamError({
       code: "UPSTREAM_RATE_LIMITED",
       reason: "rate_limited",
@@ -431,12 +504,9 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
   }
 
   function insertByPriority(state: LocationState, waiter: Waiter): number {
-    // Writes go ahead of every read, FIFO within the same priority.
-    let index = state.waiters.length;
-    if (waiter.request.priority === "write") {
-      index = state.waiters.findIndex((w) => w.request.priority !== "write");
-      if (index < 0) index = state.waiters.length;
-    }
+    // By class, FIFO within a class (fairness between callers is decided at grant time).
+    let index = state.waiters.findIndex((w) => w.rank > waiter.rank);
+    if (index < 0) index = state.waiters.length;
     state.waiters.splice(index, 0, waiter);
     return index;
   }
@@ -448,7 +518,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       while (state.waiters.length > 0) {
         // Every slot is taken: the next call to finish restarts the pump (`grantOf`).
         if (state.inFlight >= policy.concurrency) break;
-        const head = state.waiters[0] as Waiter;
+        const head = nextWaiter(state) as Waiter;
         const limits = limitsFor(locationId);
         let result: AcquireResult;
         try {
@@ -464,7 +534,7 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           return;
         }
         if (result.granted) {
-          // Not shift(): a write may have been put in front of `head` while we awaited the store.
+          // Not shift(): `head` need not be first, and others may have joined while we awaited the store.
           const index = state.waiters.indexOf(head);
           if (index >= 0) state.waiters.splice(index, 1);
           head.cleanup();
@@ -472,13 +542,15 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
           callHook(hooks.queueLength, { locationId, length: state.waiters.length });
           if (index >= 0) {
             state.inFlight += 1; // taken now, before the waiter runs: the next turn sees it
+            recordGrant(state, head.caller);
+            callHook(head.request.onGrant, undefined);
             head.resolve(grantOf(locationId, state, result.ticket));
           } else if (result.ticket !== undefined) void store.settle(locationId, limits, result.ticket).catch(() => undefined);
           continue;
         }
         setView(locationId, state, result);
         const now = clock.now();
-        if (state.waiters[0] !== head) continue; // someone went ahead (a write) or left: decide for them
+        if (nextWaiter(state) !== head) continue; // someone went ahead or left: decide for them
         if (now + result.waitMs > head.deadlineAt) {
           // The head would wait past its deadline: it gives up now instead of waiting in vain.
           removeWaiter(state, head, locationId);
@@ -489,7 +561,9 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
         head.checked = true;
         // Everyone else: past the deadline → give up; not yet estimated → estimate where they stand.
         for (const waiter of [...state.waiters]) {
-          const position = state.waiters.indexOf(waiter);
+          if (waiter === head) continue;
+          // Roughly its place: classes are strict, the order within one bends to fairness.
+          const position = state.waiters.indexOf(waiter) + (state.waiters.indexOf(head) > state.waiters.indexOf(waiter) ? 1 : 0);
           if (position < 1) continue;
           let expectedMs = result.waitMs;
           let hopeless = clock.now() >= waiter.deadlineAt;
@@ -561,7 +635,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     const locationId = request.locationId;
     const state = stateOf(locationId);
     const now = clock.now();
-    const deadlineAt = Math.min(now + policy.maxWaitMs, request.deadlineAt ?? Infinity);
+    // An operation's call waits as long as the operation can still use its answer; others maxWaitMs.
+    const deadlineAt = request.deadlineAt !== undefined ? request.deadlineAt - answerReserveMs : now + policy.maxWaitMs;
     if (request.signal?.aborted) throw request.signal.reason;
 
     return new Promise<Grant>((resolve, reject) => {
@@ -571,6 +646,8 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
       };
       const waiter: Waiter = {
         request,
+        rank: LANE_RANK[laneOf(request)],
+        caller: request.caller ?? "",
         checked: false,
         deadlineAt,
         resolve,
@@ -670,5 +747,11 @@ export function createRateGovernor(options: RateGovernorOptions = {}): RateGover
     });
   }
 
-  return { middleware, acquire, observe, snapshot, limitsFor };
+  function budgetOf(locationId: string): BudgetView {
+    const state = locations.get(locationId);
+    const limits = limitsFor(locationId);
+    return state ? agedView(state, limits) : { remaining: limits.limit, dailyRemaining: limits.dailyLimit };
+  }
+
+  return { middleware, acquire, observe, snapshot, limitsFor, budgetOf };
 }

@@ -26,15 +26,15 @@ describe("query limits (e2e)", () => {
     expect(res.body.errors).toHaveLength(1);
     // The estimate stops at the first partial sum over the budget (200 contacts × (notes,
     // appointments and a 50th of a bulk task read) = 404; with the page itself, 405).
-    expect(res.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 300 } });
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 180 } });
     // two pages of 100 through aliases cost the same
     const aliased = await s.gql(
       `{ a: contacts(first: 100) { nodes { ${RELATIONS} } } b: contacts(first: 100, after: "x") { nodes { ${RELATIONS} } } }`,
       {},
       token,
     );
-    // each alias: 1 + 100 × 2 + 2 bulk task reads = 203; the two together are over the budget
-    expect(aliased.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 406, budget: 300 } });
+    // stopped in the first alias: its 100 contacts' relations (100 × 2 + 2 bulk task reads) are over the budget
+    expect(aliased.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 202, budget: 180 } });
     expect(s.sim.requests).toHaveLength(0);
   });
 
@@ -91,7 +91,7 @@ describe("query limits (e2e)", () => {
       await waitFor(() => expensive.errors.length > 0, { what: "a rejected subscription", timeoutMs: 10_000 });
       const [error] = expensive.errors as Array<{ extensions?: Record<string, unknown> }[] | { extensions?: Record<string, unknown> }>;
       const first = Array.isArray(error) ? error[0] : error;
-      expect(first?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 440, budget: 300 } }); // stopped over the budget (full count 442)
+      expect(first?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 440, budget: 180 } }); // stopped over the budget (full count 442)
     } finally {
       await client.dispose();
     }

@@ -61,10 +61,10 @@ describe("rate governor (e2e)", () => {
     expect(metrics).toMatch(new RegExp(`cgw_upstream_rate_limit_remaining\\{location_id="${LOCATION_A}",window="burst"\\} \\d+`));
   });
 
-  it("fails fast with UPSTREAM_RATE_LIMITED and the expected wait when the wait would pass the deadline", async () => {
+  it("fails fast with UPSTREAM_RATE_LIMITED and the expected wait when the wait would pass the operation's deadline", async () => {
     await using stack = await startStack({
       simulator: { rateLimit: { burst: BURST, intervalMs: 10_000 } },
-      env: { ...env, RATE_LIMIT_INTERVAL_MS: "10000", RATE_LIMIT_MAX_WAIT_MS: "2000" },
+      env: { ...env, RATE_LIMIT_INTERVAL_MS: "10000", OPERATION_DEADLINE_MS: "2000" },
     });
     const token = await stack.tokenFor();
     const res = await stack.gql(DASHBOARD, { first: 50 }, token);

@@ -83,7 +83,7 @@ describe("the operation pipeline refuses alike over HTTP and graphql-ws", () => 
     expect(errors?.[0]?.extensions?.["code"]).toBe(c.code);
     // the limit that was hit, named alike on both transports
     const kind = /^(token limit|depth|aliases|directives|cost)/.exec(c.name)?.[1];
-    if (kind === "cost") expect(errors?.[0]?.extensions?.["cost"]).toMatchObject({ budget: 300 });
+    if (kind === "cost") expect(errors?.[0]?.extensions?.["cost"]).toMatchObject({ budget: 180 });
     else if (kind) expect(errors?.map((e) => (e.extensions?.["limit"] as { kind?: string } | undefined)?.kind)).toContain(kind === "token limit" ? "tokens" : kind);
     if (c.reason) expect(errors?.[0]?.extensions?.["reason"]).toBe(c.reason);
   }

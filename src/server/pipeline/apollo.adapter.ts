@@ -106,6 +106,7 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
           if (operation.operation === "subscription") {
             throw new GraphQLError(SUBSCRIPTIONS_OVER_WEBSOCKET, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
           }
+          rc.contextValue.setOperationType(operation.operation);
           const query = rc.source ?? rc.request.query ?? ""; // source: also a persisted query's text
           admission = pipeline.admit({
             document: rc.document,

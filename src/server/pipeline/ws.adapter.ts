@@ -222,6 +222,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
         return [...admission.errors];
       }
       const contextValue = options.createContext(state.auth);
+      contextValue.setOperationType(operation.operation);
       admissions.set(contextValue, admission);
       return {
         schema: pipeline.schema,

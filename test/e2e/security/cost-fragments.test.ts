@@ -52,13 +52,13 @@ describe("cost estimation is linear and after authentication", () => {
     const beforeHttp = await fragmentVisits(s);
     const res = await s.gql(document, {}, token);
     expect(res.status).toBe(400);
-    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: { budget: 300 } });
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: { budget: 180 } });
     expect(await fragmentVisits(s)).toBe(beforeHttp + FRAGMENTS);
 
     const beforeWs = await fragmentVisits(s);
     const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: document });
     expect(ws.kind).toBe("error");
-    expect(ws.kind === "error" && ws.errors[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: { budget: 300 } });
+    expect(ws.kind === "error" && ws.errors[0]?.extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", cost: { budget: 180 } });
     expect(await fragmentVisits(s)).toBe(beforeWs + FRAGMENTS);
 
     expect(s.sim.requests).toEqual([]);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, HIGHLEVEL_ED25519_PUBLIC_KEY_PEM, isDemoMode, loadConfig } from "../../../src/config/index.js";
+import { createRateGovernor, slotWaitMs } from "../../../src/upstream/rate-governor.js";
 
 const SECRET = "s".repeat(32);
 
@@ -95,5 +96,19 @@ describe("loadConfig", () => {
     const config = loadConfig({ CREDENTIALS_KEY: key.toString("base64"), CREDENTIALS_KEY_PREVIOUS: old.toString("base64") });
     expect(config.credentials.key?.equals(key)).toBe(true);
     expect(config.credentials.previousKeys[0]?.equals(old)).toBe(true);
+  });
+});
+
+describe("default upstream-cost budget", () => {
+  it("fits what one location serves within the operation deadline at HighLevel's limits", () => {
+    const config = loadConfig({});
+    const governor = createRateGovernor({ policy: config.rateLimit });
+    const limits = governor.limitsFor("any");
+    // The wait for the budget's last call, from an idle location, ends before the deadline less
+    // the answer's reserve (rate-governor.ts: 10 % of the interval).
+    const lastCallAtMs = slotWaitMs({ entries: [], now: 0, limits, dailyUsed: 0, position: config.queryLimits.costBudget - 1 });
+    expect(lastCallAtMs).toBeLessThanOrEqual(config.operationDeadlineMs - config.rateLimit.intervalMs / 10);
+    // A 50-contact dashboard with its relations (102 calls estimated) is within it.
+    expect(config.queryLimits.costBudget).toBeGreaterThanOrEqual(102);
   });
 });

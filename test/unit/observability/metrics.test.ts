@@ -130,7 +130,7 @@ describe("gateway metrics", () => {
     expect(parsed.value("cgw_upstream_retries_total", { route: "/contacts/:contactId", reason: "429" })).toBe(1);
     expect(parsed.value("cgw_upstream_retries_total", { route: "/contacts/:contactId", reason: "503" })).toBe(1);
     expect(parsed.value("cgw_upstream_429_responses_total", { location_id: "locA" })).toBe(1);
-    expect(parsed.value("cgw_rate_governor_rejections_total", { location_id: "locR", priority: "read" })).toBe(1);
+    expect(parsed.value("cgw_rate_governor_rejections_total", { location_id: "locR", priority: "query" })).toBe(1);
     expect(parsed.value("cgw_rate_governor_rejections_total")).toBe(1);
     expect(parsed.value("cgw_breaker_rejections_total", { location_id: "locB" })).toBe(1);
     expect(parsed.value("cgw_breaker_rejections_total", { location_id: "locA" })).toBe(0);

@@ -281,6 +281,56 @@ describe("rate governor", () => {
   });
 });
 
+describe("rate governor: one scheduler per location (classes, fairness, deadlines)", () => {
+  it("serves waiting calls by class: mutations, queries, subscription events, background work", async () => {
+    const { clock, handler, sent } = setup({ burst: 1, intervalMs: 1_000, maxWaitMs: 60_000 });
+    const calls = [
+      handler(request({ path: "/first" })),
+      handler(request({ path: "/background", lane: "background" })),
+      handler(request({ path: "/subscription", lane: "subscription" })),
+      handler(request({ path: "/query", lane: "query" })),
+      handler(request({ path: "/mutation-read", lane: "mutation" })),
+      // A write is a mutation's whatever its operation says.
+      handler(request({ path: "/write", method: "PUT", priority: "write", lane: "background" })),
+    ];
+    await clock.advance(5_000);
+    await Promise.all(calls);
+    expect(sent.map((s) => s.name)).toEqual(["/first", "/mutation-read", "/write", "/query", "/subscription", "/background"]);
+  });
+
+  it("gives the next slot to the caller granted the fewest calls in the window: a flood does not starve a small caller", async () => {
+    const { clock, handler, sent } = setup({ burst: 2, intervalMs: 1_000, maxWaitMs: 60_000 });
+    const flood = Array.from({ length: 6 }, (_, i) => handler(request({ path: `/flood${i}`, caller: "flooder" })));
+    await clock.settle();
+    const small = handler(request({ path: "/small", caller: "analyst" }));
+    await clock.advance(1_000);
+    await small;
+    expect(sent.map((s) => s.name)).toEqual(["/flood0", "/flood1", "/small", "/flood2"]);
+    await clock.advance(10_000);
+    await Promise.all(flood);
+    // Equals keep their order (FIFO within a class).
+    expect(sent.map((s) => s.name).filter((n) => n.startsWith("/flood"))).toEqual(["/flood0", "/flood1", "/flood2", "/flood3", "/flood4", "/flood5"]);
+  });
+
+  it("lets an operation's call wait for budget up to its deadline (less the answer's reserve), past maxWaitMs", async () => {
+    const { clock, handler, sent } = setup({ burst: 1, intervalMs: 10_000, maxWaitMs: 5_000, answerReserveMs: 1_000 });
+    await handler(request({ path: "/first" }));
+    const granted: string[] = [];
+    const patient = handler(request({ path: "/patient", deadlineAt: clock.now() + 15_000, onGrant: () => granted.push("patient") }));
+    // Its deadline less the reserve (14 s) is before the slot after it (20 s): refused at once.
+    const hopeless = handler(request({ path: "/hopeless", deadlineAt: clock.now() + 15_000 })).catch((e: unknown) => e);
+    await clock.settle();
+    expect(await hopeless).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", retryAfterMs: 20_000 });
+    await clock.advance(10_000);
+    expect((await patient).status).toBe(200);
+    expect(granted).toEqual(["patient"]);
+    expect(sent.map((s) => s.name)).toEqual(["/first", "/patient"]);
+    // Without a deadline, maxWaitMs still bounds the wait.
+    const bounded = await handler(request({ path: "/bounded" })).catch((e: unknown) => e);
+    expect(bounded).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", retryAfterMs: 10_000 });
+  });
+});
+
 describe("rate governor: concurrency (UPSTREAM_CONCURRENCY) in the same queue", () => {
   it("holds at most `concurrency` calls in flight per location, writes included; a write waits for a slot, then goes ahead of queued reads", async () => {
     const clock = createFakeClock();

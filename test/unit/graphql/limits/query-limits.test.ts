@@ -144,7 +144,7 @@ describe("upstream-cost estimate is linear in the document", () => {
     const document = parse(doubling(23));
     const operation = document.definitions[0] as import("graphql").OperationDefinitionNode;
     const error = counting.checkCost(schema, document, operation);
-    expect(error?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 512, budget: 300 } });
+    expect(error?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 256, budget: 180 } });
     expect(visits).toHaveLength(23);
   });
 });
@@ -157,8 +157,8 @@ describe("query limits as validation", () => {
     expect(errors).toHaveLength(1);
     // The check stops at the first partial sum over the budget (200 × notes, appointments and a
     // 50th of a bulk read of tasks); the full count (`estimate`) adds the page.
-    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 300 } });
-    expect(errors[0]?.message).toMatch(/at least 404 upstream calls .*the budget is 300/);
+    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 180 } });
+    expect(errors[0]?.message).toMatch(/at least 404 upstream calls .*the budget is 180/);
     expect(limits.estimate(schema, parse(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`), { n: 200 })).toBe(405);
   });
 
