@@ -120,7 +120,7 @@ export function createRedisSharedCache(options: RedisSharedCacheOptions): Shared
           const second = newline > 0 ? stored.indexOf("\n", newline + 1) : -1;
           const fetchedAt = second > 0 ? Number(stored.slice(newline + 1, second)) : Number.NaN;
           if (Number.isFinite(fetchedAt) && stored.slice(0, newline) === generations) {
-            return { hit: true, value: JSON.parse(stored.slice(second + 1)) as unknown, fetchedAt };
+            return { hit: true, value: JSON.parse(stored.slice(second + 1)) as unknown, fetchedAt, token: generations };
           }
         }
         return { hit: false, token: generations };

@@ -71,6 +71,15 @@ export interface ResourceCacheOptions {
   nowMs?: () => number;
   /** The per-contact resources (kinds evicted with a contact, list kinds). Default: the gateway's. */
   registry?: ResourceRegistry;
+  /**
+   * Kept current by webhooks (stale-while-revalidate): an entry of a kind webhooks announce (the
+   * registry's `coverageOf`) is kept up to `ttlMs` here (more than the cache's `ttlMs`) and,
+   * while `flowing(locationId)`, served past the cache's `ttlMs`: fully covered kinds until
+   * `revalidateAfterMs` old, partly covered ones (tasks) until the cache's `ttlMs` old, and past
+   * that still served while `onStale` listeners revalidate it in the background. Past `ttlMs` (or
+   * when the location's webhooks do not flow) it expires as any other entry.
+   */
+  webhookKept?: { ttlMs: number; revalidateAfterMs: number; flowing(locationId: string): boolean };
 }
 
 /** Who made a change: listeners re-broadcast local ones only, the webhook applier orders on them. */
@@ -110,6 +119,9 @@ export type InvalidationListener = (event: InvalidationEvent) => void;
 
 /** Receives a value fetched from the upstream and stored by `load` (read-only: it is the cached object). */
 export type LoadListener = (key: ResourceKey, value: unknown) => void;
+
+/** Receives the key of a stale entry just served (kept current by webhooks): revalidate it. */
+export type StaleListener = (key: ResourceKey) => void;
 
 export interface CacheStats {
   hits: number;
@@ -162,6 +174,10 @@ export class ResourceCache {
   readonly #kindGeneration = new Map<string, number>();
   readonly #listeners = new Set<InvalidationListener>();
   readonly #loadListeners = new Set<LoadListener>();
+  readonly #staleListeners = new Set<StaleListener>();
+  readonly #webhookKept: ResourceCacheOptions["webhookKept"];
+  /** Stale entries already announced to the stale listeners (one revalidation per stored value). */
+  readonly #staleAnnounced = new WeakSet<Entry>();
   #hits = 0;
   #misses = 0;
   #coalesced = 0;
@@ -182,6 +198,8 @@ export class ResourceCache {
     this.notFoundTtlMs = Math.min(options.notFoundTtlMs ?? DEFAULTS.notFoundTtlMs, this.ttlMs);
     this.registry = options.registry ?? DEFAULT_RESOURCE_REGISTRY;
     this.#shared = this.ttlMs > 0 ? options.shared : undefined;
+    const kept = options.webhookKept;
+    this.#webhookKept = kept && this.ttlMs > 0 && kept.ttlMs > this.ttlMs ? kept : undefined;
     const nowMs = options.nowMs;
     this.#now = nowMs ?? Date.now;
     this.#lru = new LRUCache<string, Entry>({
@@ -210,8 +228,10 @@ export class ResourceCache {
     const storageKey = this.#storageKey(key);
     if (!options.bypass) {
       const entry = this.#lru.get(storageKey);
-      if (entry) {
+      const verdict = entry && this.#verdict(key, entry);
+      if (entry && verdict !== "expired") {
         this.#hits += 1;
+        if (verdict === "stale") this.#announceStale(key, entry);
         return entry.kind === "value" ? Promise.resolve(entry.value as T) : Promise.reject(entry.error);
       }
       const running = this.#inFlight.get(storageKey);
@@ -231,13 +251,15 @@ export class ResourceCache {
         let token: unknown;
         if (shared) {
           const found = await shared.get(key);
-          if (found.hit) {
+          const entry: Entry | undefined = found.hit ? { kind: "value", value: found.value, fetchedAt: found.fetchedAt ?? this.#now() } : undefined;
+          const verdict = entry && this.#verdict(key, entry);
+          if (found.hit && entry && verdict !== "expired") {
             this.#sharedHits += 1;
-            if (!record.invalidated) {
-              this.#store(key, storageKey, { kind: "value", value: found.value, fetchedAt: found.fetchedAt ?? this.#now() }, ttlMs);
-            }
+            if (!record.invalidated) this.#store(key, storageKey, entry, ttlMs);
+            if (verdict === "stale") this.#announceStale(key, entry);
             return found.value as T;
           }
+          // An expired shared entry counts as a miss; its generations still guard the store below.
           token = found.token;
         }
         this.#fetches += 1;
@@ -248,7 +270,7 @@ export class ResourceCache {
         } else {
           const fetchedAt = this.#now();
           this.#store(key, storageKey, { kind: "value", value, fetchedAt }, ttlMs);
-          if (ttlMs > 0) shared?.store(key, value, token, ttlMs === this.ttlMs ? { fetchedAt } : { fetchedAt, ttlMs });
+          if (ttlMs > 0) shared?.store(key, value, token, ttlMs === this.ttlMs ? { fetchedAt, ...this.#sharedKept(key) } : { fetchedAt, ttlMs });
           this.#announceLoad(key, value);
         }
         return value;
@@ -268,7 +290,49 @@ export class ResourceCache {
   /** The cached value without loading (undefined when absent, expired or a cached NOT_FOUND). */
   peek<T>(key: ResourceKey): T | undefined {
     const entry = this.#lru.get(this.#storageKey(key));
-    return entry?.kind === "value" ? (entry.value as T) : undefined;
+    if (!entry || this.#verdict(key, entry) === "expired") return undefined;
+    return entry.kind === "value" ? (entry.value as T) : undefined;
+  }
+
+  /** Subscribes to stale entries served (see `webhookKept`); returns the unsubscribe function. */
+  onStale(listener: StaleListener): () => void {
+    this.#staleListeners.add(listener);
+    return () => this.#staleListeners.delete(listener);
+  }
+
+  /**
+   * Starts a background revalidation of `key`: an opaque token of the entry now, or undefined
+   * when nothing is cached to revalidate. Pass it to `endRevalidation` with what the upstream said.
+   */
+  beginRevalidation(key: ResourceKey): unknown {
+    const entry = this.#lru.peek(this.#storageKey(key));
+    return entry?.kind === "value" ? entry : undefined;
+  }
+
+  /**
+   * Ends a revalidation begun with `token`: dropped when the entry changed meanwhile (a webhook or
+   * a write is newer than the fetch); the same value → the entry is fetched now (younger);
+   * another value → the load listeners see it, then it is a `set` (origin `local`) on the one
+   * change path; gone upstream → a `delete`.
+   */
+  endRevalidation(key: ResourceKey, token: unknown, outcome: { value: unknown } | { gone: true }): "unchanged" | "changed" | "dropped" {
+    const storageKey = this.#storageKey(key);
+    const entry = this.#lru.peek(storageKey);
+    if (entry === undefined || entry !== token || entry.kind !== "value") return "dropped";
+    if ("gone" in outcome) {
+      this.applyChange({ type: "delete", key }, { origin: "local" });
+      return "changed";
+    }
+    if (sameJson(entry.value, outcome.value)) {
+      const fetchedAt = this.#now();
+      this.#store(key, storageKey, { kind: "value", value: entry.value, fetchedAt }, this.ttlMs);
+      this.#shared?.apply({ type: "set", key, value: entry.value }, { fetchedAt, ...this.#sharedKept(key) });
+      this.#announceLoad(key, entry.value);
+      return "unchanged";
+    }
+    this.#announceLoad(key, outcome.value);
+    this.applyChange({ type: "set", key, value: outcome.value }, { origin: "local" });
+    return "changed";
   }
 
   /**
@@ -337,7 +401,9 @@ export class ResourceCache {
     const origin = options.origin ?? (options.remote ? "remote" : "local");
     // The origin instance updates the shared tier (before the listeners broadcast the change, on
     // the same Redis connection, so another instance never re-reads the old value after the broadcast).
-    if (origin !== "remote") this.#shared?.apply(change, { fetchedAt: this.#now() });
+    if (origin !== "remote") {
+      this.#shared?.apply(change, { fetchedAt: this.#now(), ...(change.type === "set" && change.ttlMs === undefined ? this.#sharedKept(change.key) : {}) });
+    }
     this.#emit({ ...change, remote: origin === "remote", origin });
   }
 
@@ -433,7 +499,44 @@ export class ResourceCache {
     return base;
   }
 
-  #store(key: ResourceKey, storageKey: string, entry: Entry, ttlMs: number): void {
+  /** Kept current by webhooks? `fresh`, `stale` (serve and revalidate) or `expired` (a miss). */
+  #verdict(key: ResourceKey, entry: Entry): "fresh" | "stale" | "expired" {
+    const kept = this.#webhookKept;
+    if (!kept || entry.kind !== "value") return "fresh"; // the LRU's own TTL applies
+    const ageMs = this.#now() - entry.fetchedAt;
+    if (ageMs < this.ttlMs) return "fresh";
+    const coverage = this.registry.coverageOf(key.kind);
+    if (coverage === "none" || ageMs >= kept.ttlMs || !kept.flowing(key.locationId)) return "expired";
+    return ageMs >= (coverage === "full" ? kept.revalidateAfterMs : this.ttlMs) ? "stale" : "fresh";
+  }
+
+  #announceStale(key: ResourceKey, entry: Entry): void {
+    if (this.#staleAnnounced.has(entry)) return; // one revalidation per stored value
+    this.#staleAnnounced.add(entry);
+    for (const listener of this.#staleListeners) {
+      try {
+        listener(key);
+      } catch {
+        // as #emit
+      }
+    }
+  }
+
+  /** The lifetime an entry of `key`'s kind gets: longer for what webhooks keep current. */
+  #lifetime(key: ResourceKey, ttlMs: number): number {
+    const kept = this.#webhookKept;
+    if (!kept || ttlMs !== this.ttlMs || this.registry.coverageOf(key.kind) === "none") return ttlMs;
+    return kept.ttlMs;
+  }
+
+  /** What the shared tier keeps an entry of `key`'s kind for at least (kept current by webhooks). */
+  #sharedKept(key: ResourceKey): { keptMs?: number } {
+    const lifetime = this.#lifetime(key, this.ttlMs);
+    return lifetime !== this.ttlMs ? { keptMs: lifetime } : {};
+  }
+
+  #store(key: ResourceKey, storageKey: string, entry: Entry, requestedTtlMs: number): void {
+    const ttlMs = this.#lifetime(key, requestedTtlMs);
     if (ttlMs <= 0) return;
     if (key.contactId !== undefined && this.registry.contactScopedKinds.includes(key.kind)) {
       const contactIndex = `${key.locationId}\u0000${key.contactId}`;

@@ -66,6 +66,15 @@ export interface Config {
     maxEntries: number;
     /** Lifetime of an entry in the shared (Redis) tier, ms; 0 = no shared tier. Used only with REDIS_URL. */
     sharedTtlMs: number;
+    /**
+     * How long an entry webhooks keep current (the registry's `webhookCoverage`) is served while its
+     * location's webhooks flow, ms (CACHE_WEBHOOK_TTL_MS); at most `ttlMs` = off.
+     */
+    webhookTtlMs: number;
+    /** Age after which such an entry, fully covered by webhooks, is revalidated in the background, ms (partly covered: `ttlMs`). */
+    revalidateAfterMs: number;
+    /** Share of a location's interval budget (RATE_LIMIT_BURST per RATE_LIMIT_INTERVAL_MS) background revalidation may use, percent. */
+    revalidateBudgetPercent: number;
     /** Lifetime of a cached `POST /contacts/search` page, ms (capped by ttlMs). */
     searchTtlMs: number;
   };
@@ -306,6 +315,9 @@ export function loadConfig(env: Env): Config {
       ttlMs: cacheTtlMs,
       maxEntries: read(env, "CACHE_MAX_ENTRIES", int(1, 10_000_000, 100_000), "an integer from 1 to 10000000"),
       sharedTtlMs: read(env, "CACHE_SHARED_TTL_MS", int(0, 7 * 86_400_000, cacheTtlMs), "milliseconds (0..604800000)"),
+      webhookTtlMs: read(env, "CACHE_WEBHOOK_TTL_MS", int(0, 7 * 86_400_000, 14_400_000), "milliseconds (0..604800000)"),
+      revalidateAfterMs: read(env, "CACHE_REVALIDATE_AFTER_MS", int(1, 7 * 86_400_000, 3_600_000), "milliseconds (1..604800000)"),
+      revalidateBudgetPercent: read(env, "CACHE_REVALIDATE_BUDGET_PERCENT", int(1, 100, 10), "a percentage from 1 to 100"),
       searchTtlMs: read(env, "CACHE_SEARCH_TTL_MS", int(0, 600_000, 5_000), "milliseconds (0..600000)"),
     },
     rateLimit: {

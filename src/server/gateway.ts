@@ -41,7 +41,9 @@ import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
 import { createRedisSharedCache } from "../cache/resource-cache.redis.js";
-import { createWebhookActivity } from "../cache/webhook-activity.state.js";
+import { createWebhookActivity, type WebhookActivity } from "../cache/webhook-activity.state.js";
+import { createRevalidation } from "../loaders/revalidation.runner.js";
+import { createBackgroundBudget } from "../upstream/background-budget.js";
 import { freshnessAt, freshnessBasis, type FreshnessBasis } from "../cache/freshness.compute.js";
 import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
 import {
@@ -85,6 +87,9 @@ function builtInUpstreamMiddlewares(governance: Pick<Governance, "middlewares">)
 
 export const GRAPHQL_PATH = "/graphql";
 
+/** The background budget's lanes (upstream/background-budget.ts). */
+const REVALIDATION_LANE = "revalidation";
+
 export interface GatewayOptions {
   config: Config;
   /** Default: a pino logger at `config.logLevel` on stdout. */
@@ -107,6 +112,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Injected cache (e.g. to share one between gateways in a test); default: one from `config.cache`. */
   cache?: ResourceCache;
+  /** Injected webhook activity (tests with an injected clock); default: one from `config.webhooks`, shared through Redis. */
+  webhookActivity?: WebhookActivity;
   /** The clock (epoch ms) for answers that depend on it (overdue, next appointment) and their caching. Default `Date.now`. */
   clock?: () => number;
   /**
@@ -219,31 +226,54 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   });
   ops.metrics.setSources(governance.metricsSources());
 
+  // Background work (revalidation of what webhooks keep current, warm-up) takes at most its share
+  // of each location's interval budget: its calls wait in the first middleware (upstream/background-budget.ts).
+  const background = createBackgroundBudget({
+    burst: config.rateLimit.burst,
+    intervalMs: config.rateLimit.intervalMs,
+    lanes: { [REVALIDATION_LANE]: config.cache.revalidateBudgetPercent },
+  });
+
   // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
   const write = createWriteServices({ config, logger, ...(redis ? { redis: redis.command() } : {}) });
   const client = new ContactsClient({
     baseUrl,
     version: config.upstream.version,
     credentials,
-    middlewares: [...builtInUpstreamMiddlewares(governance), ...(options.upstreamMiddlewares ?? []), write.traceCapture.middleware, ops.metricsMiddleware],
+    middlewares: [background.middleware, ...builtInUpstreamMiddlewares(governance), ...(options.upstreamMiddlewares ?? []), write.traceCapture.middleware, ops.metricsMiddleware],
     connectTimeoutMs: config.upstream.connectTimeoutMs,
     headersTimeoutMs: config.upstream.headersTimeoutMs,
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
     logger: logger.child({ component: "upstream" }),
   });
+  // Whether each location's webhooks flow (a signed delivery within WEBHOOK_FLOWING_WINDOW_MS, shared
+  // through Redis): what they announce stays current in the cache, and answers say so.
+  const webhookActivity =
+    options.webhookActivity ??
+    createWebhookActivity({
+      windowMs: config.webhooks.flowingWindowMs,
+      ...(redis ? { redis: { command: () => redis.command(), keyPrefix: config.redis.keyPrefix } } : {}),
+    });
   // The resource cache; with REDIS_URL its shared tier in Redis, so every instance (and a
-  // restarted one) serves what any instance loaded.
+  // restarted one) serves what any instance loaded. While a location's webhooks flow, what they
+  // announce is kept CACHE_WEBHOOK_TTL_MS and revalidated in the background (stale-while-revalidate).
   const cache =
     options.cache ??
     createResourceCache({
       ttlMs: config.cache.ttlMs,
       maxEntries: config.cache.maxEntries,
+      webhookKept: {
+        ttlMs: config.cache.webhookTtlMs,
+        revalidateAfterMs: config.cache.revalidateAfterMs,
+        flowing: (locationId) => webhookActivity.flowing(locationId),
+      },
       ...(redis && config.cache.sharedTtlMs > 0
         ? {
             shared: createRedisSharedCache({
               redis: () => redis.command(),
               keyPrefix: config.redis.keyPrefix,
               ttlMs: config.cache.sharedTtlMs,
+              maxTtlMs: config.cache.webhookTtlMs,
               registry: DEFAULT_RESOURCE_REGISTRY,
               onError: (error) => logger.warn({ err: error }, "shared cache: Redis unavailable, reading from the upstream"),
             }),
@@ -253,11 +283,16 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
   const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
-  // Whether each location's webhooks flow (a signed delivery within WEBHOOK_FLOWING_WINDOW_MS, shared
-  // through Redis): what they announce stays current in the cache, and answers say so.
-  const webhookActivity = createWebhookActivity({
-    windowMs: config.webhooks.flowingWindowMs,
-    ...(redis ? { redis: { command: () => redis.command(), keyPrefix: config.redis.keyPrefix } } : {}),
+
+  // Stale entries served (kept current by webhooks) are fetched again in the background, within
+  // the revalidation lane's share of the budget; tasks through the bulk route.
+  const revalidation = createRevalidation({
+    cache,
+    client,
+    bulkRoutes,
+    budget: background,
+    lane: REVALIDATION_LANE,
+    onError: (error) => logger.debug({ err: error }, "background revalidation failed; the cached value stays until it expires"),
   });
 
   // HighLevel's AppUninstall: the location's credentials go (stored tokens deleted), its cached data
@@ -528,6 +563,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       await apollo.stop(); // drains graphql-ws and the http server (grace: SHUTDOWN_GRACE_MS)
       stopInvalidations();
       stopUninstallListener();
+      revalidation.stop();
       for (const feature of [...features].reverse()) {
         try {
           await feature.close?.();
