@@ -61,6 +61,13 @@ const CASES: Case[] = [
   { name: "unsafe id, missing scope (mutation)", query: `mutation { deleteContact(id: "..") }`, caller: { scopes: [READ] }, code: "FORBIDDEN", reason: "missing_scope", as: "result", mutation: true },
   { name: "unsafe id, unauthenticated (query)", query: `{ contact(id: "..") { id } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
   // Refused for authentication before its cost is even estimated.
+  // Search filters the route cannot express (src/graphql/contact/contact-filter.translate.ts): refused before any upstream call.
+  { name: "search: contains with special characters", query: `{ contacts(filter: { or: [{ dnd: true }, { tags: { any: ["a"] } }], customFields: [{ key: "lender", operator: CONTAINS, value: "a&b" }] }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "search: a value over 75 characters", query: `{ contacts(filter: { tags: { any: ["${"t".repeat(76)}"] } }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "search: a query over 75 characters", query: `{ contacts(sort: [{ field: NAME }], query: "${"q".repeat(76)}") { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "search: groups nested too deep", query: `{ contacts(filter: { or: [{ or: [{ or: [{ dnd: true }, { dnd: false }] }, { dnd: true }] }, { dnd: true }] }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "search: dashboard with an empty or", query: `{ dashboard(filter: { or: [] }) { id } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
+  { name: "search: first over 500", query: `{ contacts(first: 501, filter: { dnd: false }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
   { name: "unauthenticated (over the cost budget)", query: `{ contacts(first: 100) { nodes { id ${RELATIONS} } } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
 ];
 

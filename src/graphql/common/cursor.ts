@@ -3,7 +3,9 @@
  * BOTH upstream cursor parts (`startAfter` epoch ms and `startAfterId`: either alone makes the
  * upstream return page 1 again, FACTS.md) plus how many items came before it; a
  * `contactsByBusiness` cursor carries the `skip` offset and the business it belongs to.
- * A cursor from another list, query or business is refused with BAD_USER_INPUT.
+ * A `search` cursor (contacts with a filter or sort) carries the match count before it and the
+ * route's `searchAfter`. A cursor from another list, query, business or search is refused with
+ * BAD_USER_INPUT.
  */
 import { badUserInput } from "./errors.js";
 
@@ -23,14 +25,47 @@ export interface BusinessCursor {
   query: string | null;
 }
 
+/**
+ * A position in the results of `POST /contacts/search`: how many matches came before it, the
+ * route's `searchAfter` of the match it follows (needed beyond 10,000 results, FACTS.md
+ * "Search"), and a fingerprint of the search (filter, sort, query) it belongs to.
+ */
+export interface SearchCursor {
+  kind: "search";
+  offset: number;
+  searchAfter: unknown[] | null;
+  search: string;
+}
+
 const VERSION = 1;
 
-export function encodeCursor(cursor: ContactsCursor | BusinessCursor): string {
+export function encodeCursor(cursor: ContactsCursor | BusinessCursor | SearchCursor): string {
   const body =
     cursor.kind === "contacts"
       ? { v: VERSION, k: "c", sa: cursor.startAfter, sid: cursor.startAfterId, n: cursor.offset, q: cursor.query }
-      : { v: VERSION, k: "b", b: cursor.businessId, s: cursor.skip, q: cursor.query };
+      : cursor.kind === "business"
+        ? { v: VERSION, k: "b", b: cursor.businessId, s: cursor.skip, q: cursor.query }
+        : { v: VERSION, k: "s", n: cursor.offset, a: cursor.searchAfter, f: cursor.search };
   return Buffer.from(JSON.stringify(body), "utf8").toString("base64url");
+}
+
+/** A `search` cursor of the same search (`search` is its fingerprint). */
+export function decodeSearchCursor(raw: string, search: string): SearchCursor {
+  const c = parse(raw);
+  const after = c?.["a"];
+  if (
+    !c ||
+    c["v"] !== VERSION ||
+    c["k"] !== "s" ||
+    typeof c["n"] !== "number" ||
+    !Number.isInteger(c["n"]) ||
+    c["n"] < 0 ||
+    !(after === null || (Array.isArray(after) && after.length > 0 && after.length <= 8 && after.every((x) => x === null || typeof x === "string" || typeof x === "number")))
+  ) {
+    throw badUserInput("after", `${EXPECTED} of contacts with a filter or sort`);
+  }
+  if (c["f"] !== search) throw badUserInput("after", "a cursor of the same filter, sort and query");
+  return { kind: "search", offset: c["n"], searchAfter: after as unknown[] | null, search };
 }
 
 function parse(raw: string): Record<string, unknown> | undefined {

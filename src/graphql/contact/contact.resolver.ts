@@ -1,7 +1,9 @@
 /**
- * The read queries on contacts (contract §5): `contact(id)`, `contacts` (GET /contacts/, two-part
- * upstream cursor) and `contactsByBusiness` (GET /contacts/business/:businessId, skip/limit).
- * Connections carry opaque cursors (common/cursor.ts) and the upstream's total as `totalCount`.
+ * The read queries on contacts (contract §5, §5.1): `contact(id)`, `contacts` (GET /contacts/,
+ * two-part upstream cursor; with a filter or sort POST /contacts/search, paged with `page` up to
+ * 10,000 results and with `searchAfter` beyond, FACTS.md "Search") and `contactsByBusiness`
+ * (GET /contacts/business/:businessId, skip/limit). Connections carry opaque cursors
+ * (common/cursor.ts) and the upstream's exact total as `totalCount`.
  */
 import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Scopes } from "../root-scopes.js";
@@ -9,7 +11,10 @@ import { SCOPES } from "../../auth/index.js";
 import type { UpstreamContactListItem } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
 import { badUserInput } from "../common/errors.js";
-import { decodeBusinessCursor, decodeContactsCursor, encodeCursor } from "../common/cursor.js";
+import { decodeBusinessCursor, decodeContactsCursor, decodeSearchCursor, encodeCursor } from "../common/cursor.js";
+import type { Loaders } from "../../loaders/index.js";
+import { buildSearch, searchBody } from "./contact-search.build.js";
+import { SEARCH_MAX_PAGE_LIMIT, SEARCH_MAX_PAGED_RESULTS } from "./contact-filter.translate.js";
 import { toDate } from "../common/scalars.js";
 import { ContactsArgs, ContactsByBusinessArgs } from "./contact.args.js";
 import { ContactRecord } from "./contact.record.js";
@@ -19,11 +24,45 @@ import { ContactConnection, type ContactEdge } from "./contact-connection.type.j
 /** Upstream page size bounds (FACTS.md: limit max 100). */
 export const MAX_PAGE_SIZE = 100;
 
-function checkFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badUserInput("first", `an integer from 1 to ${MAX_PAGE_SIZE}`, first);
+function checkFirst(first: number, max = MAX_PAGE_SIZE): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badUserInput("first", `an integer from 1 to ${max}`, first);
   }
   return first;
+}
+
+/**
+ * `contacts` with a filter or sort: one page of POST /contacts/search. The page after `offset`
+ * matches is asked with `page` while it lies within the first 10,000 results on a page boundary,
+ * else with the `searchAfter` of the match before it (the route's only way beyond 10,000).
+ */
+async function searchConnection(args: ContactsArgs, loaders: Loaders): Promise<ContactConnection> {
+  const limit = checkFirst(args.first ?? 20, SEARCH_MAX_PAGE_LIMIT);
+  const spec = await buildSearch(args, loaders);
+  const cursor = args.after ? decodeSearchCursor(args.after, spec.fingerprint) : undefined;
+  const offset = cursor?.offset ?? 0;
+  const body = searchBody(spec, limit);
+  const paged = { ...body } as Parameters<Loaders["searchPage"]>[0];
+  if (offset % limit === 0 && offset + limit <= SEARCH_MAX_PAGED_RESULTS) paged.page = offset / limit + 1;
+  else if (cursor?.searchAfter) paged.searchAfter = cursor.searchAfter;
+  else throw badUserInput("after", "a cursor the search can continue from (the upstream gave this match no searchAfter)");
+  const page = await loaders.searchPage(paged);
+  const edges: ContactEdge[] = page.contacts.map((item, index) => ({
+    cursor: encodeCursor({
+      kind: "search",
+      offset: offset + index + 1,
+      searchAfter: Array.isArray(item.searchAfter) && item.searchAfter.length > 0 ? item.searchAfter : null,
+      search: spec.fingerprint,
+    }),
+    node: ContactRecord.fromListItem(item, loaders.locationId),
+  }));
+  const seen = offset + page.contacts.length;
+  return {
+    nodes: edges.map((e) => e.node),
+    edges,
+    pageInfo: { hasNextPage: page.contacts.length > 0 && seen < page.total, endCursor: edges.at(-1)?.cursor ?? args.after ?? null },
+    totalCount: page.total,
+  };
 }
 
 function checkId(name: string, id: string): string {
@@ -54,8 +93,13 @@ export class ContactQueryResolver {
   }
 
   @Scopes(SCOPES.read)
-  @Query(() => ContactConnection, { description: "GET /contacts/ (newest first), paged with both upstream cursor parts." })
+  @Query(() => ContactConnection, {
+    description:
+      "GET /contacts/ (newest first), paged with both upstream cursor parts; with a filter or sort, POST /contacts/search " +
+      "(exact totalCount, `page` up to 10,000 results, `searchAfter` beyond).",
+  })
   async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GatewayContext): Promise<ContactConnection> {
+    if (args.filter || (args.sort && args.sort.length > 0)) return searchConnection(args, ctx.loaders);
     const { after, query } = args;
     const limit = checkFirst(args.first ?? 20);
     const q = normaliseQuery(query);

@@ -1,5 +1,6 @@
 /**
- * The dashboard view: `Contact.summary` and `Query.dashboard(first, query, tags)`.
+ * The dashboard view: `Contact.summary`, `Query.dashboard(first, query, tags, filter)` and
+ * `Query.dashboardScope` (how many matched in all: nothing the dashboard leaves out is silent).
  *
  * Everything is computed from the per-operation loaders over the shared cache, so a dashboard adds
  * no upstream calls beyond the relations it needs: the contacts page, plus for each listed contact
@@ -20,7 +21,10 @@ import { ContactRecord } from "../contact/contact.record.js";
 import { Contact } from "../contact/contact.type.js";
 import { Note } from "../note/note.type.js";
 import { Task } from "../task/task.type.js";
-import { ContactSummary } from "./summary.type.js";
+import { ContactSummary, DashboardScope } from "./summary.type.js";
+import { ContactFilter } from "../contact/contact-filter.input.js";
+import { buildSearch, searchBody } from "../contact/contact-search.build.js";
+import type { Loaders } from "../../loaders/index.js";
 import {
   attentionKey,
   compareAttention,
@@ -31,29 +35,45 @@ import {
   overdueTasks,
 } from "./summary.compute.js";
 
-/** Bounds of `dashboard`: `first` is one upstream page at most (FACTS.md: limit max 100). */
+/** Bounds of `dashboard`: `first` is one upstream page at most (FACTS.md: GET /contacts/ limit max 100). */
 export const DASHBOARD_MAX_FIRST = 100;
-/** With `tags`, how many upstream pages (of 100) are scanned for matching contacts at most. */
-export const DASHBOARD_MAX_TAG_SCAN_PAGES = 5;
 const MAX_TAGS = 20;
 
+interface DashboardInput {
+  first: number;
+  query: string | null | undefined;
+  tags: string[] | null | undefined;
+  filter: ContactFilter | null | undefined;
+}
 
-function checkArgs(first: number, query: string | null | undefined, tags: string[] | null | undefined) {
+function checkFirst(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > DASHBOARD_MAX_FIRST) {
     throw badUserInput("first", `an integer from 1 to ${DASHBOARD_MAX_FIRST}`, first);
   }
-  const q = typeof query === "string" ? query.trim() : "";
-  if (q.length > 256) throw badUserInput("query", "a search string of at most 256 characters");
-  const wanted = (tags ?? []).map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
-  if (wanted.length > MAX_TAGS) throw badUserInput("tags", `at most ${MAX_TAGS} tags`, wanted.length);
-  return { first, query: q === "" ? undefined : q, tags: wanted };
+  return first;
 }
 
-/** True when the item carries at least one of the wanted tags (case-insensitive). */
-function hasAnyTag(item: UpstreamContactListItem, wanted: readonly string[]): boolean {
-  if (wanted.length === 0) return true;
-  const own = new Set((item.tags ?? []).map((t) => String(t).toLowerCase()));
-  return wanted.some((t) => own.has(t));
+/**
+ * The dashboard's candidates: the newest `first` matches, exactly as `contacts` would list them.
+ * With a filter or tags (`tags` is `filter.tags.any`, ANDed with the filter) they come from
+ * POST /contacts/search, so every match in the location counts, not only the newest pages;
+ * otherwise from one page of GET /contacts/. `total` is the upstream's count of all matches.
+ */
+async function candidates(input: DashboardInput, loaders: Loaders): Promise<{ items: UpstreamContactListItem[]; total: number }> {
+  const first = checkFirst(input.first);
+  const tags = (input.tags ?? []).map((t) => t.trim()).filter((t) => t !== "");
+  if (tags.length > MAX_TAGS) throw badUserInput("tags", `at most ${MAX_TAGS} tags`, tags.length);
+  if (!input.filter && tags.length === 0) {
+    const q = typeof input.query === "string" ? input.query.trim() : "";
+    if (q.length > 256) throw badUserInput("query", "a search string of at most 256 characters");
+    const page = await loaders.contactPage({ limit: first, query: q === "" ? undefined : q });
+    return { items: page.contacts, total: typeof page.meta.total === "number" ? page.meta.total : page.contacts.length };
+  }
+  const filter: ContactFilter | null | undefined =
+    tags.length === 0 ? input.filter : input.filter ? { and: [input.filter, { tags: { any: tags } }] } : { tags: { any: tags } };
+  const spec = await buildSearch({ filter, query: input.query }, loaders);
+  const page = await loaders.searchPage({ ...searchBody(spec, first), page: 1 });
+  return { items: page.contacts, total: page.total };
 }
 
 @Resolver(() => Contact)
@@ -137,35 +157,22 @@ export class DashboardQueryResolver {
   @Scopes(SCOPES.read)
   @Query(() => [Contact], {
     description:
-      "Contacts ordered by what needs attention: most overdue tasks first, then the soonest next appointment. " +
-      "`query` searches like `contacts`; `tags` keeps contacts carrying at least one of them (case-insensitive). " +
+      "The newest `first` contacts matching `query`, `filter` and `tags` (as `contacts` lists them), ordered by what needs attention: " +
+      "most overdue tasks first, then the soonest next appointment. `tags` keeps contacts carrying at least one of them. " +
+      "How many matched in all: `dashboardScope` with the same arguments (no extra upstream call). " +
       "Costs the contacts page plus, per contact, its tasks and appointments (and notes when selected).",
   })
   async dashboard(
     @Arg("first", () => Int, { defaultValue: 20 }) first: number,
     @Arg("query", () => String, { nullable: true }) query: string | null | undefined,
     @Arg("tags", () => [String], { nullable: true }) tags: string[] | null | undefined,
+    @Arg("filter", () => ContactFilter, { nullable: true, description: "As `contacts(filter:)`: served by POST /contacts/search, exactly." })
+    filter: ContactFilter | null | undefined,
     @Ctx() ctx: GatewayContext,
   ): Promise<ContactRecord[]> {
-    const args = checkArgs(first, query, tags);
     const loaders = ctx.loaders;
-    const items: UpstreamContactListItem[] = [];
-    if (args.tags.length === 0) {
-      const page = await loaders.contactPage({ limit: args.first, query: args.query });
-      items.push(...page.contacts);
-    } else {
-      let startAfter: number | undefined;
-      let startAfterId: string | undefined;
-      for (let pageNo = 0; pageNo < DASHBOARD_MAX_TAG_SCAN_PAGES && items.length < args.first; pageNo++) {
-        const page = await loaders.contactPage({ limit: DASHBOARD_MAX_FIRST, query: args.query, startAfter, startAfterId });
-        items.push(...page.contacts.filter((c) => hasAnyTag(c, args.tags)));
-        const { startAfter: nextAfter, startAfterId: nextAfterId } = page.meta;
-        if (page.contacts.length < DASHBOARD_MAX_FIRST || typeof nextAfter !== "number" || !nextAfterId) break;
-        startAfter = nextAfter;
-        startAfterId = nextAfterId;
-      }
-    }
-    const records = items.slice(0, args.first).map((item) => ContactRecord.fromListItem(item, loaders.locationId));
+    const { items } = await candidates({ first, query, tags, filter }, loaders);
+    const records = items.map((item) => ContactRecord.fromListItem(item, loaders.locationId));
     const nowMs = ctx.now();
     // The order needs every listed contact's tasks and appointments; a contact whose relations
     // fail still appears (last), and its own fields report the error at their paths.
@@ -179,6 +186,23 @@ export class DashboardQueryResolver {
       }),
     );
     return keyed.sort((a, b) => compareAttention(a.key, b.key)).map((k) => k.record);
+  }
+
+  @Scopes(SCOPES.read)
+  @Query(() => DashboardScope, {
+    description:
+      "What `dashboard` with the same arguments covers: how many contacts match in all (the upstream's exact count) and how many it shows. " +
+      "Reads the same page as `dashboard` (one upstream call for both).",
+  })
+  async dashboardScope(
+    @Arg("first", () => Int, { defaultValue: 20 }) first: number,
+    @Arg("query", () => String, { nullable: true }) query: string | null | undefined,
+    @Arg("tags", () => [String], { nullable: true }) tags: string[] | null | undefined,
+    @Arg("filter", () => ContactFilter, { nullable: true }) filter: ContactFilter | null | undefined,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<DashboardScope> {
+    const { items, total } = await candidates({ first, query, tags, filter }, ctx.loaders);
+    return { totalCount: total, shown: items.length, complete: items.length >= total };
   }
 }
 

@@ -4,7 +4,7 @@
  * dashboard.resolver.ts that loads only the relation it needs through the per-operation loaders,
  * so selecting `openTaskCount` alone costs the tasks list and nothing else.
  */
-import { ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
 import type { ContactRecord } from "../contact/contact.record.js";
 
 @ObjectType("ContactSummary", {
@@ -21,4 +21,16 @@ export class ContactSummary {
     this.record = record;
     this.nowMs = nowMs;
   }
+}
+
+@ObjectType("DashboardScope", { description: "What a dashboard with the same arguments shows out of everything that matches." })
+export class DashboardScope {
+  @Field(() => Int, { description: "Contacts matching query, filter and tags (the upstream's exact total)." })
+  totalCount!: number;
+
+  @Field(() => Int, { description: "How many of them the dashboard shows (the newest `first`)." })
+  shown!: number;
+
+  @Field(() => Boolean, { description: "True when the dashboard shows every match." })
+  complete!: boolean;
 }

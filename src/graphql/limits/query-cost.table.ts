@@ -108,14 +108,15 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
   "ContactConnection.nodes": { pageItems: true },
   "ContactConnection.edges": { pageItems: true },
 
-  // The dashboard: one page (up to 5 pages of 100 when filtering by tags), and per contact its
-  // tasks and appointments for the ordering.
+  // The dashboard: one page (GET /contacts/ or POST /contacts/search), and per contact its tasks
+  // and appointments for the ordering; its scope reads the same page.
   "Query.dashboard": {
-    calls: (args) => (Array.isArray(args["tags"]) && args["tags"].length > 0 ? 5 : 1),
+    calls: 1,
     list: { arg: "first" },
     partialItems: true,
     itemLoads: [TASKS.kind, APPOINTMENTS.kind],
   },
+  "Query.dashboardScope": { calls: 1 },
   "Contact.summary": { sameObject: true },
   "ContactSummary.openTaskCount": { loads: [TASKS.kind] },
   "ContactSummary.overdueTaskCount": { loads: [TASKS.kind] },

@@ -86,7 +86,7 @@ describe("dashboard summary arithmetic", () => {
     );
     expect(printType(schema.getType("Contact")!)).toContain("summary: ContactSummary!");
     const dashboard = schema.getQueryType()!.getFields()["dashboard"]!;
-    expect(dashboard.args.map((a) => a.name).sort()).toEqual(["first", "query", "tags"]);
+    expect(dashboard.args.map((a) => a.name).sort()).toEqual(["filter", "first", "query", "tags"]);
     expect(String(dashboard.type)).toBe("[Contact!]!");
   });
 });
