@@ -5,6 +5,8 @@
  */
 import { Field, ObjectType, Query, Resolver } from "type-graphql";
 import { describe, expect, it } from "vitest";
+import { SCOPES } from "../../src/auth/index.js";
+import { Scopes } from "../../src/graphql/index.js";
 import { LOCATION_A, startStack } from "../support/harness.js";
 
 @ObjectType("ReadErrorsProbe")
@@ -15,6 +17,7 @@ class Probe {
 
 @Resolver(() => Probe)
 class ExplodingResolver {
+  @Scopes(SCOPES.read)
   @Query(() => Probe, { nullable: true })
   readErrorsProbe(): Probe {
     throw new Error("secret internals at /srv/app/db.ts:42 token=abc");
