@@ -644,6 +644,32 @@ describe("the contact, note and appointment fields beyond contract §5", () => {
     expect(stack().sim.requests.map((r) => r.route)).toEqual(["/contacts/", "/contacts/:contactId"]);
   });
 
+  it("from a list page: no contact is read when the selected fields are on the items; otherwise each contact once per operation, however many fields and paths need it", async () => {
+    const marker = `listfields${Date.now().toString(36)}`;
+    const ids = [1, 2, 3].map(
+      (i) => sim().createContact(LOCATION_A, { firstName: `${marker}${i}`, email: uniqueEmail(marker), city: "Austin", dndSettings: { SMS: { status: "active" } } }).id,
+    );
+    const page = (nodes: string) => `query($q: String) { contacts(first: 10, query: $q) { nodes { ${nodes} } } }`;
+    const fullReads = () => stack().sim.requests.filter((r) => r.route === "/contacts/:contactId").map((r) => r.path.split("/").at(-1));
+
+    stack().gateway.cache.clear();
+    stack().sim.clearRequests();
+    const lean = data(await stack().gql(page("id city followers tags businessId"), { q: marker }, ro)).contacts.nodes;
+    expect(lean.map((n: { id: string }) => n.id).sort()).toEqual([...ids].sort());
+    expect(lean.every((n: { city: string }) => n.city === "Austin")).toBe(true);
+    expect(stack().sim.requests.map((r) => r.route)).toEqual(["/contacts/"]);
+
+    stack().gateway.cache.clear();
+    stack().sim.clearRequests();
+    const query = `query($q: String) {
+      contacts(first: 10, query: $q) { nodes { id dndSettings { channel status } website timezone attribution { url } } }
+      again: contacts(first: 10, query: $q) { nodes { id lastActivity } }
+    }`;
+    const rich = data(await stack().gql(query, { q: marker }, ro)).contacts.nodes;
+    expect(rich.map((n: { dndSettings: unknown }) => n.dndSettings)).toEqual(ids.map(() => [{ channel: "SMS", status: "active" }]));
+    expect(fullReads().sort()).toEqual([...ids].sort());
+  });
+
   it("are writable where the API accepts them; a bad one is BAD_USER_INPUT naming it", async () => {
     const q = `mutation($i: CreateContactInput!) { createContact(input: $i) { id city country dateOfBirth dnd dndSettings { channel status message } } }`;
     const input = {
