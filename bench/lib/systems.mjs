@@ -94,6 +94,8 @@ export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfil
       WS_MAX_SOCKETS_PER_CALLER: "10000",
       WS_MAX_SUBSCRIPTIONS_PER_CALLER: "100000",
       LOG_LEVEL: "warn",
+      // Every scenario measures the gateway cold unless it asks for the warm-up (env).
+      WARMUP_CONTACTS: "0",
       // Exploring runtime flags (e.g. "--max-semi-space-size=2"): BENCH_OURS_NODE_OPTIONS.
       ...(process.env.BENCH_OURS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OURS_NODE_OPTIONS } : {}),
       ...env,

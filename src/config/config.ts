@@ -78,6 +78,14 @@ export interface Config {
     /** Lifetime of a cached `POST /contacts/search` page, ms (capped by ttlMs). */
     searchTtlMs: number;
   };
+  warmUp: {
+    /** Newest contacts per served location prefetched with their relations after start and install; 0 = no warm-up. */
+    contacts: number;
+    /** First contact pages (no query) prefetched, each at most `contacts`: the `first` of the dashboards served. */
+    pageSizes: readonly number[];
+    /** Share of a location's interval budget warm-up may use, percent. */
+    budgetPercent: number;
+  };
   rateLimit: {
     burst: number;
     intervalMs: number;
@@ -319,6 +327,22 @@ export function loadConfig(env: Env): Config {
       revalidateAfterMs: read(env, "CACHE_REVALIDATE_AFTER_MS", int(1, 7 * 86_400_000, 3_600_000), "milliseconds (1..604800000)"),
       revalidateBudgetPercent: read(env, "CACHE_REVALIDATE_BUDGET_PERCENT", int(1, 100, 10), "a percentage from 1 to 100"),
       searchTtlMs: read(env, "CACHE_SEARCH_TTL_MS", int(0, 600_000, 5_000), "milliseconds (0..600000)"),
+    },
+    warmUp: {
+      contacts: read(env, "WARMUP_CONTACTS", int(0, 100, 100), "an integer from 0 to 100 (0 = no warm-up)"),
+      pageSizes:
+        read(
+          env,
+          "WARMUP_PAGE_SIZES",
+          z
+            .string()
+            .regex(/^\d{1,3}(,\d{1,3})*$/)
+            .transform((s) => s.split(",").map(Number))
+            .refine((sizes) => sizes.every((n) => n >= 1 && n <= 100))
+            .optional(),
+          "comma-separated page sizes from 1 to 100, e.g. 20,25,50",
+        ) ?? [20, 25, 50],
+      budgetPercent: read(env, "WARMUP_BUDGET_PERCENT", int(1, 100, 30), "a percentage from 1 to 100"),
     },
     rateLimit: {
       burst: read(env, "RATE_LIMIT_BURST", int(1, 1_000_000, 100), "an integer from 1 to 1000000"),

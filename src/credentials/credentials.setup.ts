@@ -27,6 +27,8 @@ export interface GatewayCredentialsOptions {
   logger?: Logger;
   /** Metrics hook: one call per refresh that reached the token endpoint. */
   onRefresh?: (event: { locationId: string; outcome: TokenRefreshOutcome }) => void;
+  /** A location was installed through the OAuth callback. */
+  onInstalled?: (locationId: string) => void;
   /** Keep stored credentials in memory only (tests). */
   memoryStore?: boolean;
   now?: () => number;
@@ -85,6 +87,7 @@ export function createGatewayCredentials(options: GatewayCredentialsOptions): Ga
     ...(tokenClient ? { tokenClient } : {}),
     ...(state ? { state } : {}),
     ...(logger ? { logger } : {}),
+    ...(options.onInstalled ? { onInstalled: options.onInstalled } : {}),
   });
 
   return {

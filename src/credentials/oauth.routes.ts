@@ -25,6 +25,8 @@ export interface OAuthRouterOptions {
   logger?: Logger;
   /** Extra query parameters for the authorize URL (e.g. `loginWindowOpenMode=self`). */
   extraAuthorizeParams?: Record<string, string>;
+  /** A location was installed (its credentials are stored): e.g. warm its cache. Never awaited. */
+  onInstalled?: (locationId: string) => void;
 }
 
 export function createOAuthRouter(options: OAuthRouterOptions): Router {
@@ -78,6 +80,7 @@ export function createOAuthRouter(options: OAuthRouterOptions): Router {
       const missing = ["contacts.readonly"].filter((s) => !record.scopes.includes(s));
       if (missing.length > 0) logger?.warn({ locationId: record.locationId, missing }, "installed location lacks scopes");
       res.status(200).json({ installed: true, locationId: record.locationId, scopes: record.scopes, userType: record.userType });
+      options.onInstalled?.(record.locationId);
     } catch (error) {
       logger?.warn({ err: error }, "oauth code exchange failed");
       if (error instanceof OAuthTokenError) {

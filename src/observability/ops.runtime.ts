@@ -34,6 +34,10 @@ export interface OpsRuntimeOptions {
   processMetrics?: boolean;
   /** Readiness cache, ms. Default 2_000. */
   readinessCacheMs?: number;
+  /** A location was installed through the OAuth callback (the gateway warms it). */
+  onInstalled?: (locationId: string) => void;
+  /** Progress of background work `/readyz` reports without waiting for it (the warm-up). */
+  readinessProgress?: () => Record<string, unknown> | undefined;
 }
 
 export interface OpsRuntime {
@@ -75,6 +79,7 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
     ...(redis ? { redis } : {}),
     logger: logger.child({ component: "credentials" }),
     onRefresh: (event) => metrics.recordTokenRefresh(event.outcome),
+    ...(options.onInstalled ? { onInstalled: options.onInstalled } : {}),
   });
   await gatewayCredentials.start();
   // The provider the client actually uses (the gateway may be given its own: demo mode, tests).
@@ -108,7 +113,13 @@ export async function createOpsRuntime(options: OpsRuntimeOptions): Promise<OpsR
       return {
         name: "ops",
         routes(app) {
-          app.get("/readyz", createReadinessHandler(readiness, { showLocations: (req) => bearerOf(req.headers.authorization, metricsToken) }));
+          app.get(
+            "/readyz",
+            createReadinessHandler(readiness, {
+              showLocations: (req) => bearerOf(req.headers.authorization, metricsToken),
+              ...(options.readinessProgress ? { progress: options.readinessProgress } : {}),
+            }),
+          );
           app.get("/metrics", async (req, res) => {
             if (metricsToken !== undefined && !bearerOf(req.headers.authorization, metricsToken)) {
               res

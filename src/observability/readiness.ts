@@ -181,6 +181,22 @@ export function withoutLocations(report: ReadinessReport): ReadinessReport {
 export interface ReadinessHandlerOptions {
   /** Whether this request may see location ids (a bearer of METRICS_TOKEN). Default: never. */
   showLocations?: (req: { headers: Record<string, string | string[] | undefined> }) => boolean;
+  /**
+   * Background work reported beside the checks, never a reason to be not ready (the warm-up:
+   * `{ warmUp: { state, locations, byLocation } }`); `byLocation` only to those `showLocations` admits.
+   */
+  progress?: () => Record<string, unknown> | undefined;
+}
+
+/** `progress` without per-location detail (location ids) for callers that may not see them. */
+function withoutLocationDetail(progress: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(progress).map(([name, value]) => {
+      if (!value || typeof value !== "object" || !("byLocation" in value)) return [name, value];
+      const { byLocation: _ids, ...rest } = value as Record<string, unknown>;
+      return [name, rest];
+    }),
+  );
 }
 
 /**
@@ -193,11 +209,14 @@ export function createReadinessHandler(readiness: ReadinessCheck, options: Readi
     res: { status(code: number): { json(body: unknown): void }; setHeader(n: string, v: string): void },
   ) => {
     const full = await readiness.check();
-    const report = options.showLocations?.(req) ? full : withoutLocations(full);
+    const mayName = options.showLocations?.(req) ?? false;
+    const report = mayName ? full : withoutLocations(full);
     res.setHeader("cache-control", "no-store");
     const { checks, degraded } = report;
-    if (!report.ready) res.status(503).json({ status: "not_ready", reason: report.reasons.join("; "), checks, degraded });
-    else if (degraded.length > 0) res.status(200).json({ status: "degraded", checks, degraded });
-    else res.status(200).json({ status: "ready", checks });
+    const details = options.progress?.();
+    const extra = details ? (mayName ? details : withoutLocationDetail(details)) : {};
+    if (!report.ready) res.status(503).json({ status: "not_ready", reason: report.reasons.join("; "), checks, degraded, ...extra });
+    else if (degraded.length > 0) res.status(200).json({ status: "degraded", checks, degraded, ...extra });
+    else res.status(200).json({ status: "ready", checks, ...extra });
   };
 }

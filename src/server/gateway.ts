@@ -43,6 +43,7 @@ import { createRedisConnections, type RedisConnections } from "../redis/index.js
 import { createRedisSharedCache } from "../cache/resource-cache.redis.js";
 import { createWebhookActivity, type WebhookActivity } from "../cache/webhook-activity.state.js";
 import { createRevalidation } from "../loaders/revalidation.runner.js";
+import { createWarmUp, type WarmUp } from "../loaders/warm-up.runner.js";
 import { createBackgroundBudget } from "../upstream/background-budget.js";
 import { freshnessAt, freshnessBasis, type FreshnessBasis } from "../cache/freshness.compute.js";
 import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
@@ -89,6 +90,7 @@ export const GRAPHQL_PATH = "/graphql";
 
 /** The background budget's lanes (upstream/background-budget.ts). */
 const REVALIDATION_LANE = "revalidation";
+const WARM_UP_LANE = "warmUp";
 
 export interface GatewayOptions {
   config: Config;
@@ -200,8 +202,12 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const { config, logger, baseUrl, jwtSecret, redis } = infra;
   // Operations next (metrics, OAuth locations from the encrypted credential store next to the
   // environment's static one, /readyz, /metrics, /oauth/*): the client needs its credentials and middleware.
+  // The warm-up (built once the loaders are): installs trigger it, /readyz reports it.
+  let warmUp: WarmUp | undefined;
   const ops = await createOpsRuntime({
     config,
+    onInstalled: (locationId) => void warmUp?.warm(locationId),
+    readinessProgress: () => (warmUp ? { warmUp: warmUp.progress() } : undefined),
     logger,
     upstreamBaseUrl: baseUrl,
     staticCredentials: credentialsFromConfig(config.upstream),
@@ -231,7 +237,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const background = createBackgroundBudget({
     burst: config.rateLimit.burst,
     intervalMs: config.rateLimit.intervalMs,
-    lanes: { [REVALIDATION_LANE]: config.cache.revalidateBudgetPercent },
+    lanes: { [REVALIDATION_LANE]: config.cache.revalidateBudgetPercent, [WARM_UP_LANE]: config.warmUp.budgetPercent },
   });
 
   // The write path's services; its traceId capture sits innermost in the upstream chain (audit lines).
@@ -283,6 +289,19 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
   const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
+
+  // After start and after an install: each served location's newest contacts with their relations,
+  // within the warm-up lane's share of the budget, so the first dashboard is warm.
+  warmUp = createWarmUp({
+    createLoaders: (locationId) => createLoaders(locationId),
+    servedLocations: () => credentials.locations(),
+    budget: background,
+    lane: WARM_UP_LANE,
+    contacts: config.warmUp.contacts,
+    pageSizes: config.warmUp.pageSizes,
+    resources: cache.registry.perContact,
+    onError: (error, locationId) => logger.debug({ err: error, locationId }, "warm-up read failed; the first real read will fetch it"),
+  });
 
   // Stale entries served (kept current by webhooks) are fetched again in the background, within
   // the revalidation lane's share of the budget; tasks through the bulk route.
@@ -555,6 +574,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const url = `http://${host}:${port}`;
   const wsUrl = `ws://${host}:${port}${GRAPHQL_PATH}`;
   for (const feature of features) await feature.onListening?.({ url, wsUrl, port });
+  void warmUp.start().catch((error: unknown) => logger.warn({ err: error }, "warm-up failed"));
   logger.info({ url, graphql: `${url}${GRAPHQL_PATH}` }, "gateway listening");
 
   let closing: Promise<void> | undefined;

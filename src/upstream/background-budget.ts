@@ -99,6 +99,7 @@ export function createBackgroundBudget(options: BackgroundBudgetOptions): Backgr
       const lane = context.getStore();
       if (lane === undefined) return next(request);
       await acquire(lane, request.locationId);
+      request.lane ??= "background"; // the rate governor's lowest class (rate-governor.ts)
       let counter = counters.get(lane);
       if (!counter) counters.set(lane, (counter = { calls: 0 }));
       counter.calls += 1;

@@ -93,7 +93,7 @@ describe("rate governor shared through Redis (e2e)", () => {
     // A second gateway on the same simulator and token, sharing the Redis budget.
     const token = [...stack.sim.tokens].filter((t) => t.locationId === LOCATION_A).sort((a, b) => b.scopes.length - a.scopes.length)[0]!;
     const second: Gateway = await createGateway({
-      config: loadConfig({ ...redisEnv, PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" }),
+      config: loadConfig({ ...redisEnv, WARMUP_CONTACTS: "0", PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" }),
       logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
       credentials: new StaticCredentialProvider({ [LOCATION_A]: { token: token.token, scopes: [...token.scopes] } }),
       upstreamBaseUrl: stack.sim.url,

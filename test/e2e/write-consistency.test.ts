@@ -120,7 +120,7 @@ describe("two gateway instances sharing Redis and one upstream", () => {
     const env = { REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: redis.prefix, LOG_LEVEL: "silent" };
     a = await startStack({ env });
     b = await createGateway({
-      config: loadConfig({ ...env, PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: TEST_JWT_SECRET, DEMO_ACTIVITY_INTERVAL_MS: "0" }),
+      config: loadConfig({ WARMUP_CONTACTS: "0", ...env, PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: TEST_JWT_SECRET, DEMO_ACTIVITY_INTERVAL_MS: "0" }),
       logger: createLogger({ level: "silent" }),
       credentials: new StaticCredentialProvider({ [LOCATION_A]: { token: "sim-rw-A-token" } }),
       upstreamBaseUrl: a.sim.url,

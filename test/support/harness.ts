@@ -105,6 +105,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const config = loadConfig({
       LOG_LEVEL: options.logLevel ?? "info",
       DEMO_ACTIVITY_INTERVAL_MS: "0",
+      // No warm-up unless a test asks for it: its background reads would mix into request logs.
+      WARMUP_CONTACTS: "0",
       ...options.env,
       PORT: "0",
       HOST: "127.0.0.1",

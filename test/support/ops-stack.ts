@@ -36,6 +36,7 @@ export async function startOpsGateway(options: OpsGatewayOptions): Promise<Gatew
   const port = options.port ?? (await freePort());
   const config = loadConfig({
     CONTACTS_API_URL: options.simUrl,
+    WARMUP_CONTACTS: "0", // its background reads would mix into the request logs
     PORT: String(port),
     HOST: "127.0.0.1",
     AUTH_JWT_SECRET: OPS_JWT_SECRET,

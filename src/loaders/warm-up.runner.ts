@@ -1,0 +1,131 @@
+/**
+ * Warm-up: after start and after an install, each served location's newest contacts (WARMUP_CONTACTS)
+ * are read with their relations into the resource cache, in the background, so the first
+ * dashboard is already warm. It reads through a loader set like any operation (so it fills the
+ * very keys a dashboard reads: the first contact pages of WARMUP_PAGE_SIZES, each contact's
+ * tasks (through the bulk route when the location can use it), notes and appointments), inside the
+ * background budget's warm-up lane (src/upstream/background-budget.ts): never more than
+ * WARMUP_BUDGET_PERCENT of a location's interval budget in any interval. Failures are counted and
+ * left to the first real read. Progress is reported (`/readyz`), never awaited by readiness.
+ */
+import type { BackgroundBudget } from "../upstream/background-budget.js";
+import type { PerContactResource } from "../upstream/resources.js";
+import type { Loaders } from "./contact.loaders.js";
+
+export interface WarmUpOptions {
+  /** A loader set for a location (no read log, no operation deadline). */
+  createLoaders(locationId: string): Loaders;
+  /** The locations to warm after start (the credential provider's `locations()`). */
+  servedLocations(): Iterable<string> | Promise<Iterable<string>>;
+  budget: Pick<BackgroundBudget, "run">;
+  /** The budget lane (default "warmUp"). */
+  lane?: string;
+  /** Newest contacts per location whose relations are read. */
+  contacts: number;
+  /** First contact pages read (no query), each at most `contacts`; the largest names the contacts. */
+  pageSizes: readonly number[];
+  /** The relations read per contact (the registry's per-contact resources). */
+  resources: readonly PerContactResource[];
+  onError?: (error: unknown, locationId: string) => void;
+}
+
+export interface LocationWarmUp {
+  state: "running" | "done" | "failed";
+  /** Pages and relation lists read (or found cached) so far, and how many in all (known once the page is read). */
+  loaded: number;
+  total: number;
+  failed: number;
+}
+
+export interface WarmUpProgress {
+  state: "off" | "idle" | "running" | "done";
+  locations: { total: number; done: number };
+  /** Per location (ids; callers decide who may see them). */
+  byLocation: Record<string, LocationWarmUp>;
+}
+
+export interface WarmUp {
+  /** Warms every served location (after start); resolves when all are done. */
+  start(): Promise<void>;
+  /** Warms one location (after an install); resolves when done. A location warming already is not started twice. */
+  warm(locationId: string): Promise<void>;
+  progress(): WarmUpProgress;
+}
+
+export function createWarmUp(options: WarmUpOptions): WarmUp {
+  const lane = options.lane ?? "warmUp";
+  const off = options.contacts <= 0;
+  const sizes = [...new Set([...options.pageSizes, options.contacts])].filter((n) => n >= 1 && n <= options.contacts).sort((a, b) => a - b);
+  const byLocation = new Map<string, LocationWarmUp>();
+  const running = new Map<string, Promise<void>>();
+  let started = false;
+
+  const warmLocation = async (locationId: string, state: LocationWarmUp) => {
+    const loaders = options.createLoaders(locationId);
+    const step = <T>(promise: Promise<T>) =>
+      promise.then(
+        () => void (state.loaded += 1),
+        (error: unknown) => {
+          state.failed += 1;
+          options.onError?.(error, locationId);
+        },
+      );
+    let newest: string[] = [];
+    state.total = sizes.length;
+    await Promise.all(
+      sizes.map((limit) =>
+        step(
+          loaders.contactPage({ limit }).then((page) => {
+            if (limit === sizes[sizes.length - 1]) newest = page.contacts.map((c) => c.id);
+          }),
+        ),
+      ),
+    );
+    state.total += newest.length * options.resources.length;
+    await Promise.all(newest.flatMap((contactId) => options.resources.map((resource) => step(loaders.list(resource).load(contactId)))));
+  };
+
+  const warm = (locationId: string): Promise<void> => {
+    if (off) return Promise.resolve();
+    const current = running.get(locationId);
+    if (current) return current;
+    const state: LocationWarmUp = { state: "running", loaded: 0, total: 0, failed: 0 };
+    byLocation.set(locationId, state);
+    const work = options.budget
+      .run(lane, () => warmLocation(locationId, state))
+      .then(
+        () => void (state.state = state.failed > 0 && state.loaded === 0 ? "failed" : "done"),
+        (error: unknown) => {
+          state.state = "failed";
+          options.onError?.(error, locationId);
+        },
+      )
+      .finally(() => running.delete(locationId));
+    running.set(locationId, work);
+    return work;
+  };
+
+  return {
+    async start() {
+      if (off) return;
+      started = true;
+      let locations: string[] = [];
+      try {
+        locations = [...(await options.servedLocations())];
+      } catch (error) {
+        options.onError?.(error, "*");
+      }
+      await Promise.all(locations.map((id) => warm(id)));
+    },
+    warm,
+    progress() {
+      const all = [...byLocation.values()];
+      const done = all.filter((s) => s.state !== "running").length;
+      return {
+        state: off ? "off" : !started && all.length === 0 ? "idle" : done < all.length ? "running" : "done",
+        locations: { total: all.length, done },
+        byLocation: Object.fromEntries(byLocation),
+      };
+    },
+  };
+}
