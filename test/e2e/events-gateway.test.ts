@@ -101,6 +101,22 @@ describe("GATEWAY events and their webhooks", () => {
   const CASES: { name: string; run: (contactId: string) => Promise<unknown>; types: string[] }[] = [
     { name: "createContact", run: () => gql(`mutation { createContact(input: { firstName: "New", email: "${uniqueEmail("new")}" }) { id } }`), types: ["CONTACT_CREATE"] },
     { name: "updateContact", run: (c) => gql(`mutation($c: ID!) { updateContact(id: $c, input: { lastName: "Changed" }) { id } }`, { c }), types: ["CONTACT_UPDATE"] },
+    {
+      name: "updateContact (dnd changed, the contact cached)",
+      run: async (c) => {
+        await gql(`query($c: ID!) { contact(id: $c) { dnd } }`, { c });
+        return gql(`mutation($c: ID!) { updateContact(id: $c, input: { dnd: true }) { id } }`, { c });
+      },
+      types: ["CONTACT_UPDATE", "CONTACT_DND_UPDATE"],
+    },
+    {
+      name: "updateContact (dnd written unchanged)",
+      run: async (c) => {
+        await gql(`query($c: ID!) { contact(id: $c) { dnd } }`, { c });
+        return gql(`mutation($c: ID!) { updateContact(id: $c, input: { dnd: false }) { id } }`, { c });
+      },
+      types: ["CONTACT_UPDATE"],
+    },
     { name: "addContactTags", run: (c) => gql(`mutation($c: ID!) { addContactTags(contactId: $c, tags: ["t2"]) }`, { c }), types: ["CONTACT_TAG_UPDATE"] },
     { name: "removeContactTags", run: (c) => gql(`mutation($c: ID!) { removeContactTags(contactId: $c, tags: ["t1"]) }`, { c }), types: ["CONTACT_TAG_UPDATE"] },
     { name: "upsertContact (created)", run: () => gql(`mutation { upsertContact(input: { email: "${uniqueEmail("up")}" }) { created } }`), types: ["CONTACT_CREATE"] },
@@ -134,6 +150,18 @@ describe("GATEWAY events and their webhooks", () => {
     expect(posted.length).toBeGreaterThanOrEqual(c.types.length);
     const events = await w.settle();
     expect(events.map((e) => [e.type, e.source])).toEqual(c.types.map((t) => [t, "GATEWAY"]));
+  });
+
+  it("a dnd change to a contact the gateway has not cached is not announced on a guess: HighLevel's ContactDndUpdate arrives once, as WEBHOOK", async () => {
+    const contact = newContact();
+    const w = watch();
+    await gql(`mutation($c: ID!) { updateContact(id: $c, input: { dnd: true }) { id } }`, { c: contact.id });
+    await waitFor(() => w.events().length > 0, { what: "CONTACT_UPDATE from the gateway" });
+    await forwardAll();
+    expect((await w.settle()).map((e) => [e.type, e.source])).toEqual([
+      ["CONTACT_UPDATE", "GATEWAY"],
+      ["CONTACT_DND_UPDATE", "WEBHOOK"],
+    ]);
   });
 
   it("a webhook that arrives before the gateway's announcement is delivered once (as WEBHOOK)", async () => {

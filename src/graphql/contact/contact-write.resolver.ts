@@ -97,7 +97,16 @@ export class ContactWriteResolver {
         : undefined,
       write: (upstream, location) => upstream.updateContact(location, id, toUpdateContactBody(input)),
       changes: (location, c) => writeChanges.contactWritten(location, c),
-      events: (location, c) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_UPDATE, location, c)],
+      comparesContact: input.dnd === undefined || input.dnd === null ? undefined : id,
+      events: (location, c, before) => [
+        GATEWAY_EVENTS.contact(ContactEventType.CONTACT_UPDATE, location, c),
+        // HighLevel also sends ContactDndUpdate when `dnd` changes ("whenever a contact's dnd field
+        // is updated", docs/webhook events/ContactDndUpdate.md). Announced only when the cached copy
+        // shows the change; unknown (not cached) is left to the webhook, never announced on a guess.
+        ...(before.contact && typeof before.contact.dnd === "boolean" && typeof c.dnd === "boolean" && before.contact.dnd !== c.dnd
+          ? [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_DND_UPDATE, location, c)]
+          : []),
+      ],
       notFoundChanges: (location) => writeChanges.contactGone(location, id),
       afterCache: (c) => forgetInRequest(ctx, id, c),
     });

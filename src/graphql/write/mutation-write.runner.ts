@@ -62,7 +62,7 @@ export interface WriteServices {
  */
 export interface WriteDeps {
   client: ContactsClient;
-  cache: Pick<ResourceCache, "applyChanges" | "load">;
+  cache: Pick<ResourceCache, "applyChanges" | "load" | "peek">;
   /** Only what a write asks of the credentials: the scopes the location's upstream token grants. */
   credentials: Pick<CredentialProvider, "grantedScopes">;
   write: WriteServices;
@@ -174,8 +174,20 @@ export interface MutationPlan<T> {
   /**
    * The events this write announces to subscribers at once (src/events/gateway-event.build.ts):
    * what HighLevel's webhook for it will say, or TASK_UPDATE, which HighLevel never sends.
+   * `before` holds the cached copy of `comparesContact` as it was just before the write.
    */
-  events?: (location: string, result: T) => readonly ContactEvent[];
+  events?: (location: string, result: T, before: WriteBefore) => readonly ContactEvent[];
+  /**
+   * A contact whose cached copy `events` compares the result with (e.g. `dnd`, whose change
+   * HighLevel announces as ContactDndUpdate). Peeked in the shared cache just before the write,
+   * never read from the upstream: undefined when not cached.
+   */
+  comparesContact?: string;
+}
+
+/** What the cache held just before a write (see `MutationPlan.comparesContact`). */
+export interface WriteBefore {
+  contact: UpstreamContact | undefined;
 }
 
 export function inputError(problems: InputProblem[]): GraphQLError {
@@ -367,7 +379,10 @@ export async function runMutation<T>(shared: WriteDeps, context: WriteRequest, p
   try {
     // 5. precondition (fresh read)
     if (plan.precondition) await plan.precondition(freshReads(deps, location), location);
-    // 6. the write
+    // 6. the write (after noting what the events compare with)
+    const before: WriteBefore = {
+      contact: plan.comparesContact === undefined ? undefined : deps.cache.peek<UpstreamContact>(cacheKeys.contact(location, plan.comparesContact)),
+    };
     const { result, traceId } = write.traceCapture
       ? await write.traceCapture.capture(() => plan.write(deps.client, location))
       : { result: await plan.write(deps.client, location), traceId: undefined };
@@ -377,7 +392,7 @@ export async function runMutation<T>(shared: WriteDeps, context: WriteRequest, p
     if (plan.events && deps.announce) {
       try {
         // Awaited, so a subscriber has the event before the caller has the answer; never fails the write.
-        for (const event of plan.events(location, result)) await deps.announce(event).catch(() => undefined);
+        for (const event of plan.events(location, result, before)) await deps.announce(event).catch(() => undefined);
       } catch {
         // see above
       }

@@ -21,7 +21,7 @@ function context(options: { granted?: string[]; key?: string } = {}) {
     scopeMemory: createUpstreamScopeMemory(),
     close: async () => undefined,
   };
-  const cache = { applyChanges: vi.fn(), load: vi.fn() };
+  const cache = { applyChanges: vi.fn(), load: vi.fn(), peek: vi.fn() };
   const deps = {
     client: {} as never,
     cache: cache as never,
