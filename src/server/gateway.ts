@@ -413,12 +413,32 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     },
     stored: (viewer, basis) => (basis ? freshnessAt(basis, cache.now(), webhookActivity.flowing(viewer.locationId)) : undefined),
   };
+  // Every answer says what it cost upstream: the cost stage's estimate (cold, worst case), the calls
+  // the rate governor granted it (each attempt; 0 for a response-cache hit) and what is left of
+  // its location's budget, this interval and today (as this instance last saw it).
+  const costOf = (viewer: { locationId: string }, estimated: number | undefined, actual: number) => {
+    const budget = governance.governor.budgetOf(viewer.locationId);
+    return {
+      ...(estimated !== undefined ? { estimated } : {}),
+      actual,
+      budget: { intervalRemaining: budget.remaining, dailyRemaining: budget.dailyRemaining },
+    };
+  };
+  const cost: ResponseExtension<{ estimated?: number }> = {
+    name: "cost",
+    executed({ viewer, context, estimated }) {
+      if (!viewer) return undefined;
+      const actual = (context as GatewayContext).upstreamCalls();
+      return { value: costOf(viewer, estimated, actual), kept: estimated !== undefined ? { estimated } : {} };
+    },
+    stored: (viewer, kept) => costOf(viewer, kept?.estimated, 0),
+  };
   const pipeline = createOperationPipeline({
     schema,
     config,
     audit: write.audit,
     responseCache,
-    extensions: [freshness],
+    extensions: [freshness, cost],
     limits: { onFragmentVisit: () => ops.metrics.recordCostFragmentVisit() },
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
   });

@@ -32,7 +32,11 @@ describe("gateway (read path)", () => {
   it("resolves viewer from the caller token", async () => {
     const token = await stack().tokenFor({ scopes: [READ, WRITE], subject: "user-1" });
     const res = await stack().gql(`{ viewer { subject locationId scopes } }`, {}, token);
-    expect(res.body).toEqual({ data: { viewer: { subject: "user-1", locationId: LOCATION_A, scopes: [READ, WRITE] } } });
+    // Every answer carries what it cost upstream (nothing, here): extensions.cost.
+    expect(res.body).toEqual({
+      data: { viewer: { subject: "user-1", locationId: LOCATION_A, scopes: [READ, WRITE] } },
+      extensions: { cost: expect.objectContaining({ estimated: 0, actual: 0 }) },
+    });
   });
 
   it("loads a contact by id through the upstream once, then from the cache", async () => {
@@ -100,7 +104,10 @@ describe("gateway (read path)", () => {
       { message: 'Syntax Error: Expected Name, found "{".', locations: [{ line: 1, column: 21 }], extensions: { code: "GRAPHQL_VALIDATION_FAILED" } },
     ]);
     socket.send(JSON.stringify({ id: "good", type: "subscribe", payload: { query: "{ viewer { locationId } }" } }));
-    expect((await waitFor("next", "good"))?.payload).toEqual({ data: { viewer: { locationId: LOCATION_A } } });
+    expect((await waitFor("next", "good"))?.payload).toEqual({
+      data: { viewer: { locationId: LOCATION_A } },
+      extensions: { cost: expect.objectContaining({ estimated: 0, actual: 0 }) },
+    });
     expect(closeCode).toBeUndefined();
     socket.close();
   });

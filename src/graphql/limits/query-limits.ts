@@ -77,6 +77,16 @@ export interface QueryLimits {
     operation: OperationDefinitionNode,
     variables?: Readonly<Record<string, unknown>> | null,
   ): GraphQLError | undefined;
+  /**
+   * `checkCost` with the estimate: the full count when within the budget (the walk never stops
+   * below it), else the refusal and the partial sum it stopped at.
+   */
+  costOf(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): { estimated: number; error: GraphQLError | undefined };
   /** The worst-case upstream calls of one operation (the full count, no early stop). */
   estimate(
     schema: GraphQLSchema,
@@ -182,15 +192,24 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     });
   }
 
+  function costOf(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): { estimated: number; error: GraphQLError | undefined } {
+    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget);
+    report(operation, estimated);
+    return { estimated, error: estimated > budget ? costExceededError(estimated, budget, operation) : undefined };
+  }
+
   function checkCost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables?: Readonly<Record<string, unknown>> | null,
   ): GraphQLError | undefined {
-    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget);
-    report(operation, estimated);
-    return estimated > budget ? costExceededError(estimated, budget, operation) : undefined;
+    return costOf(schema, document, operation, variables).error;
   }
 
   function report(operation: OperationDefinitionNode, estimated: number) {
@@ -269,6 +288,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     parseError,
     checkDocument,
     checkCost,
+    costOf,
     estimate,
     fieldCosts,
   };

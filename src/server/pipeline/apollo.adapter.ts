@@ -139,7 +139,12 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
           if (admission?.kind === "cached" || admission?.kind === "refused" || response.body.kind !== "single") return;
           const result = response.body.singleResult;
           // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
-          const { values, kept } = pipeline.executedExtensions({ viewer: contextValue.viewer, reads: contextValue.reads, context: contextValue });
+          const { values, kept } = pipeline.executedExtensions({
+            viewer: contextValue.viewer,
+            reads: contextValue.reads,
+            context: contextValue,
+            estimated: admission?.kind === "execute" ? admission.estimated : undefined,
+          });
           if (values) result.extensions = { ...(result.extensions ?? {}), ...values };
           admission?.remember(
             { ...(result.data !== undefined ? { data: result.data } : {}), ...(result.errors ? { errors: [...result.errors] as never } : {}) },

@@ -78,7 +78,12 @@ export type Admission =
    * its extensions keep (`executedExtensions(…).kept`) to `remember`, which stores a successful
    * result when the operation is cacheable.
    */
-  | { kind: "execute"; remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void };
+  | {
+      kind: "execute";
+      remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void;
+      /** The cost stage's estimate of its upstream calls (0 for introspection); pass it to `executedExtensions`. */
+      estimated: number;
+    };
 
 export interface OperationPipelineOptions {
   schema: GraphQLSchema;
@@ -232,7 +237,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const fields = rootFields(document, operation.selectionSet);
       // Introspection is public (the sandbox loads the schema before a token is typed); it costs
       // no upstream call.
-      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined };
+      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, estimated: 0 };
 
       // 4. authenticate
       let viewer: Viewer;
@@ -244,7 +249,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
 
       // 5. cost, with the request's variables
       const vars = variables && typeof variables === "object" ? (variables as Record<string, unknown>) : undefined;
-      const tooExpensive = limits.checkCost(schema, document, operation, vars);
+      const { estimated, error: tooExpensive } = limits.costOf(schema, document, operation, vars);
       if (tooExpensive) return { kind: "refused", stage: "cost", errors: [tooExpensive], asResult: false };
 
       // 6. authorize: the contract's rule per operation type and each root field's scopes
@@ -265,7 +270,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       // 8. the response cache (after authorization: a hit is never served to a caller lacking the scope)
       const queried = fields.filter((f) => f !== "__typename");
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
-        return { kind: "execute", remember: () => undefined };
+        return { kind: "execute", remember: () => undefined, estimated };
       }
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
       if (hit !== undefined) {
@@ -276,6 +281,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const generation = responseCache.generation(viewer.locationId);
       return {
         kind: "execute",
+        estimated,
         remember(result, reads, kept) {
           if ((result.errors && result.errors.length > 0) || !result.data) return;
           responseCache.store(key, viewer, generation, result, reads.reads(), kept);

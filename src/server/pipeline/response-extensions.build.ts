@@ -18,6 +18,8 @@ export interface ExecutedOperation {
   reads: ReadLog;
   /** The GraphQL context (src/graphql/context.ts), for extensions that need more. */
   context: unknown;
+  /** The cost stage's estimate of its upstream calls, when it ran. */
+  estimated?: number | undefined;
 }
 
 export interface ResponseExtension<Kept = unknown> {

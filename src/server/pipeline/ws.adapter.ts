@@ -134,7 +134,12 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
     const result = await graphqlExecute(args);
     const context = args.contextValue as GatewayContext;
     // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
-    const { values, kept } = pipeline.executedExtensions({ viewer: context.viewer, reads: context.reads, context });
+    const { values, kept } = pipeline.executedExtensions({
+      viewer: context.viewer,
+      reads: context.reads,
+      context,
+      estimated: admission?.kind === "execute" ? admission.estimated : undefined,
+    });
     admission?.remember(result, context.reads, kept);
     return withExtensions(result, values);
   };
