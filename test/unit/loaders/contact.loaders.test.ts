@@ -1,0 +1,84 @@
+/**
+ * The tasks loader's bulk batch over a real ResourceCache whose shared tier answers after an await
+ * (as Redis does): only the contacts the cache lacks go into one bulk read; a failing bulk read
+ * falls back to per-contact reads (and is remembered); a rate-limited one is not repeated per contact.
+ */
+import { describe, expect, it } from "vitest";
+import { createResourceCache, type SharedCacheTier } from "../../../src/cache/resource-cache.js";
+import { keys } from "../../../src/cache/resource-key.js";
+import { createBulkRouteMemory } from "../../../src/loaders/bulk-route.memory.js";
+import { createLoaders } from "../../../src/loaders/contact.loaders.js";
+import type { ContactsReadClient } from "../../../src/loaders/read-client.types.js";
+import { TASKS, type PerContactResource } from "../../../src/upstream/resources.js";
+import { UpstreamError } from "../../../src/upstream/upstream.error.js";
+
+const LOCATION = "loc";
+const task = (contactId: string, n: number) => ({ id: `${contactId}-t${n}`, title: `t${n}`, contactId, completed: false });
+
+/** A shared tier holding `lists`, answering every lookup on a later turn of the event loop. */
+function slowSharedTier(lists: Record<string, unknown>): SharedCacheTier {
+  return {
+    get: (key) =>
+      new Promise((resolve) =>
+        setTimeout(() => resolve(key.kind === TASKS.kind && key.id in lists ? { hit: true, value: lists[key.id] } : { hit: false, token: undefined }), 5),
+      ),
+    store: () => undefined,
+    apply: () => undefined,
+  };
+}
+
+function fakeClient(bulk: (ids: readonly string[]) => Promise<Map<string, unknown[]>>) {
+  const calls = { bulk: [] as string[][], single: [] as string[] };
+  const client = {
+    async bulkListsOf(_resource: PerContactResource, _location: string, ids: readonly string[]) {
+      calls.bulk.push([...ids]);
+      return bulk(ids);
+    },
+    async listOf(_resource: PerContactResource, _location: string, contactId: string) {
+      calls.single.push(contactId);
+      return [task(contactId, 9)];
+    },
+  } as unknown as ContactsReadClient;
+  return { client, calls };
+}
+
+const allOf = (ids: readonly string[]) => new Map(ids.map((id) => [id, [task(id, 1)]]));
+
+describe("tasks loader over the bulk route", () => {
+  it("reads in one call only the lists neither cache level has, after the shared tier answered", async () => {
+    const cache = createResourceCache({ shared: slowSharedTier({ b: [task("b", 1)] }) });
+    cache.set(keys.list(LOCATION, TASKS.kind, "a"), [task("a", 1)]);
+    const { client, calls } = fakeClient(async (ids) => allOf(ids));
+    const loaders = createLoaders({ client, cache, bulkRoutes: createBulkRouteMemory() }, LOCATION);
+    const lists = await Promise.all(["a", "b", "c", "d"].map((id) => loaders.list(TASKS).load(id)));
+    expect(calls.bulk).toEqual([["c", "d"]]);
+    expect(calls.single).toEqual([]);
+    expect(lists.map((l) => l.map((t) => t.id))).toEqual([["a-t1"], ["b-t1"], ["c-t1"], ["d-t1"]]);
+    // Stored under the per-contact key.
+    expect(cache.peek(keys.list(LOCATION, TASKS.kind, "c"))).toEqual([task("c", 1)]);
+  });
+
+  it("falls back to per-contact reads when the bulk read fails, and remembers it for the location", async () => {
+    const cache = createResourceCache({ ttlMs: 0 });
+    const refused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "no scope", method: "POST", route: TASKS.bulk!.route });
+    const { client, calls } = fakeClient(async () => Promise.reject(refused));
+    const services = { client, cache, bulkRoutes: createBulkRouteMemory() };
+    const once = createLoaders(services, LOCATION);
+    const first = await Promise.all(["a", "b"].map((id) => once.list(TASKS).load(id)));
+    expect(first.map((l) => l[0]!.id)).toEqual(["a-t9", "b-t9"]);
+    const again = createLoaders(services, LOCATION);
+    await Promise.all(["a", "b"].map((id) => again.list(TASKS).load(id)));
+    expect(calls.bulk).toHaveLength(1);
+    expect(calls.single).toEqual(["a", "b", "a", "b"]);
+  });
+
+  it("does not repeat a rate-limited bulk read per contact", async () => {
+    const cache = createResourceCache({ ttlMs: 0 });
+    const limited = new UpstreamError({ code: "UPSTREAM_RATE_LIMITED", reason: "rate_limited", message: "later", method: "POST", route: TASKS.bulk!.route, retryAfterMs: 1_000 });
+    const { client, calls } = fakeClient(async () => Promise.reject(limited));
+    const loaders = createLoaders({ client, cache, bulkRoutes: createBulkRouteMemory() }, LOCATION);
+    const results = await Promise.allSettled(["a", "b"].map((id) => loaders.list(TASKS).load(id)));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(calls.single).toEqual([]);
+  });
+});
