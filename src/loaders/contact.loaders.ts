@@ -129,6 +129,8 @@ function each<K, V>(load: (key: K) => Promise<V>) {
 
 const childKey = (ref: ChildRef) => `${ref.contactId}/${ref.id}`;
 
+const MAX_BULK_CONTACTS = 100;
+
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** Errors of the bulk read that a per-contact read would only repeat, at a higher price. */
@@ -171,11 +173,16 @@ export function createLoaders(services: LoaderServices, locationId: string, read
     if (entry) return entry;
     const single = (contactId: string) => client.listOf(resource, locationId, contactId);
     const bulkRoutes = services.bulkRoutes;
-    const loader = new DataLoader<string, { id: string }[]>(
+    const loader =
       resource.bulk && client.bulkListsOf && bulkRoutes
-        ? (contactIds) => bulkBatch(resource, contactIds, single, bulkRoutes)
-        : each((contactId) => cache.load(keys.list(locationId, resource.kind, contactId), () => single(contactId))),
-    );
+        ? new DataLoader<string, { id: string }[]>((contactIds) => bulkBatch(resource, contactIds, single, bulkRoutes), {
+            // At most 100 contact ids per request body, the bound of HighLevel's other bulk
+            // contact routes (README "Mutations": bulk tags and business, up to 100 contacts).
+            maxBatchSize: MAX_BULK_CONTACTS,
+          })
+        : new DataLoader<string, { id: string }[]>(
+            each((contactId) => cache.load(keys.list(locationId, resource.kind, contactId), () => single(contactId))),
+          );
     const listed = new Set<string>();
     const load = loader.load.bind(loader);
     loader.load = (contactId: string) => {

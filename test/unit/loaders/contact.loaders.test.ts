@@ -58,6 +58,15 @@ describe("tasks loader over the bulk route", () => {
     expect(cache.peek(keys.list(LOCATION, TASKS.kind, "c"))).toEqual([task("c", 1)]);
   });
 
+  it("asks for at most 100 contacts per bulk read", async () => {
+    const cache = createResourceCache({ ttlMs: 0 });
+    const { client, calls } = fakeClient(async (ids) => allOf(ids));
+    const loaders = createLoaders({ client, cache, bulkRoutes: createBulkRouteMemory() }, LOCATION);
+    const ids = Array.from({ length: 150 }, (_, i) => `c${i}`);
+    await Promise.all(ids.map((id) => loaders.list(TASKS).load(id)));
+    expect(calls.bulk.map((batch) => batch.length)).toEqual([100, 50]);
+  });
+
   it("falls back to per-contact reads when the bulk read fails, and remembers it for the location", async () => {
     const cache = createResourceCache({ ttlMs: 0 });
     const refused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "no scope", method: "POST", route: TASKS.bulk!.route });
