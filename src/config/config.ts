@@ -77,6 +77,8 @@ export interface Config {
     revalidateBudgetPercent: number;
     /** Lifetime of a cached `POST /contacts/search` page, ms (capped by ttlMs). */
     searchTtlMs: number;
+    /** Interval of the scheduled refresh of each location's custom-field definitions, ms; 0 = on demand only. */
+    fieldDefinitionsRefreshMs: number;
   };
   warmUp: {
     /** Newest contacts per served location prefetched with their relations after start and install; 0 = no warm-up. */
@@ -327,6 +329,7 @@ export function loadConfig(env: Env): Config {
       revalidateAfterMs: read(env, "CACHE_REVALIDATE_AFTER_MS", int(1, 7 * 86_400_000, 3_600_000), "milliseconds (1..604800000)"),
       revalidateBudgetPercent: read(env, "CACHE_REVALIDATE_BUDGET_PERCENT", int(1, 100, 10), "a percentage from 1 to 100"),
       searchTtlMs: read(env, "CACHE_SEARCH_TTL_MS", int(0, 600_000, 5_000), "milliseconds (0..600000)"),
+      fieldDefinitionsRefreshMs: read(env, "FIELD_DEFINITIONS_REFRESH_MS", int(0, 86_400_000, 300_000), "milliseconds (0..86400000)"),
     },
     warmUp: {
       contacts: read(env, "WARMUP_CONTACTS", int(0, 100, 100), "an integer from 0 to 100 (0 = no warm-up)"),

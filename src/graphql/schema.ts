@@ -12,6 +12,7 @@ import { ContactDetailResolver } from "./contact/contact-detail.resolver.js";
 import { ContactFieldsResolver } from "./contact/contact-fields.resolver.js";
 import { ContactQueryResolver } from "./contact/contact.resolver.js";
 import { NoteFieldsResolver } from "./note/note.resolver.js";
+import { LocationQueryResolver } from "./location/location.resolver.js";
 import { rootScopes } from "./root-scopes.js";
 import { TaskFieldsResolver } from "./task/task.resolver.js";
 import { ViewerResolver } from "./viewer/viewer.resolver.js";
@@ -25,6 +26,7 @@ export const READ_RESOLVERS: readonly Function[] = [
   TaskFieldsResolver,
   NoteFieldsResolver,
   AppointmentFieldsResolver,
+  LocationQueryResolver,
 ];
 
 export interface BuildGatewaySchemaOptions {

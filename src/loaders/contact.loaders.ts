@@ -81,8 +81,11 @@ export interface Loaders {
    * any contact change. `expiresAtMs` tells the response cache when an answer built on it expires.
    */
   searchPage(body: SearchContactsBody): Promise<SearchPage>;
-  /** The location's contact custom-field definitions (`GET /locations/:id/customFields?model=contact`). */
-  fieldDefinitions(): Promise<UpstreamCustomFieldDefinition[]>;
+  /**
+   * The location's contact custom-field definitions (`GET /locations/:id/customFields?model=contact`),
+   * cached per location; `fresh` reads them again (on demand, and the scheduled refresh).
+   */
+  fieldDefinitions(options?: { fresh?: boolean }): Promise<UpstreamCustomFieldDefinition[]>;
   /** The location's tags (`GET /locations/:id/tags`). */
   locationTags(): Promise<UpstreamLocationTag[]>;
 }
@@ -327,8 +330,16 @@ export function createLoaders(services: LoaderServices, locationId: string, read
         ),
       );
     },
-    fieldDefinitions() {
-      return memo("f", () => cache.load(keys.fieldDefinitions(locationId), () => client.listCustomFieldDefinitions(locationId)));
+    fieldDefinitions(options = {}) {
+      const key = keys.fieldDefinitions(locationId);
+      const load = () => cache.load(key, () => client.listCustomFieldDefinitions(locationId), { bypass: options.fresh === true });
+      if (options.fresh) {
+        // Read again now; what this operation reads afterwards is the fresh list.
+        const fresh = load();
+        pages.set("f", fresh);
+        return fresh;
+      }
+      return memo("f", load);
     },
     locationTags() {
       return memo("t", () => cache.load(keys.locationTags(locationId), () => client.listLocationTags(locationId)));

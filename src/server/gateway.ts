@@ -36,7 +36,7 @@ import { buildGatewaySchema, createGatewayContext } from "../graphql/index.js";
 import { createWriteEngine, createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
-import { createBulkRouteMemory, createLoaderFactory } from "../loaders/index.js";
+import { createBulkRouteMemory, createFieldDefinitionsRefresh, createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
@@ -302,6 +302,17 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     resources: cache.registry.perContact,
     onError: (error, locationId) => logger.debug({ err: error, locationId }, "warm-up read failed; the first real read will fetch it"),
   });
+  // Every served location's custom-field definitions, read again on a schedule (typed custom
+  // fields, filters by key); on demand through Query.customFieldDefinitions(refresh: true).
+  const fieldDefinitions = createFieldDefinitionsRefresh({
+    createLoaders: (locationId) => createLoaders(locationId),
+    locations: () => credentials.locations(),
+    intervalMs: config.cache.fieldDefinitionsRefreshMs,
+    onRefreshed: (locationId, outcome) => {
+      if ("error" in outcome) logger.warn({ err: outcome.error, locationId }, "custom-field definitions: refresh failed; the cached ones stay until they expire");
+    },
+  });
+  fieldDefinitions.start();
 
   // Stale entries served (kept current by webhooks) are fetched again in the background, within
   // the revalidation lane's share of the budget; tasks through the bulk route.
@@ -604,6 +615,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       stopInvalidations();
       stopUninstallListener();
       revalidation.stop();
+      fieldDefinitions.stop();
       for (const feature of [...features].reverse()) {
         try {
           await feature.close?.();

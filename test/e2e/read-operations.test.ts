@@ -48,7 +48,15 @@ describe("named operations (read path)", () => {
       timezone: seeded.timezone,
       tags: seeded.tags,
     });
-    expect(contact.customFields).toEqual(seeded.customFields!.map((f) => ({ id: f.id, value: String(f.value) })));
+    // Typed by the location's definitions: money as numbers, picklists as text, dates as YYYY-MM-DD.
+    const definitions = s.sim.data.customFieldDefinitions(LOCATION_A);
+    expect(contact.customFields).toEqual(
+      seeded.customFields!.map((f) => {
+        const d = definitions.find((x) => x.id === f.id)!;
+        return { id: f.id, key: d.fieldKey, name: d.name, dataType: d.dataType, value: d.dataType === "MONETORY" ? Number(f.value) : f.value };
+      }),
+    );
+    expect(contact.customFields!.some((f) => typeof f.value === "number")).toBe(true);
     expect(contact.tasks!.map((t) => t.id)).toEqual(s.sim.data.listTasks(seeded.id).map((t) => t.id));
     expect(contact.notes!.map((n) => n.id)).toEqual(s.sim.data.listNotes(seeded.id).map((n) => n.id));
     expect(contact.appointments!.map((a) => a.id)).toEqual(s.sim.data.listAppointments(seeded.id).map((a) => a.id));

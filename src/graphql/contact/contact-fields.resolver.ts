@@ -14,16 +14,13 @@ import { Note } from "../note/note.type.js";
 import { Task } from "../task/task.type.js";
 import { ContactRecord, type ContactField } from "./contact.record.js";
 import { Contact, CustomFieldValue } from "./contact.type.js";
+import { typedCustomFieldValue } from "./custom-field.mapping.js";
 
 const asString = (value: unknown): string | null =>
   value === null || value === undefined ? null : typeof value === "string" ? value : String(value);
 
-function customFieldValue(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-}
+/** A value without its definition: as it came (JSON carries any type). */
+const untypedValue = (value: unknown): unknown => (value === undefined ? null : value);
 
 @Resolver(() => Contact)
 export class ContactFieldsResolver {
@@ -108,13 +105,28 @@ export class ContactFieldsResolver {
     return toDate(await root.read("dateUpdated", ctx.loaders));
   }
 
-  @FieldResolver(() => [CustomFieldValue])
+  @FieldResolver(() => [CustomFieldValue], {
+    description: "With the location's field definitions (read once per location and cached; without them the values come untyped).",
+  })
   async customFields(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<CustomFieldValue[]> {
     const fields = await root.read("customFields", ctx.loaders);
     if (!Array.isArray(fields)) return [];
-    return (fields as UpstreamCustomFieldValue[])
-      .filter((f) => f && typeof f.id === "string")
-      .map((f) => ({ id: f.id, value: customFieldValue(f.value) }));
+    const present = (fields as UpstreamCustomFieldValue[]).filter((f) => f && typeof f.id === "string");
+    if (present.length === 0) return [];
+    // Definitions that cannot be read (a credential without locations/customFields.readonly)
+    // leave the values untyped rather than failing the contact.
+    const definitions = await ctx.loaders.fieldDefinitions().catch(() => []);
+    const byId = new Map(definitions.map((d) => [d.id, d] as const));
+    return present.map((f) => {
+      const definition = byId.get(f.id);
+      return {
+        id: f.id,
+        key: definition?.fieldKey ?? null,
+        name: definition?.name ?? null,
+        dataType: definition?.dataType ?? null,
+        value: definition ? typedCustomFieldValue(f.value, definition.dataType) : untypedValue(f.value),
+      };
+    });
   }
 
   @FieldResolver(() => [Task], { nullable: true, description: "GET /contacts/:contactId/tasks" })

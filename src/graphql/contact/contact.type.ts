@@ -5,6 +5,7 @@
  * of one contact yields `null` plus an error at its path instead of wiping the whole list.
  */
 import { Field, ID, ObjectType } from "type-graphql";
+import { JSONScalar } from "../common/scalars.js";
 
 @ObjectType("Contact")
 export class Contact {
@@ -15,11 +16,24 @@ export class Contact {
   locationId!: string;
 }
 
-@ObjectType("CustomFieldValue")
+@ObjectType("CustomFieldValue", {
+  description:
+    "A custom field of the contact with its definition (GET /locations/:id/customFields): `key`, `name` and `dataType` are null when the " +
+    "definitions cannot be read; `value` is typed by `dataType` (numbers as numbers, multi-option, checkbox and text-box lists as lists, dates as ISO 8601).",
+})
 export class CustomFieldValue {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => String, { nullable: true, description: "The field key, e.g. contact.loan_amount." })
+  key!: string | null;
+
   @Field(() => String, { nullable: true })
-  value!: string | null;
+  name!: string | null;
+
+  @Field(() => String, { nullable: true, description: "HighLevel's data type, e.g. MONETORY, SINGLE_OPTIONS, DATE." })
+  dataType!: string | null;
+
+  @Field(() => JSONScalar, { nullable: true })
+  value!: unknown;
 }

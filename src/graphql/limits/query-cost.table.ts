@@ -117,6 +117,9 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
     itemLoads: [TASKS.kind, APPOINTMENTS.kind],
   },
   "Query.dashboardScope": { calls: 1 },
+  // Filter pickers (one location read each).
+  "Query.tags": { calls: 1 }, // GET /locations/:locationId/tags
+  "Query.customFieldDefinitions": { calls: 1 }, // GET /locations/:locationId/customFields
   "Contact.summary": { sameObject: true },
   "ContactSummary.openTaskCount": { loads: [TASKS.kind] },
   "ContactSummary.overdueTaskCount": { loads: [TASKS.kind] },
