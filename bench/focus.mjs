@@ -12,9 +12,10 @@
 // Knobs (env): BENCH_FOCUS (comma list of `miss`, `memory`; default both), BENCH_FOCUS_ROUNDS (3),
 // BENCH_MISS_REQUESTS (300 per round), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
-// bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0). Prints JSON lines and a summary.
+// bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
+// under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0). Prints JSON lines and a summary.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpuMs, gql, pin, rssMb, sleep } from "./lib/measure.mjs";
@@ -39,6 +40,7 @@ const cfg = {
   gatewayCpu: num("BENCH_GATEWAY_CPU", 1),
   driverCpu: num("BENCH_DRIVER_CPU", 0),
   profile: env.BENCH_FOCUS_PROFILE === "1",
+  heapSnapshot: env.BENCH_FOCUS_HEAPSNAPSHOT === "1",
 };
 for (const s of cfg.scenarios) if (!["miss", "memory"].includes(s)) throw new Error(`BENCH_FOCUS: expected names from miss, memory, received ${JSON.stringify(s)}`);
 const builds = (env.BENCH_FOCUS_OURS ?? `ours=${root}`).split(",").map((pair) => {
@@ -81,7 +83,15 @@ const sim = (cmd, args) =>
 
 const running = [];
 async function start(build, port, extra = {}) {
-  const sys = await startOurs({ root: build.root, port, cpu: cfg.gatewayCpu, upstream: extra.upstream, name: build.name, ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}) });
+  const sys = await startOurs({
+    root: build.root,
+    port,
+    cpu: cfg.gatewayCpu,
+    upstream: extra.upstream,
+    name: build.name,
+    ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}),
+    ...(extra.snapshotDir ? { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${extra.snapshotDir}` } } : {}),
+  });
   running.push(sys);
   return sys;
 }
@@ -210,7 +220,9 @@ async function main() {
     const { ids } = await sim("seedMass", { count: cfg.cachedContacts });
     for (let round = 0; round < Math.max(1, Math.min(cfg.rounds, 2)); round++) {
       for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
-        const sys = await start(build, port++, { upstream });
+        const snapshotDir = cfg.heapSnapshot && round === 0 ? join(root, "bench", "results", "raw", `focus-heap-${build.name}-${Date.now()}`) : undefined;
+        if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
+        const sys = await start(build, port++, { upstream, snapshotDir });
         try {
           const rssBefore = rssMb(sys.pid);
           await loadContacts(sys, headers, ids);
@@ -219,6 +231,21 @@ async function main() {
           const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore };
           (out.memory[build.name] ??= []).push(m.rssMb);
           console.log(JSON.stringify({ scenario: "memory", round, system: build.name, cachedContacts: ids.length, ...m }));
+          if (snapshotDir) {
+            process.kill(sys.pid, "SIGUSR2");
+            // Written when complete (renamed from a temporary name): wait for a stable size.
+            let last = -1;
+            for (let i = 0; i < 600; i++) {
+              await sleep(500);
+              const files = readdirSync(snapshotDir).filter((f) => f.endsWith(".heapsnapshot"));
+              const size = files[0] ? statSync(join(snapshotDir, files[0])).size : -1;
+              if (size > 0 && size === last) {
+                console.log(`heap snapshot ${build.name}: ${join(snapshotDir, files[0])}`);
+                break;
+              }
+              last = size;
+            }
+          }
         } finally {
           await stop(sys);
         }

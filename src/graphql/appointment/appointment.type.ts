@@ -4,7 +4,7 @@
  */
 import { Field, ID, ObjectType } from "type-graphql";
 
-@ObjectType("Appointment")
+@ObjectType("Appointment", { simpleResolvers: true })
 export class Appointment {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 /** Relay-style page info shared by the connections. */
 import { Field, ObjectType } from "type-graphql";
 
-@ObjectType("PageInfo")
+@ObjectType("PageInfo", { simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;

@@ -6,7 +6,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Contact } from "./contact.type.js";
 import type { ContactRecord } from "./contact.record.js";
 
-@ObjectType("UpsertContactPayload")
+@ObjectType("UpsertContactPayload", { simpleResolvers: true })
 export class UpsertContactPayload {
   @Field(() => Boolean, { description: "true when a new contact was created, false when an existing one (same email or phone) was updated." })
   created!: boolean;
@@ -15,7 +15,7 @@ export class UpsertContactPayload {
   contact!: ContactRecord;
 }
 
-@ObjectType("BulkContactOutcome", { description: "What a bulk mutation did to one of the requested contacts." })
+@ObjectType("BulkContactOutcome", { simpleResolvers: true, description: "What a bulk mutation did to one of the requested contacts." })
 export class BulkContactOutcome {
   @Field(() => ID)
   contactId!: string;
@@ -33,7 +33,7 @@ export class BulkContactOutcome {
   tagsRemoved!: string[] | null;
 }
 
-@ObjectType("BulkContactsPayload")
+@ObjectType("BulkContactsPayload", { simpleResolvers: true })
 export class BulkContactsPayload {
   @Field(() => Int, { description: "Contacts changed." })
   succeeded!: number;

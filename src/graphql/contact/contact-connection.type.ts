@@ -4,7 +4,7 @@ import { PageInfo } from "../common/page-info.type.js";
 import { Contact } from "./contact.type.js";
 import type { ContactRecord } from "./contact.record.js";
 
-@ObjectType("ContactEdge")
+@ObjectType("ContactEdge", { simpleResolvers: true })
 export class ContactEdge {
   @Field(() => String)
   cursor!: string;
@@ -13,7 +13,7 @@ export class ContactEdge {
   node!: ContactRecord;
 }
 
-@ObjectType("ContactConnection")
+@ObjectType("ContactConnection", { simpleResolvers: true })
 export class ContactConnection {
   @Field(() => [Contact])
   nodes!: ContactRecord[];

@@ -18,8 +18,8 @@ const ATTRIBUTION_FIELDS = ["url", "campaign", "campaignId", "medium", "mediumId
 
 @Resolver(() => Contact)
 export class ContactDetailResolver {
-  private str(root: ContactRecord, field: ContactField, ctx: GatewayContext): Promise<string | null> {
-    return root.read(field, ctx.loaders).then(text);
+  private str(root: ContactRecord, field: ContactField, ctx: GatewayContext): string | null | Promise<string | null> {
+    return root.readAs(field, ctx.loaders, text);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "Street address (HighLevel's address1)." })

@@ -5,7 +5,7 @@
  */
 import { Field, ObjectType } from "type-graphql";
 
-@ObjectType("DndChannelSetting", { description: "Do-not-disturb for one channel (Call, Email, SMS, WhatsApp, GMB, FB)." })
+@ObjectType("DndChannelSetting", { simpleResolvers: true, description: "Do-not-disturb for one channel (Call, Email, SMS, WhatsApp, GMB, FB)." })
 export class DndChannelSetting {
   @Field(() => String, { description: "The channel as HighLevel names it: Call, Email, SMS, WhatsApp, GMB or FB." })
   channel!: string;
@@ -20,7 +20,7 @@ export class DndChannelSetting {
   code!: string | null;
 }
 
-@ObjectType("ContactAttribution", { description: "Where the contact first came from (HighLevel's attributionSource)." })
+@ObjectType("ContactAttribution", { simpleResolvers: true, description: "Where the contact first came from (HighLevel's attributionSource)." })
 export class ContactAttribution {
   @Field(() => String, { nullable: true })
   url!: string | null;

@@ -71,10 +71,18 @@ export class ContactRecord {
     return LIST_ITEM_FIELDS.has(field) && !this.unknown.has(field);
   }
 
-  /** The field's value; loads the full contact when a list item lacks it. */
-  async read(field: ContactField, loaders: Loaders): Promise<unknown> {
+  /**
+   * The field's value: at once when the record has it (no promise per field: most fields of a
+   * page are answered this way), else a promise of it from the full contact.
+   */
+  read(field: ContactField, loaders: Loaders): unknown {
     if (this.has(field)) return this.data[field] ?? null;
-    const full = await loaders.contact.load(this.id);
-    return full?.[field] ?? null;
+    return loaders.contact.load(this.id).then((full) => full?.[field] ?? null);
+  }
+
+  /** `read`, then `map` (synchronously when the value was at hand). */
+  readAs<T>(field: ContactField, loaders: Loaders, map: (value: unknown) => T): T | Promise<T> {
+    const value = this.read(field, loaders);
+    return value instanceof Promise ? value.then(map) : map(value);
   }
 }

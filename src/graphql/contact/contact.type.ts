@@ -7,7 +7,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { JSONScalar } from "../common/scalars.js";
 
-@ObjectType("Contact")
+@ObjectType("Contact", { simpleResolvers: true })
 export class Contact {
   @Field(() => ID)
   id!: string;
@@ -17,6 +17,7 @@ export class Contact {
 }
 
 @ObjectType("CustomFieldValue", {
+  simpleResolvers: true,
   description:
     "A custom field of the contact with its definition (GET /locations/:id/customFields): `key`, `name` and `dataType` are null when the " +
     "definitions cannot be read; `value` is typed by `dataType` (numbers as numbers, multi-option, checkbox and text-box lists as lists, dates as ISO 8601).",

@@ -8,6 +8,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import type { ContactRecord } from "../contact/contact.record.js";
 
 @ObjectType("ContactSummary", {
+  simpleResolvers: true,
   description:
     "The consolidated view of a contact, computed from the same loaders and cache as its relations: each field loads only the relation it needs.",
 })
@@ -23,7 +24,7 @@ export class ContactSummary {
   }
 }
 
-@ObjectType("DashboardScope", { description: "What a dashboard with the same arguments shows out of everything that matches." })
+@ObjectType("DashboardScope", { simpleResolvers: true, description: "What a dashboard with the same arguments shows out of everything that matches." })
 export class DashboardScope {
   @Field(() => Int, { description: "Contacts matching query, filter and tags (the upstream's exact total)." })
   totalCount!: number;

@@ -23,6 +23,7 @@ registerEnumType(EventSource, {
 });
 
 @ObjectType("ContactEvent", {
+  simpleResolvers: true,
   description: "One change: a HighLevel webhook (verified, de-duplicated, applied to the cache) or the gateway's own announcement of it (see `source`).",
 })
 export class ContactEvent {

@@ -5,7 +5,7 @@
  */
 import { Field, ID, Int, ObjectType } from "type-graphql";
 
-@ObjectType("LocationTag")
+@ObjectType("LocationTag", { simpleResolvers: true })
 export class LocationTag {
   @Field(() => ID)
   id!: string;
@@ -14,7 +14,7 @@ export class LocationTag {
   name!: string;
 }
 
-@ObjectType("CustomFieldDefinition", { description: "A contact custom field of the location." })
+@ObjectType("CustomFieldDefinition", { simpleResolvers: true, description: "A contact custom field of the location." })
 export class CustomFieldDefinition {
   @Field(() => ID)
   id!: string;

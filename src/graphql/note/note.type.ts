@@ -1,7 +1,7 @@
 /** The `Note` object type (contract §5), resolved from an upstream note (`GET /contacts/:id/notes`). */
 import { Field, ID, ObjectType } from "type-graphql";
 
-@ObjectType("Note")
+@ObjectType("Note", { simpleResolvers: true })
 export class Note {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 /** The `Task` object type (contract §5), resolved from an upstream task (`GET /contacts/:id/tasks`). */
 import { Field, ID, ObjectType } from "type-graphql";
 
-@ObjectType("Task")
+@ObjectType("Task", { simpleResolvers: true })
 export class Task {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 /** `Viewer` (contract §5): the verified caller. */
 import { Field, ID, ObjectType } from "type-graphql";
 
-@ObjectType("Viewer")
+@ObjectType("Viewer", { simpleResolvers: true })
 export class ViewerType {
   @Field(() => String, { nullable: true })
   subject!: string | null;
