@@ -36,14 +36,21 @@ export const LIST_ITEM_FIELDS: ReadonlySet<string> = new Set([
   "followers",
 ]);
 
+/** List-item fields never answered as they are (mapped to `name`/`firstName`/`lastName`, or lower-cased). */
+const LIST_ITEM_RAW: ReadonlySet<string> = new Set(["contactName", "firstName", "lastName", "firstNameRaw", "lastNameRaw"]);
+const NONE: ReadonlySet<string> = new Set();
+
 export class ContactRecord {
   private constructor(
     readonly id: string,
     readonly locationId: string,
     readonly origin: "full" | "list",
+    /** The upstream object as it arrived (shared with the cache: never copied or changed here). */
     private readonly data: Readonly<Record<string, unknown>>,
+    /** A list item's mapped fields (`name`, `firstName`, `lastName`, `locationId`); they win over `data`. */
+    private readonly mapped: Readonly<Record<string, unknown>> | undefined = undefined,
     /** List fields whose list form cannot be trusted (only a lower-cased name came back). */
-    private readonly unknown: ReadonlySet<string> = new Set(),
+    private readonly unknown: ReadonlySet<string> = NONE,
   ) {}
 
   static fromContact(contact: UpstreamContact): ContactRecord {
@@ -52,22 +59,30 @@ export class ContactRecord {
 
   /** `locationId` is the location the list was read for (items may omit it). */
   static fromListItem(item: UpstreamContactListItem, locationId: string): ContactRecord {
-    const { contactName, firstName: lowerFirst, lastName: lowerLast, firstNameRaw, lastNameRaw, ...rest } = item;
-    const data: Record<string, unknown> = { ...rest, locationId: item.locationId ?? locationId };
-    const unknown = new Set<string>();
-    if (typeof contactName === "string") data["name"] = contactName === "" ? null : contactName;
-    else if (!("name" in item)) unknown.add("name");
+    // Built per list item per operation: only the few mapped fields are copied, not the item.
+    const { contactName, firstName: lowerFirst, lastName: lowerLast, firstNameRaw, lastNameRaw } = item;
+    const mapped: Record<string, unknown> = { locationId: item.locationId ?? locationId };
+    let unknown: Set<string> | undefined;
+    if (typeof contactName === "string") mapped["name"] = contactName === "" ? null : contactName;
+    else if (!("name" in item)) (unknown ??= new Set()).add("name");
     // The plain firstName/lastName of a list item are lower-cased: never answer with them.
-    if (firstNameRaw !== undefined) data["firstName"] = firstNameRaw;
-    else if (lowerFirst !== undefined && lowerFirst !== null) unknown.add("firstName");
-    if (lastNameRaw !== undefined) data["lastName"] = lastNameRaw;
-    else if (lowerLast !== undefined && lowerLast !== null) unknown.add("lastName");
-    return new ContactRecord(item.id, data["locationId"] as string, "list", data, unknown);
+    if (firstNameRaw !== undefined) mapped["firstName"] = firstNameRaw;
+    else if (lowerFirst !== undefined && lowerFirst !== null) (unknown ??= new Set()).add("firstName");
+    if (lastNameRaw !== undefined) mapped["lastName"] = lastNameRaw;
+    else if (lowerLast !== undefined && lowerLast !== null) (unknown ??= new Set()).add("lastName");
+    return new ContactRecord(item.id, mapped["locationId"] as string, "list", item as unknown as Record<string, unknown>, mapped, unknown ?? NONE);
+  }
+
+  /** The record's own value of `field` (undefined: it has none). */
+  private own(field: string): unknown {
+    if (this.mapped && Object.hasOwn(this.mapped, field)) return this.mapped[field];
+    return this.mapped && LIST_ITEM_RAW.has(field) ? undefined : this.data[field];
   }
 
   /** True when this record can answer `field` without loading the full contact. */
   has(field: ContactField): boolean {
-    if (this.origin === "full" || Object.hasOwn(this.data, field)) return true;
+    if (this.origin === "full" || (this.mapped && Object.hasOwn(this.mapped, field))) return true;
+    if (!LIST_ITEM_RAW.has(field) && Object.hasOwn(this.data, field)) return true;
     return LIST_ITEM_FIELDS.has(field) && !this.unknown.has(field);
   }
 
@@ -76,7 +91,7 @@ export class ContactRecord {
    * page are answered this way), else a promise of it from the full contact.
    */
   read(field: ContactField, loaders: Loaders): unknown {
-    if (this.has(field)) return this.data[field] ?? null;
+    if (this.has(field)) return this.own(field) ?? null;
     return loaders.contact.load(this.id).then((full) => full?.[field] ?? null);
   }
 
