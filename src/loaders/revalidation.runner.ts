@@ -59,30 +59,38 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
   const counts = { unchanged: 0, changed: 0, failed: 0 };
   let stopped = false;
 
+  // Only the upstream reads run in the lane: what a result sets off (listeners, TASK_UPDATE and the
+  // subscriptions resolving it) runs outside it, like any other change.
+  const inLane = <T>(read: () => Promise<T>): Promise<T> => budget.run(lane, read);
+
   const fetchOne = async (key: ResourceKey): Promise<Outcome | undefined> => {
     const { locationId } = key;
     const resource = registry.resourceOf(key.kind);
     try {
-      if (key.kind === CORE_KINDS.contact) return { value: await client.getContact(locationId, key.id) };
-      if (resource && registry.isListKind(key.kind) && key.contactId) return { value: await client.listOf(resource, locationId, key.contactId) };
+      if (key.kind === CORE_KINDS.contact) return { value: await inLane(() => client.getContact(locationId, key.id)) };
+      if (resource && registry.isListKind(key.kind) && key.contactId) {
+        const contactId = key.contactId;
+        return { value: await inLane(() => client.listOf(resource, locationId, contactId)) };
+      }
       if (resource?.item?.kind === key.kind && key.contactId) {
-        const itemId = key.id.slice(key.contactId.length + 1);
-        return { value: await client.itemOf(resource, locationId, key.contactId, itemId) };
+        const contactId = key.contactId;
+        const itemId = key.id.slice(contactId.length + 1);
+        return { value: await inLane(() => client.itemOf(resource, locationId, contactId, itemId)) };
       }
       if (key.kind === CORE_KINDS.contactPage) {
         const [limit, startAfter, startAfterId, query] = JSON.parse(key.id) as [number, number | null, string | null, string | null];
-        return {
-          value: await client.listContacts(locationId, {
-            limit,
-            ...(startAfter !== null ? { startAfter } : {}),
-            ...(startAfterId !== null ? { startAfterId } : {}),
-            ...(query !== null ? { query } : {}),
-          }),
+        const params = {
+          limit,
+          ...(startAfter !== null ? { startAfter } : {}),
+          ...(startAfterId !== null ? { startAfterId } : {}),
+          ...(query !== null ? { query } : {}),
         };
+        return { value: await inLane(() => client.listContacts(locationId, params)) };
       }
       if (key.kind === CORE_KINDS.businessPage) {
         const [businessId, limit, skip, query] = JSON.parse(key.id) as [string, number, number, string | null];
-        return { value: await client.listBusinessContacts(locationId, businessId, { limit, skip, ...(query !== null ? { query } : {}) }) };
+        const params = { limit, skip, ...(query !== null ? { query } : {}) };
+        return { value: await inLane(() => client.listBusinessContacts(locationId, businessId, params)) };
       }
       return undefined; // a kind this runner cannot fetch again: it expires instead
     } catch (error) {
@@ -123,7 +131,8 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
     const resource = registry.resourceOf(started[0]!.key.kind) as PerContactResource | undefined;
     if (started.length > 1 || (resource?.bulk && batch.length > 1)) {
       try {
-        const lists = await client.bulkListsOf!(resource!, locationId, started.map((s) => s.key.contactId!));
+        const contactIds = started.map((s) => s.key.contactId!);
+        const lists = await inLane(() => client.bulkListsOf!(resource!, locationId, contactIds));
         for (const { key, token } of started) finish(key, token, { value: lists.get(key.contactId!) ?? [] });
       } catch (error) {
         counts.failed += started.length;
@@ -143,10 +152,10 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
 
   const pump = (locationId: string) => {
     if (running.has(locationId) || stopped) return;
-    const work = budget.run(lane, async () => {
+    const work = (async () => {
       const queue = queues.get(locationId);
       while (queue && queue.size > 0 && !stopped) await revalidate(locationId, next(locationId, queue));
-    });
+    })();
     running.set(
       locationId,
       work.catch(options.onError ?? (() => undefined)).finally(() => {
