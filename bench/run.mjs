@@ -17,7 +17,11 @@
 // BENCH_README=0 (leave README.md alone), BENCH_OURS_NODE_OPTIONS (runtime flags for ours only),
 // BENCH_MISS_REQUESTS (response-cache misses measured per system), BENCH_REAL_LIMITS=0 (skip the
 // real-limits scenario), BENCH_REAL_LIMITS_MAX_S (how long a system may take to complete there),
-// BENCH_ONLY=eventloop (only the event-loop delay under attack, bench/lib/eventloop.mjs).
+// BENCH_ONLY=eventloop (only the event-loop delay under attack, bench/lib/eventloop.mjs),
+// BENCH_ONLY=workinghour and/or restart (comma list; the budget scenarios of bench/lib/working-hour.mjs:
+// a time-compressed working hour, the first dashboard after a restart with Redis; knobs
+// BENCH_HOUR_SPEEDUP, BENCH_HOUR_USERS, BENCH_HOUR_EVENTS, BENCH_HOUR_EDITS, BENCH_REDIS_URL);
+// BENCH_WORKING_HOUR=0 leaves them out of the full run.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -30,6 +34,7 @@ import { mintCallerToken, startBaseline, startOurs, startPeerSystem } from "./li
 import { ensurePeerInstalled, composePeerSupergraph } from "./peers/start-peer.mjs";
 import { renderMarkdown, renderSvg, renderConsole } from "./lib/report.mjs";
 import { loadRuns, renderSpread } from "./lib/spread.mjs";
+import { renderBudgetScenarios, runRestart, runWorkingHour, writeBudgetScenarios } from "./lib/working-hour.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
@@ -62,6 +67,7 @@ const cfg = {
   driverCpu: num("BENCH_DRIVER_CPU", 0, 0),
   missRequests: num("BENCH_MISS_REQUESTS", 300, 100),
   realLimits: env.BENCH_REAL_LIMITS !== "0",
+  budgetScenarios: env.BENCH_WORKING_HOUR !== "0",
   realLimitsMaxS: num("BENCH_REAL_LIMITS_MAX_S", 45, 30),
   systems: (env.BENCH_SYSTEMS ?? "ours,baseline,tuned,peer+cache,peer").split(",").map((s) => s.trim()).filter(Boolean),
   profile: env.BENCH_PROFILE !== "0",
@@ -409,6 +415,16 @@ async function main() {
     results.notes.push(
       `real limits: the simulator at HighLevel's limits (100 calls per 10 s per token and location, 200,000 per day; nothing lifted), a fresh process per system, ${cfg.contacts} contacts nobody read before; ours with RATE_LIMIT_* and UPSTREAM_CONCURRENCY at their defaults. A client asks the dashboard, and after an incomplete answer (errors, or not every contact with its relations) asks again 1 s later, for at most ${cfg.realLimitsMaxS} s; time from the first request to the end of the first complete answer; upstream calls include the ones the simulator refused (429). "Warm": the same dashboard asked once more afterwards. The peer runs its best configuration (response cache on); it has no budget of its own.`,
     );
+  }
+  // 8. The budget scenarios (bench/lib/working-hour.mjs): a time-compressed working hour, the first
+  //    dashboard after a restart with Redis.
+  if (cfg.budgetScenarios && has("ours")) {
+    const budgetSystems = ["ours", "ours (previous)", ...(has("peer+cache") ? ["peer+cache"] : [])];
+    results.budget = {
+      hour: await runWorkingHour({ root, sim, upstream, cpu: cfg.gatewayCpu, port, log, supergraphFile, systems: budgetSystems }),
+      restart: await runRestart({ root, sim, upstream, cpu: cfg.gatewayCpu, port: port + 10, log }),
+    };
+    port += 20;
   }
   results.targets = evaluateTargets(results);
 
@@ -784,6 +800,35 @@ function updateReadme(markdown) {
   log("updated the Benchmarks section of README.md");
 }
 
+// BENCH_ONLY=workinghour,restart: only the budget scenarios, into bench/results/budget.md.
+const only = new Set((env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+if (only.has("workinghour") || only.has("restart")) {
+  let code = 0;
+  try {
+    await sim.ready;
+    const upstream = await sim.call("info");
+    const port = 4700 + Math.floor(Math.random() * 200);
+    const budget = { startedAt: new Date().toISOString(), commit };
+    if (only.has("workinghour")) {
+      const withPeer = has("peer+cache");
+      const supergraphFile = withPeer ? (ensurePeerInstalled({ log }), composePeerSupergraph({ upstreamUrl: upstream.url })) : undefined;
+      budget.hour = await runWorkingHour({ root, sim, upstream, cpu: cfg.gatewayCpu, port, log, supergraphFile, systems: ["ours", "ours (previous)", ...(withPeer ? ["peer+cache"] : [])] });
+    }
+    if (only.has("restart")) budget.restart = await runRestart({ root, sim, upstream, cpu: cfg.gatewayCpu, port: port + 10, log });
+    const rendered = renderBudgetScenarios(budget);
+    writeBudgetScenarios(root, rendered);
+    console.log(rendered);
+    log("wrote bench/results/budget.md");
+  } catch (error) {
+    code = 1;
+    console.error(`bench failed: ${error?.message ?? error}`);
+  } finally {
+    await sim.call("close").catch(() => {});
+    sim.child.kill();
+    process.exit(code);
+  }
+}
+
 // BENCH_ONLY=eventloop: only the event-loop delay of ours with and without the attack documents
 // (bench/lib/eventloop.mjs; BENCH_EVENTLOOP_S, BENCH_EVENTLOOP_RATE), nothing else written.
 if (env.BENCH_ONLY === "eventloop") {
@@ -819,7 +864,9 @@ try {
     spread = renderSpread(loadRuns(join(outDir, "raw", "runs")), old);
     writeFileSync(join(outDir, "spread.md"), `<!-- generated by npm run bench (bench/run.mjs, bench/lib/spread.mjs); do not edit by hand -->\n${spread}`);
   }
-  updateReadme(renderMarkdown(results, { imagePath: "bench/results/latest.svg" }) + (spread ? `\n${spread}` : ""));
+  const budgetMd = results.budget ? renderBudgetScenarios({ ...results.budget, startedAt: results.startedAt, commit: results.commit }) : "";
+  if (budgetMd) writeBudgetScenarios(root, budgetMd);
+  updateReadme(renderMarkdown(results, { imagePath: "bench/results/latest.svg" }) + (spread ? `\n${spread}` : "") + (budgetMd ? `\n${budgetMd.split("\n").slice(1).join("\n")}` : ""));
   console.log(renderConsole(results));
   log(`wrote bench/results/latest.md, bench/results/latest.svg${cfg.quick ? "" : ", bench/results/spread.md"} and bench/results/raw/latest.json`);
 } catch (error) {

@@ -7,8 +7,13 @@
 //   seedMass {count}                        plain contacts (memory phase)
 //   count {}                                upstream requests seen since the last `mark`, by route
 //                                           and by status (429: refused by the rate limit)
-//   setRateLimit {real}                     real: HighLevel's limits (100 per 10 s, 200,000 per
-//                                           day, counters reset); otherwise lifted again
+//   setRateLimit {real, limits}             real: HighLevel's limits (100 per 10 s, 200,000 per
+//                                           day, counters reset); `limits`: those {burst,
+//                                           intervalMs, daily} (time-compressed scenarios);
+//                                           otherwise lifted again
+//   activity {contactId, kind, seq}         a change made in HighLevel: kind note | complete |
+//                                           contact (its signed webhook captured, returned
+//                                           {body, headers}) or edit (a task edit: no webhook)
 //   mark {}                                 forget the request log
 //   change {contactId?}                     complete one open task (emit: true); answers the signed
 //                                           webhook exactly as the simulator sends it {body, headers}
@@ -140,6 +145,24 @@ async function change({ contactId }) {
   return { taskId: task.id, contactId, webhook };
 }
 
+/** One change made in HighLevel (the scripted working hour's trickle): its webhook, or none for a task edit. */
+async function activity({ contactId, kind, seq }) {
+  if (kind === "edit") {
+    const task = sim.data.listTasks(contactId)[0];
+    if (task) sim.data.updateTask(contactId, task.id, { title: `Follow-up (edited ${seq})` });
+    return { webhook: undefined };
+  }
+  const pending = nextCapture();
+  if (kind === "note") sim.data.createNote(contactId, { body: `Called back (${seq})`, userId: "BenchUser" }, { emit: true });
+  else if (kind === "contact") sim.data.updateContact(contactId, { tags: ["bench", `touched-${seq}`] }, { emit: true });
+  else {
+    const open = sim.data.listTasks(contactId).filter((t) => !t.completed);
+    const task = open[0] ?? sim.data.createTask(contactId, { title: `Fresh ${seq}`, dueDate: iso(Date.now() + DAY_MS), completed: false }, { emit: true });
+    if (open[0]) sim.data.completeTask(contactId, task.id, true, { emit: true });
+  }
+  return { webhook: await pending };
+}
+
 const commands = {
   info: () => ({ url: sim.url, locationId: BENCH_LOCATION_ID, token: BENCH_UPSTREAM_TOKEN, webhookKeys: sim.webhookKeys }),
   seedDashboard,
@@ -150,10 +173,11 @@ const commands = {
     return {};
   },
   change,
-  setRateLimit: ({ real }) => {
-    sim.setRateLimit(real ? REAL_RATE_LIMIT : LIFTED);
+  setRateLimit: ({ real, limits }) => {
+    sim.setRateLimit(limits ?? (real ? REAL_RATE_LIMIT : LIFTED));
     return {};
   },
+  activity,
   listTasks: ({ contactId }) => sim.data.listTasks(contactId),
   close: async () => {
     await sim.close();

@@ -12,10 +12,10 @@ import { sleep } from "./measure.mjs";
 export const BENCH_JWT_SECRET = "bench-caller-secret-0123456789abcdef0123456789";
 
 /** A caller token for ours: HS256 with the bench secret, read + write, the bench location. */
-export async function mintCallerToken(locationId) {
+export async function mintCallerToken(locationId, subject = "bench") {
   return new SignJWT({ scope: "contacts.readonly contacts.write", locationId })
     .setProtectedHeader({ alg: "HS256" })
-    .setSubject("bench")
+    .setSubject(subject)
     .setIssuedAt()
     .setExpirationTime("2h")
     .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
