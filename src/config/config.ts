@@ -378,7 +378,12 @@ export function loadConfig(env: Env): Config {
       clientSecret: read(env, "OAUTH_CLIENT_SECRET", optionalString, "the Marketplace app's client secret"),
       redirectUri: httpUrl(env, "OAUTH_REDIRECT_URI"),
       scopes: scopeList(
-        read(env, "OAUTH_SCOPES", optionalString, "space-separated scopes") ?? "contacts.readonly contacts.write",
+        // The location reads the gateway makes beside the contacts routes: the bulk task read
+        // (POST /locations/:locationId/tasks/search), the custom-field definitions and the tags
+        // (test/fixtures/contacts-api/apps/locations.json); without them the gateway falls back
+        // (tasks per contact, untyped custom fields, no tag picker).
+        read(env, "OAUTH_SCOPES", optionalString, "space-separated scopes") ??
+          "contacts.readonly contacts.write locations/tasks.readonly locations/customFields.readonly locations/tags.readonly",
       ),
       authorizeUrl:
         httpUrl(env, "OAUTH_AUTHORIZE_URL") ?? "https://marketplace.gohighlevel.com/v2/oauth/chooselocation",
