@@ -575,6 +575,21 @@ describe("behaviour of the actions", () => {
     expect(sim().getContact(two.id)?.businessId).toBe("63b7ec34ea409a9a8bd2a4ff");
   });
 
+  it("updateContactsTags REMOVE with removeAllTags clears every tag of each contact (the body carries removeAllTags, tags may be empty)", async () => {
+    const [one, two] = [newContact(["a", "b"]), newContact(["c"])];
+    stack().sim.clearRequests();
+    const res = data(
+      await stack().gql(
+        `mutation($ids: [ID!]!) { updateContactsTags(contactIds: $ids, action: REMOVE, tags: [], removeAllTags: true) { succeeded outcomes { contactId tagsRemoved } } }`,
+        { ids: [one.id, two.id] },
+        rw,
+      ),
+    ).updateContactsTags;
+    expect(res).toEqual({ succeeded: 2, outcomes: [{ contactId: one.id, tagsRemoved: ["a", "b"] }, { contactId: two.id, tagsRemoved: ["c"] }] });
+    expect(onlyCall()).toMatchObject({ path: "/contacts/bulk/tags/update/remove", body: { locationId: LOCATION_A, contacts: [one.id, two.id], tags: [], removeAllTags: true } });
+    expect([sim().getContact(one.id)?.tags, sim().getContact(two.id)?.tags]).toEqual([[], []]);
+  });
+
   it("another location's contact is FORBIDDEN; an unknown one NOT_FOUND", async () => {
     const foreign = sim().listContacts(LOCATION_B)[0]!.id;
     const q = `mutation($c: ID!) { addContactFollowers(contactId: $c, followers: ["UserAAAAAAAAAAAAAAA1"]) }`;
