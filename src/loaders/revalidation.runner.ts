@@ -153,6 +153,8 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
   const pump = (locationId: string) => {
     if (running.has(locationId) || stopped) return;
     const work = (async () => {
+      // Let one operation's stale reads gather first: its task lists then share one bulk read.
+      await new Promise((resolve) => setImmediate(resolve));
       const queue = queues.get(locationId);
       while (queue && queue.size > 0 && !stopped) await revalidate(locationId, next(locationId, queue));
     })();
