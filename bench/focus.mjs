@@ -90,7 +90,12 @@ async function start(build, port, extra = {}) {
     upstream: extra.upstream,
     name: build.name,
     ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}),
-    ...(extra.snapshotDir ? { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${extra.snapshotDir}` } } : {}),
+    env: {
+      // BENCH_FOCUS_OURS_ENV=K=V,K2=V2: extra environment for ours (runtime experiments, e.g. allocator settings).
+      // BENCH_FOCUS_ENV_<name>: the same, for one build only.
+      ...Object.fromEntries(`${env.BENCH_FOCUS_OURS_ENV ?? ""},${env[`BENCH_FOCUS_ENV_${build.name}`] ?? ""}`.split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
+      ...(extra.snapshotDir ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${extra.snapshotDir}` } : {}),
+    },
   });
   running.push(sys);
   return sys;
@@ -130,6 +135,16 @@ async function misses(sys, headers, n, tag) {
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   return bad;
+}
+
+/** V8's committed heap by space and external memory, MB (the gateway's /metrics). */
+async function heapSpacesMb(sys) {
+  const text = await (await fetch(`${sys.url}/metrics`)).text();
+  const out = {};
+  for (const m of text.matchAll(/^\w*nodejs_heap_space_size_total_bytes\{space="(\w+)"\}\s+([\d.e+]+)/gm)) out[m[1]] = +(Number(m[2]) / 1048576).toFixed(1);
+  const ext = /^\w*nodejs_external_memory_bytes\s+([\d.e+]+)/m.exec(text);
+  if (ext) out.external = +(Number(ext[1]) / 1048576).toFixed(1);
+  return out;
 }
 
 async function heapUsedMb(sys) {
@@ -228,7 +243,13 @@ async function main() {
           await loadContacts(sys, headers, ids);
           await untilQuiet([sys.pid]);
           await sleep(500);
-          const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore };
+          const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore, committedMb: await heapSpacesMb(sys) };
+          // BENCH_FOCUS_LATER_S: RSS again after that many seconds idle (what V8 gives back by itself).
+          for (const s of (env.BENCH_FOCUS_LATER_S ?? "").split(",").filter(Boolean).map(Number)) {
+            await sleep(s * 1000 - (m.laterS ?? 0) * 1000);
+            m.laterS = s;
+            m[`rssAfter${s}sMb`] = rssMb(sys.pid);
+          }
           (out.memory[build.name] ??= []).push(m.rssMb);
           console.log(JSON.stringify({ scenario: "memory", round, system: build.name, cachedContacts: ids.length, ...m }));
           if (snapshotDir) {
