@@ -203,7 +203,11 @@ export class ResourceCache {
     const nowMs = options.nowMs;
     this.#now = nowMs ?? Date.now;
     this.#lru = new LRUCache<string, Entry>({
-      max: maxEntries,
+      // Bounded by a size of 1 per entry rather than `max`: with `max` lru-cache preallocates its
+      // index arrays for every possible entry (100,000 by default: ~2.5 MB resident from start-up,
+      // cached or not); this way they grow with what is cached. The same LRU eviction.
+      maxSize: maxEntries,
+      sizeCalculation: () => 1,
       ttl: Math.max(this.ttlMs, 1),
       // An injected clock is read on every access (lru-cache otherwise caches "now" for 1 ms).
       ...(nowMs ? { perf: { now: nowMs }, ttlResolution: 0 } : {}),

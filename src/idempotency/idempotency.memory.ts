@@ -30,7 +30,9 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
   const pendingTtlMs = options.pendingTtlMs ?? IDEMPOTENCY_DEFAULTS.pendingTtlMs;
   const waitTimeoutMs = options.waitTimeoutMs ?? IDEMPOTENCY_DEFAULTS.waitTimeoutMs;
   const now = options.now ?? Date.now;
-  const entries = new LRUCache<string, Entry>({ max: options.maxEntries ?? IDEMPOTENCY_DEFAULTS.maxEntries });
+  // A size of 1 per entry instead of `max`: lru-cache would preallocate its index arrays for
+  // `maxEntries` keys at start-up (cache/resource-cache.ts explains); the same LRU eviction.
+  const entries = new LRUCache<string, Entry>({ maxSize: options.maxEntries ?? IDEMPOTENCY_DEFAULTS.maxEntries, sizeCalculation: () => 1 });
 
   const live = (storeKey: string): Entry | undefined => {
     const entry = entries.get(storeKey);
