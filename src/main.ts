@@ -10,7 +10,10 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { SCOPES, mintCallerToken } from "./auth/index.js";
-import { ConfigError, isDemoMode, loadConfigFromProcess, type Config } from "./config/index.js";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, isDemoMode, loadConfigFromProcess, loadFieldMappingFile, type Config } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
 import { createGateway, type Gateway } from "./server/index.js";
 import type { Simulator, SimulatorToken } from "./simulator/index.js";
@@ -28,6 +31,30 @@ function loadConfigOrExit(): Config {
     }
     throw error;
   }
+}
+
+/**
+ * Demo mode's field mapping when FIELD_MAPPING is unset: schema/field-mapping.demo.json (the
+ * simulator's broker fields), found from this module whether it runs from src/ or dist/src/.
+ */
+function demoFieldMapping(config: Config): Config {
+  if (config.fieldMapping) return config;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
+    const candidate = join(dir, "schema", "field-mapping.demo.json");
+    if (existsSync(candidate)) {
+      try {
+        return { ...config, fieldMapping: loadFieldMappingFile(candidate) };
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`${error.message}\n`);
+          process.exit(1);
+        }
+        throw error;
+      }
+    }
+  }
+  return config;
 }
 
 /** The simulator's read-write token of each of its locations: the gateway's upstream credentials. */
@@ -85,7 +112,7 @@ async function main(): Promise<void> {
     const readOnly = await mint([SCOPES.read], "demo-reader");
     const readWrite = await mint([SCOPES.read, SCOPES.write], "demo-writer");
     gateway = await createGateway({
-      config,
+      config: demoFieldMapping(config),
       logger,
       credentials: simulatorCredentials(simulator, DEMO_TOKENS),
       upstreamBaseUrl: simulator.url,

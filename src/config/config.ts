@@ -6,6 +6,7 @@
  */
 import { createPublicKey } from "node:crypto";
 import { z } from "zod";
+import { loadFieldMappingFile, type FieldMapping } from "./field-mapping.parse.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -21,6 +22,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
+  /** FIELD_MAPPING: the product's typed fields over HighLevel custom fields (field-mapping.parse.ts); undefined = none. */
+  fieldMapping: FieldMapping | undefined;
   /** Where the gateway listens. PORT 0 picks a free port (tests). */
   port: number;
   host: string;
@@ -291,7 +294,9 @@ export function loadConfig(env: Env): Config {
   );
 
   const cacheTtlMs = read(env, "CACHE_TTL_MS", int(0, 86_400_000, 300_000), "milliseconds (0..86400000)");
+  const fieldMappingPath = read(env, "FIELD_MAPPING", z.string().min(1).max(4096).optional(), "the path of a JSON field mapping file");
   const config: Config = {
+    fieldMapping: fieldMappingPath === undefined ? undefined : loadFieldMappingFile(fieldMappingPath),
     port: read(env, "PORT", int(0, 65535, 4000), "a port number from 0 to 65535"),
     host: read(env, "HOST", z.string().min(1).optional(), "a host name or IP address") ?? "127.0.0.1",
     upstream: {

@@ -10,13 +10,15 @@
  *   nothing can change. HighLevel checks the scope before looking the contact up: 400 "Contact …
  *   not found" (or a 422 validation answer) means the token carries `contacts.write`; 401 "not
  *   authorized for this scope" means it does not.
+ * - with FIELD_MAPPING: `GET /locations/:id/customFields?model=contact`, every mapped field
+ *   present with a compatible type (one ✗ per problem, naming the field).
  * Plus: webhook public keys parse, Redis answers PING when REDIS_URL is set, the credential store
  * decrypts when CREDENTIALS_KEY is set. Never prints a token, secret or key.
  */
 import { createPublicKey } from "node:crypto";
 import type { Redis } from "ioredis";
 import { request, type Dispatcher } from "undici";
-import type { Config } from "../config/index.js";
+import { mappingProblems, type Config, type DefinitionLike } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
 import { createRedisConnections } from "../redis/index.js";
 import { credentialsFromConfig, errorFromResponse, type CredentialProvider } from "../upstream/index.js";
@@ -260,6 +262,40 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
       }
     } catch (error) {
       add({ name: `write scope (contacts.write) ${at}`, ok: false, detail: `PUT probe failed: ${describeError(error)}`, hint: "run doctor again; check the network" });
+    }
+
+    // Field mapping (FIELD_MAPPING) against the location's custom-field definitions.
+    const mapping = config.fieldMapping;
+    if (!mapping) return;
+    const name = `field mapping ${at}`;
+    try {
+      const fields = await call("GET", `/locations/${encodeURIComponent(locationId)}/customFields`, { model: "contact" });
+      if (fields.status < 200 || fields.status >= 300) {
+        const e = errorFromResponse({ method: "GET", route: "/locations/:locationId/customFields" }, { ...fields, durationMs: 0 });
+        add({
+          name,
+          ok: false,
+          detail: `GET /locations/:id/customFields answered ${fields.status}: ${e.upstreamMessages.join("; ") || e.reason}`,
+          hint: "grant locations/customFields.readonly to the token (mapped fields resolve with an error until then) / add it to OAUTH_SCOPES and reinstall",
+        });
+        return;
+      }
+      const definitions = (fields.body as { customFields?: DefinitionLike[] } | undefined)?.customFields;
+      const problems = mappingProblems(mapping, Array.isArray(definitions) ? definitions : []);
+      if (problems.length === 0) {
+        add({ name, ok: true, detail: `all ${mapping.contact.length} mapped fields of ${mapping.source} exist with compatible types` });
+      } else {
+        for (const p of problems) {
+          add({
+            name: `${name} ${p.field}`,
+            ok: false,
+            detail: `${p.field} (${p.key}): ${p.problem}`,
+            hint: `create ${p.key} in the location's custom fields with a type ${p.field} can map, or fix ${mapping.source}; until then ${p.field} resolves to null with an error in this location`,
+          });
+        }
+      }
+    } catch (error) {
+      add({ name, ok: false, detail: `GET /locations/:id/customFields failed: ${describeError(error)}`, hint: "run doctor again; check the network" });
     }
   }
 }

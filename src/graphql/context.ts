@@ -7,6 +7,7 @@
  * without a valid viewer can never reach the upstream; `newLoaders()` gives a fresh set (one per
  * subscription event: graphql-ws builds a context once per subscribe).
  */
+import type { FieldMapping } from "../config/field-mapping.parse.js";
 import type { Logger } from "pino";
 import type { CallerAuth, Viewer } from "../auth/index.js";
 import { CallerAuthError, requireViewer } from "../auth/index.js";
@@ -32,6 +33,8 @@ export interface GatewayServices {
   readonly events?: EventsPort;
   /** The write path (write/mutation-write.runner.ts), bound to each request as the context's `writes`. */
   readonly writes?: WriteEngine;
+  /** FIELD_MAPPING (src/config/field-mapping.parse.ts), when configured. */
+  readonly fieldMapping?: FieldMapping;
 }
 
 export interface GatewayContext {
@@ -52,6 +55,8 @@ export interface GatewayContext {
   readonly reads: ReadLog;
   /** The gateway's clock, epoch ms (injectable: answers that depend on it are cached until they change). */
   now(): number;
+  /** FIELD_MAPPING, when configured: mapped names in filters and writes. */
+  readonly fieldMapping: FieldMapping | undefined;
   requestId: string;
   logger: Logger;
   /** HTTP request headers, lower-cased names (`{}` over WebSocket); the write path reads `idempotency-key`. */
@@ -123,6 +128,10 @@ class RequestContext implements GatewayContext {
 
   now(): number {
     return this._services.now();
+  }
+
+  get fieldMapping(): FieldMapping | undefined {
+    return this._services.fieldMapping;
   }
 
   get events(): EventsPort | undefined {

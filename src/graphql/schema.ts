@@ -19,6 +19,8 @@ import { ContactQueryResolver } from "./contact/contact.resolver.js";
 import { NoteFieldsResolver } from "./note/note.resolver.js";
 import { LocationQueryResolver } from "./location/location.resolver.js";
 import { rootScopes } from "./root-scopes.js";
+import { extendWithFieldMapping } from "./contact/mapped-fields.build.js";
+import type { FieldMapping } from "../config/field-mapping.parse.js";
 import { TaskFieldsResolver } from "./task/task.resolver.js";
 import { ViewerResolver } from "./viewer/viewer.resolver.js";
 
@@ -45,18 +47,21 @@ export interface BuildGatewaySchemaOptions {
    * Several gateways in one process therefore never share events (test/e2e/events-isolation).
    */
   pubSub?: PubSub;
+  /** FIELD_MAPPING: adds `Contact.fields`, `ContactFieldsInput` and the mapping's enums (contact/mapped-fields.build.ts). */
+  fieldMapping?: FieldMapping;
 }
 
 export async function buildGatewaySchema(options: BuildGatewaySchemaOptions = {}): Promise<GraphQLSchema> {
   const resolvers = [...READ_RESOLVERS, ...(options.resolvers ?? [])] as [Function, ...Function[]];
   // No `authChecker`: root fields declare their scopes as data (`@Scopes`, root-scopes.ts), which
   // the pipeline's authorize stage enforces once per operation, not a middleware per resolver call.
-  const schema = await buildSchema({
+  const built = await buildSchema({
     resolvers,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     ...(options.pubSub ? { pubSub: options.pubSub } : {}),
   });
+  const schema = extendWithFieldMapping(built, options.fieldMapping);
   rootScopes(schema); // fails the build when a root field declares no scopes
   return schema;
 }

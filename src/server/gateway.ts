@@ -36,6 +36,7 @@ import { buildGatewaySchema, createGatewayContext } from "../graphql/index.js";
 import { createWriteEngine, createWriteServices, writeFeature } from "../graphql/write/index-write.js";
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
+import { createFieldMappingState } from "./field-mapping.state.js";
 import { createBulkRouteMemory, createFieldDefinitionsRefresh, createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
@@ -204,10 +205,15 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // environment's static one, /readyz, /metrics, /oauth/*): the client needs its credentials and middleware.
   // The warm-up (built once the loaders are): installs trigger it, /readyz reports it.
   let warmUp: WarmUp | undefined;
+  // The field mapping checked against each location's definitions (start-up line, /readyz).
+  const mappingState = config.fieldMapping ? createFieldMappingState({ mapping: config.fieldMapping, logger }) : undefined;
   const ops = await createOpsRuntime({
     config,
     onInstalled: (locationId) => void warmUp?.warm(locationId),
-    readinessProgress: () => (warmUp ? { warmUp: warmUp.progress() } : undefined),
+    readinessProgress: () =>
+      warmUp || mappingState
+        ? { ...(warmUp ? { warmUp: warmUp.progress() } : {}), ...(mappingState ? { fieldMapping: mappingState.progress() } : {}) }
+        : undefined,
     logger,
     upstreamBaseUrl: baseUrl,
     staticCredentials: credentialsFromConfig(config.upstream),
@@ -309,10 +315,13 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     locations: () => credentials.locations(),
     intervalMs: config.cache.fieldDefinitionsRefreshMs,
     onRefreshed: (locationId, outcome) => {
-      if ("error" in outcome) logger.warn({ err: outcome.error, locationId }, "custom-field definitions: refresh failed; the cached ones stay until they expire");
+      if ("error" in outcome && !mappingState) logger.warn({ err: outcome.error, locationId }, "custom-field definitions: refresh failed; the cached ones stay until they expire");
+      mappingState?.record(locationId, outcome);
     },
   });
   fieldDefinitions.start();
+  // With a field mapping, every location is checked at start-up (one line per problem).
+  if (mappingState) void fieldDefinitions.refreshAll();
 
   // Stale entries served (kept current by webhooks) are fetched again in the background, within
   // the revalidation lane's share of the budget; tasks through the bulk route.
@@ -371,6 +380,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     logger,
     now,
     createLoaders,
+    ...(config.fieldMapping ? { fieldMapping: config.fieldMapping } : {}),
     // The write path alone holds the client, the cache's change path and the credentials' scopes
     // (a port, not the provider: resolvers never see a token).
     writes: createWriteEngine({
@@ -385,6 +395,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   const schema = await buildGatewaySchema({
     resolvers: features.flatMap((f) => f.resolvers ?? []),
     ...(pubSub ? { pubSub } : {}),
+    ...(config.fieldMapping ? { fieldMapping: config.fieldMapping } : {}),
   });
 
   const authenticate = (authorization: unknown): Promise<CallerAuth> =>

@@ -4,6 +4,22 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Mapped custom fields to write (FIELD_MAPPING), sent as { key, field_value }. */
+export type ContactFieldsInput = {
+  /** contact.lender (String); null clears it */
+  lender?: string | null | undefined;
+  /** contact.loan_amount (Float); null clears it */
+  loanAmount?: number | null | undefined;
+  /** contact.loan_stage (Enum); null clears it */
+  loanStage?: LoanStage | null | undefined;
+  /** contact.loan_type (String); null clears it */
+  loanType?: string | null | undefined;
+  /** contact.property_value (Float); null clears it */
+  propertyValue?: number | null | undefined;
+  /** contact.rate_lock_expiry (Date); null clears it */
+  rateLockExpiry?: unknown;
+};
+
 export type CreateContactInput = {
   /** Street address (HighLevel's address1). */
   address1?: string | null | undefined;
@@ -22,6 +38,7 @@ export type CreateContactInput = {
   dndSettings?: Array<DndChannelSettingInput> | null | undefined;
   /** An email address like name@example.com. */
   email?: string | null | undefined;
+  fields?: ContactFieldsInput | null | undefined;
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
   name?: string | null | undefined;
@@ -79,6 +96,19 @@ export type DndStatus =
   | 'ACTIVE'
   | 'INACTIVE'
   | 'PERMANENT';
+
+/** Options of contact.loan_stage (GraphQL value → picklist option). */
+export type LoanStage =
+  /** Application */
+  | 'APPLICATION'
+  /** Closed */
+  | 'CLOSED'
+  /** Lead */
+  | 'LEAD'
+  /** Pre-Approval */
+  | 'PRE_APPROVAL'
+  /** Underwriting */
+  | 'UNDERWRITING';
 
 export type AddNoteMutationVariables = Exact<{
   contactId: string | number;

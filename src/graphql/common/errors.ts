@@ -104,6 +104,12 @@ export function toGatewayError(error: unknown): GraphQLError | undefined {
         ? new GraphQLError(error.message, { extensions: { ...error.extensions, field } })
         : error;
     }
+    // The same coercion error where no Apollo coded it (graphql-ws executes with graphql-js):
+    // BAD_USER_INPUT with its path too, so both transports answer alike.
+    const coercion = /^Variable "\$[^"]+" got invalid value .*?(?: at "([^"]+)")?;/.exec(error.message);
+    if (coercion && error.extensions?.["code"] === undefined && (inner === undefined || (inner instanceof GraphQLError && inner.extensions?.["code"] === undefined))) {
+      return new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT", ...(coercion[1] ? { field: coercion[1] } : {}) } });
+    }
     if (inner && inner !== error && !(inner instanceof GraphQLError)) return toGatewayError(inner);
     if (inner instanceof GraphQLError && inner !== error) return toGatewayError(inner);
     const code = error.extensions?.["code"];

@@ -7,6 +7,7 @@
  * src/cache/write-changes.ts. Campaign and workflow enrolments are not part of any cached
  * resource (the API has no read route for them), so they change nothing in the cache.
  */
+import { mappedFieldWrites } from "./mapped-fields.build.js";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
 import { Scopes } from "../root-scopes.js";
@@ -117,14 +118,19 @@ export class ContactActionResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<UpsertContactPayload> {
+    const mapped = mappedFieldWrites(ctx.fieldMapping, info, (input.customFields ?? []).map((f) => f.key));
     const result = await ctx.writes.run<UpsertContactResult>({
       operation: "upsertContact",
       args: { input },
       request: requestOf(info),
-      problems: validateUpsertContact(input),
+      problems: [...validateUpsertContact(input), ...mapped.problems],
       targetIds: {},
       fields: changedFieldNames(input),
-      write: (upstream, location) => upstream.upsertContact(location, toCreateContactBody(input)),
+      // Mapped fields (FIELD_MAPPING) are written like createContact's.
+      write: (upstream, location) => {
+        const body = toCreateContactBody(input);
+        return upstream.upsertContact(location, mapped.writes.length > 0 ? { ...body, customFields: [...(body.customFields ?? []), ...mapped.writes] } : body);
+      },
       resultIds: (r) => ({ contactId: r.contact.id }),
       events: (location, r) => [GATEWAY_EVENTS.contact(r.created ? ContactEventType.CONTACT_CREATE : ContactEventType.CONTACT_UPDATE, location, r.contact)],
       changes: (location, r) => writeChanges.contactWritten(location, r.contact),

@@ -9,6 +9,8 @@ import { createHash } from "node:crypto";
 import type { Loaders } from "../../loaders/index.js";
 import type { SearchFilter, SearchSortItem } from "../../upstream/contacts.types.js";
 import type { ContactFilter, ContactSort } from "./contact-filter.input.js";
+import type { FieldMapping } from "../../config/field-mapping.parse.js";
+import { mappedFilterField } from "./mapped-fields.build.js";
 import { definitionLookup, hasCustomFieldConditions, searchQuery, translateFilter, translateSort } from "./contact-filter.translate.js";
 
 export interface SearchSpec {
@@ -25,16 +27,29 @@ export interface SearchInput {
   query?: string | null | undefined;
 }
 
-export async function buildSearch(input: SearchInput, loaders: Loaders): Promise<SearchSpec> {
+export async function buildSearch(input: SearchInput, loaders: Loaders, mapping?: FieldMapping): Promise<SearchSpec> {
   const query = searchQuery(input.query);
   const sort = translateSort(input.sort);
   let definitions: Awaited<ReturnType<Loaders["fieldDefinitions"]>> = [];
   if (hasCustomFieldConditions(input.filter)) {
     // Everything but the keys is checked first, so a filter the route cannot express costs no upstream call.
-    translateFilter(input.filter, { customField: () => ({ id: "unchecked" }) });
+    translateFilter(input.filter, {
+      customField: (key) => {
+        const mapped = mappedFilterField(mapping, key);
+        return mapped ? { id: "unchecked", value: mapped.value } : { id: "unchecked" };
+      },
+    });
     definitions = await loaders.fieldDefinitions();
   }
-  const filters = translateFilter(input.filter, { customField: definitionLookup(definitions) });
+  const byDefinition = definitionLookup(definitions);
+  // A mapped name (FIELD_MAPPING) stands for its key, with its enum values written as picklist options.
+  const customField = (key: string) => {
+    const mapped = mappedFilterField(mapping, key);
+    if (!mapped) return byDefinition(key);
+    const found = byDefinition(mapped.key);
+    return found ? { id: found.id, value: mapped.value } : undefined;
+  };
+  const filters = translateFilter(input.filter, { customField });
   const fingerprint = createHash("sha256")
     .update(JSON.stringify([filters, sort ?? null, query ?? null]))
     .digest("base64url")

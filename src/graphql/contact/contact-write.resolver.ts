@@ -22,6 +22,8 @@ import {
   validateDeleteContact,
   validateUpdateContact,
 } from "../write/input-write.rules.js";
+import { mappedFieldWrites } from "./mapped-fields.build.js";
+import type { UpstreamCustomFieldWrite } from "../../upstream/contacts.types.js";
 import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
 import { requestOf } from "../write/mutation-write.runner.js";
 import { checkUnmodifiedSince } from "../write/precondition-write.check.js";
@@ -43,6 +45,17 @@ function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamCon
   if (contact) loader.prime(contactId, contact);
 }
 
+/** The body with the mapped fields' writes (FIELD_MAPPING) after any `customFields` given directly. */
+function withMappedWrites<B extends { customFields?: UpstreamCustomFieldWrite[] | undefined }>(body: B, writes: UpstreamCustomFieldWrite[]): B {
+  if (writes.length === 0) return body;
+  return { ...body, customFields: [...(body.customFields ?? []), ...writes] };
+}
+
+/** An update that only writes mapped fields is not empty: drop the "nothing to update" problem. */
+function withoutEmptyInput(problems: ReturnType<typeof validateUpdateContact>): ReturnType<typeof validateUpdateContact> {
+  return problems.filter((p) => !(p.field === "input" && /at least one field/i.test(p.expected)));
+}
+
 @Resolver()
 export class ContactWriteResolver {
   @Scopes(SCOPES.write)
@@ -52,14 +65,15 @@ export class ContactWriteResolver {
     @Ctx() ctx: WriteCtx,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ContactRecord> {
+    const mapped = mappedFieldWrites(ctx.fieldMapping, info, (input.customFields ?? []).map((f) => f.key));
     const contact = await ctx.writes.run<UpstreamContact>({
       operation: "createContact",
       args: { input },
       request: requestOf(info),
-      problems: validateCreateContact(input),
+      problems: [...validateCreateContact(input), ...mapped.problems],
       targetIds: {},
       fields: changedFieldNames(input),
-      write: (upstream, location) => upstream.createContact(location, toCreateContactBody(input)),
+      write: (upstream, location) => upstream.createContact(location, withMappedWrites(toCreateContactBody(input), mapped.writes)),
       resultIds: (c) => ({ contactId: c.id }),
       changes: (location, c) => writeChanges.contactWritten(location, c),
       events: (location, c) => [GATEWAY_EVENTS.contact(ContactEventType.CONTACT_CREATE, location, c)],
@@ -75,11 +89,12 @@ export class ContactWriteResolver {
   })
   async updateContact(@Args(() => UpdateContactArgs) args: UpdateContactArgs, @Ctx() ctx: WriteCtx, @Info() info: GraphQLResolveInfo): Promise<ContactRecord> {
     const { id, input, ifUnmodifiedSince } = args;
+    const mapped = mappedFieldWrites(ctx.fieldMapping, info, (input.customFields ?? []).map((f) => f.key));
     const contact = await ctx.writes.run<UpstreamContact>({
       operation: "updateContact",
       args: { id, input, ifUnmodifiedSince },
       request: requestOf(info),
-      problems: validateUpdateContact(id, input, ifUnmodifiedSince),
+      problems: mapped.writes.length > 0 ? withoutEmptyInput(validateUpdateContact(id, input, ifUnmodifiedSince)).concat(mapped.problems) : [...validateUpdateContact(id, input, ifUnmodifiedSince), ...mapped.problems],
       targetIds: { contactId: id },
       fields: changedFieldNames(input),
       precondition: ifUnmodifiedSince
@@ -95,7 +110,7 @@ export class ContactWriteResolver {
             }
           }
         : undefined,
-      write: (upstream, location) => upstream.updateContact(location, id, toUpdateContactBody(input)),
+      write: (upstream, location) => upstream.updateContact(location, id, withMappedWrites(toUpdateContactBody(input), mapped.writes)),
       changes: (location, c) => writeChanges.contactWritten(location, c),
       comparesContact: input.dnd === undefined || input.dnd === null ? undefined : id,
       events: (location, c, before) => [

@@ -13,6 +13,7 @@ import type { GatewayContext } from "../context.js";
 import { badUserInput } from "../common/errors.js";
 import { decodeBusinessCursor, decodeContactsCursor, decodeSearchCursor, encodeCursor } from "../common/cursor.js";
 import type { Loaders } from "../../loaders/index.js";
+import type { FieldMapping } from "../../config/field-mapping.parse.js";
 import { buildSearch, searchBody } from "./contact-search.build.js";
 import { SEARCH_MAX_PAGE_LIMIT, SEARCH_MAX_PAGED_RESULTS } from "./contact-filter.translate.js";
 import { toDate } from "../common/scalars.js";
@@ -36,9 +37,9 @@ function checkFirst(first: number, max = MAX_PAGE_SIZE): number {
  * matches is asked with `page` while it lies within the first 10,000 results on a page boundary,
  * else with the `searchAfter` of the match before it (the route's only way beyond 10,000).
  */
-async function searchConnection(args: ContactsArgs, loaders: Loaders): Promise<ContactConnection> {
+async function searchConnection(args: ContactsArgs, loaders: Loaders, mapping: FieldMapping | undefined): Promise<ContactConnection> {
   const limit = checkFirst(args.first ?? 20, SEARCH_MAX_PAGE_LIMIT);
-  const spec = await buildSearch(args, loaders);
+  const spec = await buildSearch(args, loaders, mapping);
   const cursor = args.after ? decodeSearchCursor(args.after, spec.fingerprint) : undefined;
   const offset = cursor?.offset ?? 0;
   const body = searchBody(spec, limit);
@@ -99,7 +100,7 @@ export class ContactQueryResolver {
       "(exact totalCount, `page` up to 10,000 results, `searchAfter` beyond).",
   })
   async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GatewayContext): Promise<ContactConnection> {
-    if (args.filter || (args.sort && args.sort.length > 0)) return searchConnection(args, ctx.loaders);
+    if (args.filter || (args.sort && args.sort.length > 0)) return searchConnection(args, ctx.loaders, ctx.fieldMapping);
     const { after, query } = args;
     const limit = checkFirst(args.first ?? 20);
     const q = normaliseQuery(query);

@@ -25,6 +25,7 @@ import { ContactSummary, DashboardScope } from "./summary.type.js";
 import { ContactFilter } from "../contact/contact-filter.input.js";
 import { buildSearch, searchBody } from "../contact/contact-search.build.js";
 import type { Loaders } from "../../loaders/index.js";
+import type { FieldMapping } from "../../config/field-mapping.parse.js";
 import {
   attentionKey,
   compareAttention,
@@ -59,7 +60,7 @@ function checkFirst(first: number): number {
  * POST /contacts/search, so every match in the location counts, not only the newest pages;
  * otherwise from one page of GET /contacts/. `total` is the upstream's count of all matches.
  */
-async function candidates(input: DashboardInput, loaders: Loaders): Promise<{ items: UpstreamContactListItem[]; total: number }> {
+async function candidates(input: DashboardInput, loaders: Loaders, mapping: FieldMapping | undefined): Promise<{ items: UpstreamContactListItem[]; total: number }> {
   const first = checkFirst(input.first);
   const tags = (input.tags ?? []).map((t) => t.trim()).filter((t) => t !== "");
   if (tags.length > MAX_TAGS) throw badUserInput("tags", `at most ${MAX_TAGS} tags`, tags.length);
@@ -71,7 +72,7 @@ async function candidates(input: DashboardInput, loaders: Loaders): Promise<{ it
   }
   const filter: ContactFilter | null | undefined =
     tags.length === 0 ? input.filter : input.filter ? { and: [input.filter, { tags: { any: tags } }] } : { tags: { any: tags } };
-  const spec = await buildSearch({ filter, query: input.query }, loaders);
+  const spec = await buildSearch({ filter, query: input.query }, loaders, mapping);
   const page = await loaders.searchPage({ ...searchBody(spec, first), page: 1 });
   return { items: page.contacts, total: page.total };
 }
@@ -171,7 +172,7 @@ export class DashboardQueryResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<ContactRecord[]> {
     const loaders = ctx.loaders;
-    const { items } = await candidates({ first, query, tags, filter }, loaders);
+    const { items } = await candidates({ first, query, tags, filter }, loaders, ctx.fieldMapping);
     const records = items.map((item) => ContactRecord.fromListItem(item, loaders.locationId));
     const nowMs = ctx.now();
     // The order needs every listed contact's tasks and appointments; a contact whose relations
@@ -201,7 +202,7 @@ export class DashboardQueryResolver {
     @Arg("filter", () => ContactFilter, { nullable: true }) filter: ContactFilter | null | undefined,
     @Ctx() ctx: GatewayContext,
   ): Promise<DashboardScope> {
-    const { items, total } = await candidates({ first, query, tags, filter }, ctx.loaders);
+    const { items, total } = await candidates({ first, query, tags, filter }, ctx.loaders, ctx.fieldMapping);
     return { totalCount: total, shown: items.length, complete: items.length >= total };
   }
 }

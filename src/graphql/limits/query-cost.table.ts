@@ -59,7 +59,8 @@ export interface PartialItemType {
  * affected.
  */
 export const PARTIAL_ITEMS: Readonly<Record<string, PartialItemType>> = Object.freeze({
-  Contact: { carries: [...LIST_ITEM_FIELDS], load: "contact" },
+  // `fields` (FIELD_MAPPING) reads the item's customFields, which list items carry.
+  Contact: { carries: [...LIST_ITEM_FIELDS, "fields"], load: "contact" },
 });
 
 /** A write: the call itself plus, worst case, a fresh read for its precondition. */

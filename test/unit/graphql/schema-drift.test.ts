@@ -32,7 +32,8 @@ describe("schema artefacts", () => {
   let gateway: Gateway;
   beforeAll(async () => {
     gateway = await createGateway({
-      config: loadConfig({ PORT: "0", LOG_LEVEL: "silent", AUTH_JWT_SECRET: "schema-drift-secret-schema-drift-secret" }),
+      // The printed schema is the demo mapping's (schema/field-mapping.demo.json, what `npm start` uses).
+      config: loadConfig({ PORT: "0", LOG_LEVEL: "silent", AUTH_JWT_SECRET: "schema-drift-secret-schema-drift-secret", FIELD_MAPPING: resolve(ROOT, "schema/field-mapping.demo.json") }),
       logger: createLogger({ level: "silent" }),
       credentials: new StaticCredentialProvider({ SchemaDriftLocation01: { token: "unused" } }),
       upstreamBaseUrl: "http://127.0.0.1:9", // never called
