@@ -67,6 +67,7 @@ import {
   createResponseCache,
   createWebSocketAdapter,
   type ResponseExtension,
+  withExtensions,
   GRAPHQL_BODY_LIMIT_BYTES,
   GRAPHQL_BODY_LIMIT_TEXT,
 } from "./pipeline/index.js";
@@ -500,6 +501,11 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       (ctx) => {
         const v = (ctx as GatewayContext).viewer;
         return v ? JSON.stringify([v.locationId, [...v.scopes].sort(), v.subject ?? null]) : undefined;
+      },
+      // Each event's answer carries its per-answer extensions (freshness of what it resolved).
+      (result, ctx) => {
+        const c = ctx as GatewayContext;
+        return withExtensions(result, pipeline.executedExtensions({ viewer: c.viewer, reads: c.reads, context: c }).values);
       },
     ),
   });

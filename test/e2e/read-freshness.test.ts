@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { createResourceCache } from "../../src/cache/index.js";
 import { LOCATION_A, LOCATION_B, useStack } from "../support/harness.js";
 import { wsOperation } from "../support/ws-operation.js";
+import { wsClient } from "../support/events-subscriber.js";
+import { waitFor } from "../support/events-wait.js";
 import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from "../support/webhook-signing.js";
 
 const keys = generateTestWebhookKeys();
@@ -77,5 +79,34 @@ describe("freshness in extensions", () => {
     // Location B's webhooks do not flow.
     const other = await s.gql(PAGE, {}, await s.tokenFor({ locationId: LOCATION_B }));
     expect((freshnessOf(other) as { webhooks: string }).webhooks).toBe("off");
+  });
+
+  it("a subscription event's answer carries the freshness of what it resolved", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const [z] = s.sim.data.listContacts(LOCATION_A).slice(6, 7);
+    if (!z) throw new Error("expected a seeded contact");
+    clockMs = T0 + 200_000;
+    await s.gql(ONE, { id: z.id }, token); // cached now
+    const client = wsClient(s.gateway.wsUrl, token);
+    const events: Array<{ data?: unknown; extensions?: Record<string, unknown> }> = [];
+    const dispose = client.subscribe(
+      { query: `subscription { contactEvents(types: [CONTACT_UPDATE]) { contactId contact { id firstName } } }` },
+      { next: (value) => void events.push(value as (typeof events)[number]), error: () => undefined, complete: () => undefined },
+    );
+    try {
+      clockMs = T0 + 230_000;
+      const changed = { ...z, firstName: "Evented", dateUpdated: new Date(Date.now() + 1_000).toISOString() };
+      await waitFor(async () => {
+        await postWebhook(`${s.gateway.url}/webhooks/highlevel`, webhookBody({ ...changed, type: "ContactUpdate", locationId: LOCATION_A }), { keys });
+        return events.some((e) => (e.data as { contactEvents?: { contactId?: string } })?.contactEvents?.contactId === z.id);
+      }, { what: "the CONTACT_UPDATE event (the subscription is live)" });
+      const event = events.find((e) => (e.data as { contactEvents?: { contactId?: string } })?.contactEvents?.contactId === z.id)!;
+      // Resolved from the contact the webhook wrote through (fetched "now" on the cache's clock).
+      expect(event.extensions?.["freshness"]).toEqual({ ageMs: 0, webhooks: "current" });
+    } finally {
+      dispose();
+      await client.dispose();
+    }
   });
 });

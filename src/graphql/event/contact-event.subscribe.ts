@@ -64,7 +64,10 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, fn: (value: T) => Pr
  * A graphql-ws `subscribe` that executes every event with `perEventContext(subscribeContext)`;
  * with `shareKey`, identical subscriptions of the same identity share each event's execution.
  */
-export function createPerEventSubscribe(perEventContext: PerEventContext, shareKey?: ShareKey) {
+/** Completes one event's result from the context it was executed with (the answer's per-answer extensions). */
+export type FinishEvent = (result: ExecutionResult, context: unknown) => ExecutionResult;
+
+export function createPerEventSubscribe(perEventContext: PerEventContext, shareKey?: ShareKey, finish?: FinishEvent) {
   return async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
@@ -72,7 +75,11 @@ export function createPerEventSubscribe(perEventContext: PerEventContext, shareK
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const identity = shareKey?.(args.contextValue);
     const key = identity === undefined ? undefined : `${identity}\u0000${operationKey(args)}`;
-    const run = (payload: unknown) => execute({ ...args, rootValue: payload, contextValue: perEventContext(args.contextValue) });
+    const run = async (payload: unknown) => {
+      const contextValue = perEventContext(args.contextValue);
+      const result = await execute({ ...args, rootValue: payload, contextValue });
+      return finish ? finish(result, contextValue) : result;
+    };
     return mapAsyncIterator(source, (payload) => {
       if (key === undefined || typeof payload !== "object" || payload === null) return run(payload);
       let byKey = sharedExecutions.get(payload);
