@@ -111,4 +111,17 @@ describe("default upstream-cost budget", () => {
     // A 50-contact dashboard with its relations (102 calls estimated) is within it.
     expect(config.queryLimits.costBudget).toBeGreaterThanOrEqual(102);
   });
+
+  it("reads the freshness, revalidation and warm-up settings, and names a bad one", () => {
+    const config = loadConfig({});
+    expect(config.webhooks.flowingWindowMs).toBe(1_800_000);
+    expect(config.cache).toMatchObject({ webhookTtlMs: 14_400_000, revalidateAfterMs: 3_600_000, revalidateBudgetPercent: 10 });
+    expect(config.warmUp).toEqual({ contacts: 100, pageSizes: [20, 25, 50], budgetPercent: 30 });
+    expect(loadConfig({ WARMUP_CONTACTS: "0", WARMUP_PAGE_SIZES: "10,40" }).warmUp).toMatchObject({ contacts: 0, pageSizes: [10, 40] });
+    expect(error({ WARMUP_PAGE_SIZES: "20,0" }).message).toContain("WARMUP_PAGE_SIZES");
+    expect(error({ WARMUP_PAGE_SIZES: "twenty" }).message).toContain("WARMUP_PAGE_SIZES");
+    expect(error({ WARMUP_BUDGET_PERCENT: "0" }).message).toContain("WARMUP_BUDGET_PERCENT");
+    expect(error({ CACHE_REVALIDATE_BUDGET_PERCENT: "101" }).message).toContain("CACHE_REVALIDATE_BUDGET_PERCENT");
+    expect(error({ WARMUP_CONTACTS: "101" }).message).toContain("WARMUP_CONTACTS");
+  });
 });
