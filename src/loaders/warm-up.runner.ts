@@ -17,7 +17,7 @@ export interface WarmUpOptions {
   createLoaders(locationId: string): Loaders;
   /** The locations to warm after start (the credential provider's `locations()`). */
   servedLocations(): Iterable<string> | Promise<Iterable<string>>;
-  budget: Pick<BackgroundBudget, "run">;
+  budget: Pick<BackgroundBudget, "run" | "free" | "whenFree">;
   /** The budget lane (default "warmUp"). */
   lane?: string;
   /** Newest contacts per location whose relations are read. */
@@ -72,6 +72,9 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       );
     let newest: string[] = [];
     state.total = sizes.length;
+    // Reads start only when the lane has room for them, so none waits in the budget's queue while
+    // registered in the cache's single-flight (an interactive read joining it would wait too).
+    await options.budget.whenFree(lane, locationId, sizes.length);
     await Promise.all(
       sizes.map((limit) =>
         step(
@@ -82,7 +85,14 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       ),
     );
     state.total += newest.length * options.resources.length;
-    await Promise.all(newest.flatMap((contactId) => options.resources.map((resource) => step(loaders.list(resource).load(contactId)))));
+    const perContact = Math.max(1, options.resources.length);
+    for (let i = 0; i < newest.length; ) {
+      await options.budget.whenFree(lane, locationId, perContact);
+      const take = Math.max(1, Math.floor(options.budget.free(lane, locationId) / perContact));
+      const chunk = newest.slice(i, i + take);
+      i += chunk.length;
+      await Promise.all(chunk.flatMap((contactId) => options.resources.map((resource) => step(loaders.list(resource).load(contactId)))));
+    }
   };
 
   const warm = (locationId: string): Promise<void> => {

@@ -39,6 +39,12 @@ export interface BackgroundBudget {
   slots(lane: string): number;
   /** Free slots of a lane in a location now (a lane's work may start without waiting). */
   free(lane: string, locationId: string): number;
+  /**
+   * Resolves once at least `n` slots (at most all of them) of a lane in a location are free: work
+   * that starts its reads only then never waits in the middleware, so nothing an interactive
+   * caller might join (the cache's single-flight) sits in a background queue.
+   */
+  whenFree(lane: string, locationId: string, n: number): Promise<void>;
   /** Goes first in the upstream chain. */
   readonly middleware: UpstreamMiddleware;
   stats(): Record<string, LaneStats>;
@@ -47,6 +53,8 @@ export interface BackgroundBudget {
 interface LaneState {
   busy: number;
   waiters: Array<() => void>;
+  /** `whenFree` callers: resolved when enough slots are free. */
+  watchers: Array<{ n: number; resolve: () => void }>;
 }
 
 export function createBackgroundBudget(options: BackgroundBudgetOptions): BackgroundBudget {
@@ -63,7 +71,7 @@ export function createBackgroundBudget(options: BackgroundBudgetOptions): Backgr
   const stateOf = (lane: string, locationId: string): LaneState => {
     const key = `${lane}\u0000${locationId}`;
     let state = states.get(key);
-    if (!state) states.set(key, (state = { busy: 0, waiters: [] }));
+    if (!state) states.set(key, (state = { busy: 0, waiters: [], watchers: [] }));
     return state;
   };
 
@@ -81,6 +89,8 @@ export function createBackgroundBudget(options: BackgroundBudgetOptions): Backgr
       const next = state.waiters.shift();
       if (next) next(); // the slot passes on
       else state.busy -= 1;
+      const free = slotsOf.get(lane)! - state.busy;
+      state.watchers = state.watchers.filter((w) => (w.n <= free ? (w.resolve(), false) : true));
     }, intervalMs);
   };
 
@@ -94,6 +104,14 @@ export function createBackgroundBudget(options: BackgroundBudgetOptions): Backgr
     free: (lane, locationId) => {
       const state = stateOf(lane, locationId);
       return Math.max(0, (slotsOf.get(lane) ?? 0) - state.busy);
+    },
+    whenFree(lane, locationId, n) {
+      const slots = slotsOf.get(lane);
+      if (slots === undefined) throw new TypeError(`background budget: unknown lane ${JSON.stringify(lane)}`);
+      const state = stateOf(lane, locationId);
+      const wanted = Math.min(Math.max(1, n), slots);
+      if (slots - state.busy >= wanted && state.waiters.length === 0) return Promise.resolve();
+      return new Promise((resolve) => state.watchers.push({ n: wanted, resolve }));
     },
     middleware: (next) => async (request) => {
       const lane = context.getStore();

@@ -30,6 +30,24 @@ describe("background budget", () => {
     expect(budget.stats()["warmUp"]).toEqual({ calls: 6, waiting: 0 });
   });
 
+  it("whenFree resolves once enough of a lane's slots are free again", async () => {
+    const timers: Array<() => void> = [];
+    const budget = createBackgroundBudget({ burst: 10, intervalMs: 1_000, lanes: { warmUp: 30 }, setTimeout: (fn) => timers.push(fn) });
+    const handler = budget.middleware(async () => ok);
+    await budget.run("warmUp", () => Promise.all([handler(request("A")), handler(request("A"))]));
+    expect(budget.free("warmUp", "A")).toBe(1);
+    let ready = false;
+    const waiting = budget.whenFree("warmUp", "A", 3).then(() => (ready = true));
+    await budget.whenFree("warmUp", "A", 1); // one is free now
+    timers.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ready).toBe(false);
+    timers.shift()!();
+    await waiting;
+    expect(budget.free("warmUp", "A")).toBe(3);
+    await budget.whenFree("warmUp", "A", 99); // at most all of them
+  });
+
   it("refuses an unknown lane and a share outside (0, 100]", () => {
     const budget = createBackgroundBudget({ burst: 100, intervalMs: 1_000, lanes: { revalidation: 10 } });
     expect(() => budget.run("other", async () => 1)).toThrow(/unknown lane/);
