@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import type { Express } from "express";
 import { DASHBOARD_RESOLVERS } from "../../graphql/dashboard/index.js";
 import type { GatewayFeature, GatewayFeatureFactory } from "../gateway.feature.js";
-import { renderDashboardPage } from "./dashboard.page.js";
+import { renderDashboardPage, type DashboardStageField } from "./dashboard.page.js";
 import { DASHBOARD_SCRIPT } from "./dashboard.script.js";
 
 export const DASHBOARD_PATH = "/dashboard";
@@ -45,6 +45,8 @@ function readGraphqlWsBrowserClient(): string {
 export interface DashboardFeatureOptions {
   /** `Authorization` value to prefill (demo data only). */
   prefillAuthorization?: string;
+  /** The mapped Enum field the page filters and charts by (FIELD_MAPPING, e.g. loanStage). */
+  stageField?: DashboardStageField;
 }
 
 export function createDashboardFeature(options: DashboardFeatureOptions = {}): GatewayFeature {
@@ -59,6 +61,7 @@ export function createDashboardFeature(options: DashboardFeatureOptions = {}): G
           basePath: DASHBOARD_PATH,
           endpoint: "/graphql",
           ...(options.prefillAuthorization ? { prefillAuthorization: options.prefillAuthorization } : {}),
+          ...(options.stageField ? { stageField: options.stageField } : {}),
         });
         res.status(200).set(PAGE_HEADERS).send(page);
       });
@@ -84,7 +87,17 @@ export function createDashboardFeature(options: DashboardFeatureOptions = {}): G
 }
 
 /** The built-in factory: prefills the token only when the gateway runs on demo data. */
-export const dashboardFeature: GatewayFeatureFactory = (internals) =>
-  createDashboardFeature({
+export const dashboardFeature: GatewayFeatureFactory = (internals) => {
+  // The first Enum field of the mapping (the demo's loanStage): a filter and a chart on the page.
+  const stage = internals.config.fieldMapping?.contact.find((f) => f.type === "Enum" && f.values);
+  return createDashboardFeature({
     ...(internals.demoAuthorization ? { prefillAuthorization: internals.demoAuthorization } : {}),
+    ...(stage?.values ? { stageField: { name: stage.name, label: labelOf(stage.name), options: Object.entries(stage.values) } } : {}),
   });
+};
+
+/** `loanStage` → "Loan stage". */
+function labelOf(name: string): string {
+  const words = name.replace(/([A-Z])/g, " $1").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

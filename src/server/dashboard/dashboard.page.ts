@@ -13,6 +13,14 @@ export interface DashboardPageOptions {
   endpoint?: string;
   /** Where the page's script and the graphql-ws client are served. Default `/dashboard`. */
   basePath?: string;
+  /** A mapped Enum field (FIELD_MAPPING) to filter by and chart: its GraphQL name, a label, and [enum value, picklist option] pairs. */
+  stageField?: DashboardStageField;
+}
+
+export interface DashboardStageField {
+  name: string;
+  label: string;
+  options: ReadonlyArray<readonly [string, string]>;
 }
 
 const escapeHtml = (text: string): string =>
@@ -28,6 +36,15 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
   const endpoint = options.endpoint ?? "/graphql";
   const base = options.basePath ?? "/dashboard";
   const token = tokenOf(options.prefillAuthorization);
+  const stage = options.stageField;
+  const stageControl = stage
+    ? `<div><label for="stage">${escapeHtml(stage.label)}</label><select id="stage" name="stage"><option value="">Any</option>${stage.options
+        .map(([value, option]) => `<option value="${escapeHtml(value)}">${escapeHtml(option)}</option>`)
+        .join("")}</select></div>`
+    : "";
+  const chart = stage
+    ? `<figure id="stage-chart" aria-labelledby="stage-chart-caption"><figcaption id="stage-chart-caption">${escapeHtml(stage.label)} of the matching contacts (search, tags and other filters; every match, not only the rows shown)</figcaption><svg id="stage-bars" role="img" aria-label="No data yet" width="480" height="${stage.options.length * 26 + 8}"></svg></figure>`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,6 +60,10 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
   form { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; }
   form div { display: flex; flex-direction: column; gap: 0.2rem; }
   label { font-size: 0.8rem; font-weight: 600; color: var(--muted); }
+  select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid var(--line); border-radius: 6px; }
+  figure { margin: 0 0 1rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 0.75rem; max-width: 520px; }
+  figcaption { font-size: 0.8rem; color: var(--muted); margin-bottom: 0.25rem; }
+  #scope { margin: 0 0 0.5rem; font-size: 0.9rem; color: var(--muted); }
   input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid var(--line); border-radius: 6px; min-width: 12rem; }
   input#token { min-width: 22rem; }
   button { font: inherit; padding: 0.4rem 1rem; border-radius: 6px; border: 1px solid #1f6feb; background: #1f6feb; color: #fff; cursor: pointer; }
@@ -77,12 +98,15 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
       <span id="token-help" class="visually-hidden">A caller JWT with the contacts.readonly scope; printed by npm start in demo mode.</span></div>
     <div><label for="search">Search</label><input id="search" name="search" type="search" placeholder="name, email, company"></div>
     <div><label for="tags">Tags (comma-separated)</label><input id="tags" name="tags" type="text" placeholder="hot, vip"></div>
+    ${stageControl}
     <div><label for="first">Rows</label><input id="first" name="first" type="number" min="1" max="100" value="25" style="min-width:5rem"></div>
     <button type="submit">Show</button>
   </form>
   <p id="status" role="status" aria-live="polite">Paste a caller token and press Show.</p>
 </header>
 <main>
+  ${chart}
+  <p id="scope"></p>
   <table id="contacts" aria-busy="false">
     <caption>Ordered by what needs attention: most overdue tasks first, then the soonest appointment. Rows update live as events arrive; a changed row is highlighted.</caption>
     <thead>
@@ -101,7 +125,9 @@ export function renderDashboardPage(options: DashboardPageOptions = {}): string 
   <div id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
 </main>
 <script src="${escapeHtml(base)}/graphql-ws.js"></script>
-<script type="module" src="${escapeHtml(base)}/app.js" data-endpoint="${escapeHtml(endpoint)}"></script>
+<script type="module" src="${escapeHtml(base)}/app.js" data-endpoint="${escapeHtml(endpoint)}"${
+    stage ? ` data-stage-field="${escapeHtml(stage.name)}" data-stage-options="${escapeHtml(JSON.stringify(stage.options))}"` : ""
+  }></script>
 </body>
 </html>
 `;

@@ -1,6 +1,8 @@
 /**
  * The dashboard page's browser module (served as `/dashboard/app.js`): loads `dashboard` over
- * HTTP with the pasted token, subscribes to `contactEvents` over graphql-ws (the UMD client the
+ * HTTP with the pasted token (filtered by search, tags and, with a field mapping, a mapped Enum
+ * field such as the loan stage), with `dashboardScope` (how many matched in all) and, per option
+ * of that field, the count of matches it has, drawn as a small SVG bar chart by the page itself, subscribes to `contactEvents` over graphql-ws (the UMD client the
  * page loads first, `window.graphqlWs`), and on each event re-reads the dashboard (debounced) and
  * highlights the rows whose contact changed. Plain ES2020, no build step; kept as a string so the
  * TypeScript build ships it without copying assets. Everything is rendered with textContent.
@@ -15,10 +17,27 @@ const announcer = $("announcer");
 const table = $("contacts");
 const tbody = table.querySelector("tbody");
 
-const DASHBOARD = "query Dashboard($first: Int!, $query: String, $tags: [String!]) {" +
-  " dashboard(first: $first, query: $query, tags: $tags) { id name email companyName tags" +
-  " summary { openTaskCount overdueTaskCount openTasks { id title dueDate }" +
-  " nextAppointment { id title startTime appointmentStatus } latestNote { id body dateAdded } lastActivityAt } } }";
+// The mapped Enum field to filter and chart by (FIELD_MAPPING), when the gateway has one.
+const stageField = (scriptTag && scriptTag.dataset.stageField) || null;
+const stageOptions = stageField ? JSON.parse(scriptTag.dataset.stageOptions || "[]") : []; // [[ENUM_VALUE, "Option"], ...]
+const stageLabel = new Map(stageOptions);
+const stageCondition = (value) => ({ customFields: [{ key: stageField, operator: "EQ", value }] });
+
+function dashboardQuery() {
+  const vars = ["$first: Int!", "$query: String", "$tags: [String!]", "$filter: ContactFilter"];
+  const counts = [];
+  stageOptions.forEach((_, i) => {
+    vars.push("$f" + i + ": ContactFilter");
+    counts.push(" s" + i + ": dashboardScope(first: 1, query: $query, tags: $tags, filter: $f" + i + ") { totalCount }");
+  });
+  return "query Dashboard(" + vars.join(", ") + ") {" +
+    " dashboard(first: $first, query: $query, tags: $tags, filter: $filter) { id name email companyName tags" +
+    (stageField ? " fields { " + stageField + " }" : "") +
+    " summary { openTaskCount overdueTaskCount openTasks { id title dueDate }" +
+    " nextAppointment { id title startTime appointmentStatus } latestNote { id body dateAdded } lastActivityAt } }" +
+    " scope: dashboardScope(first: $first, query: $query, tags: $tags, filter: $filter) { totalCount shown complete }" +
+    counts.join("") + " }";
+}
 const EVENTS = "subscription Live { contactEvents { type contactId occurredAt } }";
 const EVENT_LABELS = {
   CONTACT_CREATE: "contact created", CONTACT_UPDATE: "contact updated", CONTACT_DELETE: "contact deleted",
@@ -45,7 +64,8 @@ function readSettings() {
   const query = $("search").value.trim();
   const tags = $("tags").value.split(",").map((t) => t.trim()).filter(Boolean);
   const first = Math.min(100, Math.max(1, parseInt($("first").value, 10) || 25));
-  return { token, query: query || null, tags: tags.length ? tags : null, first };
+  const stage = $("stage") ? $("stage").value || null : null;
+  return { token, query: query || null, tags: tags.length ? tags : null, first, stage };
 }
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -87,8 +107,9 @@ function renderRow(c) {
         el("span", { className: "sub", text: formatTime(s.latestNote.dateAdded) })])
     : none("no notes");
   const name = c.name || c.email || c.id;
-  const sub = [c.companyName, c.email].filter(Boolean).join(" · ");
-  return el("tr", { "data-contact-id": c.id }, [
+  const stageValue = stageField && c.fields ? c.fields[stageField] : null;
+  const sub = [stageValue ? stageLabel.get(stageValue) || stageValue : null, c.companyName, c.email].filter(Boolean).join(" · ");
+  return el("tr", { "data-contact-id": c.id, "data-stage": stageValue || "" }, [
     el("th", { scope: "row" }, [name, sub ? el("span", { className: "sub", text: sub }) : null]),
     el("td", { className: "num" + (s.overdueTaskCount > 0 ? " overdue" : ""), text: String(s.overdueTaskCount) }),
     el("td", { className: "num", text: String(s.openTaskCount) }),
@@ -99,6 +120,36 @@ function renderRow(c) {
   ]);
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** One horizontal bar per option, drawn here (no chart library): label, bar, count. */
+function drawStageChart(data) {
+  const chart = $("stage-bars");
+  if (!chart) return;
+  const counts = stageOptions.map(([value, option], i) => ({ value, option, count: (data["s" + i] && data["s" + i].totalCount) || 0 }));
+  const max = Math.max(1, ...counts.map((c) => c.count));
+  const rows = counts.map((c, i) => {
+    const y = 4 + i * 26;
+    const width = Math.round((c.count / max) * 260);
+    const group = svg("g", { "data-stage": c.value, "data-count": c.count });
+    group.append(
+      svg("title", null, c.option + ": " + c.count),
+      svg("text", { x: 0, y: y + 15, "font-size": 12, fill: "#57606a" }, c.option),
+      svg("rect", { x: 130, y, width: Math.max(width, 1), height: 18, rx: 3, fill: settings && settings.stage === c.value ? "#b42318" : "#1f6feb" }),
+      svg("text", { x: 136 + width, y: y + 14, "font-size": 12, fill: "#1f2328" }, String(c.count)),
+    );
+    return group;
+  });
+  chart.replaceChildren(...rows);
+  chart.setAttribute("aria-label", counts.map((c) => c.option + " " + c.count).join(", "));
+}
+
 async function loadDashboard() {
   if (!settings) return;
   const mine = settings;
@@ -107,7 +158,7 @@ async function loadDashboard() {
     const res = await fetch(endpoint, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer " + mine.token },
-      body: JSON.stringify({ query: DASHBOARD, variables: { first: mine.first, query: mine.query, tags: mine.tags } }),
+      body: JSON.stringify({ query: dashboardQuery(), variables: dashboardVariables(mine) }),
     });
     const body = await res.json().catch(() => ({ errors: [{ message: "The gateway answered " + res.status }] }));
     if (mine !== settings) return;
@@ -117,6 +168,11 @@ async function loadDashboard() {
       return;
     }
     const rows = body.data.dashboard;
+    const scope = body.data.scope;
+    $("scope").textContent = scope
+      ? (scope.complete ? "All " + scope.totalCount + " matching contacts" : "The newest " + scope.shown + " of " + scope.totalCount + " matching contacts") + ", ordered by attention."
+      : "";
+    if (stageField) drawStageChart(body.data);
     const changed = new Map(pendingChanges);
     pendingChanges.clear();
     tbody.replaceChildren(...rows.map(renderRow));
@@ -136,6 +192,12 @@ async function loadDashboard() {
   } finally {
     table.setAttribute("aria-busy", "false");
   }
+}
+
+function dashboardVariables(mine) {
+  const variables = { first: mine.first, query: mine.query, tags: mine.tags, filter: mine.stage ? stageCondition(mine.stage) : null };
+  stageOptions.forEach(([value], i) => { variables["f" + i] = stageCondition(value); });
+  return variables;
 }
 
 function scheduleRefresh() {
