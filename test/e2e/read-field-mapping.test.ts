@@ -101,6 +101,19 @@ describe("field mapping: typed fields, filters and writes", () => {
     expect(stack.sim.requests).toHaveLength(0);
   });
 
+  it("a mapped enum filter outside its values is BAD_USER_INPUT naming the path, with 0 upstream calls, over HTTP and graphql-ws", async () => {
+    const stack = getStack();
+    const token = await stack.tokenFor({ scopes: [READ] });
+    stack.sim.clearRequests();
+    const query = `{ contacts(filter: { or: [{ dnd: true }, { customFields: [{ key: "loanStage", operator: EQ, value: "FUNDED" }] }] }) { nodes { id } } }`;
+    const http = await stack.gql(query, {}, token);
+    expect(http.body.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+    expect(http.body.errors?.[0]?.message).toMatch(/filter\.or\[1\]\.customFields\[0\]\.value.*UNDERWRITING/);
+    const ws = await wsOperation(stack.gateway.wsUrl, `Bearer ${token}`, { query });
+    expect(ws.kind === "result" ? ws.result.errors?.[0]?.extensions?.["code"] : ws).toBe("BAD_USER_INPUT");
+    expect(stack.sim.requests).toHaveLength(0);
+  });
+
   it("a key missing in one location: one log line naming field and location, /readyz reports it, null + error there only", async () => {
     const stack = await startStack({ env: { FIELD_MAPPING: DEMO_MAPPING, FIELD_DEFINITIONS_REFRESH_MS: "150", METRICS_TOKEN: "metrics-token-for-field-mapping" } });
     try {
