@@ -63,7 +63,16 @@ const sim = await startSimulator({
   seed: false,
   rateLimit: LIFTED,
   latency: { fixedMs: latencyMs },
-  tokens: [{ token: BENCH_UPSTREAM_TOKEN, locationId: BENCH_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write"] }],
+  // The scopes an install with the gateway's default OAUTH_SCOPES holds: the bulk task read
+  // (POST /locations/:locationId/tasks/search) needs locations/tasks.readonly. The peer and the
+  // baselines serve only the contacts routes and never call it.
+  tokens: [
+    {
+      token: BENCH_UPSTREAM_TOKEN,
+      locationId: BENCH_LOCATION_ID,
+      scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "locations/customFields.readonly", "locations/tags.readonly"],
+    },
+  ],
   webhooks: { targetUrl: `http://127.0.0.1:${capture.address().port}/capture` },
 });
 
