@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
-import type { RequestLogEntry } from "../../src/simulator/index.js";
+import { maxInAnyWindow } from "../support/request-window.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 import { LOCATION_A, startStack, TEST_JWT_SECRET, type Stack } from "../support/harness.js";
 import { deleteKeysWithPrefix } from "../support/redis.js";
@@ -22,17 +22,6 @@ const DASHBOARD = `query Dashboard($first: Int) {
   contacts(first: $first) { nodes { id name tasks { id } notes { id } appointments { id } } }
 }`;
 
-/** The most requests the log shows in any window of `windowMs` (sliding, every start point). */
-function maxInAnyWindow(requests: readonly RequestLogEntry[], windowMs: number): number {
-  const times = requests.map((r) => r.time).sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while ((times[end] as number) - (times[start] as number) >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 const env = {
   RATE_LIMIT_BURST: String(BURST),

@@ -11,7 +11,8 @@
  *   waiting behind the flood's queued calls.
  */
 import { describe, expect, it } from "vitest";
-import { DEMO_TOKENS, type RequestLogEntry } from "../../src/simulator/index.js";
+import { DEMO_TOKENS } from "../../src/simulator/index.js";
+import { maxInAnyWindow } from "../support/request-window.js";
 import { startStack } from "../support/harness.js";
 import { waitFor } from "../support/events-wait.js";
 
@@ -29,17 +30,6 @@ const simulator = {
   tokens: DEMO_TOKENS.map((t) => (t.token === "sim-rw-A-token" ? { ...t, scopes: [...t.scopes, "locations/tasks.readonly"] } : t)),
 };
 
-/** The most requests the log shows in any window of `windowMs` (sliding, every start point). */
-function maxInAnyWindow(requests: readonly RequestLogEntry[], windowMs: number): number {
-  const times = requests.map((r) => r.time).sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while ((times[end] as number) - (times[start] as number) >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 const DASHBOARD = `query Dashboard {
   dashboard(first: 50) { id name tasks { id title } notes { id } appointments { id } summary { openTaskCount nextAppointment { id } latestNote { id } } }
