@@ -1,5 +1,5 @@
 /**
- * The field mapping file (`FIELD_MAPPING`, contract §5.1): the product's own field names mapped to
+ * The field mapping file (`FIELD_MAPPING`, format in README "Field mapping"): the product's own field names mapped to
  * HighLevel custom-field keys with their GraphQL types,
  *   { "contact": { "<graphqlName>": { "key": "contact.<fieldKey>", "type": "Float", "values": {…} } } }
  * `type` is one of String, Int, Float, Boolean, Date, DateTime, [String], Enum; an Enum lists its

@@ -1,5 +1,5 @@
 /**
- * FIELD_MAPPING (contract §5.1) end to end, gateway against the simulator with the demo mapping
+ * FIELD_MAPPING (schema/schema.graphql) end to end, gateway against the simulator with the demo mapping
  * (schema/field-mapping.demo.json): typed `Contact.fields`, mapped names in filters, typed writes
  * sent as `{ key, field_value }`, refusals of a wrong type or an option outside the enum before
  * any upstream call (HTTP and graphql-ws), a mapped key missing in ONE location (logged, in

@@ -1,6 +1,6 @@
 /**
  * `contacts(filter, sort, query, first, after)` and `dashboard(filter:)` over POST /contacts/search
- * (contract §5.1, FACTS.md "Search"), gateway on port 0 against the simulator: exact sets each
+ * (schema/schema.graphql; test/fixtures/contacts-api/FACTS.md "Search"), gateway on port 0 against the simulator: exact sets each
  * once in ceil(matches / page size) calls, `page` up to 10,000 results and `searchAfter` beyond,
  * custom fields by key, sort, opaque cursors tied to their search, exact totals, the dashboard's
  * scope, and the response cache evicted by a contact change.

@@ -1,5 +1,5 @@
 /**
- * The contact actions of contract §5.1 against the simulator, one case per operation: the
+ * The contact actions named in schema/schema.graphql against the simulator, one case per operation: the
  * simulator's request log shows the route, method, `Version` header and body apps/contacts.json
  * requires, the gateway's answer reflects the simulator's data, a repeat with the same
  * Idempotency-Key writes nothing, and each write leaves an audit line. Every operation is refused

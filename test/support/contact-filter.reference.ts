@@ -1,5 +1,5 @@
 /**
- * A reference evaluation of `ContactFilter` (contract §5.1) over the simulator's contacts, written
+ * A reference evaluation of `ContactFilter` (schema/schema.graphql) over the simulator's contacts, written
  * independently of both the gateway's translation (src/graphql/contact/contact-filter.translate.ts)
  * and the simulator's search (src/simulator/contact-search.filter.ts), from the semantics their
  * headers document: tags and strings case-insensitive, date ranges inclusive, `hasEmail` /

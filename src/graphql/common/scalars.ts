@@ -1,5 +1,5 @@
 /**
- * Scalars of the contract (§5, §5.1): `DateTime` is graphql-scalars' RFC 3339 date-time, `JSON` its JSON. Upstream
+ * Scalars of schema/schema.graphql: `DateTime` is graphql-scalars' RFC 3339 date-time, `JSON` its JSON. Upstream
  * timestamps arrive as strings; `toDate` turns them into Dates and an unparseable value into
  * `null` (the upstream's appointment times are the known offenders, which is why the contract
  * types those as String).
@@ -8,7 +8,7 @@ import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 
 export const DateTimeScalar = DateTimeResolver;
 
-/** Contract §5.1 `scalar JSON`: custom-field values and filter values of any JSON type. */
+/** `scalar JSON` of schema/schema.graphql: custom-field values and filter values of any JSON type. */
 export const JSONScalar = JSONResolver;
 
 export function toDate(value: unknown): Date | null {

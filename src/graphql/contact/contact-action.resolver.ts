@@ -1,5 +1,5 @@
 /**
- * The contact actions of contract §5.1 beyond §5, one upstream route each (apps/contacts.json):
+ * The contact actions named in schema/schema.graphql beyond the seed routes, one upstream route each (apps/contacts.json):
  * `removeContactTags`, `upsertContact`, followers, campaigns, workflows and the two bulk routes,
  * plus the `duplicateContact` lookup (a read, through this operation's loaders).
  * Every mutation runs the write path (../write/mutation-write.runner.ts: scopes, validation,

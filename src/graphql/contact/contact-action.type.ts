@@ -1,5 +1,5 @@
 /**
- * Result types of the contact actions (contract §5.1): `UpsertContactPayload` and the per-contact
+ * Result types of the contact actions (schema/schema.graphql): `UpsertContactPayload` and the per-contact
  * outcomes of the bulk mutations, so a caller sees which contacts changed and why others did not.
  */
 import { Field, ID, Int, ObjectType } from "type-graphql";

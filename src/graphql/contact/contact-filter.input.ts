@@ -1,5 +1,5 @@
 /**
- * The search inputs of contract §5.1: `ContactFilter` (tags, business, owner, type, DND, date
+ * The search inputs named in schema/schema.graphql: `ContactFilter` (tags, business, owner, type, DND, date
  * ranges, presence of email or phone, custom-field conditions, nested `and` / `or`) and
  * `ContactSort`. Plain shapes: contact-filter.translate.ts checks them and turns them into the
  * body of `POST /contacts/search`, naming the input path of anything the route cannot express.

@@ -1,5 +1,5 @@
 /**
- * `ContactFilter` / `ContactSort` / `query` (contract §5.1) → the body of `POST /contacts/search`
+ * `ContactFilter` / `ContactSort` / `query` (schema/schema.graphql) → the body of `POST /contacts/search`
  * (FACTS.md "Search"). Pure: checks everything the route is known to refuse or cannot express and
  * names the input path in a BAD_USER_INPUT (e.g. `filter.or[1].customFields[0].value`), so a
  * filter is either sent exactly or not at all — never approximated in memory.

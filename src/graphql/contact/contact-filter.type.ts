@@ -1,5 +1,5 @@
 /**
- * The enums of contact search (contract §5.1): custom-field operators and sort fields and
+ * The enums of contact search (schema/schema.graphql): custom-field operators and sort fields and
  * directions. Their upstream names (FACTS.md "Search") are in contact-filter.translate.ts.
  */
 import { registerEnumType } from "type-graphql";

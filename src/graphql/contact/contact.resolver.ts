@@ -1,5 +1,5 @@
 /**
- * The read queries on contacts (contract §5, §5.1): `contact(id)`, `contacts` (GET /contacts/,
+ * The read queries on contacts (the public names in schema/schema.graphql): `contact(id)`, `contacts` (GET /contacts/,
  * two-part upstream cursor; with a filter or sort POST /contacts/search, paged with `page` up to
  * 10,000 results and with `searchAfter` beyond, FACTS.md "Search") and `contactsByBusiness`
  * (GET /contacts/business/:businessId, skip/limit). Connections carry opaque cursors

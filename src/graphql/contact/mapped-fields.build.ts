@@ -1,5 +1,5 @@
 /**
- * The typed GraphQL of a field mapping (FIELD_MAPPING, contract §5.1; src/config/field-mapping.parse.ts):
+ * The typed GraphQL of a field mapping (FIELD_MAPPING; src/config/field-mapping.parse.ts):
  * `Contact.fields: ContactFields!` with one typed field per mapped field, the input
  * `ContactFieldsInput` on `CreateContactInput` / `UpdateContactInput` (`fields`), and an enum per
  * Enum field (its values map to the picklist options). Built per gateway with graphql-js's

@@ -144,7 +144,7 @@ const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
   "Mutation.completeTask": WRITE,
   "Mutation.deleteTask": WRITE,
   "Mutation.addContactTags": WRITE,
-  // The remaining contact actions (contract §5.1): one upstream call each, no precondition read.
+  // The remaining contact actions (schema/schema.graphql): one upstream call each, no precondition read.
   "Query.duplicateContact": { calls: 1 }, // GET /contacts/search/duplicate
   "Mutation.removeContactTags": { calls: 1 },
   "Mutation.upsertContact": { calls: 1 },

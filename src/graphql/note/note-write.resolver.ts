@@ -1,5 +1,5 @@
 /**
- * The note mutations of contract §5.1: `createNote` (POST /contacts/:contactId/notes), `updateNote`
+ * The note mutations named in schema/schema.graphql: `createNote` (POST /contacts/:contactId/notes), `updateNote`
  * (PUT …/notes/:id) and `deleteNote` (DELETE …/notes/:id). After a write the note is cached as the
  * upstream returned it (normalised by the client) and the contact's note list is dropped
  * (`writeChanges.itemWritten`, src/cache/write-changes.ts), so the next query refetches that list only.

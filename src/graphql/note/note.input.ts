@@ -1,5 +1,5 @@
 /**
- * Input types of the note mutations (contract §5.1; `color` and `pinned` as NotesDTO and
+ * Input types of the note mutations (schema/schema.graphql; `color` and `pinned` as NotesDTO and
  * UpdateNoteDTO of apps/contacts.json accept them). Plain shapes: the rules in
  * ../write/input-write.rules.ts validate them in the resolver, naming the field.
  */

@@ -391,7 +391,7 @@ export const ACTION_LIMITS = {
   noteTitleMaxLength: 255,
 } as const;
 
-/** Fields of CreateNoteInput / UpdateNoteInput (contract §5.1, plus NotesDTO's color and pinned). */
+/** Fields of CreateNoteInput / UpdateNoteInput (schema/schema.graphql, plus NotesDTO's color and pinned). */
 export interface NoteWriteValues {
   body?: string | null;
   title?: string | null;

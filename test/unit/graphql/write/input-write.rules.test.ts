@@ -118,7 +118,7 @@ describe("write input rules", () => {
   });
 });
 
-describe("input rules of the contact actions (contract §5.1)", () => {
+describe("input rules of the contact actions (schema/schema.graphql)", () => {
   it("duplicate lookup: one of email or phone, each in its form", () => {
     expect(fields(validateDuplicateLookup(undefined, undefined))).toEqual(["email"]);
     expect(validateDuplicateLookup("a@example.com", undefined)).toEqual([]);
