@@ -1,5 +1,5 @@
 /**
- * The caller-facing auth errors (contract §3): `UNAUTHENTICATED` for a missing, malformed, badly
+ * The caller-facing auth errors (README, "Quick start": caller tokens): `UNAUTHENTICATED` for a missing, malformed, badly
  * signed or expired token; `FORBIDDEN` for a missing scope or a location the gateway holds no
  * upstream credential for. Messages say what was expected; they never echo the token.
  */

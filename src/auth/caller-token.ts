@@ -1,5 +1,5 @@
 /**
- * Caller JWTs (contract §3): HS256 with `AUTH_JWT_SECRET`, claims `scope` (space-separated),
+ * Caller JWTs (README, "Quick start": caller tokens): HS256 with `AUTH_JWT_SECRET`, claims `scope` (space-separated),
  * `locationId`, `exp` (required) and `sub`. `verifyCallerToken` turns a bearer header into a
  * `Viewer` or throws a `CallerAuthError`; `mintCallerToken` issues tokens for `npm start`'s demo
  * output and for tests. A verified token's Viewer is remembered (process-wide, per secret) until

@@ -1,9 +1,9 @@
 /**
- * Who is calling: the verified claims of a caller JWT (contract §3). A `Viewer` only ever exists
+ * Who is calling: the verified claims of a caller JWT (README, "Quick start": caller tokens). A `Viewer` only ever exists
  * after its token was verified; nothing here does I/O.
  */
 
-/** The two caller scopes of contract §3 (OAuth convention, space-separated in the `scope` claim). */
+/** The two caller scopes (README, "Quick start") (OAuth convention, space-separated in the `scope` claim). */
 export const SCOPES = {
   read: "contacts.readonly",
   write: "contacts.write",

@@ -1,5 +1,5 @@
 /**
- * The gateway's configuration: the only module that reads the environment (contract §2).
+ * The gateway's configuration: the only module that reads the environment (README, "Configuration").
  * `loadConfig(env)` validates every variable and returns one typed, frozen `Config`; a bad value
  * throws a `ConfigError` whose message is one line naming the variable and the expected form.
  * Nothing here runs at import time.

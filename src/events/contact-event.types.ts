@@ -1,13 +1,13 @@
 /**
  * The shared vocabulary of live events: the 14 HighLevel webhook types this gateway serves, as one
- * enum (contract §5 `ContactEventType`) and one discriminated union of what an accepted event carries.
+ * enum (`ContactEventType` in schema/schema.graphql) and one discriminated union of what an accepted event carries.
  * The webhook intake produces these values, the pub/sub transports them (JSON over Redis, so every
  * field is plain data), the cache applier and the GraphQL subscription consume them.
  * Pure types and constants: no I/O, no GraphQL, nothing at import time.
  */
 import type { UpstreamAppointment, UpstreamContact } from "../upstream/contacts.types.js";
 
-/** Contract §5 `enum ContactEventType`; the string values are the GraphQL enum values. */
+/** `enum ContactEventType` of schema/schema.graphql; the string values are the GraphQL enum values. */
 export enum ContactEventType {
   CONTACT_CREATE = "CONTACT_CREATE",
   CONTACT_UPDATE = "CONTACT_UPDATE",

@@ -1,5 +1,5 @@
 /**
- * Applies an accepted event to the shared resource cache (contract §6: "an accepted event updates
+ * Applies an accepted event to the shared resource cache (README, "Live events": "an accepted event updates
  * or evicts the cached resources it names"), so a dashboard that re-queries after an event costs no
  * upstream call where the payload was complete:
  * - contact events carry the contact: written through over a cached copy (the payload decides the

@@ -50,7 +50,7 @@ export interface IdempotencyStore {
 }
 
 export const IDEMPOTENCY_DEFAULTS = {
-  /** How long a finished key is remembered: 24 hours (gateway-contract.md). */
+  /** How long a finished key is remembered: 24 hours (README "Mutations"). */
   ttlMs: 24 * 60 * 60 * 1000,
   /** How long a pending claim may live before a crashed holder's key is freed: 2 minutes. */
   pendingTtlMs: 2 * 60 * 1000,

@@ -1,5 +1,5 @@
 /**
- * Readiness (`GET /readyz`, contract §4). An instance is NOT ready (503, with the reasons) when:
+ * Readiness (`GET /readyz`, README "HTTP surface"). An instance is NOT ready (503, with the reasons) when:
  *   - the upstream does not answer (a cheap unauthenticated GET of its base URL: any HTTP status
  *     proves reachability and costs no rate budget), or
  *   - Redis does not answer PING (when configured), or

@@ -1,5 +1,5 @@
 /**
- * The sandbox at `GET /graphql` (contract §4): GraphiQL rendered by `@graphql-yoga/render-graphiql`,
+ * The sandbox at `GET /graphql` (README, "HTTP surface"): GraphiQL rendered by `@graphql-yoga/render-graphiql`,
  * a single self-contained page (scripts, styles and icon inline: no CDN), prefilled with a sample
  * dashboard query and wired for subscriptions over graphql-ws on the same path. The page (≈9 MB)
  * is rendered once per gateway and then served from memory.
@@ -65,7 +65,7 @@ export interface SandboxOptions {
  * fetcher opens its graphql-ws client with fixed `connectionParams`: a token pasted into the Headers
  * tab would reach HTTP only. This one sends queries and mutations as `POST` with those headers and
  * opens one graphql-ws connection per subscription run whose connection_init payload carries the
- * tab's `Authorization` as `{authorization}` (contract §3); a refused token (4403) is shown in the
+ * tab's `Authorization` as `{authorization}` (README, "Quick start": caller tokens); a refused token (4403) is shown in the
  * result pane. The socket goes to the page's own origin: nothing leaves the gateway.
  * Plain ES2020 in a string (it runs in the browser as is).
  */

@@ -4,7 +4,7 @@
  * bad request); 401 is overloaded (bad token, missing scope, missing Version); a duplicate contact
  * is a 400 with `meta.contactId`; 422 carries a `message` array. A POST (the one non-idempotent
  * method) answered 500, 502 or 504 may have been carried out before the failure: its outcome is
- * unknown, so nothing may repeat it blindly (the Idempotency-Key rules of gateway-contract.md).
+ * unknown, so nothing may repeat it blindly (the Idempotency-Key rules in README "Mutations").
  */
 import type { HttpMethod, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 import { UpstreamError, type UpstreamErrorCode, type UpstreamErrorReason } from "./upstream.error.js";

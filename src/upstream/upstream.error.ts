@@ -1,10 +1,10 @@
 /**
  * The one error type of the upstream client. Every failure of a Contacts API call becomes an
- * `UpstreamError` with a code from the gateway contract's closed list (§5) and a finer `reason`.
+ * `UpstreamError` with a code from one closed list (README, "Architecture") and a finer `reason`.
  * It never carries a token: only method, route template, status, the upstream's message and traceId.
  */
 
-/** Codes shared with the GraphQL layer (contract §5, "Errors carry extensions.code"). */
+/** Codes shared with the GraphQL layer (README, "Architecture": errors carry `extensions.code`). */
 export type UpstreamErrorCode =
   | "NOT_FOUND"
   | "FORBIDDEN"

@@ -1,6 +1,6 @@
 /**
  * Remembers `webhookId`s so that a re-delivered webhook (HighLevel re-sends the same payload up to
- * six times, ten minutes apart) is published once only (contract §6). Ids are kept at least as long
+ * six times, ten minutes apart) is published once only (README, "Live events"). Ids are kept at least as long
  * as the replay window for `timestamp`; past it, the timestamp check rejects the delivery anyway.
  *
  * Two stores with one interface: in memory (one instance) and Redis (`SET key 1 NX PX ttl`, shared

@@ -1,5 +1,5 @@
 /**
- * Verifies a HighLevel webhook signature over the RAW body bytes (contract §6, FACTS.md "Webhooks"):
+ * Verifies a HighLevel webhook signature over the RAW body bytes (README, "Live events"; HighLevel's webhook docs):
  * `x-ghl-signature` (Ed25519, base64) when present, otherwise the legacy `x-wh-signature`
  * (RSA-SHA256 PKCS#1 v1.5, base64). When `x-ghl-signature` is present and fails, the RSA header is
  * NOT tried: a downgrade to the legacy scheme would let a forged Ed25519 header be ignored.

@@ -1,6 +1,6 @@
 /**
  * The HighLevel webhook intake as a pure decision over (raw body, headers) → (status, JSON body),
- * exactly as contract §6 says:
+ * exactly as README "Live events" documents:
  *   401  no signature header, a signature that fails, or a `timestamp` outside the replay window;
  *        nothing applied or published. `error.reason` tells which: missing_signature,
  *        invalid_signature, stale_timestamp, future_timestamp (logs and metrics: outcome "stale").

@@ -13,7 +13,7 @@ export const WEBHOOK_PATH = "/webhooks/highlevel";
 
 export interface WebhookRouteOptions {
   intake: WebhookIntake;
-  /** Contract §6: 1 MiB. */
+  /** 1 MiB by default (README "Live events"). */
   maxBodyBytes: number;
   /** How long a client may take to send its body. */
   bodyTimeoutMs?: number;

@@ -1,4 +1,4 @@
-// Webhook intake over real HTTP (contract §6) with a real graphql-ws subscriber: the gateway trusts a
+// Webhook intake over real HTTP (README, "Live events") with a real graphql-ws subscriber: the gateway trusts a
 // test key pair (WEBHOOK_*_PUBLIC_KEY), every delivery is signed over its raw bytes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";

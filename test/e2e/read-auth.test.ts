@@ -1,5 +1,5 @@
 /**
- * Caller auth (contract §3) end to end: refused callers get UNAUTHENTICATED / FORBIDDEN and cause
+ * Caller auth (README, "Quick start": caller tokens) end to end: refused callers get UNAUTHENTICATED / FORBIDDEN and cause
  * no upstream request; a cached contact of location A never answers a caller of location B.
  */
 import { describe, expect, it } from "vitest";

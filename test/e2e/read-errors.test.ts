@@ -1,5 +1,5 @@
 /**
- * Error policy end to end (contract §5): an upstream failure is a field error with the contract's
+ * Error policy end to end (schema/schema.graphql): an upstream failure is a field error with the contract's
  * code and the rest of the response arrives; unexpected errors are masked; list items never yield
  * a false null for a field they lack.
  */

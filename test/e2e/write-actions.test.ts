@@ -598,7 +598,7 @@ describe("behaviour of the actions", () => {
   });
 });
 
-describe("the contact, note and appointment fields beyond contract §5", () => {
+describe("the contact, note and appointment fields beyond the core schema", () => {
   it("are mapped from the full contact and from list items (the full contact is read only for a field the item lacks)", async () => {
     const contact = sim().createContact(LOCATION_A, {
       firstName: "Field",

@@ -1,5 +1,5 @@
 /**
- * The `Appointment` object type (contract §5), from a contact's `events`. Times stay strings: the
+ * The `Appointment` object type (schema/schema.graphql), from a contact's `events`. Times stay strings: the
  * upstream sends `"2021-07-16 11:00:00"` as well as ISO with offsets (FACTS.md).
  */
 import { Field, ID, ObjectType } from "type-graphql";

@@ -1,5 +1,5 @@
 /**
- * Error policy of the GraphQL surface (contract §5): every error leaves the gateway with an
+ * Error policy of the GraphQL surface (schema/schema.graphql): every error leaves the gateway with an
  * `extensions.code` from one closed list. `UpstreamError`s become field errors with their code
  * (our own credential's failures — invalid token, missing scope, wrong location, no credential —
  * are the gateway's problem, so the caller sees UPSTREAM_ERROR). Deliberate GraphQLErrors pass

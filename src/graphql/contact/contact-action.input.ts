@@ -1,5 +1,5 @@
 /**
- * Arguments of the contact actions beyond contract §5 (contract §5.1 and apps/contacts.json):
+ * Arguments of the contact actions beyond the core schema (schema/schema.graphql and HighLevel's Contacts OpenAPI spec):
  * tag removal, followers, campaigns, workflows and the two bulk routes. Plain shapes: the rules in
  * ../write/input-write.rules.ts validate them in the resolver, naming the field.
  * Explicit type functions on every decorator.

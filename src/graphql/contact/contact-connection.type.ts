@@ -1,4 +1,4 @@
-/** `ContactConnection` / `ContactEdge` (contract §5): Relay-style paging with opaque cursors. */
+/** `ContactConnection` / `ContactEdge` (schema/schema.graphql): Relay-style paging with opaque cursors. */
 import { Field, Int, ObjectType } from "type-graphql";
 import { PageInfo } from "../common/page-info.type.js";
 import { Contact } from "./contact.type.js";

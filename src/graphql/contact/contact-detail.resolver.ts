@@ -1,5 +1,5 @@
 /**
- * The contact's detail fields beyond contract §5, mapped from the full contact
+ * The contact's detail fields beyond the core schema, mapped from the full contact
  * (GetContectByIdSchema) and, where a list item carries them, from the list item: address, city,
  * state, postal code, country, website, date of birth, last activity, per-channel DND settings,
  * followers and attribution. Like contact-fields.resolver.ts, a field a list item lacks loads the

@@ -1,5 +1,5 @@
 /**
- * Object types of the contact's detail fields beyond contract §5 (apps/contacts.json
+ * Object types of the contact's detail fields beyond the core schema (HighLevel's Contacts OpenAPI spec
  * GetContectByIdSchema): per-channel DND settings (`DndSettingsSchema`) and the attribution of
  * the contact's first arrival (`AttributionSource`; click ids, IP and user agent are left out).
  */

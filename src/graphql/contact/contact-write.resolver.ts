@@ -1,5 +1,5 @@
 /**
- * The contact mutations of contract §5: `createContact` (POST /contacts/), `updateContact`
+ * The contact mutations of schema/schema.graphql: `createContact` (POST /contacts/), `updateContact`
  * (PUT /contacts/:contactId, with the optional `ifUnmodifiedSince` precondition), `deleteContact`
  * (DELETE /contacts/:contactId) and `addContactTags` (POST /contacts/:contactId/tags).
  * Each declares its validation, precondition, upstream call and cache effect (as changes of

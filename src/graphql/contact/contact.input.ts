@@ -1,5 +1,5 @@
 /**
- * Input types of the contact mutations (contract §5). Plain shapes: validation lives in
+ * Input types of the contact mutations (schema/schema.graphql). Plain shapes: validation lives in
  * ../write/input-write.rules.ts and runs in the resolver, so every rule can name the field and
  * the expected form (`BAD_USER_INPUT` with `extensions.field`).
  * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with

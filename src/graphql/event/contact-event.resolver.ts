@@ -1,5 +1,5 @@
 /**
- * `Subscription.contactEvents(contactIds, types): ContactEvent!` (contract §5) and the fields of
+ * `Subscription.contactEvents(contactIds, types): ContactEvent!` (schema/schema.graphql) and the fields of
  * `ContactEvent` that reach into the cache.
  * - Needs `contacts.readonly` (`@Scopes`, enforced by the pipeline on subscribe, and again by
  *   `contactEventStream`); the caller only ever subscribes to the topic of its own token's
@@ -83,7 +83,7 @@ export class ContactEventResolver {
   contactEvents(
     @Root() event: ContactEventPayload,
     // type-graphql lists arguments in reverse declaration order: `types` first here prints
-    // `contactEvents(contactIds: …, types: …)` as contract §5 has it.
+    // `contactEvents(contactIds: …, types: …)` as schema/schema.graphql has it.
     @Arg("types", () => [ContactEventType], { nullable: true }) _types: EventType[] | null,
     @Arg("contactIds", () => [ID], { nullable: true }) _contactIds: string[] | null,
   ): ContactEventPayload {

@@ -1,5 +1,5 @@
 /**
- * `enum ContactEventType` and `type ContactEvent` (contract §5). The enum is the shared one from
+ * `enum ContactEventType` and `type ContactEvent` (schema/schema.graphql). The enum is the shared one from
  * src/events (the webhook intake and the pub/sub use the same values). A `ContactEvent` resolves
  * from the accepted event as the pub/sub carries it (`ContactEvent` of src/events); its
  * `contact/task/note/appointment` fields are resolved by ContactEventFieldsResolver.

@@ -102,7 +102,7 @@ export function fieldCostsFor(registry: ResourceRegistry): FieldCostTable {
 
 /** Fields that are not a per-contact resource of the registry. */
 const OTHER_FIELD_COSTS: FieldCostTable = Object.freeze({
-  // Queries (contract §5)
+  // Queries (schema/schema.graphql)
   "Query.contact": { calls: 1 }, // GET /contacts/:contactId
   "Query.contacts": { calls: 1, page: { arg: "first" }, partialItems: true }, // GET /contacts/
   "Query.contactsByBusiness": { calls: 1, page: { arg: "first" }, partialItems: true }, // GET /contacts/business/:id

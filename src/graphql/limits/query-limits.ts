@@ -5,8 +5,8 @@
  * budget (query-cost.estimate.ts), which needs the request's variables and therefore runs after
  * authentication, as its own stage (`checkCost`).
  *
- * Every rejection is a `GraphQLError` with `extensions.code = "GRAPHQL_VALIDATION_FAILED"` (contract
- * §5) and what was exceeded: `extensions.cost = { estimated, budget }` or
+ * Every rejection is a `GraphQLError` with `extensions.code = "GRAPHQL_VALIDATION_FAILED"` (the
+ * closed list in README "Architecture") and what was exceeded: `extensions.cost = { estimated, budget }` or
  * `extensions.limit = { kind, max }`. No upstream call is made for a rejected operation.
  *
  * Wiring: the gateway's operation pipeline (server/pipeline/operation.pipeline.ts) calls

@@ -1,4 +1,4 @@
-/** The `Note` object type (contract §5), resolved from an upstream note (`GET /contacts/:id/notes`). */
+/** The `Note` object type (schema/schema.graphql), resolved from an upstream note (`GET /contacts/:id/notes`). */
 import { Field, ID, ObjectType } from "type-graphql";
 
 @ObjectType("Note", { simpleResolvers: true })

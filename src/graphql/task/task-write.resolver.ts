@@ -1,5 +1,5 @@
 /**
- * The task mutations of contract §5: `createTask` (POST /contacts/:contactId/tasks), `updateTask`
+ * The task mutations of schema/schema.graphql: `createTask` (POST /contacts/:contactId/tasks), `updateTask`
  * (PUT …/tasks/:taskId, with the optional expected-values precondition `ifMatch`), `completeTask`
  * (PUT …/tasks/:taskId/completed) and `deleteTask` (DELETE …/tasks/:taskId).
  * After a write the task itself is cached as the upstream returned it (normalised by the client)

@@ -1,5 +1,5 @@
 /**
- * Input types of the task mutations (contract §5), plus `TaskPreconditionInput`: the expected
+ * Input types of the task mutations (schema/schema.graphql), plus `TaskPreconditionInput`: the expected
  * current values an `updateTask` may require (two-way sync: the write happens only when the task
  * still looks the way the caller last saw it). Validation lives in ../write/input-write.rules.ts.
  * Explicit type functions on every decorator (without them, a build that drops decorator metadata fails with

@@ -1,4 +1,4 @@
-/** The `Task` object type (contract §5), resolved from an upstream task (`GET /contacts/:id/tasks`). */
+/** The `Task` object type (schema/schema.graphql), resolved from an upstream task (`GET /contacts/:id/tasks`). */
 import { Field, ID, ObjectType } from "type-graphql";
 
 @ObjectType("Task", { simpleResolvers: true })

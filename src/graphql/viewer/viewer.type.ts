@@ -1,4 +1,4 @@
-/** `Viewer` (contract §5): the verified caller. */
+/** `Viewer` (schema/schema.graphql): the verified caller. */
 import { Field, ID, ObjectType } from "type-graphql";
 
 @ObjectType("Viewer", { simpleResolvers: true })

@@ -1,7 +1,7 @@
 /**
  * Public surface of the write path: the gateway-wide write services (idempotency store, audit
  * logger, upstream-scope memory, upstream traceId capture) and the write feature contributing the
- * mutation resolvers (contract §5 and §5.1, with the `duplicateContact` lookup that belongs to them).
+ * mutation resolvers (schema/schema.graphql, with the `duplicateContact` lookup that belongs to them).
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -18,7 +18,7 @@ import { createUpstreamScopeMemory } from "./scope-write.memory.js";
 export type { WriteServices, WriteEngine, WritePort } from "./mutation-write.runner.js";
 export { UPSTREAM_WRITE_SCOPE, createWriteEngine } from "./mutation-write.runner.js";
 
-/** The mutations of contract §5 and §5.1. */
+/** The mutations of schema/schema.graphql. */
 export const WRITE_RESOLVERS: readonly Function[] = [ContactWriteResolver, TaskWriteResolver, NoteWriteResolver, ContactActionResolver];
 
 export interface WriteServicesOptions {

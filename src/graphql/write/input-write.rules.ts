@@ -46,7 +46,7 @@ export interface CustomFieldWriteValue {
   value?: string | null;
 }
 
-/** Fields shared by CreateContactInput and UpdateContactInput (contract §5). */
+/** Fields shared by CreateContactInput and UpdateContactInput (schema/schema.graphql). */
 export interface ContactWriteValues {
   firstName?: string | null;
   lastName?: string | null;

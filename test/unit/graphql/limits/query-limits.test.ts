@@ -1,5 +1,5 @@
 /**
- * Query limits against the contract's schema (SDL of contract §5 plus the dashboard view):
+ * Query limits against the contract's schema (schema/schema.graphql):
  * the upstream-cost estimate, depth/aliases/tokens, and the Apollo wiring (codes, extensions).
  */
 import { buildSchema, parse, type GraphQLSchema } from "graphql";

@@ -1,11 +1,11 @@
-/** The mutations and inputs in the built schema match contract §5 (names and argument types). */
+/** The mutations and inputs in the built schema match schema/schema.graphql (names and argument types). */
 import { printType, type GraphQLInputObjectType, type GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildGatewaySchema } from "../../../../src/graphql/schema.js";
 import { WRITE_RESOLVERS } from "../../../../src/graphql/write/index-write.js";
 
 describe("write schema", () => {
-  it("exposes the mutations of contract §5 and §5.1 with the contract's signatures", async () => {
+  it("exposes the mutations of schema/schema.graphql with its published signature", async () => {
     const schema = await buildGatewaySchema({ resolvers: WRITE_RESOLVERS });
     const mutation = schema.getMutationType() as GraphQLObjectType;
     const fields = mutation.getFields();
@@ -16,7 +16,7 @@ describe("write schema", () => {
     expect(Object.keys(fields).sort()).toEqual(
       [
         "addContactTags", "completeTask", "createContact", "createTask", "deleteContact", "deleteTask", "updateContact", "updateTask",
-        // §5.1 and the remaining routes of apps/contacts.json
+        // search, field mapping and the remaining routes of HighLevel's Contacts OpenAPI spec
         "removeContactTags", "upsertContact", "createNote", "updateNote", "deleteNote", "addContactFollowers", "removeContactFollowers",
         "addContactToCampaign", "removeContactFromCampaign", "removeContactFromAllCampaigns", "addContactToWorkflow",
         "removeContactFromWorkflow", "updateContactsTags", "setContactsBusiness",
