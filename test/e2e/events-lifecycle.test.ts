@@ -15,8 +15,8 @@ import { DEMO_LOCATION_ID, startSimulator, type Simulator } from "../../src/simu
 import { OAUTH_CLIENT, callerToken, capturedLogs, gql, installViaOAuth, startOpsGateway } from "../support/ops-stack.js";
 import { waitFor } from "../support/events-wait.js";
 import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from "../support/webhook-signing.js";
-import { LOCATION_A, LOCATION_B, READ, startStack, type Stack } from "../support/harness.js";
-import { redisTestPrefix } from "../support/redis.js";
+import { LOCATION_A, LOCATION_B, READ, type Stack } from "../support/harness.js";
+import { useStacksOnRedis } from "../support/redis-stacks.js";
 
 const KEY = randomBytes(32);
 const keys = generateTestWebhookKeys();
@@ -104,18 +104,12 @@ describe("app lifecycle webhooks", () => {
 });
 
 describe("app uninstall with two instances on one Redis", () => {
-  const { prefix, cleanup } = redisTestPrefix("lifecycle");
+  const stacks = useStacksOnRedis("lifecycle", webhookKeyEnv(keys));
   let one: Stack;
   let two: Stack;
   beforeAll(async () => {
-    const env = { ...webhookKeyEnv(keys), REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: prefix };
-    one = await startStack({ env });
-    two = await startStack({ env });
-  });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await cleanup();
+    one = await stacks.start();
+    two = await stacks.start();
   });
 
   it("an AppUninstall posted to one instance closes the location's sockets and refuses its callers on the other too", async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";
 import { cacheKeys } from "../../src/cache/index.js";
 import { LOCATION_A, READ, startStack, type Stack } from "../support/harness.js";
-import { deleteKeysWithPrefix } from "../support/redis.js";
+import { useStacksOnRedis } from "../support/redis-stacks.js";
 import { createPrivateRedis, type PrivateRedis } from "../support/events-redis-server.js";
 import { collect, wsClient, type CollectedSubscription } from "../support/events-subscriber.js";
 import { waitFor } from "../support/events-wait.js";
@@ -44,21 +44,18 @@ afterAll(async () => {
 });
 
 describe("two gateways on one Redis", () => {
-  const prefix = `test:events:${randomUUID().slice(0, 8)}:`;
+  const stacks = useStacksOnRedis("events", webhookKeyEnv(keys));
+  const { prefix } = stacks;
   let one: Stack;
   let two: Stack;
   const admin = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
 
   beforeAll(async () => {
-    const env = { ...webhookKeyEnv(keys), REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: prefix };
-    one = await startStack({ env });
-    two = await startStack({ env });
+    one = await stacks.start();
+    two = await stacks.start();
   });
 
   afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await deleteKeysWithPrefix(admin, prefix);
     await admin.quit();
   });
 

@@ -6,9 +6,10 @@
  * request log is that gateway's upstream calls.
  */
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCATION_A, startStack, type Stack } from "../support/harness.js";
-import { redisTestPrefix, TEST_REDIS_URL } from "../support/redis.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LOCATION_A, type Stack } from "../support/harness.js";
+import { TEST_REDIS_URL } from "../support/redis.js";
+import { useStacksOnRedis } from "../support/redis-stacks.js";
 import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from "../support/webhook-signing.js";
 
 const keys = generateTestWebhookKeys();
@@ -16,25 +17,14 @@ const PAGE = `query Page { contacts(first: 20) { nodes { id firstName tasks { id
 const ONE = `query One($id: ID!) { contact(id: $id) { id firstName } }`;
 
 describe("shared resource cache in Redis", () => {
-  const redis = redisTestPrefix("shared-cache");
-  const env = { ...webhookKeyEnv(keys), REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redis.prefix };
-  const opened: Stack[] = [];
-  const start = async () => {
-    const stack = await startStack({ env });
-    opened.push(stack);
-    return stack;
-  };
+  const stacks = useStacksOnRedis("shared-cache", webhookKeyEnv(keys));
+  const start = () => stacks.start();
   let a: Stack;
   let b: Stack;
 
   beforeAll(async () => {
     a = await start();
     b = await start();
-  });
-
-  afterAll(async () => {
-    await Promise.all(opened.map((s) => s.close()));
-    await redis.cleanup();
   });
 
   it("what A loaded, B and a newly started instance serve with 0 upstream calls", async () => {
@@ -45,7 +35,7 @@ describe("shared resource cache in Redis", () => {
     // A writes each loaded entry to Redis without waiting: wait until they are all there.
     const admin = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
-      const stored = async () => (await admin.keys(`${redis.prefix}rc:v:*`)).length;
+      const stored = async () => (await admin.keys(`${stacks.prefix}rc:v:*`)).length;
       await expect.poll(stored, { timeout: 10_000 }).toBeGreaterThanOrEqual(a.sim.requests.length);
     } finally {
       await admin.quit();
