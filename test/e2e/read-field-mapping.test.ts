@@ -3,7 +3,7 @@
  * (schema/field-mapping.demo.json): typed `Contact.fields`, mapped names in filters, typed writes
  * sent as `{ key, field_value }`, refusals of a wrong type or an option outside the enum before
  * any upstream call (HTTP and graphql-ws), a mapped key missing in ONE location (logged, in
- * /readyz, null with an error there only), a key missing everywhere at start-up, and the doctor.
+ * /readyz, null with an error there only, writes to it refused there), a key missing everywhere at start-up, and the doctor.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -114,7 +114,7 @@ describe("field mapping: typed fields, filters and writes", () => {
     expect(stack.sim.requests).toHaveLength(0);
   });
 
-  it("a key missing in one location: one log line naming field and location, /readyz reports it, null + error there only", async () => {
+  it("a key missing in one location: one log line naming field and location, /readyz reports it, null + error there only, writes to it refused there", async () => {
     const stack = await startStack({ env: { FIELD_MAPPING: DEMO_MAPPING, FIELD_DEFINITIONS_REFRESH_MS: "150", METRICS_TOKEN: "metrics-token-for-field-mapping" } });
     try {
       stack.sim.data.removeCustomField(LOCATION_B, "loan_stage");
@@ -136,6 +136,23 @@ describe("field mapping: typed fields, filters and writes", () => {
       const inA = await stack.gql<{ contacts: { nodes: { fields: { loanStage: string | null } }[] } }>(q, {}, await stack.tokenFor({ scopes: [READ] }));
       expect(inA.body.errors).toBeUndefined();
       expect(inA.body.data!.contacts.nodes[0]!.fields.loanStage).toEqual(expect.any(String));
+
+      // Writing the missing field there is refused before any write, over HTTP and graphql-ws;
+      // the location's other mapped fields still write.
+      const writer = await stack.tokenFor({ scopes: [READ, WRITE], locationId: LOCATION_B });
+      const mutation = `mutation($input: CreateContactInput!) { createContact(input: $input) { id fields { loanAmount } } }`;
+      const variables = { input: { firstName: "Staged", fields: { loanStage: "APPLICATION", loanAmount: 1000 } } };
+      stack.sim.clearRequests();
+      const http = await stack.gql(mutation, variables, writer);
+      expect(http.body.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.fields.loanStage" } });
+      expect(http.body.errors?.[0]?.message).toMatch(/no custom field contact\.loan_stage in this location/);
+      const ws = await wsOperation(stack.gateway.wsUrl, `Bearer ${writer}`, { query: mutation, variables });
+      const wsErrors = ws.kind === "error" ? ws.errors : ws.kind === "result" ? ws.result.errors : undefined;
+      expect(wsErrors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.fields.loanStage" });
+      expect(stack.sim.requests.filter((r) => r.method !== "GET")).toEqual([]);
+      const other = await stack.gql(mutation, { input: { firstName: "Staged", fields: { loanAmount: 1000 } } }, writer);
+      expect(other.body.errors).toBeUndefined();
+      expect(other.body.data).toMatchObject({ createContact: { fields: { loanAmount: 1000 } } });
     } finally {
       await stack.close();
     }

@@ -7,7 +7,7 @@
  * src/cache/write-changes.ts. Campaign and workflow enrolments are not part of any cached
  * resource (the API has no read route for them), so they change nothing in the cache.
  */
-import { mappedFieldWrites } from "./mapped-fields.build.js";
+import { mappedFieldWrites, mappedWritesCheck } from "./mapped-fields.build.js";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
 import { Scopes } from "../root-scopes.js";
@@ -124,6 +124,7 @@ export class ContactActionResolver {
       args: { input },
       request: requestOf(info),
       problems: [...validateUpsertContact(input), ...mapped.problems],
+      checkInput: mappedWritesCheck(mapped, ctx),
       targetIds: {},
       fields: changedFieldNames(input),
       // Mapped fields (FIELD_MAPPING) are written like createContact's.

@@ -22,7 +22,7 @@ import {
   validateDeleteContact,
   validateUpdateContact,
 } from "../write/input-write.rules.js";
-import { mappedFieldWrites } from "./mapped-fields.build.js";
+import { mappedFieldWrites, mappedWritesCheck } from "./mapped-fields.build.js";
 import type { UpstreamCustomFieldWrite } from "../../upstream/contacts.types.js";
 import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
 import { requestOf } from "../write/mutation-write.runner.js";
@@ -71,6 +71,7 @@ export class ContactWriteResolver {
       args: { input },
       request: requestOf(info),
       problems: [...validateCreateContact(input), ...mapped.problems],
+      checkInput: mappedWritesCheck(mapped, ctx),
       targetIds: {},
       fields: changedFieldNames(input),
       write: (upstream, location) => upstream.createContact(location, withMappedWrites(toCreateContactBody(input), mapped.writes)),
@@ -95,6 +96,7 @@ export class ContactWriteResolver {
       args: { id, input, ifUnmodifiedSince },
       request: requestOf(info),
       problems: mapped.writes.length > 0 ? withoutEmptyInput(validateUpdateContact(id, input, ifUnmodifiedSince)).concat(mapped.problems) : [...validateUpdateContact(id, input, ifUnmodifiedSince), ...mapped.problems],
+      checkInput: mappedWritesCheck(mapped, ctx),
       targetIds: { contactId: id },
       fields: changedFieldNames(input),
       precondition: ifUnmodifiedSince

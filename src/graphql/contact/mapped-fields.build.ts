@@ -127,6 +127,13 @@ async function readMappedField(field: MappedField, record: ContactRecord, ctx: G
   }
 }
 
+/** The upstream writes of a mutation's mapped fields, what is wrong with them, and which mapped field each write is. */
+export interface MappedWrites {
+  writes: UpstreamCustomFieldWrite[];
+  problems: MappedWriteProblem[];
+  written: { field: MappedField; path: string }[];
+}
+
 /** A problem with one mapped input field, in the write path's form (write/input-write.rules.ts). */
 export interface MappedWriteProblem {
   field: string;
@@ -144,16 +151,17 @@ export function mappedFieldWrites(
   info: GraphQLResolveInfo,
   customFieldKeys: readonly (string | null | undefined)[] = [],
   argument = "input",
-): { writes: UpstreamCustomFieldWrite[]; problems: MappedWriteProblem[] } {
+): MappedWrites {
   const writes: UpstreamCustomFieldWrite[] = [];
   const problems: MappedWriteProblem[] = [];
-  if (!mapping) return { writes, problems };
+  const written: MappedWrites["written"] = [];
+  if (!mapping) return { writes, problems, written };
   const definition = info.parentType.getFields()[info.fieldName];
   const node = info.fieldNodes[0];
-  if (!definition || !node) return { writes, problems };
+  if (!definition || !node) return { writes, problems, written };
   const args = getArgumentValues(definition, node, info.variableValues);
   const fields = (args[argument] as { fields?: Record<string, unknown> | null } | undefined)?.fields;
-  if (!fields) return { writes, problems };
+  if (!fields) return { writes, problems, written };
   const alsoRaw = new Set(customFieldKeys.filter((k): k is string => typeof k === "string").map((k) => (k.startsWith("contact.") ? k : `contact.${k}`)));
   for (const field of mapping.contact) {
     if (!(field.name in fields)) continue;
@@ -164,9 +172,39 @@ export function mappedFieldWrites(
     }
     const result = writeValue(field, fields[field.name]);
     if ("problem" in result) problems.push({ field: path, expected: result.problem, received: JSON.stringify(fields[field.name])?.slice(0, 80) ?? "" });
-    else writes.push({ key: field.key, field_value: result.value } as UpstreamCustomFieldWrite);
+    else {
+      writes.push({ key: field.key, field_value: result.value } as UpstreamCustomFieldWrite);
+      written.push({ field, path });
+    }
   }
-  return { writes, problems };
+  return { writes, problems, written };
+}
+
+/**
+ * The location's own definitions against the mapped writes, for `MutationPlan.checkInput`: a key the
+ * location does not define, or defines with a type the mapped type cannot hold, is refused before
+ * the write. Sent anyway, HighLevel would store the value under a key nothing reads as that field
+ * (the simulator, like the API, creates an untyped field for an unknown key), and the caller would
+ * believe it saved. When the definitions cannot be read (a token without
+ * `locations/customFields.readonly`, the upstream failing), the writes go out checked against the
+ * mapping only, as before the definitions were known.
+ */
+export function mappedWritesCheck(mapped: MappedWrites, ctx: Pick<GatewayContext, "loaders">): (() => Promise<MappedWriteProblem[]>) | undefined {
+  if (mapped.written.length === 0) return undefined;
+  return async () => {
+    let definitions: Awaited<ReturnType<GatewayContext["loaders"]["fieldDefinitions"]>>;
+    try {
+      definitions = await ctx.loaders.fieldDefinitions();
+    } catch {
+      return [];
+    }
+    const problems: MappedWriteProblem[] = [];
+    for (const { field, path } of mapped.written) {
+      const { problem } = checkMappedField(field, definitions);
+      if (problem) problems.push({ field: path, expected: `a field this location defines as a ${field.type} (${problem})`, received: field.key });
+    }
+    return problems;
+  };
 }
 
 function writeValue(field: MappedField, value: unknown): { value: unknown } | { problem: string } {

@@ -152,6 +152,12 @@ export interface MutationPlan<T> {
   request?: MutationRequest;
   /** Problems found by the rules; any → BAD_USER_INPUT before anything else. */
   problems: InputProblem[];
+  /**
+   * Problems only the location can tell (e.g. a mapped custom field it does not define), checked
+   * after the rules and the credential's scope, before any write or idempotency claim; any →
+   * BAD_USER_INPUT like `problems`.
+   */
+  checkInput?: () => Promise<InputProblem[]>;
   /** Ids known before the write, e.g. `{ contactId }`. */
   targetIds: Record<string, string | undefined>;
   /** Names of the input fields the write carries (audit). */
@@ -315,6 +321,12 @@ export async function runMutation<T>(shared: WriteDeps, context: WriteRequest, p
   const granted = credentials.grantedScopes(location);
   if ((granted !== undefined && !granted.includes(UPSTREAM_WRITE_SCOPE)) || write.scopeMemory.isMissing(location, UPSTREAM_WRITE_SCOPE)) {
     reject(missingScopeError(location));
+  }
+
+  // 3b. what only the location can tell about the input
+  if (plan.checkInput) {
+    const locationProblems = await plan.checkInput();
+    if (locationProblems.length > 0) reject(inputError(locationProblems));
   }
 
   // 4. idempotency
