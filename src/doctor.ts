@@ -2,9 +2,10 @@
  * `npm run doctor`: checks the deployment the environment describes (same Config as the gateway)
  * with a few real upstream requests and prints one ✓/✗ line per check, with a fix hint under
  * each ✗. Exits 1 when any check fails, 2 when the configuration itself is invalid.
- * Demo mode (no CONTACTS_API_URL): starts the embedded simulator and checks against it.
+ * Demo mode (no CONTACTS_API_URL): starts the embedded simulator and checks against it, with
+ * demo mode's field mapping when FIELD_MAPPING is unset.
  */
-import { ConfigError, isDemoMode, loadConfigFromProcess } from "./config/index.js";
+import { ConfigError, isDemoMode, loadConfigFromProcess, withDemoFieldMapping } from "./config/index.js";
 import { doctorPassed, formatDoctorReport, runDoctor } from "./doctor/index.js";
 import { DEMO_LOCATION_ID, DEMO_TOKENS, startSimulator, type Simulator } from "./simulator/index.js";
 import { StaticCredentialProvider } from "./upstream/index.js";
@@ -13,6 +14,8 @@ async function main(): Promise<number> {
   let config;
   try {
     config = loadConfigFromProcess();
+    // Demo mode checks the mapping `npm start` serves there (schema/field-mapping.demo.json).
+    if (isDemoMode(config)) config = withDemoFieldMapping(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`✗ configuration: ${error.message}\n`);

@@ -10,10 +10,7 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { SCOPES, mintCallerToken } from "./auth/index.js";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ConfigError, isDemoMode, loadConfigFromProcess, loadFieldMappingFile, type Config } from "./config/index.js";
+import { ConfigError, isDemoMode, loadConfigFromProcess, withDemoFieldMapping, type Config } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
 import { createGateway, type Gateway } from "./server/index.js";
 import type { Simulator, SimulatorToken } from "./simulator/index.js";
@@ -33,28 +30,17 @@ function loadConfigOrExit(): Config {
   }
 }
 
-/**
- * Demo mode's field mapping when FIELD_MAPPING is unset: schema/field-mapping.demo.json (the
- * simulator's broker fields), found from this module whether it runs from src/ or dist/src/.
- */
+/** Demo mode's field mapping (src/config/field-mapping.parse.ts); an invalid file prints one line and exits 1. */
 function demoFieldMapping(config: Config): Config {
-  if (config.fieldMapping) return config;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
-    const candidate = join(dir, "schema", "field-mapping.demo.json");
-    if (existsSync(candidate)) {
-      try {
-        return { ...config, fieldMapping: loadFieldMappingFile(candidate) };
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`${error.message}\n`);
-          process.exit(1);
-        }
-        throw error;
-      }
+  try {
+    return withDemoFieldMapping(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
     }
+    throw error;
   }
-  return config;
 }
 
 /** The simulator's read-write token of each of its locations: the gateway's upstream credentials. */

@@ -9,8 +9,10 @@
  * key, incompatible data type, an option the picklist lacks). Pure, but `loadFieldMappingFile`
  * reads the file once at start-up.
  */
-import { readFileSync } from "node:fs";
-import { ConfigError } from "./config.js";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, type Config } from "./config.js";
 
 export const MAPPED_TYPES = ["String", "Int", "Float", "Boolean", "Date", "DateTime", "[String]", "Enum"] as const;
 export type MappedType = (typeof MAPPED_TYPES)[number];
@@ -168,4 +170,20 @@ export function mappingProblems(mapping: FieldMapping, definitions: readonly Def
     if (problem) out.push({ field: field.name, key: field.key, problem });
   }
   return out;
+}
+
+/**
+ * Demo mode's field mapping when FIELD_MAPPING is unset: schema/field-mapping.demo.json (the
+ * simulator's broker fields), found from this module whether it runs from src/ or dist/src/. Used by
+ * `npm start` and `npm run doctor` alike, so both check the same mapping. Throws ConfigError when
+ * the file is invalid; the config itself when there is no such file (a package without schema/).
+ */
+export function withDemoFieldMapping(config: Config): Config {
+  if (config.fieldMapping) return config;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++, dir = dirname(dir)) {
+    const candidate = join(dir, "schema", "field-mapping.demo.json");
+    if (existsSync(candidate)) return { ...config, fieldMapping: loadFieldMappingFile(candidate) };
+  }
+  return config;
 }

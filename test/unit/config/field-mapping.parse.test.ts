@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, mappingProblems } from "../../../src/config/index.js";
+import { ConfigError, loadConfig, mappingProblems, withDemoFieldMapping } from "../../../src/config/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cgw-field-mapping-"));
 let n = 0;
@@ -75,5 +75,18 @@ describe("FIELD_MAPPING", () => {
       ["loanStage", 'the picklist of contact.loan_stage lacks "Funded"'],
       ["creditTier", "no custom field contact.credit_tier in this location"],
     ]);
+  });
+});
+
+describe("demo mode's field mapping (npm start and npm run doctor)", () => {
+  it("is schema/field-mapping.demo.json when FIELD_MAPPING is unset, and FIELD_MAPPING's otherwise", () => {
+    const demo = withDemoFieldMapping(loadConfig({}));
+    expect(demo.fieldMapping?.source).toBe(resolve(import.meta.dirname, "../../../schema/field-mapping.demo.json"));
+    expect(demo.fieldMapping?.contact.map((f) => f.name)).toContain("loanStage");
+    const dir = mkdtempSync(join(tmpdir(), "cgw-demo-mapping-"));
+    const own = join(dir, "mapping.json");
+    writeFileSync(own, JSON.stringify({ contact: { creditTier: { key: "contact.credit_tier", type: "String" } } }));
+    const configured = loadConfig({ FIELD_MAPPING: own });
+    expect(withDemoFieldMapping(configured)).toBe(configured);
   });
 });
