@@ -9,7 +9,10 @@
 //       several builds: each directory holds dist/src/main.js and a package.json with
 //       "type": "module" (and resolves node_modules from there, e.g. a symlink)
 //
-// Knobs (env): BENCH_FOCUS (comma list of `miss`, `memory`; default both), BENCH_FOCUS_ROUNDS (3),
+// Scenario `hit` is bench/run.mjs 1 (the warm dashboard, a response-cache hit, under autocannon with
+// BENCH_CONNECTIONS (10) for BENCH_DURATION_S (5) per round): requests/s and CPU ms per request.
+//
+// Knobs (env): BENCH_FOCUS (comma list of `hit`, `miss`, `memory`; default miss,memory), BENCH_FOCUS_ROUNDS (3),
 // BENCH_MISS_REQUESTS (300 per round), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
@@ -18,7 +21,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpuMs, gql, pin, rssMb, sleep } from "./lib/measure.mjs";
+import { cpuMs, gql, load, pin, rssMb, sleep } from "./lib/measure.mjs";
 import { monotonicUs, summarizeCpuProfile } from "./lib/profile.mjs";
 import { mintCallerToken, startBaseline, startOurs } from "./lib/systems.mjs";
 
@@ -39,10 +42,12 @@ const cfg = {
   cachedContacts: num("BENCH_CACHED_CONTACTS", 10_000),
   gatewayCpu: num("BENCH_GATEWAY_CPU", 1),
   driverCpu: num("BENCH_DRIVER_CPU", 0),
+  connections: num("BENCH_CONNECTIONS", 10),
+  durationS: num("BENCH_DURATION_S", 5),
   profile: env.BENCH_FOCUS_PROFILE === "1",
   heapSnapshot: env.BENCH_FOCUS_HEAPSNAPSHOT === "1",
 };
-for (const s of cfg.scenarios) if (!["miss", "memory"].includes(s)) throw new Error(`BENCH_FOCUS: expected names from miss, memory, received ${JSON.stringify(s)}`);
+for (const s of cfg.scenarios) if (!["hit", "miss", "memory"].includes(s)) throw new Error(`BENCH_FOCUS: expected names from hit, miss, memory, received ${JSON.stringify(s)}`);
 const builds = (env.BENCH_FOCUS_OURS ?? `ours=${root}`).split(",").map((pair) => {
   const [name, dir] = pair.split("=");
   if (!name || !dir) throw new Error(`BENCH_FOCUS_OURS: expected name=directory pairs, received ${JSON.stringify(pair)}`);
@@ -53,6 +58,9 @@ const builds = (env.BENCH_FOCUS_OURS ?? `ours=${root}`).split(",").map((pair) =>
 const log = (...args) => console.error(`[focus ${new Date().toISOString().slice(11, 19)}]`, ...args);
 if (existsSync("/usr/bin/taskset")) pin(process.pid, cfg.driverCpu);
 
+const DASHBOARD = `query Dashboard($q: String, $n: Int!) { dashboard(first: $n, query: $q) { id name email tags
+  summary { openTaskCount overdueTaskCount nextAppointment { id title startTime } latestNote { id body } lastActivityAt }
+  tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status } } }`;
 const PAGE = `query ContactsPage($q: String, $n: Int) { contacts(first: $n, query: $q) { nodes { id name email tags
   tasks { id title dueDate completed } notes { id body dateAdded } appointments { id title startTime status } } } }`;
 
@@ -183,7 +191,48 @@ async function main() {
   const token = await mintCallerToken(upstream.locationId);
   const headers = { authorization: `Bearer ${token}` };
   let port = 5300 + Math.floor(Math.random() * 300);
-  const out = { miss: {}, memory: {} };
+  const out = { hit: {}, hitCpu: {}, miss: {}, memory: {} };
+
+  if (cfg.scenarios.includes("hit")) {
+    const systems = [];
+    for (const build of builds) {
+      const dir = cfg.profile ? join(root, "bench", "results", "raw", `focus-hitprof-${build.name}-${Date.now()}`) : undefined;
+      systems.push({ sys: await start(build, port++, { upstream, cpuProfileDir: dir }), profileDir: dir });
+    }
+    const body = JSON.stringify({ query: DASHBOARD, variables: { q: "dashq", n: cfg.contacts } });
+    for (const { sys } of systems) {
+      const r = await gql(sys.graphqlUrl, DASHBOARD, { headers, variables: { q: "dashq", n: cfg.contacts } });
+      if (r.json?.data?.dashboard?.length !== cfg.contacts) throw new Error(`${sys.name}: expected a dashboard of ${cfg.contacts}, received ${JSON.stringify(r.json).slice(0, 400)}`);
+      await load({ url: sys.graphqlUrl, headers, body, connections: cfg.connections, durationS: 2 }); // JIT
+    }
+    const fromUs = monotonicUs();
+    for (let round = 0; round < cfg.rounds; round++) {
+      for (const { sys } of systems.map((_, i) => systems[(i + round) % systems.length])) {
+        await untilQuiet(systems.map((s) => s.sys.pid));
+        // The response cache's TTL may have run out since the last round: refill it unmeasured.
+        await gql(sys.graphqlUrl, DASHBOARD, { headers, variables: { q: "dashq", n: cfg.contacts } });
+        const cpu0 = cpuMs(sys.pid);
+        const r = await load({ url: sys.graphqlUrl, headers, body, connections: cfg.connections, durationS: cfg.durationS });
+        const cpu = cpuMs(sys.pid) - cpu0;
+        (out.hit[sys.name] ??= []).push(r.rps);
+        (out.hitCpu[sys.name] ??= []).push(cpu / Math.max(1, r.requests));
+        console.log(JSON.stringify({ scenario: "hit", round, system: sys.name, rps: r.rps, p95: r.p95, cpuMsPerRequest: cpu / Math.max(1, r.requests), non2xx: r.non2xx, errors: r.errors }));
+      }
+    }
+    const toUs = monotonicUs();
+    for (const { sys, profileDir } of systems) {
+      await stop(sys);
+      if (profileDir) {
+        const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
+        if (files[0]) {
+          const s = summarizeCpuProfile(join(profileDir, files[0]), { top: 40, fromUs, toUs });
+          console.log(`\nprofile ${sys.name} (${join(profileDir, files[0])}), ${s.totalMs.toFixed(0)} ms:`);
+          for (const p of s.byPackage) console.log(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.name}`);
+          for (const f of s.byFunction) console.log(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.name}`);
+        }
+      }
+    }
+  }
 
   if (cfg.scenarios.includes("miss")) {
     const systems = [];
@@ -275,6 +324,8 @@ async function main() {
   }
 
   console.log("\nsummary");
+  for (const [name, xs] of Object.entries(out.hit)) console.log(`  hit req/s            ${name.padEnd(10)} ${spread(xs)}`);
+  for (const [name, xs] of Object.entries(out.hitCpu)) console.log(`  hit CPU ms/request   ${name.padEnd(10)} ${spread(xs)}`);
   for (const [name, xs] of Object.entries(out.miss)) console.log(`  miss CPU ms/request  ${name.padEnd(10)} ${spread(xs)}`);
   for (const [name, xs] of Object.entries(out.memory)) console.log(`  RSS MB, ${cfg.cachedContacts} cached  ${name.padEnd(10)} ${spread(xs)}`);
 }

@@ -8,7 +8,9 @@
  *   - `GET /healthz`,
  *   - `GET /graphql` from a browser → the self-contained GraphiQL sandbox,
  *   - feature routes (`/readyz`, `/metrics`, `/oauth/*`, `/dashboard`),
- *   - `POST /graphql` → Apollo Server 5 (`express.json()` first), the HTTP adapter of the pipeline,
+ *   - `POST /graphql` → Apollo Server 5 (`express.json()` first), the HTTP adapter of the pipeline;
+ *     a response-cache hit is answered in front of express (pipeline/apollo.adapter.ts
+ *     `storedAnswerListener`),
  *   - graphql-ws on the same path, the pipeline's WebSocket adapter, disposed from an Apollo
  *     `drainServer` hook (one http server for both, so graphql-ws and webhooks share the port:
  *     `startStandaloneServer` would own its own).
@@ -63,6 +65,7 @@ import {
   apolloPipelinePlugin,
   checkHttpRequest,
   serveStoredAnswers,
+  storedAnswerListener,
   createOperationPipeline,
   createResponseCache,
   createWebSocketAdapter,
@@ -593,7 +596,8 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   app.use((_req, res) => {
     res.status(404).json({ error: "not_found", message: "No such route" });
   });
-  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  /** The status and body of an error an HTTP route did not answer itself (body parser, unexpected). */
+  const httpError = (error: { status?: unknown; type?: unknown } | undefined): { status: number; body: unknown } => {
     const status = typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
     if (status === 500) logger.error({ err: error }, "unhandled error in an HTTP route");
     const message =
@@ -604,11 +608,29 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
           : status === 500
             ? "Internal server error"
             : "Bad request";
+    return { status, body: { errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT" } }] } };
+  };
+  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+    const { status, body } = httpError(error);
     if (res.headersSent) return;
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT" } }] });
+    res.status(status).json(body);
   };
   app.use(errorHandler);
-  httpServer.on("request", app);
+  // A response-cache hit over HTTP is answered before express (the same stages, without its router
+  // and body parser); every other request goes to express as it arrived or with its body read.
+  httpServer.on(
+    "request",
+    storedAnswerListener(pipeline, authenticate, {
+      path: GRAPHQL_PATH,
+      limitBytes: GRAPHQL_BODY_LIMIT_BYTES,
+      next: (req, res) => app(req, res),
+      onBodyError(error, res) {
+        const { status, body } = httpError(error);
+        const text = JSON.stringify(body);
+        res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) }).end(text);
+      },
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -4,6 +4,7 @@
  * location and scopes without executing), and it sits after authorization: a caller whose token
  * lacks the scope is refused even when an answer for the operation is stored.
  */
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { WRITE, useStack } from "../support/harness.js";
 import { wsOperation } from "../support/ws-operation.js";
@@ -56,5 +57,41 @@ describe("response cache stage", () => {
     expect(ws.kind === "result" && ws.result.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "missing_scope" });
     expect(await counter("cgw_response_cache_hits_total")).toBe(hits);
     expect(s.sim.requests).toEqual([]);
+  });
+
+  it("serves a stored answer however the JSON body arrives, and refuses a body that is not JSON as before", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const first = await s.gql(QUERY, {}, token);
+    expect(first.body.errors).toBeUndefined();
+    const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+      fetch(`${s.gateway.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...headers },
+        body,
+        ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+      } as RequestInit);
+    const text = JSON.stringify({ query: QUERY });
+    s.sim.clearRequests();
+    const ways: Array<[string, () => Promise<Response>]> = [
+      ["declared length", () => post(text)],
+      ["a UTF-8 BOM and charset", () => post(`\uFEFF${text}`, { "content-type": "application/json; charset=UTF-8" })],
+      ["chunked, no declared length", () => post(new Blob([text]).stream())],
+      ["gzip", () => post(gzipSync(text), { "content-encoding": "gzip" })],
+    ];
+    for (const [way, send] of ways) {
+      const res = await send();
+      expect({ way, status: res.status, cache: res.headers.get("x-response-cache") }).toEqual({ way, status: 200, cache: "hit" });
+      expect(((await res.json()) as { data: unknown }).data).toEqual(first.body.data);
+    }
+    expect(s.sim.requests).toEqual([]);
+
+    for (const body of ["{bad", `"${QUERY}"`]) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ errors: [{ message: "The request body is not valid JSON", extensions: { code: "BAD_USER_INPUT" } }] });
+    }
+    const wrongCharset = await post(text, { "content-type": "application/json; charset=latin1" });
+    expect(wrongCharset.status).toBe(415);
   });
 });

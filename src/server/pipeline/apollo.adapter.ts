@@ -7,11 +7,13 @@
  *   willSendResponse      a cacheable success is stored; `Retry-After` when a rate budget refused
  *   didEncounterErrors    the token-limit label (stage 2) and the audit stage
  * and `formatError` is the pipeline's. Stage 1 (request shape) runs in `checkHttpRequest`, an
- * express middleware in front of Apollo.
+ * express middleware in front of Apollo. A response-cache hit is answered without Apollo
+ * (`serveStoredAnswers`), before express when its body allows (`storedAnswerListener`).
  */
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import { GraphQLError, type ValidationRule } from "graphql";
 import type { RequestHandler } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallerAuth } from "../../auth/index.js";
 import type { GatewayContext } from "../../graphql/index.js";
 import type { Admission, OperationPipeline } from "./operation.pipeline.js";
@@ -52,17 +54,107 @@ export function serveStoredAnswers(pipeline: OperationPipeline, authenticate: (a
     if (req.method !== "POST") return next();
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || typeof body["query"] !== "string") return next();
-    const key = pipeline.operationKey({ query: body["query"], variables: body["variables"], operationName: body["operationName"] });
-    if (!pipeline.mayHaveStoredAnswer(key)) return next();
-    authenticate(req.headers.authorization).then(
-      (auth) => {
-        const answer = pipeline.storedAnswer(key, auth);
-        if (answer === undefined) return next();
-        res.status(200).set({ "content-type": "application/json; charset=utf-8", "x-response-cache": "hit" }).send(answer);
-      },
-      () => next(),
-    );
+    answerStored(pipeline, authenticate, body, req.headers.authorization, res, next);
   };
+}
+
+/** Stage 8 of a POST body that passed stage 1: the stored answer sent, or `next()`. */
+function answerStored(
+  pipeline: OperationPipeline,
+  authenticate: (authorization: unknown) => Promise<CallerAuth>,
+  body: Record<string, unknown>,
+  authorization: unknown,
+  res: ServerResponse,
+  next: () => void,
+): void {
+  const key = pipeline.operationKey({ query: body["query"] as string, variables: body["variables"], operationName: body["operationName"] });
+  if (!pipeline.mayHaveStoredAnswer(key)) return next();
+  authenticate(authorization).then(
+    (auth) => {
+      const chunks = pipeline.storedAnswer(key, auth);
+      if (chunks === undefined) return next();
+      let length = 0;
+      for (const chunk of chunks) length += chunk.length;
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": length, "x-response-cache": "hit" });
+      for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+      res.end(chunks[chunks.length - 1]);
+    },
+    () => next(),
+  );
+}
+
+const UTF8_BOM = "\uFEFF";
+/** body-parser's `strict` JSON: the first character after whitespace opens an object or an array. */
+const STRICT_JSON_START = /^[\x20\x09\x0a\x0d]*[{[]/;
+
+/**
+ * The stored-answer fast path in front of express (a node `request` listener): express's router
+ * and body parser cost a response-cache hit about as much CPU as everything else it does. Takes
+ * only `POST <path>` with a JSON body of a declared length within `limitBytes` (no
+ * content-encoding, UTF-8); reads and parses it as `express.json()` would (BOM stripped, strict:
+ * an object or an array), runs stage 1 (`checkRequest`) and answers a stored answer exactly as
+ * `serveStoredAnswers` does. Everything else goes on to `next` (express) with `req.body` set and
+ * the body consumed (express.json() then leaves it as it is), so refusals, misses and every other
+ * request take the one path they always took; a body that is not JSON goes to `onBodyError`
+ * with body-parser's error (`type: "entity.parse.failed"`, status 400), as express's error handler
+ * would receive it.
+ */
+export function storedAnswerListener(
+  pipeline: OperationPipeline,
+  authenticate: (authorization: unknown) => Promise<CallerAuth>,
+  options: {
+    path: string;
+    limitBytes: number;
+    next(req: IncomingMessage, res: ServerResponse): void;
+    onBodyError(error: Error & { status: number; type: string }, res: ServerResponse): void;
+  },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { path, limitBytes, next, onBodyError } = options;
+  return (req, res) => {
+    const { headers } = req;
+    const length = Number(headers["content-length"]);
+    if (
+      req.method !== "POST" ||
+      req.url !== path ||
+      !(length > 0 && length <= limitBytes) ||
+      (headers["content-encoding"] !== undefined && headers["content-encoding"].toLowerCase() !== "identity") ||
+      !isUtf8Json(headers["content-type"])
+    ) {
+      return next(req, res);
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
+      let text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
+      if (text.startsWith(UTF8_BOM)) text = text.slice(1);
+      let body: unknown;
+      try {
+        if (!STRICT_JSON_START.test(text)) throw new SyntaxError("expected a JSON object or array");
+        body = JSON.parse(text);
+      } catch (error) {
+        return onBodyError(Object.assign(new Error((error as Error).message), { status: 400, type: "entity.parse.failed" }), res);
+      }
+      (req as IncomingMessage & { body?: unknown }).body = body;
+      const proceed = () => next(req, res);
+      if (!body || typeof body !== "object" || Array.isArray(body)) return proceed();
+      const request = body as Record<string, unknown>;
+      if (typeof request["query"] !== "string") return proceed();
+      if (pipeline.checkRequest({ query: request["query"], variables: request["variables"], operationName: request["operationName"] })) return proceed();
+      answerStored(pipeline, authenticate, request, headers.authorization, res, proceed);
+    });
+  };
+}
+
+/** `application/json`, without a charset or with UTF-8's (what express.json() decodes without iconv tables). */
+function isUtf8Json(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...params] = contentType.split(";");
+  if (type!.trim().toLowerCase() !== "application/json") return false;
+  return params.every((param) => {
+    const [name, value] = param.split("=");
+    return name!.trim().toLowerCase() === "charset" && /^"?utf-8"?$/i.test((value ?? "").trim());
+  });
 }
 
 /** Stage 1 for HTTP (after `express.json()` bounded the body): a 400 with what was expected. */

@@ -7,7 +7,7 @@ export {
   PIPELINE_STAGES,
 } from "./operation.pipeline.js";
 export type { Admission, OperationPipeline, OperationPipelineOptions, OperationRequest, StageName } from "./operation.pipeline.js";
-export { apolloPipelineOptions, apolloPipelinePlugin, checkHttpRequest, serveStoredAnswers } from "./apollo.adapter.js";
+export { apolloPipelineOptions, apolloPipelinePlugin, checkHttpRequest, serveStoredAnswers, storedAnswerListener } from "./apollo.adapter.js";
 export {
   createWebSocketAdapter,
   CLOSE_MESSAGE_TOO_BIG,
@@ -18,5 +18,5 @@ export {
 export type { WebSocketAdapter, WebSocketAdapterOptions, WebSocketStats } from "./ws.adapter.js";
 export { createResponseCache } from "./response-cache.js";
 export type { ResponseCache, ResponseCacheOptions, ResponseCacheStats } from "./response-cache.js";
-export { appendExtensionsJson, createResponseExtensions, withExtensions } from "./response-extensions.build.js";
+export { appendExtensionsBytes, createResponseExtensions, withExtensions } from "./response-extensions.build.js";
 export type { ExecutedOperation, ExtensionValues, ResponseExtension, ResponseExtensions } from "./response-extensions.build.js";

@@ -48,7 +48,7 @@ import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/ind
 import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import type { ResponseCache } from "./response-cache.js";
-import { appendExtensionsJson, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
+import { appendExtensionsBytes, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
 
 /** The largest body (HTTP) or frame (graphql-ws, after connection_init) an operation may arrive in. */
 export const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -125,8 +125,9 @@ export interface OperationPipeline {
    * the operation alone and passed when the answer was stored (only queries are stored).
    * Authentication and authorization are: undefined when the caller is not authenticated, lacks
    * the read scope, or nothing is stored for its location and scopes (then the full pipeline runs).
+   * The body comes as chunks to send in order (the stored bytes, then this answer's extensions).
    */
-  storedAnswer(operationKey: string, auth: CallerAuth): string | undefined;
+  storedAnswer(operationKey: string, auth: CallerAuth): readonly Buffer[] | undefined;
   /**
    * The per-answer extensions of an executed operation (merge `values` into its answer's
    * `extensions`; pass `kept` to the admission's `remember`).
@@ -296,7 +297,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const { viewer } = auth;
       if (!viewer.scopes.includes(SCOPES.read)) return undefined;
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
-      return hit && appendExtensionsJson(hit.json(), extensions.stored(viewer, hit.kept));
+      return hit && appendExtensionsBytes(hit.body(), extensions.stored(viewer, hit.kept));
     },
 
     executedExtensions: (operation) => extensions.executed(operation),

@@ -5,7 +5,7 @@
  * with two functions: its value for an executed operation (and what to keep with the stored
  * answer), and its value at a later hit from what was kept. Stored answers never hold these
  * extensions themselves: they are computed per answer and merged in (`withExtensions`) or
- * appended to the stored bytes (`appendExtensionsJson`) without parsing them again.
+ * appended to the stored bytes (`appendExtensionsBytes`) without parsing them again.
  */
 import type { ExecutionResult } from "graphql";
 import type { ReadLog } from "../../cache/read-log.js";
@@ -76,15 +76,19 @@ export function withExtensions<R extends ExecutionResult>(result: R, values: Ext
   return { ...result, extensions: { ...(result.extensions ?? {}), ...values } };
 }
 
+const CLOSING_BRACE = 0x7d;
+const OPENING_BRACE = 0x7b;
+
 /**
- * A stored HTTP body (`JSON.stringify(result)` + newline, a result without `extensions`) with
- * `extensions` appended, without parsing it again: the closing brace is replaced.
+ * A stored HTTP body (`JSON.stringify(result)` + newline, a result without `extensions`, UTF-8)
+ * with `extensions` appended, as the chunks to send, without parsing or copying the stored bytes:
+ * the body up to its closing brace (a view of the same memory), then `,"extensions":{…}}` + newline.
  */
-export function appendExtensionsJson(json: string, values: ExtensionValues | undefined): string {
-  if (!values) return json;
-  const end = json.lastIndexOf("}");
-  if (end < 0) return json;
-  const open = json.slice(0, end).trimEnd();
-  const separator = open.endsWith("{") ? "" : ",";
-  return `${open}${separator}"extensions":${JSON.stringify(values)}}\n`;
+export function appendExtensionsBytes(body: Buffer, values: ExtensionValues | undefined): readonly Buffer[] {
+  if (!values) return [body];
+  const end = body.lastIndexOf(CLOSING_BRACE);
+  if (end < 0) return [body];
+  // JSON.stringify writes no whitespace: the byte before the closing brace tells an empty object.
+  const separator = body[end - 1] === OPENING_BRACE ? "" : ",";
+  return [body.subarray(0, end), Buffer.from(`${separator}"extensions":${JSON.stringify(values)}}\n`, "utf8")];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendExtensionsJson, createResponseExtensions, withExtensions } from "../../../../src/server/pipeline/response-extensions.build.js";
+import { appendExtensionsBytes, createResponseExtensions, withExtensions } from "../../../../src/server/pipeline/response-extensions.build.js";
 import type { Viewer } from "../../../../src/auth/index.js";
 import { createReadLog } from "../../../../src/cache/read-log.js";
 
@@ -7,12 +7,15 @@ const viewer = { locationId: "L1", scopes: ["contacts.readonly"] } as unknown as
 
 describe("response extensions", () => {
   it("appends extensions to stored bytes without parsing them, and the result parses to the merged answer", () => {
-    const stored = `${JSON.stringify({ data: { a: [1, { b: "}" }] } })}\n`;
-    const out = appendExtensionsJson(stored, { freshness: { ageMs: 5 } });
+    const stored = Buffer.from(`${JSON.stringify({ data: { a: [1, { b: "}é" }] } })}\n`);
+    const chunks = appendExtensionsBytes(stored, { freshness: { ageMs: 5 } });
+    const out = Buffer.concat(chunks).toString("utf8");
     expect(out.endsWith("}\n")).toBe(true);
-    expect(JSON.parse(out)).toEqual({ data: { a: [1, { b: "}" }] }, extensions: { freshness: { ageMs: 5 } } });
-    expect(appendExtensionsJson(stored, undefined)).toBe(stored);
-    expect(JSON.parse(appendExtensionsJson("{}\n", { x: 1 }))).toEqual({ extensions: { x: 1 } });
+    expect(JSON.parse(out)).toEqual({ data: { a: [1, { b: "}é" }] }, extensions: { freshness: { ageMs: 5 } } });
+    // The stored bytes are sent as they are, not copied.
+    expect(chunks[0]!.buffer).toBe(stored.buffer);
+    expect(appendExtensionsBytes(stored, undefined)).toEqual([stored]);
+    expect(JSON.parse(Buffer.concat(appendExtensionsBytes(Buffer.from("{}\n"), { x: 1 })).toString())).toEqual({ extensions: { x: 1 } });
   });
 
   it("merges into a result's own extensions and never changes the stored object", () => {
