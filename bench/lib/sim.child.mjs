@@ -64,13 +64,14 @@ const sim = await startSimulator({
   rateLimit: LIFTED,
   latency: { fixedMs: latencyMs },
   // The scopes an install with the gateway's default OAUTH_SCOPES holds: the bulk task read
-  // (POST /locations/:locationId/tasks/search) needs locations/tasks.readonly. The peer and the
-  // baselines serve only the contacts routes and never call it.
+  // (POST /locations/:locationId/tasks/search) needs locations/tasks.readonly, appointments read
+  // through the calendars (GET /calendars/, GET /calendars/events) calendars.readonly and
+  // calendars/events.readonly. The peer and the baselines serve only the contacts routes and never call them.
   tokens: [
     {
       token: BENCH_UPSTREAM_TOKEN,
       locationId: BENCH_LOCATION_ID,
-      scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "locations/customFields.readonly", "locations/tags.readonly"],
+      scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "locations/customFields.readonly", "locations/tags.readonly", "calendars.readonly", "calendars/events.readonly"],
     },
   ],
   webhooks: { targetUrl: `http://127.0.0.1:${capture.address().port}/capture` },

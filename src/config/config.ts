@@ -80,6 +80,8 @@ export interface Config {
     revalidateBudgetPercent: number;
     /** Lifetime of a cached `POST /contacts/search` page, ms (capped by ttlMs). */
     searchTtlMs: number;
+    /** How long a location's calendar list (`GET /calendars/`, for reading appointments in bulk) is used, ms. */
+    calendarsTtlMs: number;
     /** Interval of the scheduled refresh of each location's custom-field definitions, ms; 0 = on demand only. */
     fieldDefinitionsRefreshMs: number;
   };
@@ -334,6 +336,7 @@ export function loadConfig(env: Env): Config {
       revalidateAfterMs: read(env, "CACHE_REVALIDATE_AFTER_MS", int(1, 7 * 86_400_000, 3_600_000), "milliseconds (1..604800000)"),
       revalidateBudgetPercent: read(env, "CACHE_REVALIDATE_BUDGET_PERCENT", int(1, 100, 10), "a percentage from 1 to 100"),
       searchTtlMs: read(env, "CACHE_SEARCH_TTL_MS", int(0, 600_000, 5_000), "milliseconds (0..600000)"),
+      calendarsTtlMs: read(env, "CACHE_CALENDARS_TTL_MS", int(0, 7 * 86_400_000, 3_600_000), "milliseconds (0..604800000)"),
       fieldDefinitionsRefreshMs: read(env, "FIELD_DEFINITIONS_REFRESH_MS", int(0, 86_400_000, 300_000), "milliseconds (0..86400000)"),
     },
     warmUp: {
@@ -383,12 +386,13 @@ export function loadConfig(env: Env): Config {
       clientSecret: read(env, "OAUTH_CLIENT_SECRET", optionalString, "the Marketplace app's client secret"),
       redirectUri: httpUrl(env, "OAUTH_REDIRECT_URI"),
       scopes: scopeList(
-        // The location reads the gateway makes beside the contacts routes: the bulk task read
+        // The reads the gateway makes beside the contacts routes: the bulk task read
         // (POST /locations/:locationId/tasks/search), the custom-field definitions and the tags
-        // (test/fixtures/contacts-api/apps/locations.json); without them the gateway falls back
-        // (tasks per contact, untyped custom fields, no tag picker).
+        // (test/fixtures/contacts-api/apps/locations.json), the calendars and their events (many
+        // contacts' appointments at once, HighLevel's calendars OpenAPI spec); without them the
+        // gateway falls back (tasks and appointments per contact, untyped custom fields, no tag picker).
         read(env, "OAUTH_SCOPES", optionalString, "space-separated scopes") ??
-          "contacts.readonly contacts.write locations/tasks.readonly locations/customFields.readonly locations/tags.readonly",
+          "contacts.readonly contacts.write locations/tasks.readonly locations/customFields.readonly locations/tags.readonly calendars.readonly calendars/events.readonly",
       ),
       authorizeUrl:
         httpUrl(env, "OAUTH_AUTHORIZE_URL") ?? "https://marketplace.gohighlevel.com/v2/oauth/chooselocation",

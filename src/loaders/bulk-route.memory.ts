@@ -1,7 +1,8 @@
 /**
  * Which locations can use a resource's bulk route (resources.ts `bulk`, e.g. tasks'
- * `POST /locations/:locationId/tasks/search`), remembered per location for the whole gateway:
- * - a credential known to lack the route's scope (`grantedScopes`: a configured PIT's scopes, an
+ * `POST /locations/:locationId/tasks/search`, appointments' `GET /calendars/events`), remembered
+ * per location for the whole gateway:
+ * - a credential known to lack one of the route's scopes (`grantedScopes`: a configured PIT's scopes, an
  *   OAuth grant's) never tries it;
  * - a refusal (401 "not authorized for this scope") or a failure of the route is remembered for a
  *   while (`missingScopeRetryMs`, `failureRetryMs`), during which the loaders read per contact
@@ -9,7 +10,7 @@
  *   re-installed with the scope, the route may be back).
  * Per instance: another instance pays at most one refused call of its own. Knows no GraphQL.
  */
-import type { PerContactResource } from "../upstream/resources.js";
+import { bulkScopes, type PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
 
 export interface BulkRouteMemory {
@@ -48,7 +49,7 @@ export function createBulkRouteMemory(options: BulkRouteMemoryOptions = {}): Bul
       const bulk = resource.bulk;
       if (!bulk) return false;
       const scopes = options.grantedScopes?.(locationId);
-      if (scopes !== undefined && !scopes.includes(bulk.scope)) return false;
+      if (scopes !== undefined && !bulkScopes(bulk).every((scope) => scopes.includes(scope))) return false;
       const key = keyOf(locationId, resource);
       const until = offUntil.get(key);
       if (until === undefined) return true;

@@ -8,12 +8,14 @@
  * The per-contact loaders derive from the resource registry (src/upstream/resources.ts):
  * `list(resource)` for a contact's list, `item(resource)` for one item by id, created on first
  * use. The Contacts routes have no batch read (FACTS.md): a batch of N keys is N calls, except
- * for a resource with a bulk route (tasks: `POST /locations/:locationId/tasks/search`), whose
- * batch asks the cache for every key first and then reads the lists it lacks in
- * ceil(items / page size) calls, each list stored under the same key as the per-contact read;
- * when the location cannot use that route (bulk-route.memory.ts) the lists are read per contact.
- * Notes and appointments have no bulk read: `GET /calendars/events` (apps/calendars.json) needs a
- * calendar, user or group and a time window, so it cannot answer "this contact's appointments";
+ * for a resource with a bulk route (resources.ts `bulk`), whose batch asks the cache for every key
+ * first and then reads the lists it lacks in one bulk read, each list stored under the same key
+ * as the per-contact read (so webhooks and writes keep it current like any other): tasks through
+ * `POST /locations/:locationId/tasks/search` in ceil(items / page size) calls; appointments
+ * through the location's calendars (`GET /calendars/`, remembered, then `GET /calendars/events`
+ * per calendar) when that is fewer calls than one per contact. When the location cannot use the
+ * route (bulk-route.memory.ts), or a contact's list cannot be told for certain from the bulk
+ * answer, the lists are read per contact. Notes have no bulk read;
  * `POST /contacts/search` answers lean list items, not the full contact `GET /contacts/:id` gives
  * (FACTS.md "Search"), so it cannot stand in for the contact loader. By-id lookups
  * answer `null` for NOT_FOUND (the contract's `contact(id)`); list lookups propagate it. An item
@@ -39,6 +41,8 @@ import type { PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { ContactsReadClient } from "./read-client.types.js";
 import type { BulkRouteMemory } from "./bulk-route.memory.js";
+import type { CalendarListMemory } from "./calendar-list.memory.js";
+import { readInBulk } from "./bulk-read.js";
 import type { OperationDeadline } from "../upstream/deadline.js";
 
 export interface ChildRef {
@@ -105,6 +109,8 @@ export interface LoaderServices {
   cache: ResourceCache;
   /** Which locations may use a resource's bulk route; absent = always per contact. */
   bulkRoutes?: BulkRouteMemory;
+  /** Each location's calendars, for a resource read through them (appointments); absent = per contact. */
+  calendars?: CalendarListMemory;
   /** Lifetime of a cached search page, ms. Default 5_000 (5 seconds); at most the cache's TTL. */
   searchPageTtlMs?: number;
   /** Clock for `SearchPage.expiresAtMs`, epoch ms. Default `Date.now`. */
@@ -133,6 +139,7 @@ function each<K, V>(load: (key: K) => Promise<V>) {
 const childKey = (ref: ChildRef) => `${ref.contactId}/${ref.id}`;
 
 const MAX_BULK_CONTACTS = 100;
+
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
@@ -229,14 +236,15 @@ export function createLoaders(services: LoaderServices, locationId: string, read
       let failure: unknown;
       if (bulkRoutes.usable(locationId, resource)) {
         try {
-          lists = await client.bulkListsOf!(resource, locationId, wanted);
+          lists = await readInBulk({ client, calendars: services.calendars, locationId, resource, contactIds: wanted });
         } catch (error) {
           failure = error;
           if (!worthNoFallback(error)) bulkRoutes.failed(locationId, resource, error);
         }
       }
       for (const [contactId, list] of enlisted) {
-        if (lists) list.resolve(lists.get(contactId) ?? []);
+        const found = lists?.get(contactId);
+        if (found) list.resolve(found);
         else if (failure !== undefined && worthNoFallback(failure)) list.reject(failure);
         else list.resolve(single(contactId));
       }

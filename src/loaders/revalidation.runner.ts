@@ -4,7 +4,8 @@
  * here, in the background, inside the background budget's revalidation lane
  * (src/upstream/background-budget.ts: a small share of the location's interval budget). A task
  * list is revalidated through the bulk route when the location can use it (the lists of every
- * contact queued, `contactsPerCall` at a time), other kinds one call each. What comes back goes
+ * contact queued, `contactsPerCall` at a time), appointment lists through the location's
+ * calendars when that costs fewer calls than one per contact (bulk-read.ts), other kinds one call each. What comes back goes
  * through the cache's `endRevalidation`: unchanged, the entry is younger again; changed, it is a
  * `set` on the cache's one change path (answers that showed the old value are evicted, other
  * instances hear of it) after the load listeners saw it (src/events/task-update.emitter.ts derives
@@ -18,6 +19,8 @@ import { CORE_KINDS, type PerContactResource } from "../upstream/resources.js";
 import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { BackgroundBudget } from "../upstream/background-budget.js";
 import type { BulkRouteMemory } from "./bulk-route.memory.js";
+import type { CalendarListMemory } from "./calendar-list.memory.js";
+import { readInBulk } from "./bulk-read.js";
 import type { ContactsReadClient } from "./read-client.types.js";
 
 export interface RevalidationOptions {
@@ -25,6 +28,8 @@ export interface RevalidationOptions {
   /** The shared client (no operation deadline: background work outlives the request that found the entry stale). */
   client: ContactsReadClient;
   bulkRoutes?: BulkRouteMemory;
+  /** Each location's calendars, for appointments read through them (bulk-read.ts). */
+  calendars?: CalendarListMemory;
   budget: Pick<BackgroundBudget, "run">;
   /** The budget lane (default "revalidation"). */
   lane?: string;
@@ -49,8 +54,11 @@ export interface Revalidation {
 
 type Outcome = { value: unknown } | { gone: true };
 
+/** Lists read through calendars in one go at most (the contact ids of one bulk read). */
+const MAX_CALENDAR_BATCH = 100;
+
 export function createRevalidation(options: RevalidationOptions): Revalidation {
-  const { cache, client, bulkRoutes, budget } = options;
+  const { cache, client, bulkRoutes, calendars, budget } = options;
   const lane = options.lane ?? "revalidation";
   const maxQueued = options.maxQueuedPerLocation ?? 10_000;
   const registry = cache.registry;
@@ -112,9 +120,11 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
     queue.delete(id);
     const resource = registry.resourceOf(first.kind);
     if (!resource?.bulk || !registry.isListKind(first.kind) || !client.bulkListsOf || !bulkRoutes?.usable(locationId, resource)) return [first];
+    // Tasks: a page's worth of contacts; through calendars the cost does not grow with the batch.
+    const most = resource.bulk.via === "contacts" ? resource.bulk.contactsPerCall : MAX_CALENDAR_BATCH;
     const batch = [first];
     for (const [other, key] of queue) {
-      if (batch.length >= resource.bulk.contactsPerCall) break;
+      if (batch.length >= most) break;
       if (key.kind !== first.kind) continue;
       queue.delete(other);
       batch.push(key);
@@ -129,24 +139,33 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
     });
     if (started.length === 0) return;
     const resource = registry.resourceOf(started[0]!.key.kind) as PerContactResource | undefined;
+    let alone = started;
     if (started.length > 1 || (resource?.bulk && batch.length > 1)) {
+      let lists: Map<string, { id: string }[]> | undefined;
       try {
         const contactIds = started.map((s) => s.key.contactId!);
-        const lists = await inLane(() => client.bulkListsOf!(resource!, locationId, contactIds));
-        for (const { key, token } of started) finish(key, token, { value: lists.get(key.contactId!) ?? [] });
+        lists = await readInBulk({ client, calendars, locationId, resource: resource!, contactIds, run: inLane });
       } catch (error) {
         counts.failed += started.length;
         bulkRoutes?.failed(locationId, resource!, error);
         options.onError?.(error);
+        return;
       }
-      return;
+      // What the bulk read did not answer (cheaper per contact, or not certain) is read one by one.
+      alone = [];
+      for (const entry of started) {
+        const list = lists?.get(entry.key.contactId!);
+        if (list) finish(entry.key, entry.token, { value: list });
+        else alone.push(entry);
+      }
     }
-    const { key, token } = started[0]!;
-    try {
-      finish(key, token, await fetchOne(key));
-    } catch (error) {
-      counts.failed += 1;
-      options.onError?.(error);
+    for (const { key, token } of alone) {
+      try {
+        finish(key, token, await fetchOne(key));
+      } catch (error) {
+        counts.failed += 1;
+        options.onError?.(error);
+      }
     }
   };
 

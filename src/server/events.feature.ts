@@ -5,6 +5,7 @@
  * shared de-duplication and cache-invalidation broadcast when REDIS_URL is set.
  * The per-event GraphQL context for graphql-ws lives in gateway.ts (`createPerEventSubscribe`).
  */
+import { isAppointmentEvent } from "../events/index.js";
 import { EVENT_RESOLVERS, createSchemaPubSub } from "../graphql/event/index.js";
 import { WEBHOOK_PATH, createLiveEvents } from "../webhooks/index.js";
 import type { GatewayFeatureFactory } from "./gateway.feature.js";
@@ -28,7 +29,11 @@ export function eventsFeature(options: EventsFeatureOptions = {}): GatewayFeatur
       ...(options.extraTrustedKeys ? { extraTrustedKeys: options.extraTrustedKeys } : {}),
       onWebhookOutcome: (type: string, outcome: string) => metrics.recordWebhookEvent(type, outcome),
       onAppLifecycle: (change) => internals.appLifecycle(change),
-      onDelivery: (locationId) => internals.webhookActivity.seen(locationId),
+      onDelivery: (locationId, event) => {
+        internals.webhookActivity.seen(locationId);
+        // A calendar the gateway's list of the location's calendars may lack (a new one).
+        if (isAppointmentEvent(event) && event.appointment.calendarId) internals.appointmentCalendarSeen?.(locationId, event.appointment.calendarId);
+      },
     });
     await live.start();
     return {

@@ -36,6 +36,11 @@ export interface GatewayInternals {
   readonly metrics: GatewayMetrics;
   /** Whether each location's webhooks are flowing (the events feature reports deliveries to it). */
   readonly webhookActivity: WebhookActivity;
+  /**
+   * A webhook's appointment names this calendar: a remembered calendar list of the location that
+   * lacks it is dropped (loaders/calendar-list.memory.ts), so bulk appointment reads see the new calendar.
+   */
+  readonly appointmentCalendarSeen?: (locationId: string, calendarId: string) => void;
   /** The process's Redis connections (REDIS_URL set), owned and closed by the composition root. */
   readonly redis?: RedisConnections;
   /**

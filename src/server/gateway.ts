@@ -39,7 +39,7 @@ import { createWriteEngine, createWriteServices, writeFeature } from "../graphql
 import type { GatewayContext, GatewayServices } from "../graphql/index.js";
 import { createPerEventSubscribe } from "../graphql/event/index.js";
 import { createFieldMappingState } from "./field-mapping.state.js";
-import { createBulkRouteMemory, createFieldDefinitionsRefresh, createLoaderFactory } from "../loaders/index.js";
+import { createBulkRouteMemory, createCalendarListMemory, createFieldDefinitionsRefresh, createLoaderFactory } from "../loaders/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createOpsRuntime } from "../observability/ops.runtime.js";
 import { createRedisConnections, type RedisConnections } from "../redis/index.js";
@@ -296,9 +296,11 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
           }
         : {}),
     });
-  // Tasks of many contacts in one call where the location's credential allows it (loaders/bulk-route.memory.ts).
+  // Tasks of many contacts in one call, and their appointments through the location's calendars
+  // (remembered CACHE_CALENDARS_TTL_MS), where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
-  const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
+  const calendars = createCalendarListMemory({ ttlMs: config.cache.calendarsTtlMs });
+  const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, calendars, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
 
   // After start and after an install: each served location's newest contacts with their relations,
   // within the warm-up lane's share of the budget, so the first dashboard is warm.
@@ -333,6 +335,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     cache,
     client,
     bulkRoutes,
+    calendars,
     budget: background,
     lane: REVALIDATION_LANE,
     onError: (error) => logger.debug({ err: error }, "background revalidation failed; the cached value stays until it expires"),
@@ -363,6 +366,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     write,
     appLifecycle,
     webhookActivity,
+    appointmentCalendarSeen: (locationId: string, calendarId: string) => calendars.noteCalendar(locationId, calendarId),
     metrics: ops.metrics,
     ...(redis ? { redis } : {}),
     // Demo mode prefills the sandbox's headers; the dashboard page prefills the same token.

@@ -20,6 +20,8 @@ export interface RouteDefinition {
   /** Template as logged, e.g. `/contacts/:contactId/tasks`. */
   route: string;
   scope: Scope;
+  /** The `Version` header the route accepts; default the Contacts API's (simulator.server.ts API_VERSION). */
+  version?: string;
   handle(ctx: RouteContext): RouteResult;
 }
 
@@ -628,7 +630,8 @@ export function listItem(contact: SimulatorContact): Record<string, unknown> {
   });
 }
 
-function withoutNulls<T extends object>(value: T): Record<string, unknown> {
+/** HighLevel leaves null fields out of its answers. */
+export function withoutNulls<T extends object>(value: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (v !== undefined && v !== null) out[key] = v;
   return out;

@@ -18,6 +18,30 @@ export const DEFAULT_SEED = 20210728;
 export const DEMO_USER_IDS = ["SimUserLoanOfficer01", "SimUserLoanOfficer02", "SimUserProcessor0003"] as const;
 export const DEMO_CALENDAR_ID = "SimCalendarMortgage1";
 
+/**
+ * Each location's calendars (`GET /calendars/`), one per user: a seeded appointment is booked in
+ * its assigned user's calendar, so a location's appointments spread over a few calendars.
+ */
+const CALENDARS: Readonly<Record<string, readonly { id: string; name: string }[]>> = {
+  [DEMO_LOCATION_ID]: [
+    { id: DEMO_CALENDAR_ID, name: "Loan officer 1 consultations" },
+    { id: "SimCalendarMortgage2", name: "Loan officer 2 consultations" },
+    { id: "SimCalendarProcess03", name: "Processing calls" },
+  ],
+  [OTHER_LOCATION_ID]: [
+    { id: "SimCalendarBravo0001", name: "Bravo consultations" },
+    { id: "SimCalendarBravo0002", name: "Bravo follow-ups" },
+    { id: "SimCalendarBravo0003", name: "Bravo closings" },
+  ],
+};
+
+/** The calendar of `user` in a location (defined by `registerLocations`). */
+function calendarOf(locationId: string, user: string): string {
+  const calendars = CALENDARS[locationId] ?? [{ id: DEMO_CALENDAR_ID }];
+  const index = Math.max(0, (DEMO_USER_IDS as readonly string[]).indexOf(user)) % calendars.length;
+  return calendars[index]!.id;
+}
+
 const LOAN_TYPES = ["30-year fixed", "15-year fixed", "5/1 ARM", "FHA", "VA", "jumbo"];
 const CREDIT_BANDS = ["760+", "720-759", "680-719", "640-679", "<640"];
 /** The loan stage picklist; a contact's stage follows its stage tag (STAGE_TAGS, same order). */
@@ -145,6 +169,7 @@ export function registerLocations(store: MemoryStore): void {
   for (const locationId of [DEMO_LOCATION_ID, OTHER_LOCATION_ID]) {
     store.addLocation(locationId);
     defineDemoFields(store, locationId);
+    for (const calendar of CALENDARS[locationId] ?? []) store.defineCalendar(locationId, { ...calendar, groupId: "SimCalendarGroup0001" });
   }
 }
 
@@ -264,7 +289,7 @@ function seedLocation(store: MemoryStore, seed: LocationSeed): void {
       const user = rng.pick(DEMO_USER_IDS);
       store.insertAppointment({
         id: rng.id20(),
-        calendarId: DEMO_CALENDAR_ID,
+        calendarId: calendarOf(locationId, user),
         status: appointmentStatus === "cancelled" ? "cancelled" : "booked",
         title: `${rng.pick(APPOINTMENT_TITLES)}: ${firstName} ${lastName}`,
         assignedUserId: user,

@@ -10,6 +10,7 @@ import { createActivityGenerator, type ActivityGenerator } from "./activity.gene
 import { createContactRoutes, type RouteDefinition } from "./contacts.routes.js";
 import { createSearchRoutes } from "./contacts-search.routes.js";
 import { createLocationTaskRoutes } from "./location-tasks.routes.js";
+import { createCalendarRoutes } from "./calendars.routes.js";
 import { FaultRegistry } from "./faults.js";
 import { OAuthServer } from "./oauth.routes.js";
 import { createRng } from "./random.js";
@@ -106,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...createSearchRoutes(store, { now, indexDelayMs: () => searchIndexDelayMs }),
     ...createContactRoutes(store),
     ...createLocationTaskRoutes(store),
+    ...createCalendarRoutes(store),
   ].map(compile);
   let baseUrl = "";
 
@@ -237,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!decision.allowed) throw errors.tooManyRequests();
       const version = req.headers.version;
       if (version === undefined || version === "") throw errors.versionMissing();
-      if (version !== API_VERSION) throw errors.versionInvalid();
+      if (version !== (route.definition.version ?? API_VERSION)) throw errors.versionInvalid();
       if (!known.scopes.includes(route.definition.scope)) throw errors.scope();
       let body: unknown;
       if (raw.length > 0) {

@@ -7,6 +7,7 @@
 import type {
   AppointmentInput,
   SimulatorAppointment,
+  SimulatorCalendar,
   SimulatorContact,
   CustomFieldDetails,
   SimulatorCustomFieldDefinition,
@@ -84,6 +85,8 @@ export class MemoryStore implements SimulatorStore {
   private readonly workflows = new Map<string, Map<string, string | undefined>>();
   /** customField key → id, per location (write form `{key, field_value}`). */
   private readonly customFieldKeys = new Map<string, Map<string, string>>();
+  /** calendar id → calendar, per location (`GET /calendars/`). */
+  private readonly calendars = new Map<string, Map<string, SimulatorCalendar>>();
   /** customField id → its definition (`GET /locations/:locationId/customFields`), per location. */
   private readonly customFieldDefinitionsById = new Map<string, Map<string, SimulatorCustomFieldDefinition>>();
   /** When a contact created through the store (not seeded) was created: search sees it `searchIndexDelayMs` later. */
@@ -560,7 +563,35 @@ export class MemoryStore implements SimulatorStore {
     return note;
   }
 
-  // ---- appointments -----------------------------------------------------------------------
+  // ---- calendars and appointments ---------------------------------------------------------
+
+  listCalendars(locationId: string): SimulatorCalendar[] {
+    return [...(this.calendars.get(locationId)?.values() ?? [])].map(clone);
+  }
+
+  defineCalendar(locationId: string, calendar: { id: string; name?: string; groupId?: string }): void {
+    let byId = this.calendars.get(locationId);
+    if (!byId) this.calendars.set(locationId, (byId = new Map()));
+    const defined: SimulatorCalendar = { id: calendar.id, locationId, name: calendar.name ?? `Calendar ${calendar.id}`, isActive: true };
+    if (calendar.groupId !== undefined) defined.groupId = calendar.groupId;
+    byId.set(calendar.id, defined);
+  }
+
+  /** An appointment's calendar exists in its location (HighLevel books appointments into calendars). */
+  private ensureCalendar(locationId: string, calendarId: string | null | undefined): void {
+    if (calendarId && !this.calendars.get(locationId)?.has(calendarId)) this.defineCalendar(locationId, { id: calendarId });
+  }
+
+  /** The appointments of a location that `matches` accepts (`GET /calendars/events`), each naming its contact. */
+  locationAppointments(locationId: string, matches: (appointment: Readonly<SimulatorAppointment>) => boolean): SimulatorAppointment[] {
+    const out: SimulatorAppointment[] = [];
+    for (const contact of this.sortedContacts(locationId)) {
+      const bucket = this.buckets.get(contact.id);
+      if (!bucket) continue;
+      for (const appointment of bucket.appointments.values()) if (matches(appointment)) out.push(clone(appointment));
+    }
+    return out;
+  }
 
   listAppointments(contactId: string): SimulatorAppointment[] {
     return [...this.bucket(contactId).appointments.values()]
@@ -590,6 +621,7 @@ export class MemoryStore implements SimulatorStore {
     if (input.notes !== undefined) appointment.notes = input.notes;
     if (input.address !== undefined) appointment.address = input.address;
     if (input.groupId !== undefined) appointment.groupId = input.groupId;
+    this.ensureCalendar(contact.locationId, appointment.calendarId);
     this.bucket(contactId).appointments.set(appointment.id, appointment);
     if (options.emit) this.emit("AppointmentCreate", contact.locationId, { appointment: clone(appointment) });
     return clone(appointment);
@@ -602,6 +634,7 @@ export class MemoryStore implements SimulatorStore {
       if (value !== undefined) (appointment as Record<string, unknown>)[key] = clone(value);
     }
     appointment.dateUpdated = this.isoNow();
+    this.ensureCalendar(contact.locationId, appointment.calendarId);
     if (options.emit) this.emit("AppointmentUpdate", contact.locationId, { appointment: clone(appointment) });
     return clone(appointment);
   }
@@ -636,6 +669,8 @@ export class MemoryStore implements SimulatorStore {
   }
 
   insertAppointment(appointment: SimulatorAppointment & { contactId: string }): void {
+    const locationId = this.contacts.get(appointment.contactId)?.locationId;
+    if (locationId) this.ensureCalendar(locationId, appointment.calendarId);
     this.bucket(appointment.contactId).appointments.set(appointment.id, appointment);
   }
 

@@ -94,6 +94,15 @@ export interface SimulatorNote {
   [extra: string]: unknown;
 }
 
+/** A calendar of a location (`GET /calendars/`; a subset of HighLevel's CalendarDTO). */
+export interface SimulatorCalendar {
+  id: string;
+  locationId: string;
+  name: string;
+  groupId?: string;
+  isActive: boolean;
+}
+
 /** An item of a contact's `events` (`GET /contacts/:contactId/appointments`). */
 export interface SimulatorAppointment {
   id: string;
@@ -115,11 +124,16 @@ export interface SimulatorAppointment {
   [extra: string]: unknown;
 }
 
-/** `locations/tasks.readonly`: the bulk task read (location-tasks.routes.ts). */
+/**
+ * `locations/tasks.readonly`: the bulk task read (location-tasks.routes.ts); `calendars.readonly`
+ * and `calendars/events.readonly`: a location's calendars and their events (calendars.routes.ts).
+ */
 export type SimulatorScope =
   | "contacts.readonly"
   | "contacts.write"
   | "locations/tasks.readonly"
+  | "calendars.readonly"
+  | "calendars/events.readonly"
   | "locations/customFields.readonly"
   | "locations/tags.readonly";
 
@@ -362,6 +376,9 @@ export interface SimulatorStore {
   deleteNote(contactId: string, noteId: string, options?: WriteOptions): void;
 
   listAppointments(contactId: string): SimulatorAppointment[];
+  /** A location's calendars: the defined ones and every calendar one of its appointments names. */
+  listCalendars(locationId: string): SimulatorCalendar[];
+  defineCalendar(locationId: string, calendar: { id: string; name?: string; groupId?: string }): void;
   createAppointment(contactId: string, input: AppointmentInput, options?: WriteOptions): SimulatorAppointment;
   updateAppointment(contactId: string, appointmentId: string, patch: AppointmentInput, options?: WriteOptions): SimulatorAppointment;
   deleteAppointment(contactId: string, appointmentId: string, options?: WriteOptions): void;

@@ -27,7 +27,9 @@ import type {
   ListContactsParams,
   UpdateContactBody,
   UpdateTaskBody,
+  BulkPlan,
   UpstreamAppointment,
+  UpstreamCalendar,
   UpstreamContact,
   UpstreamContactListItem,
   UpstreamNote,
@@ -67,6 +69,9 @@ export interface CallOptions {
   /** The operation's deadline (deadline.ts): no queue wait, retry or answer past it. */
   deadline?: OperationDeadline;
 }
+
+/** HighLevel's id of one instance of a recurring event: `<eventId>_<startMs>_<durationMinutes>` (calendars OpenAPI spec, CalendarEventDTO). */
+const RECURRING_INSTANCE_ID = /_\d{10,}_\d+$/;
 
 export interface IterateContactsOptions extends CallOptions {
   /** Items per upstream page, 1..100. */
@@ -139,39 +144,99 @@ export class ContactsClient {
   }
 
   /**
-   * Many contacts' lists of a resource with a bulk route (resources.ts `bulk`, e.g.
-   * `POST /locations/:locationId/tasks/search`), paged with `limit`/`skip` until a short page:
-   * every contact asked for gets its list (empty when it has none), each item normalised. Items
-   * of contacts not asked for are dropped, an item seen twice (the list moved between pages) is
-   * kept once. An item without a string `id` and `contactId` fails the whole read (the spec
-   * types the items loosely, FACTS.md): the caller falls back to the per-contact route.
+   * Many contacts' lists of a resource with a bulk route (resources.ts `bulk`). Every contact the
+   * answer covers gets its list (empty when it has none), each item normalised, in the order
+   * `resourceOrder` gives; items of contacts not asked for are dropped, an item seen twice is kept
+   * once. A contact the read cannot answer for certain is left out of the map (its caller reads it
+   * per contact). An item without a string `id` fails the whole read (the specs type items
+   * loosely, FACTS.md): the caller falls back to the per-contact route.
+   * - `via: "contacts"` (tasks' `POST /locations/:locationId/tasks/search`): paged with
+   *   `limit`/`skip` until a short page; an item must name its `contactId`.
+   * - `via: "calendars"` (appointments' `GET /calendars/events`): one call per calendar of
+   *   `plan.calendarIds` (the location's, from `calendarsOf`), the first alone (a refused scope
+   *   then costs one call), the others at once. An event naming no contact is no contact's
+   *   appointment and is skipped; a contact with an instance of a recurring event is left out: the
+   *   events route answers each instance (id `<id>_<startMs>_<duration>`), the contact's route the
+   *   event itself.
    */
   async bulkListsOf<T extends { id: string }>(
     resource: PerContactResource<T>,
     locationId: string,
     contactIds: readonly string[],
+    plan: BulkPlan = {},
     options?: CallOptions,
   ): Promise<Map<string, T[]>> {
     const bulk = resource.bulk;
     if (!bulk) throw invalidArgument("POST", resource.list.route, `${resource.kind} has no bulk route upstream`);
     const lists = new Map<string, T[]>(contactIds.map((id) => [id, []]));
     const seen = new Set<string>();
-    const what = `POST ${bulk.route}`;
-    for (let skip = 0; ; skip += bulk.pageSize) {
-      const body = await this.call("POST", bulk.route, { locationId }, locationId, options, undefined,
-        { [bulk.contactsField]: [...contactIds], limit: bulk.pageSize, skip },
-        { priority: "read", idempotent: true, scope: bulk.scope });
-      const page = arrayField<unknown>(body, bulk.wrapper, what);
-      for (const raw of page) {
-        const item = raw as { id?: unknown; contactId?: unknown } | null;
-        if (typeof item?.id !== "string" || typeof item.contactId !== "string") throw unexpectedShape(what, `items with a string "id" and "contactId"`);
-        const list = lists.get(item.contactId);
-        if (!list || seen.has(item.id)) continue;
-        seen.add(item.id);
-        list.push(resource.normalize(item as unknown as T, { locationId, contactId: item.contactId }));
+    const add = (item: { id: string; contactId: string }) => {
+      const list = lists.get(item.contactId);
+      if (!list || seen.has(item.id)) return;
+      seen.add(item.id);
+      list.push(resource.normalize(item as unknown as T, { locationId, contactId: item.contactId }));
+    };
+    if (bulk.via === "contacts") {
+      const what = `POST ${bulk.route}`;
+      for (let skip = 0; ; skip += bulk.pageSize) {
+        const body = await this.call("POST", bulk.route, { locationId }, locationId, options, undefined,
+          { [bulk.contactsField]: [...contactIds], limit: bulk.pageSize, skip },
+          { priority: "read", idempotent: true, scope: bulk.scope });
+        const page = arrayField<unknown>(body, bulk.wrapper, what);
+        for (const raw of page) {
+          const item = raw as { id?: unknown; contactId?: unknown } | null;
+          if (typeof item?.id !== "string" || typeof item.contactId !== "string") throw unexpectedShape(what, `items with a string "id" and "contactId"`);
+          add(item as { id: string; contactId: string });
+        }
+        if (page.length < bulk.pageSize) return sorted(resource, lists);
       }
-      if (page.length < bulk.pageSize) return lists;
     }
+    const calendarIds = plan.calendarIds;
+    if (!calendarIds) throw invalidArgument("GET", bulk.eventsRoute, `reading ${resource.kind} through calendars needs the location's calendar ids`);
+    const what = `GET ${bulk.eventsRoute}`;
+    const uncertain = new Set<string>();
+    const readCalendar = async (calendarId: string) => {
+      const body = await this.call("GET", bulk.eventsRoute, {}, locationId, options,
+        { locationId, calendarId, startTime: bulk.windowStartMs, endTime: bulk.windowEndMs },
+        undefined, { priority: "read", idempotent: true, scope: bulk.eventsScope, version: bulk.version });
+      for (const raw of arrayField<unknown>(body, bulk.eventsWrapper, what)) {
+        const item = raw as { id?: unknown; contactId?: unknown; masterEventId?: unknown; isRecurring?: unknown } | null;
+        if (typeof item?.id !== "string") throw unexpectedShape(what, `events with a string "id"`);
+        if (typeof item.contactId !== "string" || item.contactId === "") continue;
+        if (item.isRecurring === true || (typeof item.masterEventId === "string" && item.masterEventId !== "") || RECURRING_INSTANCE_ID.test(item.id)) {
+          uncertain.add(item.contactId);
+          continue;
+        }
+        add(item as { id: string; contactId: string });
+      }
+    };
+    const [first, ...rest] = calendarIds;
+    if (first !== undefined) await readCalendar(first);
+    await Promise.all(rest.map(readCalendar));
+    for (const contactId of uncertain) lists.delete(contactId);
+    return sorted(resource, lists);
+  }
+
+  /**
+   * The location's calendars (`GET /calendars/?locationId`, HighLevel's calendars OpenAPI spec)
+   * for a resource read through them (resources.ts `bulk.via === "calendars"`). A calendar
+   * without a string `id` fails the read.
+   */
+  async calendarsOf(resource: PerContactResource, locationId: string, options?: CallOptions): Promise<UpstreamCalendar[]> {
+    const bulk = resource.bulk;
+    if (bulk?.via !== "calendars") throw invalidArgument("GET", resource.list.route, `${resource.kind} is not read through calendars`);
+    const what = `GET ${bulk.calendarsRoute}`;
+    const body = await this.call("GET", bulk.calendarsRoute, {}, locationId, options, { locationId }, undefined, {
+      priority: "read",
+      idempotent: true,
+      scope: bulk.calendarsScope,
+      version: bulk.version,
+    });
+    const calendars = arrayField<unknown>(body, bulk.calendarsWrapper, what);
+    for (const calendar of calendars) {
+      if (typeof (calendar as { id?: unknown } | null)?.id !== "string") throw unexpectedShape(what, `calendars with a string "id"`);
+    }
+    return calendars as UpstreamCalendar[];
   }
 
   /** One item of a per-contact resource by id (`GET <item.route>`), normalised. */
@@ -511,8 +576,8 @@ export class ContactsClient {
     options: CallOptions | undefined,
     query?: Record<string, string | number | undefined>,
     body?: unknown,
-    /** A route outside the Contacts rule (a POST that only reads): its priority, retry safety and scope. */
-    kind?: Pick<UpstreamRequest, "priority" | "idempotent" | "scope">,
+    /** A route outside the Contacts rule (a POST that only reads, another API's route): its priority, retry safety, scope and Version. */
+    kind?: Pick<UpstreamRequest, "priority" | "idempotent"> & Partial<Pick<UpstreamRequest, "scope" | "version">>,
   ): Promise<unknown> {
     if (typeof locationId !== "string" || locationId.length === 0) {
       throw invalidArgument(method, route, "locationId must be a non-empty string");
@@ -527,6 +592,7 @@ export class ContactsClient {
       priority: kind?.priority ?? (method === "GET" ? "read" : "write"),
       idempotent: kind?.idempotent ?? method !== "POST",
       ...(kind?.scope !== undefined ? { scope: kind.scope } : {}),
+      ...(kind?.version !== undefined ? { version: kind.version } : {}),
       attempt: 1,
       signal: options?.signal,
     };
@@ -655,6 +721,13 @@ function unexpectedShape(what: string, expected: string): UpstreamError {
     method,
     route,
   });
+}
+
+/** Each list in the resource's order (`order`, else as read), so a bulk read lists like the per-contact route. */
+function sorted<T extends { id: string }>(resource: PerContactResource<T>, lists: Map<string, T[]>): Map<string, T[]> {
+  const order = resource.order;
+  if (order) for (const list of lists.values()) list.sort(order);
+  return lists;
 }
 
 function field<T>(body: unknown, name: string, what: string): T {

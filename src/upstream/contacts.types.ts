@@ -121,6 +121,19 @@ export interface UpstreamAppointment {
   [extra: string]: unknown;
 }
 
+/** What a bulk read needs beside the contact ids: for a read through calendars, the location's calendar ids. */
+export interface BulkPlan {
+  calendarIds?: readonly string[];
+}
+
+/** A calendar of a location (`GET /calendars/`, HighLevel's calendars OpenAPI spec `CalendarDTO`; the fields the gateway reads). */
+export interface UpstreamCalendar {
+  id: string;
+  name?: string | null;
+  groupId?: string | null;
+  [extra: string]: unknown;
+}
+
 /** `meta` of `GET /contacts/`: both `startAfter` (epoch ms) and `startAfterId` advance a page. */
 export interface ContactListMeta {
   total: number;

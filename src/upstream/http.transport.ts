@@ -13,7 +13,7 @@ import { UpstreamError } from "./upstream.error.js";
 export interface HttpTransportOptions {
   /** Upstream base URL, e.g. `https://services.leadconnectorhq.com` (a path prefix is kept). */
   baseUrl: string;
-  /** Sent as the `Version` header on every call. */
+  /** Sent as the `Version` header on every call that names none of its own (`UpstreamRequest.version`). */
   version: string;
   connectTimeoutMs?: number; // default 5_000
   headersTimeoutMs?: number; // default 15_000
@@ -110,6 +110,7 @@ export class HttpTransport {
     }
     const path = this.target(request);
     const headers: Record<string, string> = { ...this.fixedHeaders };
+    if (request.version !== undefined) headers.version = request.version;
     if (request.accessToken !== undefined) headers.authorization = `Bearer ${request.accessToken}`;
     let body: string | undefined;
     if (request.body !== undefined) {

@@ -38,6 +38,11 @@ export interface UpstreamRequest {
    * `contacts.write`): e.g. a POST that only reads (`locations/tasks.readonly`).
    */
   scope?: string;
+  /**
+   * The `Version` header, when the route is not one of the Contacts API's (the transport's
+   * default): e.g. `2021-04-15` for HighLevel's calendars routes.
+   */
+  version?: string;
   /** The operation's priority class; absent: `mutation` for a write, `query` for a read. */
   lane?: RequestLane;
   /** Who runs the operation (the caller token's `sub`): callers of one class share the budget fairly. */

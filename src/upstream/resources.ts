@@ -40,7 +40,8 @@ export interface ResourceItemRoute extends ResourceRoute {
  * `{ [wrapper]: items }`, each item naming its `contactId`. The loaders use it when the
  * credential has `scope`, and fall back to the per-contact route when it fails.
  */
-export interface ResourceBulkRoute {
+export interface ContactsBulkRoute {
+  readonly via: "contacts";
   /** Route template with `:locationId`. */
   readonly route: string;
   readonly wrapper: string;
@@ -55,6 +56,40 @@ export interface ResourceBulkRoute {
    * `pageSize` items, a contact has a few (the estimate cannot know how many).
    */
   readonly contactsPerCall: number;
+}
+
+/**
+ * A read of a whole location's items through its calendars (appointments; HighLevel's calendars
+ * OpenAPI spec, `Version` `version`): `GET <calendarsRoute>?locationId` lists the calendars
+ * (`{ [calendarsWrapper]: [...] }`), then `GET <eventsRoute>?locationId&calendarId&startTime&endTime`
+ * answers one calendar's events (`{ [eventsWrapper]: [...] }`, each naming its `contactId`) between
+ * two epoch-ms times. It costs 1 + calendars calls whatever the number of contacts, so the loaders
+ * use it only when that is fewer calls than one per contact, over a window (`windowStartMs`,
+ * `windowEndMs`) wide enough to hold every appointment the per-contact route lists.
+ */
+export interface CalendarsBulkRoute {
+  readonly via: "calendars";
+  readonly calendarsRoute: string;
+  readonly calendarsWrapper: string;
+  readonly calendarsScope: string;
+  readonly eventsRoute: string;
+  readonly eventsWrapper: string;
+  readonly eventsScope: string;
+  /** The `Version` header these routes need (not the Contacts API's). */
+  readonly version: string;
+  /** The window asked for, epoch ms: it must contain every time an item can have. */
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  /** Contacts one call is assumed to cover, for the upstream-cost estimate (see `ContactsBulkRoute`). */
+  readonly contactsPerCall: number;
+}
+
+/** A route (or pair of routes) reading many contacts' lists at once. */
+export type ResourceBulkRoute = ContactsBulkRoute | CalendarsBulkRoute;
+
+/** Every scope a bulk read needs. */
+export function bulkScopes(bulk: ResourceBulkRoute): readonly string[] {
+  return bulk.via === "contacts" ? [bulk.scope] : [bulk.calendarsScope, bulk.eventsScope];
 }
 
 /** Where a normalised object came from: the route it was read or written through says whose it is. */
@@ -187,8 +222,17 @@ export function createResourceRegistry(perContact: readonly PerContactResource[]
       throw new TypeError(`resource registry: ${resource.kind}: expected costWeight to be an integer >= 1, received ${resource.costWeight}`);
     }
     const bulk = resource.bulk;
-    if (bulk && !(bulk.route.includes(":locationId") && Number.isInteger(bulk.pageSize) && bulk.pageSize >= 1 && Number.isInteger(bulk.contactsPerCall) && bulk.contactsPerCall >= 1)) {
-      throw new TypeError(`resource registry: ${resource.kind}: expected a bulk route with :locationId and integer pageSize and contactsPerCall >= 1, received ${JSON.stringify(bulk)}`);
+    const bulkValid =
+      !bulk ||
+      (Number.isInteger(bulk.contactsPerCall) &&
+        bulk.contactsPerCall >= 1 &&
+        (bulk.via === "contacts"
+          ? bulk.route.includes(":locationId") && Number.isInteger(bulk.pageSize) && bulk.pageSize >= 1
+          : Number.isSafeInteger(bulk.windowStartMs) && Number.isSafeInteger(bulk.windowEndMs) && bulk.windowStartMs < bulk.windowEndMs));
+    if (!bulkValid) {
+      throw new TypeError(
+        `resource registry: ${resource.kind}: expected a bulk route with integer contactsPerCall >= 1 and either a :locationId route with integer pageSize >= 1 or a time window, received ${JSON.stringify(bulk)}`,
+      );
     }
   }
   const listKinds = Object.freeze(perContact.map((r) => r.kind));
@@ -223,6 +267,7 @@ export const TASKS = definePerContactResource<UpstreamTask>({
   item: { kind: "task", route: "/contacts/:contactId/tasks/:taskId", idParam: "taskId", wrapper: "task" },
   costWeight: 1,
   bulk: {
+    via: "contacts",
     route: "/locations/:locationId/tasks/search",
     wrapper: "tasks",
     contactsField: "contactId",
@@ -261,9 +306,28 @@ export const APPOINTMENTS = definePerContactResource<UpstreamAppointment>({
   // The route answers `{ events: [...] }` (apps/contacts.json).
   list: { route: "/contacts/:contactId/appointments", wrapper: "events" },
   costWeight: 1,
+  bulk: {
+    via: "calendars",
+    calendarsRoute: "/calendars/",
+    calendarsWrapper: "calendars",
+    calendarsScope: "calendars.readonly",
+    eventsRoute: "/calendars/events",
+    eventsWrapper: "events",
+    eventsScope: "calendars/events.readonly",
+    version: "2021-04-15",
+    // The per-contact route lists ALL of a contact's appointments, past and future, so the window
+    // must hold every time an appointment can have: from the epoch (before HighLevel existed) to
+    // 2100-01-01 (no calendar books that far ahead). Fixed bounds keep the requests identical.
+    windowStartMs: 0,
+    windowEndMs: Date.UTC(2100, 0, 1),
+    // 1 + calendars calls per batch: with a few calendars a location, 50 contacts cost ~5 calls.
+    contactsPerCall: 10,
+  },
   normalize: withContactId,
   webhookCoverage: "full", // AppointmentCreate, AppointmentUpdate, AppointmentDelete
-  order: (a, b) => (a.startTime ?? "").localeCompare(b.startTime ?? ""),
+  // By time, then id, as the contact's route lists them: the upstream sends times in several forms
+  // (FACTS.md "Timestamps"), so their text does not sort. A bulk read (calendars) merges in this order.
+  order: (a, b) => (upstreamTimeMs(a.startTime) ?? 0) - (upstreamTimeMs(b.startTime) ?? 0) || a.id.localeCompare(b.id),
   // Once it starts, it is no longer the contact's next appointment.
   changesAt: (appointment, nowMs) => ahead(upstreamTimeMs(appointment.startTime), nowMs),
 });

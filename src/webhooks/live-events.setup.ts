@@ -35,8 +35,8 @@ export interface LiveEventsOptions {
   extraTrustedKeys?: { ed25519PublicKeyPem?: string; rsaPublicKeyPem?: string };
   /** Metrics hook (e.g. `metrics.recordWebhookEvent`). */
   onWebhookOutcome?: (type: string, outcome: WebhookOutcome) => void;
-  /** A signed, new delivery for a location was accepted (src/cache/webhook-activity.state.ts: its webhooks flow). */
-  onDelivery?: (locationId: string) => void;
+  /** A signed, new delivery for a location was accepted (src/cache/webhook-activity.state.ts: its webhooks flow), with its event. */
+  onDelivery?: (locationId: string, event: ContactEvent) => void;
   /** AppInstall / AppUninstall of a location (the composition root purges an uninstalled one). */
   onAppLifecycle?: (change: { action: "install" | "uninstall"; locationId: string }) => Promise<void>;
   now?: () => number;
@@ -105,7 +105,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     untimedDedup,
     replayWindowMs: config.webhooks.replayWindowMs,
     applyToCache: (event) => {
-      options.onDelivery?.(event.locationId);
+      options.onDelivery?.(event.locationId, event);
       return applier.apply(event);
     },
     // A webhook the gateway already announced (its own write) is applied but not delivered again.

@@ -6,6 +6,8 @@
  * - A cold 50-contact dashboard with tasks, notes and appointments (tasks through the bulk route)
  *   needs more than one interval's budget: its calls wait for the next window instead of failing,
  *   and it returns complete, with never more than 100 calls in any interval and no upstream 429.
+ *   With the calendars' scopes too (appointments through the location's calendars), it needs at
+ *   most 100 calls in all.
  * - Two callers of one location, one flooding it with expensive queries: the other's small query
  *   takes the first slot that frees (callers take turns within a priority class), instead of
  *   waiting behind the flood's queued calls.
@@ -47,6 +49,19 @@ describe("one scheduler per location (e2e, HighLevel's limits, time compressed 5
     expect(stack.upstream("/contacts/:contactId/tasks")).toHaveLength(0);
     expect(log.filter((r) => r.status === 429)).toEqual([]);
     expect(maxInAnyWindow(log, INTERVAL_MS)).toBeLessThanOrEqual(BURST);
+  });
+
+  it("with the calendars' scopes, a cold 50-contact dashboard costs at most one interval's budget", async () => {
+    // An install with the default OAUTH_SCOPES: appointments through the location's calendars too.
+    const tokens = simulator.tokens.map((t) => (t.token === "sim-rw-A-token" ? { ...t, scopes: [...t.scopes, "calendars.readonly", "calendars/events.readonly"] } : t));
+    await using stack = await startStack({ simulator: { ...simulator, tokens }, env });
+    const res = await stack.gql<{ dashboard: unknown[] }>(DASHBOARD, {}, await stack.tokenFor());
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.dashboard).toHaveLength(50);
+    expect(stack.upstream("/contacts/:contactId/appointments")).toHaveLength(0);
+    expect(stack.upstream("/contacts/:contactId/tasks")).toHaveLength(0);
+    expect(stack.sim.requests.length).toBeLessThanOrEqual(BURST);
+    expect(stack.sim.requests.filter((r) => r.status === 429)).toEqual([]);
   });
 
   it("serves a small query of one caller at the first free slot while another floods the location", async () => {

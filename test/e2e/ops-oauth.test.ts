@@ -71,14 +71,14 @@ describe("OAuth install", () => {
       response_type: "code",
       client_id: OAUTH_CLIENT.clientId,
       redirect_uri: `${gateway.url}/oauth/callback`,
-      scope: "contacts.readonly contacts.write locations/tasks.readonly locations/customFields.readonly locations/tags.readonly",
+      scope: "contacts.readonly contacts.write locations/tasks.readonly locations/customFields.readonly locations/tags.readonly calendars.readonly calendars/events.readonly",
       state: expect.stringMatching(/^[\w-]+\.\d+\.[\w-]+$/),
     });
     expect(walk.cookie).toMatch(/^cgw_oauth_state=/);
     expect(walk.authorizeStatus).toBe(302);
     expect(walk.callback).toEqual({
       status: 200,
-      body: { installed: true, locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "locations/customFields.readonly", "locations/tags.readonly"], userType: "Location" },
+      body: { installed: true, locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "locations/customFields.readonly", "locations/tags.readonly", "calendars.readonly", "calendars/events.readonly"], userType: "Location" },
     });
     expect(JSON.stringify(walk.callback.body)).not.toMatch(/sim-oauth-|sim-refresh-/);
     expect(sim.oauth.counts.authorizationCode).toBe(1);

@@ -45,8 +45,8 @@ const CASES: Case[] = [
   { name: "aliases (mutation)", query: `mutation { ${Array.from({ length: 31 }, (_, i) => `d${i}: deleteContact(id: "c${i}")`).join(" ")} }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
   { name: "directives (query)", query: `{ viewer { ${many(60, "locationId @include(if: true)")} } }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
   { name: "directives (mutation)", query: `mutation { deleteContact(id: "c1") ${many(60, "__typename @skip(if: false)")} }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
-  { name: "cost (query, literal first)", query: `{ contacts(first: 100) { nodes { id ${RELATIONS} } } }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
-  { name: "cost (query, first from variables)", query: `query Page($n: Int) { contacts(first: $n) { nodes { id ${RELATIONS} } } }`, variables: { n: 100 }, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
+  { name: "cost (query, literal first)", query: `{ contacts(first: 200) { nodes { id ${RELATIONS} } } }`, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
+  { name: "cost (query, first from variables)", query: `query Page($n: Int) { contacts(first: $n) { nodes { id ${RELATIONS} } } }`, variables: { n: 200 }, caller: { scopes: [READ] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: false },
   { name: "cost (mutation)", query: `mutation { createContact(input: { firstName: "x" }) { tasks { contact { tasks { contact { tasks { id } } } } } } }`, caller: { scopes: [WRITE] }, code: "GRAPHQL_VALIDATION_FAILED", as: "request", mutation: true },
   { name: "missing scope (query)", query: `{ contacts(first: 5) { nodes { id } } }`, caller: { scopes: [WRITE] }, code: "FORBIDDEN", reason: "missing_scope", as: "result", mutation: false },
   { name: "missing scope (mutation)", query: `mutation { deleteContact(id: "c1") }`, caller: { scopes: [READ] }, code: "FORBIDDEN", reason: "missing_scope", as: "result", mutation: true },
@@ -68,7 +68,7 @@ const CASES: Case[] = [
   { name: "search: groups nested too deep", query: `{ contacts(filter: { or: [{ or: [{ or: [{ dnd: true }, { dnd: false }] }, { dnd: true }] }, { dnd: true }] }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
   { name: "search: dashboard with an empty or", query: `{ dashboard(filter: { or: [] }) { id } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
   { name: "search: first over 500", query: `{ contacts(first: 501, filter: { dnd: false }) { nodes { id } } }`, caller: { scopes: [READ] }, code: "BAD_USER_INPUT", as: "result", mutation: false },
-  { name: "unauthenticated (over the cost budget)", query: `{ contacts(first: 100) { nodes { id ${RELATIONS} } } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
+  { name: "unauthenticated (over the cost budget)", query: `{ contacts(first: 200) { nodes { id ${RELATIONS} } } }`, caller: "anonymous", code: "UNAUTHENTICATED", reason: "missing_token", as: "result", mutation: false },
 ];
 
 describe("the operation pipeline refuses alike over HTTP and graphql-ws", () => {

@@ -17,9 +17,10 @@
  * - `partialItems`: the objects are list items of `GET /contacts/` (FACTS.md "List items differ by
  *   id"): selecting a field they do not carry (see PARTIAL_ITEMS) costs a full-contact load each.
  * - `sameObject`: a view of the parent (Contact.summary): its loads join the parent's.
- * - Load weights (`loadWeightsFor`): a load of a resource with a bulk route (tasks) is read with
- *   many contacts' lists per call, so each object's load counts 1/`contactsPerCall` of a call; the
- *   estimate rounds the total up (50 contacts' tasks: one call).
+ * - Load weights (`loadWeightsFor`): a load of a resource with a bulk route (tasks, appointments
+ *   through calendars) is read with many contacts' lists per call, so each object's load counts
+ *   1/`contactsPerCall` of a call; the estimate rounds the total up (50 contacts' tasks: one call;
+ *   their appointments: 5, the listing and reads of a location with a few calendars).
  */
 
 import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS, type ResourceRegistry } from "../../upstream/resources.js";

@@ -5,7 +5,7 @@ import { NOTES, TASKS } from "../../../src/upstream/resources.js";
 import { UpstreamError } from "../../../src/upstream/upstream.error.js";
 
 const failure = (reason: "missing_scope" | "server_error") =>
-  new UpstreamError({ code: reason === "missing_scope" ? "FORBIDDEN" : "UPSTREAM_ERROR", reason, message: "x", method: "POST", route: TASKS.bulk!.route });
+  new UpstreamError({ code: reason === "missing_scope" ? "FORBIDDEN" : "UPSTREAM_ERROR", reason, message: "x", method: "POST", route: "/locations/:locationId/tasks/search" });
 
 describe("bulk route memory", () => {
   it("never tries a resource without a bulk route, nor a credential known to lack the scope", () => {

@@ -69,7 +69,7 @@ describe("tasks loader over the bulk route", () => {
 
   it("falls back to per-contact reads when the bulk read fails, and remembers it for the location", async () => {
     const cache = createResourceCache({ ttlMs: 0 });
-    const refused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "no scope", method: "POST", route: TASKS.bulk!.route });
+    const refused = new UpstreamError({ code: "FORBIDDEN", reason: "missing_scope", message: "no scope", method: "POST", route: "/locations/:locationId/tasks/search" });
     const { client, calls } = fakeClient(async () => Promise.reject(refused));
     const services = { client, cache, bulkRoutes: createBulkRouteMemory() };
     const once = createLoaders(services, LOCATION);
@@ -83,7 +83,7 @@ describe("tasks loader over the bulk route", () => {
 
   it("does not repeat a rate-limited bulk read per contact", async () => {
     const cache = createResourceCache({ ttlMs: 0 });
-    const limited = new UpstreamError({ code: "UPSTREAM_RATE_LIMITED", reason: "rate_limited", message: "later", method: "POST", route: TASKS.bulk!.route, retryAfterMs: 1_000 });
+    const limited = new UpstreamError({ code: "UPSTREAM_RATE_LIMITED", reason: "rate_limited", message: "later", method: "POST", route: "/locations/:locationId/tasks/search", retryAfterMs: 1_000 });
     const { client, calls } = fakeClient(async () => Promise.reject(limited));
     const loaders = createLoaders({ client, cache, bulkRoutes: createBulkRouteMemory() }, LOCATION);
     const results = await Promise.allSettled(["a", "b"].map((id) => loaders.list(TASKS).load(id)));

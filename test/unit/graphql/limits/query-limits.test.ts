@@ -62,18 +62,22 @@ const cost = (query: string, variables?: Record<string, unknown>, operationName?
 const RELATIONS = "tasks { id } notes { id } appointments { id }";
 /** Tasks are read in bulk (resources.ts TASKS.bulk): 50 contacts' tasks are counted as one call. */
 const TASKS_PER_CONTACT = 1 / 50;
+/** Appointments are read through the calendars (resources.ts APPOINTMENTS.bulk): 10 contacts' appointments per call. */
+const APPOINTMENTS_PER_CONTACT = 1 / 10;
+/** Per contact: a notes call and a share of the bulk reads of tasks and appointments. */
+const RELATIONS_PER_CONTACT = 1 + TASKS_PER_CONTACT + APPOINTMENTS_PER_CONTACT;
 const calls = (weighted: number) => Math.ceil(weighted - 1e-9);
 
 describe("upstream-cost estimate", () => {
-  it("counts a cold 50-contact dashboard as 102 calls: the page, notes and appointments per contact, one bulk read of tasks", () => {
-    expect(cost(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toBe(102);
+  it("counts a cold 50-contact dashboard as 57 calls: the page, notes per contact, one bulk read of tasks, 5 calls of appointments through calendars", () => {
+    expect(cost(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toBe(57);
   });
 
   it("reads first from variables, then the variable's default, then the argument's default", () => {
     const q = `query Page($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`;
-    expect(cost(q, { n: 50 })).toBe(102);
-    expect(cost(q, {})).toBe(calls(1 + 20 * (2 + TASKS_PER_CONTACT)));
-    expect(cost(`query Page($n: Int = 10) { contacts(first: $n) { nodes { ${RELATIONS} } } }`)).toBe(calls(1 + 10 * (2 + TASKS_PER_CONTACT)));
+    expect(cost(q, { n: 50 })).toBe(57);
+    expect(cost(q, {})).toBe(calls(1 + 20 * RELATIONS_PER_CONTACT));
+    expect(cost(`query Page($n: Int = 10) { contacts(first: $n) { nodes { ${RELATIONS} } } }`)).toBe(calls(1 + 10 * RELATIONS_PER_CONTACT));
     expect(cost(`{ contactsByBusiness(businessId: "b") { nodes { notes { id } } } }`)).toBe(1 + 25);
   });
 
@@ -101,21 +105,22 @@ describe("upstream-cost estimate", () => {
 
   it("counts one load per relation per contact however often it is asked for", () => {
     const q = `{ dashboard(first: 50) { tasks { id } summary { openTaskCount overdueTaskCount nextAppointment { id } latestNote { id } lastActivityAt } } }`;
-    expect(cost(q)).toBe(1 + 50 * 2 + 1);
-    expect(cost(`{ dashboard(first: 50) { id } }`)).toBe(1 + 50 * 1 + 1);
+    expect(cost(q)).toBe(calls(1 + 50 * RELATIONS_PER_CONTACT));
+    expect(cost(`{ dashboard(first: 50) { id } }`)).toBe(calls(1 + 50 * (TASKS_PER_CONTACT + APPOINTMENTS_PER_CONTACT)));
     // Tags are served by one search page (POST /contacts/search), like any filter.
-    expect(cost(`{ dashboard(first: 10, tags: ["vip"]) { id } }`)).toBe(calls(1 + 10 * (1 + TASKS_PER_CONTACT)));
+    expect(cost(`{ dashboard(first: 10, tags: ["vip"]) { id } }`)).toBe(calls(1 + 10 * (APPOINTMENTS_PER_CONTACT + TASKS_PER_CONTACT)));
   });
 
   it("counts every aliased root field and fragment", () => {
     const q = `
       query Two { a: contacts(first: 100) { ...Rel } b: contacts(first: 100) { nodes { ... on Contact { ${RELATIONS} } } } }
       fragment Rel on ContactConnection { nodes { ${RELATIONS} } }`;
-    expect(cost(q)).toBe(2 * (1 + 100 * 2 + 2));
+    expect(cost(q)).toBe(calls(2 * (1 + 100 * RELATIONS_PER_CONTACT)));
   });
 
   it("checks a subscription's selection per event", () => {
-    expect(cost(`subscription { contactEvents { type contact { tasks { id } } task { id } appointment { id } } }`)).toBe(4);
+    // The contact and the task by id, a share of a bulk read each for the lists.
+    expect(cost(`subscription { contactEvents { type contact { tasks { id } } task { id } appointment { id } } }`)).toBe(calls(1 + 1 + TASKS_PER_CONTACT + APPOINTMENTS_PER_CONTACT));
   });
 
   it("counts mutations as a write plus a precondition read", () => {
@@ -156,14 +161,14 @@ describe("query limits as validation", () => {
   it("rejects 200 contacts × 3 relations with its estimate", () => {
     const errors = errorsOf(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`, { n: 200 });
     expect(errors).toHaveLength(1);
-    // The check stops at the first partial sum over the budget (200 × notes, appointments and a
-    // 50th of a bulk read of tasks); the full count (`estimate`) adds the page.
-    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 404, budget: 180 } });
-    expect(errors[0]?.message).toMatch(/at least 404 upstream calls .*the budget is 180/);
-    expect(limits.estimate(schema, parse(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`), { n: 200 })).toBe(405);
+    // The check stops at the first partial sum over the budget (200 × notes and a share of the bulk
+    // reads of tasks and appointments); the full count (`estimate`) adds the page.
+    expect(errors[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 224, budget: 180 } });
+    expect(errors[0]?.message).toMatch(/at least 224 upstream calls .*the budget is 180/);
+    expect(limits.estimate(schema, parse(`query Big($n: Int) { contacts(first: $n) { nodes { ${RELATIONS} } } }`), { n: 200 })).toBe(225);
   });
 
-  it("lets the 102-call dashboard through", () => {
+  it("lets the 57-call dashboard through", () => {
     expect(errorsOf(`{ contacts(first: 50) { nodes { id name ${RELATIONS} } } }`)).toEqual([]);
   });
 
