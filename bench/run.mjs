@@ -18,6 +18,7 @@
 // BENCH_MISS_REQUESTS (response-cache misses measured per system), BENCH_REAL_LIMITS=0 (skip the
 // real-limits scenario), BENCH_REAL_LIMITS_MAX_S (how long a system may take to complete there),
 // BENCH_ONLY=eventloop (only the event-loop delay under attack, bench/lib/eventloop.mjs),
+// BENCH_ONLY=reallimits (only the real-limits scenario for ours, printed, nothing written),
 // BENCH_ONLY=workinghour and/or restart (comma list; the budget scenarios of bench/lib/working-hour.mjs:
 // a time-compressed working hour, the first dashboard after a restart with Redis; knobs
 // BENCH_HOUR_SPEEDUP, BENCH_HOUR_USERS, BENCH_HOUR_EVENTS, BENCH_HOUR_EDITS, BENCH_REDIS_URL);
@@ -482,7 +483,7 @@ async function realLimitsRun(name, upstream, callerToken, supergraphFile, port) 
       warmCalls = (await sim.call("count")).total;
       if (!isComplete(again)) warmCalls = `${warmCalls} (incomplete)`;
     }
-    return { complete, completeMs, attempts: answers.length, answers, upstreamCalls: c.total, refused429: c.byStatus?.[429] ?? 0, byStatus: c.byStatus, warmCalls };
+    return { complete, completeMs, attempts: answers.length, answers, upstreamCalls: c.total, refused429: c.byStatus?.[429] ?? 0, byStatus: c.byStatus, byRoute: c.byRoute, warmCalls };
   } finally {
     running.splice(running.indexOf(sys), 1);
     await sys.stop();
@@ -837,6 +838,27 @@ if (env.BENCH_ONLY === "eventloop") {
     await sim.ready;
     const { runEventLoopBench } = await import("./lib/eventloop.mjs");
     await runEventLoopBench({ root, port: 4700 + Math.floor(Math.random() * 200), cpu: cfg.gatewayCpu, upstream: await sim.call("info"), log });
+  } catch (error) {
+    code = 1;
+    console.error(`bench failed: ${error?.message ?? error}`);
+  } finally {
+    await sim.call("close").catch(() => {});
+    sim.child.kill();
+    process.exit(code);
+  }
+}
+
+// BENCH_ONLY=reallimits: only step 7 for ours (the cold 50-contact dashboard at HighLevel's real
+// limits, nothing lifted), printed, nothing written.
+if (env.BENCH_ONLY === "reallimits") {
+  let code = 0;
+  try {
+    await sim.ready;
+    const upstream = await sim.call("info");
+    const x = await realLimitsRun("ours", upstream, await mintCallerToken(upstream.locationId), undefined, 4700 + Math.floor(Math.random() * 200));
+    const byRoute = Object.entries(x.byRoute ?? {}).map(([route, n]) => `${route} ${n}`).join(", ");
+    console.log(`real limits ours (${commit}): ${x.complete ? `complete after ${(x.completeMs / 1000).toFixed(1)} s` : `not complete within ${cfg.realLimitsMaxS} s`}, ${x.attempts} request(s), ${x.upstreamCalls} upstream calls (${x.refused429} refused with 429), then ${x.warmCalls ?? "-"} calls warm`);
+    console.log(`  cold calls by route: ${byRoute}`);
   } catch (error) {
     code = 1;
     console.error(`bench failed: ${error?.message ?? error}`);
