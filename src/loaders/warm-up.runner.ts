@@ -3,7 +3,8 @@
  * are read with their relations into the resource cache, in the background, so the first
  * dashboard is already warm. It reads through a loader set like any operation (so it fills the
  * very keys a dashboard reads: the first contact pages of WARMUP_PAGE_SIZES, each contact's
- * tasks (through the bulk route when the location can use it), notes and appointments), inside the
+ * tasks and appointments (through their bulk reads, all newest contacts in one batch, when the
+ * location can use them), notes), inside the
  * background budget's warm-up lane (src/upstream/background-budget.ts): never more than
  * WARMUP_BUDGET_PERCENT of a location's interval budget in any interval. Failures are counted and
  * left to the first real read. Progress is reported (`/readyz`), never awaited by readiness.
@@ -26,6 +27,12 @@ export interface WarmUpOptions {
   pageSizes: readonly number[];
   /** The relations read per contact (the registry's per-contact resources). */
   resources: readonly PerContactResource[];
+  /**
+   * Whether a location reads a resource through its bulk route (bulk-route.memory.ts `usable`):
+   * then the lists of every newest contact are read in one batch. Absent: every list one call,
+   * contacts in chunks that fit the lane's free share.
+   */
+  bulkUsable?(locationId: string, resource: PerContactResource): boolean;
   onError?: (error: unknown, locationId: string) => void;
 }
 
@@ -85,13 +92,23 @@ export function createWarmUp(options: WarmUpOptions): WarmUp {
       ),
     );
     state.total += newest.length * options.resources.length;
-    const perContact = Math.max(1, options.resources.length);
-    for (let i = 0; i < newest.length; ) {
+    // Relations the location reads in bulk (tasks' search route, appointments through the
+    // calendars) first, for every newest contact at once: one DataLoader batch each, a few calls
+    // (their estimate: a call per `contactsPerCall` contacts) instead of one per contact per chunk.
+    const inBulk = options.resources.filter((r) => r.bulk && options.bulkUsable?.(locationId, r));
+    if (inBulk.length > 0 && newest.length > 0) {
+      const estimate = inBulk.reduce((calls, r) => calls + Math.ceil(newest.length / r.bulk!.contactsPerCall), 0);
+      await options.budget.whenFree(lane, locationId, estimate);
+      await Promise.all(inBulk.flatMap((resource) => newest.map((contactId) => step(loaders.list(resource).load(contactId)))));
+    }
+    const perContactResources = options.resources.filter((r) => !inBulk.includes(r));
+    const perContact = perContactResources.reduce((calls, r) => calls + r.costWeight, 0);
+    for (let i = 0; i < newest.length && perContactResources.length > 0; ) {
       await options.budget.whenFree(lane, locationId, perContact);
       const take = Math.max(1, Math.floor(options.budget.free(lane, locationId) / perContact));
       const chunk = newest.slice(i, i + take);
       i += chunk.length;
-      await Promise.all(chunk.flatMap((contactId) => options.resources.map((resource) => step(loaders.list(resource).load(contactId)))));
+      await Promise.all(chunk.flatMap((contactId) => perContactResources.map((resource) => step(loaders.list(resource).load(contactId)))));
     }
   };
 

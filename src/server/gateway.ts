@@ -312,6 +312,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     contacts: config.warmUp.contacts,
     pageSizes: config.warmUp.pageSizes,
     resources: cache.registry.perContact,
+    bulkUsable: (locationId, resource) => bulkRoutes.usable(locationId, resource),
     onError: (error, locationId) => logger.debug({ err: error, locationId }, "warm-up read failed; the first real read will fetch it"),
   });
   // Every served location's custom-field definitions, read again on a schedule (typed custom

@@ -5,7 +5,8 @@
  * cached under the key of `GET /contacts/:contactId/appointments`: the appointments of 50 contacts
  * cost 1 + calendars calls and equal what the per-contact route lists. A credential whose scopes are
  * not known and that lacks the scope costs exactly one refused call, then per-contact reads,
- * remembered. A webhook changing an appointment after such a read shows in the next answer.
+ * remembered. A webhook changing an appointment after such a read shows in the next answer; one
+ * naming a calendar the remembered list lacks makes the next bulk read list the calendars again.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_TOKENS, type SimulatorToken } from "../../src/simulator/index.js";
@@ -102,7 +103,7 @@ describe("bulk appointment reads through calendars", () => {
     expect(stack.upstream(PER_CONTACT)).toHaveLength(50);
   });
 
-  it("an AppointmentUpdate webhook after a bulk read shows in the next answer, with no upstream call", async () => {
+  it("an AppointmentUpdate webhook after a bulk read shows in the next answer, with no upstream call; a new calendar is found", async () => {
     const stack = await startStack({ simulator: { tokens: tokensWith(CALENDAR_SCOPES) }, trustSimulatorWebhooks: true });
     opened.push(stack);
     const token = await stack.tokenFor();
@@ -124,5 +125,20 @@ describe("bulk appointment reads through calendars", () => {
     );
     expect(stack.upstream(PER_CONTACT)).toHaveLength(0);
     expect(stack.upstream(EVENTS)).toHaveLength(0);
+
+    // An appointment in a calendar created after the list was read: its webhook drops the list,
+    // so the next bulk read lists the calendars again and finds the new one's events.
+    const later = stack.sim.data.listContacts(LOCATION_A)[25]!;
+    const booked = stack.sim.data.createAppointment(later.id, { calendarId: "SimCalendarBrandNew1", title: "In the new calendar" }, { emit: true });
+    await waitFor(() => stack.sim.deliveredWebhooks.some((d) => d.status === 200 && JSON.stringify(d.body).includes(booked.id)), {
+      what: "the AppointmentCreate delivery",
+    });
+    stack.sim.clearRequests();
+    const next = await stack.gql<Page>(APPOINTMENTS_OF, { n: 20, after: res.body.data!.contacts.pageInfo.endCursor }, token);
+    expect(next.body.errors).toBeUndefined();
+    expect(next.body.data!.contacts.nodes.find((c) => c.id === later.id)?.appointments.map((a) => a.id)).toContain(booked.id);
+    expect(stack.upstream(CALENDARS)).toHaveLength(1);
+    expect(stack.upstream(EVENTS)).toHaveLength(stack.sim.data.listCalendars(LOCATION_A).length);
+    expect(stack.upstream(PER_CONTACT)).toHaveLength(0);
   });
 });

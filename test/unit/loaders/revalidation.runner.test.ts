@@ -4,7 +4,8 @@ import { createBulkRouteMemory } from "../../../src/loaders/bulk-route.memory.js
 import { createRevalidation } from "../../../src/loaders/revalidation.runner.js";
 import type { ContactsReadClient } from "../../../src/loaders/read-client.types.js";
 import { createBackgroundBudget } from "../../../src/upstream/background-budget.js";
-import { TASKS } from "../../../src/upstream/resources.js";
+import { APPOINTMENTS, TASKS } from "../../../src/upstream/resources.js";
+import { createCalendarListMemory } from "../../../src/loaders/calendar-list.memory.js";
 
 const L = "Loc1";
 
@@ -20,13 +21,17 @@ function setup(gate?: Promise<void>) {
       await gate;
       return answer;
     },
-    async bulkListsOf(_resource: unknown, _location: string, ids: readonly string[]) {
-      calls.push(`bulk ${ids.join(",")}`);
+    async bulkListsOf(_resource: unknown, _location: string, ids: readonly string[], plan?: { calendarIds?: readonly string[] }) {
+      calls.push(`bulk ${ids.join(",")}${plan?.calendarIds ? ` via ${plan.calendarIds.join(",")}` : ""}`);
       return new Map(ids.map((id) => [id, upstream.get(id) ?? []]));
+    },
+    async calendarsOf() {
+      calls.push("calendars");
+      return [{ id: "k1" }, { id: "k2" }];
     },
   } as unknown as ContactsReadClient;
   const budget = createBackgroundBudget({ burst: 100, intervalMs: 1_000, lanes: { revalidation: 10 } });
-  const revalidation = createRevalidation({ cache, client, bulkRoutes: createBulkRouteMemory(), budget });
+  const revalidation = createRevalidation({ cache, client, bulkRoutes: createBulkRouteMemory(), calendars: createCalendarListMemory(), budget });
   return { cache, calls, upstream, revalidation, advance: (ms: number) => (now += ms) };
 }
 
@@ -49,6 +54,24 @@ describe("background revalidation", () => {
     expect(cache.peek(cacheKeys.list(L, TASKS.kind, "c2"))).toEqual([{ id: "t-c2", title: "Call the lender" }]);
     expect(cache.fetchedAt(cacheKeys.list(L, TASKS.kind, "c1"))).toBe(cache.now());
     expect(revalidation.stats()).toMatchObject({ unchanged: 2, changed: 1, failed: 0 });
+    revalidation.stop();
+  });
+
+  it("stale appointment lists of more contacts than calendars are read through the calendars; of fewer, per contact", async () => {
+    const { cache, calls, revalidation, advance } = setup();
+    const load = (ids: string[]) => Promise.all(ids.map((id) => cache.load(cacheKeys.list(L, APPOINTMENTS.kind, id), async () => [])));
+    await load(["c1", "c2", "c3", "c4"]);
+    advance(11_000); // past revalidateAfterMs: appointments (webhooks announce every change) are revalidated
+    await load(["c1", "c2", "c3", "c4"]);
+    await revalidation.idle();
+    expect(calls).toEqual(["calendars", "bulk c1,c2,c3,c4 via k1,k2"]);
+
+    calls.length = 0;
+    await load(["c5", "c6"]);
+    advance(11_000);
+    await load(["c5", "c6"]);
+    await revalidation.idle();
+    expect(calls).toEqual(["list c5", "list c6"]); // 2 calendars: no cheaper than 2 per-contact reads
     revalidation.stop();
   });
 
