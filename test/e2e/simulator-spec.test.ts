@@ -1,5 +1,5 @@
-// The simulator against the official spec (apps/contacts.json, and apps/locations.json for the
-// bulk task read) and the observed quirks of
+// The simulator against the official spec (apps/contacts.json, apps/locations.json for the
+// bulk task read, apps/calendars.json for the calendars and their events) and the observed quirks of
 // FACTS.md: every route's success and error bodies validate against the spec's response schemas,
 // the list cursor quirk, auth errors, rate limiting headers. Raw fetch only.
 import { readFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEMO_LOCATION_ID,
   LIFTED_RATE_LIMIT,
+  appointmentTimeMs,
   OTHER_LOCATION_ID,
   startSimulator,
   type Simulator,
@@ -666,5 +667,75 @@ describe("simulator: POST /locations/:locationId/tasks/search (apps/locations.js
     expect((first.body.tasks as unknown[]).length).toBe(Math.min(25, expected.length));
     const open = await call(sim.url, "POST", route, { token: withScope, body: { contactId: contacts, completed: false, limit: 1000 } });
     expect((open.body.tasks as Array<{ id: string }>).map((t) => t.id)).toEqual(expected.filter((t) => !t.completed).map((t) => t.id));
+  });
+});
+
+describe("simulator: GET /calendars/ and GET /calendars/events (apps/calendars.json)", () => {
+  const calendarsSpec = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "fixtures", "contacts-api", "apps", "calendars.json"), "utf8"),
+  ) as { paths: Record<string, { get: { security: Array<Record<string, string[]>>; parameters: Array<{ name: string; in: string; schema: { enum?: string[] } }> } }> };
+  const VERSION = "2021-04-15";
+  const withScopes = "sim-calendars-A-token";
+  const eventsOnly = "sim-calendar-events-A-token";
+  const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
+  const window = { startTime: "0", endTime: String(Date.UTC(2100, 0, 1)) };
+  beforeAll(() => {
+    sim.addToken({ token: withScopes, locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "calendars.readonly", "calendars/events.readonly"] });
+    sim.addToken({ token: eventsOnly, locationId: DEMO_LOCATION_ID, scopes: ["contacts.readonly", "calendars/events.readonly"] });
+  });
+
+  it("need the scopes and the Version the spec names", async () => {
+    const list = calendarsSpec.paths["/calendars/"]!.get;
+    const events = calendarsSpec.paths["/calendars/events"]!.get;
+    expect(list.security).toEqual([{ bearer: ["calendars.readonly"] }]);
+    expect(events.security).toEqual([{ bearer: ["calendars/events.readonly"] }]);
+    expect(events.parameters.find((p) => p.name === "Version")?.schema.enum).toEqual([VERSION]);
+    const path = `/calendars/${q({ locationId: DEMO_LOCATION_ID })}`;
+    const refused = await call(sim.url, "GET", path, { token: eventsOnly, version: VERSION });
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toBe("The token is not authorized for this scope.");
+    expectSpec("GET", "/calendars/", refused, 401);
+    const contactsVersion = await call(sim.url, "GET", path, { token: withScopes });
+    expect([contactsVersion.status, contactsVersion.body.message]).toEqual([401, "version header is invalid"]);
+    const foreign = await call(sim.url, "GET", `/calendars/${q({ locationId: OTHER_LOCATION_ID })}`, { token: withScopes, version: VERSION });
+    expect(foreign.status).toBe(403);
+  });
+
+  it("GET /calendars/ → {calendars} of the location; GET /calendars/events → {events} of one calendar in the window, shaped like a contact's appointments", async () => {
+    const list = await call(sim.url, "GET", `/calendars/${q({ locationId: DEMO_LOCATION_ID })}`, { token: withScopes, version: VERSION });
+    expectSpec("GET", "/calendars/", list, 200);
+    const calendarIds = (list.body.calendars as Array<{ id: string }>).map((c) => c.id);
+    expect(calendarIds.length).toBeGreaterThan(1);
+    const all = sim.data.listContacts(DEMO_LOCATION_ID).flatMap((c) => sim.data.listAppointments(c.id));
+    const seen: string[] = [];
+    for (const calendarId of calendarIds) {
+      const r = await call(sim.url, "GET", `/calendars/events${q({ locationId: DEMO_LOCATION_ID, calendarId, ...window })}`, { token: withScopes, version: VERSION });
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body).sort()).toEqual(["events", "traceId"]);
+      // Each event as the contact's route lists it (the calendars spec types the times as objects).
+      expectSpec("GET", "/contacts/{contactId}/appointments", r, 200);
+      const events = r.body.events as Array<{ id: string; calendarId: string }>;
+      expect(events.every((e) => e.calendarId === calendarId)).toBe(true);
+      seen.push(...events.map((e) => e.id));
+    }
+    expect(seen.sort()).toEqual(all.map((a) => a.id).sort());
+    // A narrower window narrows.
+    const now = Date.now();
+    const future = await call(sim.url, "GET", `/calendars/events${q({ locationId: DEMO_LOCATION_ID, calendarId: calendarIds[0]!, startTime: String(now), endTime: window.endTime })}`, { token: withScopes, version: VERSION });
+    expect((future.body.events as Array<{ startTime: string }>).every((e) => appointmentTimeMs(e.startTime) >= now)).toBe(true);
+  });
+
+  it("GET /calendars/events refuses a missing time (422), no calendar, user or group (400), an inverted window (400)", async () => {
+    const at = (params: Record<string, string>) => call(sim.url, "GET", `/calendars/events${q({ locationId: DEMO_LOCATION_ID, ...params })}`, { token: withScopes, version: VERSION });
+    for (const params of [{ calendarId: "SimCalendarMortgage1", startTime: "0" }, { calendarId: "SimCalendarMortgage1", ...window, startTime: "yesterday" }]) {
+      const bad = await at(params);
+      expect(bad.status, JSON.stringify(params)).toBe(422);
+      expect(Array.isArray(bad.body.message)).toBe(true);
+    }
+    const noOwner = await at(window);
+    expect([noOwner.status, noOwner.body.message]).toEqual([400, "Either of calendarId, userId or groupId is required"]);
+    expectSpec("GET", "/calendars/events", noOwner, 400);
+    const inverted = await at({ calendarId: "SimCalendarMortgage1", startTime: "10", endTime: "5" });
+    expect(inverted.status).toBe(400);
   });
 });

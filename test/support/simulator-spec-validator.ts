@@ -1,5 +1,6 @@
 // Validates simulator responses against the response schemas of the vendored official spec
-// (test/fixtures/contacts-api/apps/contacts.json, and apps/locations.json for `/locations/…` paths), resolving `#/components/...` and
+// (test/fixtures/contacts-api/apps/contacts.json, apps/locations.json for `/locations/…` paths and
+// apps/calendars.json for `/calendars/…` paths), resolving `#/components/...` and
 // `../common/common-schemas.json#/...` refs. `strict: false` because the OpenAPI documents carry
 // non-JSON-Schema keywords (`example`, `openapi`, `paths`…) that Ajv must ignore.
 //
@@ -38,6 +39,7 @@ export interface SpecValidator {
 export function createSpecValidator(): SpecValidator {
   const contacts = JSON.parse(readFileSync(join(SPEC_DIR, "apps", "contacts.json"), "utf8")) as OpenApiDoc & Record<string, unknown>;
   const locations = JSON.parse(readFileSync(join(SPEC_DIR, "apps", "locations.json"), "utf8")) as OpenApiDoc & Record<string, unknown>;
+  const calendars = JSON.parse(readFileSync(join(SPEC_DIR, "apps", "calendars.json"), "utf8")) as OpenApiDoc & Record<string, unknown>;
   const common = JSON.parse(readFileSync(join(SPEC_DIR, "common", "common-schemas.json"), "utf8")) as Record<string, unknown>;
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
@@ -45,10 +47,16 @@ export function createSpecValidator(): SpecValidator {
   ajv.addSchema({ ...contacts, $id: `${BASE}apps/contacts.json` });
   // The location routes (custom-field definitions, tags, the bulk task read) live in locations.json.
   ajv.addSchema({ ...locations, $id: `${BASE}apps/locations.json` });
+  // The calendars and their events (many contacts' appointments at once) live in calendars.json.
+  ajv.addSchema({ ...calendars, $id: `${BASE}apps/calendars.json` });
   const cache = new Map<string, ValidateFunction>();
 
   const refFor = (method: string, specPath: string, status: number): string | undefined => {
-    const [doc, file] = specPath.startsWith("/locations/") ? [locations, "locations.json"] : [contacts, "contacts.json"];
+    const [doc, file] = specPath.startsWith("/locations/")
+      ? [locations, "locations.json"]
+      : specPath.startsWith("/calendars/")
+        ? [calendars, "calendars.json"]
+        : [contacts, "contacts.json"];
     const op = doc.paths[specPath]?.[method.toLowerCase()];
     const ref = op?.responses?.[String(status)]?.content?.["application/json"]?.schema?.$ref;
     if (!ref) return undefined;
