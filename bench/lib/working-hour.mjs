@@ -234,7 +234,7 @@ export function renderBudgetScenarios({ hour, restart, startedAt, commit }) {
     }
     lines.push(
       "- The upstream enforces HighLevel's burst (100 per 10 s, scaled): a system that asks more is refused (429, counted) and its answers come back incomplete; a refresh still running when the next is due is skipped, so every system sees the same hour.",
-      "- The bench's upstream token holds `locations/tasks.readonly` (the gateway's default OAUTH_SCOPES ask for it): ours reads and revalidates tasks through the bulk route, one call per page of 100 tasks; the peer serves only the contacts routes.",
+      "- The bench's upstream token holds `locations/tasks.readonly`, `calendars.readonly` and `calendars/events.readonly` (the gateway's default OAUTH_SCOPES ask for them): ours reads and revalidates tasks through the bulk route, one call per page of 100 tasks, and appointments through the location's calendars (one call per calendar, when fewer than one per contact); the peer serves only the contacts routes.",
     );
     const ours = results["ours"];
     const peer = results["peer+cache"];
