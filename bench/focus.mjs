@@ -262,7 +262,9 @@ async function main() {
         const calls = (await sim("count")).total;
         const perRequest = cpu / cfg.missRequests;
         out.miss[sys.name].push(perRequest);
-        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, upstreamCalls: calls, failed: bad }));
+        // RSS and V8's used heap after the round (the response cache holds up to 1,000 stored pages by now).
+        const memory = sys.name === "tuned" ? {} : { rssMb: rssMb(sys.pid), heapUsedMb: +(await heapUsedMb(sys)).toFixed(1) };
+        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, upstreamCalls: calls, failed: bad, ...memory }));
       }
     }
     const toUs = monotonicUs();
@@ -327,6 +329,9 @@ async function main() {
   for (const [name, xs] of Object.entries(out.hit)) console.log(`  hit req/s            ${name.padEnd(10)} ${spread(xs)}`);
   for (const [name, xs] of Object.entries(out.hitCpu)) console.log(`  hit CPU ms/request   ${name.padEnd(10)} ${spread(xs)}`);
   for (const [name, xs] of Object.entries(out.miss)) console.log(`  miss CPU ms/request  ${name.padEnd(10)} ${spread(xs)}`);
+  // Builds measured in the same round share its load: their ratio to the first build, round by round.
+  const [first, ...others] = Object.keys(out.miss);
+  for (const name of others) console.log(`  miss ÷ ${first.padEnd(12)} ${name.padEnd(10)} ${spread(out.miss[name].map((x, i) => x / out.miss[first][i]))}`);
   for (const [name, xs] of Object.entries(out.memory)) console.log(`  RSS MB, ${cfg.cachedContacts} cached  ${name.padEnd(10)} ${spread(xs)}`);
 }
 

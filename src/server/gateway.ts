@@ -27,7 +27,6 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
 import express, { type ErrorRequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
@@ -62,7 +61,9 @@ import {
 import type { GatewayFeature, GatewayFeatureFactory, GatewayInternals } from "./gateway.feature.js";
 import {
   apolloPipelineOptions,
+  apolloHttpHandler,
   apolloPipelinePlugin,
+  createHttpAnswers,
   checkHttpRequest,
   serveStoredAnswers,
   storedAnswerListener,
@@ -533,6 +534,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     },
   };
 
+  const httpAnswers = createHttpAnswers();
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: true,
@@ -547,7 +549,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       // Federation inline traces apply to subgraphs only (this schema is not one); disabling the
       // plugin explicitly keeps Apollo from loading it and its protobuf encoder at start (~1.3 MB RSS).
       ApolloServerPluginInlineTraceDisabled(),
-      apolloPipelinePlugin(pipeline),
+      apolloPipelinePlugin(pipeline, httpAnswers),
     ],
   });
   await apollo.start();
@@ -592,10 +594,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
     checkHttpRequest(pipeline),
     serveStoredAnswers(pipeline, authenticate),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
-    }),
+    apolloHttpHandler(apollo, httpAnswers, async (req) =>
+      createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
+    ),
   );
 
   app.use((_req, res) => {

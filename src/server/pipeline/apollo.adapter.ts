@@ -10,14 +10,15 @@
  * express middleware in front of Apollo. A response-cache hit is answered without Apollo
  * (`serveStoredAnswers`), before express when its body allows (`storedAnswerListener`).
  */
-import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
-import { GraphQLError, type ValidationRule } from "graphql";
-import type { RequestHandler } from "express";
+import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type DocumentStore, type GraphQLResponse } from "@apollo/server";
+import { GraphQLError, type DocumentNode, type ExecutionResult, type ValidationRule } from "graphql";
+import { LRUCache } from "lru-cache";
+import type { Request, RequestHandler } from "express";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallerAuth } from "../../auth/index.js";
 import type { GatewayContext } from "../../graphql/index.js";
 import type { Admission, OperationPipeline } from "./operation.pipeline.js";
-import { withExtensions } from "./response-extensions.build.js";
+import { appendExtensionsBytes, withExtensions, type ExtensionValues } from "./response-extensions.build.js";
 
 const SUBSCRIPTIONS_OVER_WEBSOCKET =
   "Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on ws://<host>:<port>/graphql, not over HTTP POST";
@@ -34,13 +35,42 @@ function singleResponse(result: Record<string, unknown>, headers?: Record<string
   };
 }
 
-/** The ApolloServer options of stages 2, 3 and 9. */
+/** The ApolloServer options of stages 2, 3 and 9, and the store of documents that passed them. */
 export function apolloPipelineOptions(pipeline: OperationPipeline): {
   parseOptions: { maxTokens: number };
   validationRules: ValidationRule[];
   formatError: OperationPipeline["apolloFormatError"];
+  documentStore: DocumentStore;
 } {
-  return { parseOptions: pipeline.parseOptions, validationRules: [...pipeline.validationRules], formatError: pipeline.apolloFormatError };
+  return {
+    parseOptions: pipeline.parseOptions,
+    validationRules: [...pipeline.validationRules],
+    formatError: pipeline.apolloFormatError,
+    documentStore: createDocumentStore(),
+  };
+}
+
+/** Apollo's default bound of its parsed-document cache: 30 MiB of approximate size. */
+const DOCUMENT_STORE_MAX_BYTES = 30 * 1024 * 1024;
+/** Approximate bytes of a parsed document per character of its source (its AST as JSON is ~22x the source of a typical query). */
+const AST_BYTES_PER_SOURCE_CHAR = 24;
+
+/**
+ * Apollo's cache of parsed and validated documents (its `documentStore`), bounded like Apollo's
+ * default, but sized from the document's source length: Apollo's default sizes each new document
+ * by `JSON.stringify` of its whole AST, a measurable part of a response-cache miss that brings a
+ * document nobody sent before.
+ */
+function createDocumentStore(maxBytes = DOCUMENT_STORE_MAX_BYTES): DocumentStore {
+  const documents = new LRUCache<string, DocumentNode>({
+    maxSize: maxBytes,
+    sizeCalculation: (document) => Math.max(1, (document.loc?.end ?? 1_000) * AST_BYTES_PER_SOURCE_CHAR),
+  });
+  return {
+    get: async (key) => documents.get(key),
+    set: async (key, document) => void documents.set(key, document),
+    delete: async (key) => documents.delete(key),
+  };
 }
 
 /**
@@ -187,7 +217,66 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
   };
 }
 
-export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerPlugin<GatewayContext> {
+/**
+ * What the plugin leaves, per executed operation, for `apolloHttpHandler` to do with Apollo's
+ * body: the per-answer extensions to append, and the store of the body when the answer is stored.
+ * Keyed by the operation's read log: Apollo hands its plugins a shallow copy of the context
+ * object, which shares the original's `reads`.
+ */
+export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?(body: Buffer): void }>;
+
+export function createHttpAnswers(): HttpAnswers {
+  return new WeakMap();
+}
+
+/**
+ * The express handler that runs Apollo (as @as-integrations/express5 does) and writes its answer:
+ * an executed answer's body is Apollo's serialisation as it is; the response cache stores those
+ * same bytes (no second `JSON.stringify` of a large result), and the per-answer extensions are
+ * appended to them as they are to a hit's stored bytes (`appendExtensionsBytes`).
+ */
+export function apolloHttpHandler(
+  apollo: ApolloServer<GatewayContext>,
+  answers: HttpAnswers,
+  context: (req: Request) => Promise<GatewayContext>,
+): RequestHandler {
+  return async (req, res) => {
+    let reads: object | undefined;
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const queryAt = req.url.indexOf("?");
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: queryAt < 0 ? "" : req.url.slice(queryAt), body: req.body },
+      context: async () => {
+        const value = await context(req);
+        reads = value.reads;
+        answers.set(reads, {});
+        return value;
+      },
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "chunked") {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+      return;
+    }
+    const answer = reads && answers.get(reads);
+    const body = Buffer.from(response.body.string, "utf8");
+    if (answer?.store && res.statusCode === 200) answer.store(body);
+    const chunks = appendExtensionsBytes(body, answer?.extensions);
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
+    res.setHeader("content-length", length);
+    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+    res.end(chunks[chunks.length - 1]);
+  };
+}
+
+/** `answers`: given when `apolloHttpHandler` writes Apollo's answers (else extensions are merged into the result). */
+export function apolloPipelinePlugin(pipeline: OperationPipeline, answers?: HttpAnswers): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       let admission: Admission | undefined;
@@ -237,12 +326,20 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline): ApolloServerP
             context: contextValue,
             estimated: admission?.kind === "execute" ? admission.estimated : undefined,
           });
+          const executed: ExecutionResult = {
+            ...(result.data !== undefined ? { data: result.data } : {}),
+            ...(result.errors ? { errors: [...result.errors] as never } : {}),
+          };
+          const answer = answers?.get(contextValue.reads);
+          if (answer && result.extensions === undefined) {
+            // Apollo's body is then `answerBody(result)` exactly: stored as it is, extensions appended by the handler.
+            if (values) answer.extensions = values;
+            const execute = admission?.kind === "execute" ? admission : undefined;
+            if (execute?.storable) answer.store = (body) => execute.remember(executed, contextValue.reads, kept, body);
+            return;
+          }
           if (values) result.extensions = { ...(result.extensions ?? {}), ...values };
-          admission?.remember(
-            { ...(result.data !== undefined ? { data: result.data } : {}), ...(result.errors ? { errors: [...result.errors] as never } : {}) },
-            contextValue.reads,
-            kept,
-          );
+          admission?.remember(executed, contextValue.reads, kept);
         },
         async didEncounterErrors(rc) {
           // Stage 2's label: Apollo reports a token-limit overflow as a syntax error.

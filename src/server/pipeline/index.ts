@@ -7,7 +7,16 @@ export {
   PIPELINE_STAGES,
 } from "./operation.pipeline.js";
 export type { Admission, OperationPipeline, OperationPipelineOptions, OperationRequest, StageName } from "./operation.pipeline.js";
-export { apolloPipelineOptions, apolloPipelinePlugin, checkHttpRequest, serveStoredAnswers, storedAnswerListener } from "./apollo.adapter.js";
+export {
+  apolloHttpHandler,
+  apolloPipelineOptions,
+  apolloPipelinePlugin,
+  checkHttpRequest,
+  createHttpAnswers,
+  serveStoredAnswers,
+  storedAnswerListener,
+} from "./apollo.adapter.js";
+export type { HttpAnswers } from "./apollo.adapter.js";
 export {
   createWebSocketAdapter,
   CLOSE_MESSAGE_TOO_BIG,
@@ -16,7 +25,7 @@ export {
   MAX_FRAME_BYTES_BEFORE_INIT,
 } from "./ws.adapter.js";
 export type { WebSocketAdapter, WebSocketAdapterOptions, WebSocketStats } from "./ws.adapter.js";
-export { createResponseCache } from "./response-cache.js";
+export { answerBody, createResponseCache } from "./response-cache.js";
 export type { ResponseCache, ResponseCacheOptions, ResponseCacheStats } from "./response-cache.js";
 export { appendExtensionsBytes, createResponseExtensions, withExtensions } from "./response-extensions.build.js";
 export type { ExecutedOperation, ExtensionValues, ResponseExtension, ResponseExtensions } from "./response-extensions.build.js";

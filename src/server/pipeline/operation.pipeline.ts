@@ -47,7 +47,7 @@ import type { Config } from "../../config/config.js";
 import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/index.js";
 import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
-import type { ResponseCache } from "./response-cache.js";
+import { answerBody, type ResponseCache } from "./response-cache.js";
 import { appendExtensionsBytes, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
 
 /** The largest body (HTTP) or frame (graphql-ws, after connection_init) an operation may arrive in. */
@@ -72,15 +72,18 @@ export type Admission =
   /** Refused before execution. `asResult`: answer `{ data: null, errors }`; otherwise a request error. */
   | { kind: "refused"; stage: StageName; errors: readonly GraphQLError[]; asResult: boolean }
   /** Answered by the response cache (no execution); `extensions`: this answer's per-answer extensions. */
-  | { kind: "cached"; result: Readonly<ExecutionResult>; extensions?: ExtensionValues }
+  | { kind: "cached"; result: ExecutionResult; extensions?: ExtensionValues }
   /**
    * Execute; pass the result, what the operation's loaders read (the context's `reads`) and what
    * its extensions keep (`executedExtensions(…).kept`) to `remember`, which stores a successful
-   * result when the operation is cacheable.
+   * result when the operation is cacheable. `body`: the result's `answerBody` when the transport
+   * already has it (Apollo's serialisation), so it is not serialised again.
    */
   | {
       kind: "execute";
-      remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void;
+      remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues, body?: Buffer): void;
+      /** Whether `remember` may store a result (a cacheable query): false when it never does. */
+      storable: boolean;
       /** The cost stage's estimate of its upstream calls (0 for introspection); pass it to `executedExtensions`. */
       estimated: number;
     };
@@ -238,7 +241,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const fields = rootFields(document, operation.selectionSet);
       // Introspection is public (the sandbox loads the schema before a token is typed); it costs
       // no upstream call.
-      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, estimated: 0 };
+      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, storable: false, estimated: 0 };
 
       // 4. authenticate
       let viewer: Viewer;
@@ -271,21 +274,22 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       // 8. the response cache (after authorization: a hit is never served to a caller lacking the scope)
       const queried = fields.filter((f) => f !== "__typename");
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
-        return { kind: "execute", remember: () => undefined, estimated };
+        return { kind: "execute", remember: () => undefined, storable: false, estimated };
       }
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
       if (hit !== undefined) {
         const values = extensions.stored(viewer, hit.kept);
-        return { kind: "cached", result: hit.result, ...(values ? { extensions: values } : {}) };
+        return { kind: "cached", result: hit.result(), ...(values ? { extensions: values } : {}) };
       }
       // Taken before executing: a change to the location while it runs makes the answer unstorable.
       const generation = responseCache.generation(viewer.locationId);
       return {
         kind: "execute",
         estimated,
-        remember(result, reads, kept) {
+        storable: true,
+        remember(result, reads, kept, body) {
           if ((result.errors && result.errors.length > 0) || !result.data) return;
-          responseCache.store(key, viewer, generation, result, reads.reads(), kept);
+          responseCache.store(key, viewer, generation, body ?? answerBody(result), reads.reads(), kept);
         },
       };
     },

@@ -18,6 +18,10 @@
  *   overdue, an appointment starts), so "overdue" and "next" are never served stale.
  * - Never stores an answer with errors; never serves an answer to another location or to other
  *   scopes. Bounded by entries and by `ttlMs` (a backstop for missed webhooks).
+ * - Stores the answer as its HTTP body, bytes (`answerBody`): what an HTTP hit sends as it is. A
+ *   result kept as objects (graphql-js' null-prototype objects, Dates) held ~100 KB of heap per
+ *   50-contact page, which every major GC marked again; a transport that needs the object
+ *   (graphql-ws) parses the bytes per hit.
  * Knows no transport: operation.pipeline.ts serves hits (after authentication and authorization)
  * and stores misses, for HTTP and graphql-ws alike.
  */
@@ -53,14 +57,8 @@ export interface CachedOperation {
 }
 
 interface Entry {
-  /** The successful result, frozen: every hit answers with this same object. */
-  result: Readonly<ExecutionResult>;
-  /**
-   * The HTTP body of the result, serialised and UTF-8 encoded on the first HTTP hit and sent as
-   * these same bytes by every later one (a ~40 KB page costs a `JSON.stringify` and an encode each
-   * time otherwise).
-   */
-  body?: Buffer;
+  /** The successful result's HTTP body (`answerBody`): every hit sends these same bytes. */
+  body: Buffer;
   operationKey: string;
   tags: readonly string[];
   /** Epoch ms after which the answer would differ by the clock alone (Infinity: never). */
@@ -69,12 +67,22 @@ interface Entry {
   kept?: unknown;
 }
 
-/** A stored answer: the result, what its extensions kept, and its HTTP body (serialised once). */
+/** A stored answer: its HTTP body, the result it holds, and what its extensions kept. */
 export interface StoredAnswer {
-  readonly result: Readonly<ExecutionResult>;
   readonly kept: unknown;
-  /** `JSON.stringify(result)` + newline, as Apollo writes it, UTF-8: the same bytes at every hit. */
+  /** `answerBody(result)`: the same bytes at every hit. */
   body(): Buffer;
+  /** The result, parsed from the body (a new object per call). */
+  result(): ExecutionResult;
+}
+
+/**
+ * A successful result's HTTP body as Apollo writes it (`JSON.stringify` + newline, UTF-8), without
+ * per-answer extensions: what the response cache stores. Apollo's own body of an answer that has
+ * no `extensions` is the same string, so the HTTP adapter stores that instead of serialising twice.
+ */
+export function answerBody(result: Pick<ExecutionResult, "data">): Buffer {
+  return Buffer.from(`${JSON.stringify({ data: result.data })}\n`, "utf8");
 }
 
 export interface ResponseCacheStats {
@@ -93,17 +101,20 @@ export interface ResponseCache {
   operationKey(op: CachedOperation): string;
   /** Cheap pre-check before authenticating: is anything stored for this operation? */
   mayHave(operationKey: string): boolean;
-  get(operationKey: string, locationId: string, scopes: readonly string[]): Readonly<ExecutionResult> | undefined;
+  get(operationKey: string, locationId: string, scopes: readonly string[]): ExecutionResult | undefined;
   /** `get` with what the answer's extensions kept and its HTTP body. */
   find(operationKey: string, locationId: string, scopes: readonly string[]): StoredAnswer | undefined;
   /** The location's change generation now (take it before executing). */
   generation(locationId: string): number;
-  /** Stores a successful result, tagged with what it read, unless the location changed since `generation`. */
+  /**
+   * Stores a successful result's body (`answerBody`), tagged with what it read, unless the
+   * location changed since `generation`.
+   */
   store(
     operationKey: string,
     viewer: { locationId: string; scopes: readonly string[] },
     generation: number,
-    result: ExecutionResult,
+    body: Buffer,
     reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>,
     kept?: unknown,
   ): boolean;
@@ -217,18 +228,18 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       enabled && fields.length > 0 && fields.every((f) => !neverStored.has(f) && (rootFields === "*" || rootFields.has(f))),
     operationKey: (op) => JSON.stringify([op.query, op.variables ?? null, op.operationName ?? null]),
     mayHave: (operationKey) => enabled && perOperation.has(operationKey),
-    get: (operationKey, locationId, scopes) => lookup(operationKey, locationId, scopes)?.result,
+    get(operationKey, locationId, scopes) {
+      const entry = lookup(operationKey, locationId, scopes);
+      return entry && (JSON.parse(entry.body.toString("utf8")) as ExecutionResult);
+    },
     find(operationKey, locationId, scopes) {
       const entry = lookup(operationKey, locationId, scopes);
       if (!entry) return undefined;
-      return {
-        result: entry.result,
-        kept: entry.kept,
-        body: () => (entry.body ??= Buffer.from(`${JSON.stringify(entry.result)}\n`, "utf8")),
-      };
+      const { body } = entry;
+      return { kept: entry.kept, body: () => body, result: () => JSON.parse(body.toString("utf8")) as ExecutionResult };
     },
     generation: generationOf,
-    store(operationKey, viewer, generation, result, reads, kept) {
+    store(operationKey, viewer, generation, body, reads, kept) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const nowMs = now();
       const { tags, changesAt } = describe(viewer.locationId, reads, nowMs);
@@ -236,9 +247,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (lru.has(key)) lru.delete(key); // its tags are re-indexed below
       perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
-      // Per-answer extensions are never stored: they are computed again at every hit.
-      const { extensions: _perAnswer, ...stored } = result;
-      lru.set(key, { result: Object.freeze(stored), operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
+      lru.set(key, { body, operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
       for (const t of tags) {
         let holders = byTag.get(t);
         if (!holders) byTag.set(t, (holders = new Set()));

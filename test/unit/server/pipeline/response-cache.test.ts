@@ -1,7 +1,7 @@
 /** The response cache's tags: each change evicts exactly the answers that read what it changed. */
 import { describe, expect, it } from "vitest";
 import { cacheKeys, type InvalidationEvent, type ResourceKey } from "../../../../src/cache/index.js";
-import { createResponseCache } from "../../../../src/server/pipeline/response-cache.js";
+import { answerBody, createResponseCache } from "../../../../src/server/pipeline/response-cache.js";
 import { DEFAULT_RESOURCE_REGISTRY, TASKS } from "../../../../src/upstream/resources.js";
 
 const L = "loc-1";
@@ -11,7 +11,7 @@ const change = (c: object): InvalidationEvent => ({ remote: false, origin: "webh
 function cacheWith(answers: Record<string, ReadonlyArray<readonly [ResourceKey, unknown]>>, now = () => 1_000) {
   const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now });
   for (const [name, reads] of Object.entries(answers)) {
-    expect(cache.store(name, viewer, cache.generation(L), { data: { name } }, reads)).toBe(true);
+    expect(cache.store(name, viewer, cache.generation(L), answerBody({ data: { name } }), reads)).toBe(true);
   }
   const stored = () => Object.keys(answers).filter((name) => cache.get(name, L, viewer.scopes) !== undefined);
   return { cache, stored };
@@ -25,6 +25,13 @@ describe("response cache tags", () => {
     page: [[cacheKeys.contactPage(L, { limit: 10 }), { contacts: [] }]],
     nothing: [],
   } as const;
+
+  it("keeps an answer as its HTTP body and gives the result back parsed", () => {
+    const { cache } = cacheWith(answers);
+    expect(cache.find("contactX", L, viewer.scopes)?.body().toString()).toBe(`${JSON.stringify({ data: { name: "contactX" } })}\n`);
+    expect(cache.get("contactX", L, viewer.scopes)).toEqual({ data: { name: "contactX" } });
+    expect(cache.get("contactX", L, ["contacts.write"])).toBeUndefined();
+  });
 
   it("a key change evicts the answers that read that key (and those that read nothing of the cache)", () => {
     const { cache, stored } = cacheWith(answers);
