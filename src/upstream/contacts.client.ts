@@ -203,7 +203,10 @@ export class ContactsClient {
         const item = raw as { id?: unknown; contactId?: unknown; masterEventId?: unknown; isRecurring?: unknown } | null;
         if (typeof item?.id !== "string") throw unexpectedShape(what, `events with a string "id"`);
         if (typeof item.contactId !== "string" || item.contactId === "") continue;
-        if (item.isRecurring === true || (typeof item.masterEventId === "string" && item.masterEventId !== "") || RECURRING_INSTANCE_ID.test(item.id)) {
+        // The spec's example sends `isRecurring` as the string "true".
+        const recurring = item.isRecurring === true || item.isRecurring === "true";
+        const instance = RECURRING_INSTANCE_ID.test(item.id) || (typeof item.masterEventId === "string" && item.masterEventId !== "" && item.masterEventId !== item.id);
+        if (recurring || instance) {
           uncertain.add(item.contactId);
           continue;
         }

@@ -38,12 +38,15 @@ describe("ContactsClient: appointments through the calendars", () => {
         // An instance of a recurring event: the contact's own route lists the event itself.
         { id: "r1_1733389200000_30", contactId: "c2", calendarId: "k3", startTime: "2026-12-05T09:00:00Z", masterEventId: "r1" },
         { id: "a3", contactId: "c2", calendarId: "k3", startTime: "2026-12-06T09:00:00Z" },
+        { id: "r4", contactId: "c4", calendarId: "k3", startTime: "2026-12-06T09:00:00Z", isRecurring: "true" }, // as the spec's example sends it
+        { id: "a5", contactId: "c5", calendarId: "k3", startTime: "2026-12-06T09:00:00Z", masterEventId: "a5", isRecurring: false },
       ],
     };
     const { client, sent, overlaps } = clientAnswering((request) => ({ events: events[String(request.query?.calendarId)] ?? [] }));
-    const lists = await client.bulkListsOf(APPOINTMENTS, L, ["c1", "c2", "c3"], { calendarIds: ["k1", "k2", "k3"] });
+    const lists = await client.bulkListsOf(APPOINTMENTS, L, ["c1", "c2", "c3", "c4", "c5"], { calendarIds: ["k1", "k2", "k3"] });
     expect(lists.get("c1")?.map((a) => a.id)).toEqual(["a1", "a2"]);
-    expect(lists.has("c2")).toBe(false); // read through its own route instead
+    expect([lists.has("c2"), lists.has("c4")]).toEqual([false, false]); // read through their own route instead
+    expect(lists.get("c5")?.map((a) => a.id)).toEqual(["a5"]); // its own master: not an instance
     expect(lists.get("c3")).toEqual([]);
     expect(sent.map((r) => [r.route, r.query?.calendarId, r.version, r.scope])).toEqual([
       ["/calendars/events", "k1", "2021-04-15", "calendars/events.readonly"],
