@@ -18,10 +18,10 @@
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
 // under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0). Prints JSON lines and a summary.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpuMs, gql, load, pin, rssMb, sleep } from "./lib/measure.mjs";
+import { CLOCK_TICKS_PER_S, cpuMs, gql, load, pin, rssMb, sleep } from "./lib/measure.mjs";
 import { monotonicUs, summarizeCpuProfile } from "./lib/profile.mjs";
 import { mintCallerToken, startBaseline, startOurs } from "./lib/systems.mjs";
 
@@ -155,6 +155,34 @@ async function heapSpacesMb(sys) {
   return out;
 }
 
+/**
+ * CPU ms so far of a process's threads other than the main one (V8's concurrent marking and
+ * sweeping, libuv's pool): what a heap setting costs off the main thread. From /proc; 0 elsewhere.
+ */
+function helperThreadsCpuMs(pid) {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (tid === String(pid)) continue;
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+    }
+  } catch {
+    // a thread ended while being read, or no /proc
+  }
+  return total;
+}
+
+/** V8's GC time so far by kind (major, minor, incremental, weakcb), ms, from the gateway's /metrics; {} for a system without them. */
+async function gcMs(sys) {
+  const text = await (await fetch(`${sys.url}/metrics`)).text().catch(() => "");
+  const out = {};
+  for (const m of text.matchAll(/^\w*nodejs_gc_duration_seconds_sum\{kind="(\w+)"\}\s+([\d.e+-]+)/gm)) out[m[1]] = Number(m[2]) * 1000;
+  for (const m of text.matchAll(/^\w*nodejs_gc_duration_seconds_count\{kind="(\w+)"\}\s+([\d.e+-]+)/gm)) out[`${m[1]}Count`] = Number(m[2]);
+  return out;
+}
+
 async function heapUsedMb(sys) {
   const text = await (await fetch(`${sys.url}/metrics`)).text();
   const m = /^\w*nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
@@ -256,15 +284,21 @@ async function main() {
       for (const { sys, headers: h } of order) {
         await untilQuiet(systems.map((s) => s.sys.pid));
         await sim("mark");
+        const gc0 = sys.name === "tuned" ? {} : await gcMs(sys);
         const cpu0 = cpuMs(sys.pid);
+        const helpers0 = helperThreadsCpuMs(sys.pid);
         const bad = await misses(sys, h, cfg.missRequests, `R${round}x`);
         const cpu = cpuMs(sys.pid) - cpu0;
+        const helpersPerRequest = +((helperThreadsCpuMs(sys.pid) - helpers0) / cfg.missRequests).toFixed(3);
+        const gc1 = sys.name === "tuned" ? {} : await gcMs(sys);
+        // GC per request by kind (ms; counts for the round): what a heap setting costs, less noisy than CPU on a shared machine.
+        const gc = Object.fromEntries(Object.keys(gc1).map((k) => [k, k.endsWith("Count") ? gc1[k] - (gc0[k] ?? 0) : +((gc1[k] - (gc0[k] ?? 0)) / cfg.missRequests).toFixed(3)]));
         const calls = (await sim("count")).total;
         const perRequest = cpu / cfg.missRequests;
         out.miss[sys.name].push(perRequest);
         // RSS and V8's used heap after the round (the response cache holds up to 1,000 stored pages by now).
         const memory = sys.name === "tuned" ? {} : { rssMb: rssMb(sys.pid), heapUsedMb: +(await heapUsedMb(sys)).toFixed(1) };
-        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, upstreamCalls: calls, failed: bad, ...memory }));
+        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, helperThreadsCpuMsPerRequest: helpersPerRequest, upstreamCalls: calls, failed: bad, ...(Object.keys(gc).length ? { gcMsPerRequest: gc } : {}), ...memory }));
       }
     }
     const toUs = monotonicUs();
@@ -294,7 +328,8 @@ async function main() {
           await loadContacts(sys, headers, ids);
           await untilQuiet([sys.pid]);
           await sleep(500);
-          const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore, committedMb: await heapSpacesMb(sys) };
+          const gc = await gcMs(sys);
+          const m = { rssMb: rssMb(sys.pid), heapUsedMb: await heapUsedMb(sys), rssBeforeMb: rssBefore, committedMb: await heapSpacesMb(sys), gcCounts: { minor: gc.minorCount, major: gc.majorCount, incremental: gc.incrementalCount } };
           // BENCH_FOCUS_LATER_S: RSS again after that many seconds idle (what V8 gives back by itself).
           for (const s of (env.BENCH_FOCUS_LATER_S ?? "").split(",").filter(Boolean).map(Number)) {
             await sleep(s * 1000 - (m.laterS ?? 0) * 1000);

@@ -670,7 +670,8 @@ function memoryBreakdown(m) {
     `. Breakdown: V8 heap committed ${f(h.committed)} MB = young generation ${f(h.young)} MB (two semi-spaces, sized for throughput) + old space ${f(h.old)} MB` +
     ` (${f(h.oldUsed)} MB in use, including garbage promoted during the load that waits for the next major GC) + code/large objects;` +
     ` external ${f(h.external)} MB; the rest, ${f(m.rssMb - h.committed - h.external)} MB, is the node binary's pages and native memory.` +
-    " Smaller semi-spaces or a lower heap-growing factor reach 136-147 MB but cost 30-80% more CPU per request, so they are not used"
+    " The old space is held to 1.5x what the last major GC kept (HEAP_GROWING_PERCENT=50; V8's own heuristic lets it reach 4x: ~186 instead of ~163 MB);" +
+    " smaller semi-spaces cost ~8% more CPU per miss and are not used (bench/results/2026-12-03-execution-memory.md)"
   );
 }
 

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import autocannon from "autocannon";
 
-const CLOCK_TICKS_PER_S = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+export const CLOCK_TICKS_PER_S = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
 /** User + system CPU time of a process so far, ms (Linux /proc; 10 ms resolution at 100 Hz). */
 export function cpuMs(pid) {

@@ -124,4 +124,15 @@ describe("default upstream-cost budget", () => {
     expect(error({ CACHE_REVALIDATE_BUDGET_PERCENT: "101" }).message).toContain("CACHE_REVALIDATE_BUDGET_PERCENT");
     expect(error({ WARMUP_CONTACTS: "101" }).message).toContain("WARMUP_CONTACTS");
   });
+
+  it("reads V8's heap-growing percent: 50 by default, 0 for V8's own heuristic, and names a value it cannot use", () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(50);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: "0" }).heapGrowingPercent).toBe(0);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: "100" }).heapGrowingPercent).toBe(100);
+    for (const bad of ["5", "301", "1.5", "-10", "half"]) {
+      expect(error({ HEAP_GROWING_PERCENT: bad }).message).toBe(
+        "Invalid configuration: HEAP_GROWING_PERCENT must be 0 (V8's own heuristic) or a percentage from 10 to 300",
+      );
+    }
+  });
 });
