@@ -48,7 +48,8 @@ import { createRevalidation } from "../loaders/revalidation.runner.js";
 import { createWarmUp, type WarmUp } from "../loaders/warm-up.runner.js";
 import { createBackgroundBudget } from "../upstream/background-budget.js";
 import { freshnessAt, freshnessBasis, type FreshnessBasis } from "../cache/freshness.compute.js";
-import { DEFAULT_RESOURCE_REGISTRY } from "../upstream/resources.js";
+import { DEFAULT_RESOURCE_REGISTRY, type PerContactResource } from "../upstream/resources.js";
+import { loadWeightsFor, type LoadWeights } from "../graphql/limits/index.js";
 import {
   ContactsClient,
   createGovernanceRuntime,
@@ -301,6 +302,14 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // (remembered CACHE_CALENDARS_TTL_MS), where the location's credential allows it (loaders/bulk-route.memory.ts).
   const bulkRoutes = createBulkRouteMemory({ grantedScopes: (locationId) => credentials.grantedScopes(locationId) });
   const calendars = createCalendarListMemory({ ttlMs: config.cache.calendarsTtlMs });
+  // The cost stage's load weights per set of bulk-readable resources (few sets: computed once each).
+  const weightsBySet = new Map<string, LoadWeights>();
+  const loadWeightsOf = (inBulk: readonly PerContactResource[]): LoadWeights => {
+    const id = inBulk.map((r) => r.kind).join(",");
+    let weights = weightsBySet.get(id);
+    if (!weights) weightsBySet.set(id, (weights = loadWeightsFor(cache.registry, (r) => inBulk.includes(r))));
+    return weights;
+  };
   const createLoaders = createLoaderFactory({ client, cache, bulkRoutes, calendars, searchPageTtlMs: config.cache.searchTtlMs, now: options.clock ?? Date.now });
 
   // After start and after an install: each served location's newest contacts with their relations,
@@ -472,6 +481,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     responseCache,
     extensions: [freshness, cost],
     limits: { onFragmentVisit: () => ops.metrics.recordCostFragmentVisit() },
+    // A location that cannot use a bulk read (its credential lacks the scope, or the route failed
+    // lately: loaders/bulk-route.memory.ts) is estimated at a call per contact for that relation.
+    loadWeights: (locationId) => loadWeightsOf(cache.registry.perContact.filter((r) => r.bulk && bulkRoutes.usable(locationId, r))),
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
   });
 

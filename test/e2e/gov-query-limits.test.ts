@@ -24,17 +24,17 @@ describe("query limits (e2e)", () => {
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors).toHaveLength(1);
-    // The estimate stops at the first partial sum over the budget (200 contacts × (notes, a tenth
-    // of a read of appointments through calendars and a 50th of a bulk task read) = 224; with the page itself, 225).
-    expect(res.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 224, budget: 180 } });
+    // The estimate stops at the first partial sum over the budget: this location's credential
+    // lacks the bulk reads' scopes, so 200 contacts × 3 relations = 600 (with the page itself, 601).
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 600, budget: 180 } });
     // two pages of 100 through aliases cost the same
     const aliased = await s.gql(
       `{ a: contacts(first: 100) { nodes { ${RELATIONS} } } b: contacts(first: 100, after: "x") { nodes { ${RELATIONS} } } }`,
       {},
       token,
     );
-    // each alias costs 1 + 100 × (1 + 1/10 + 1/50) = 113: together over the budget
-    expect(aliased.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 226, budget: 180 } });
+    // stopped in the first alias: its 100 contacts' 3 relations are over the budget
+    expect(aliased.body.errors?.[0]?.extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", cost: { estimated: 300, budget: 180 } });
     expect(s.sim.requests).toHaveLength(0);
   });
 

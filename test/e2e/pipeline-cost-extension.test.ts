@@ -27,9 +27,9 @@ describe("cost in extensions", () => {
     expect(first.body.errors).toBeUndefined();
     const made = s.sim.requests.length;
     expect(made).toBe(1 + 5 * 2);
-    // The estimate counts appointments as read through calendars (a tenth of a call each, resources.ts
-    // APPOINTMENTS.bulk): 1 + 5 + 1. This location's token lacks the calendars' scopes: read per contact.
-    expect(costOf(first.body)).toEqual({ estimated: 7, actual: made, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
+    // This location's credential lacks the calendars' scopes: the estimate counts its appointments
+    // per contact, as they are read (with the scopes, a tenth of a call each: resources.ts APPOINTMENTS.bulk).
+    expect(costOf(first.body)).toEqual({ estimated: 11, actual: made, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
 
     // The HTTP fast path: the stored bytes with this hit's extensions appended.
     const raw = await fetch(`${s.gateway.url}/graphql`, {
@@ -41,14 +41,14 @@ describe("cost in extensions", () => {
     const text = await raw.text();
     const hit = JSON.parse(text) as { data: unknown };
     expect(hit.data).toEqual(first.body.data);
-    expect(costOf(hit)).toEqual({ estimated: 7, actual: 0, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
+    expect(costOf(hit)).toEqual({ estimated: 11, actual: 0, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
     expect(text.indexOf('"extensions"')).toBeGreaterThan(text.indexOf('"data"')); // appended after the stored answer
 
     const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: PAGE });
     expect(ws.kind).toBe("result");
     const wsResult = (ws as { result: { data?: unknown } }).result;
     expect(wsResult.data).toEqual(first.body.data);
-    expect(costOf(wsResult)).toEqual({ estimated: 7, actual: 0, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
+    expect(costOf(wsResult)).toEqual({ estimated: 11, actual: 0, budget: { intervalRemaining: LIMIT - made, dailyRemaining: DAILY - made } });
     expect(s.sim.requests).toHaveLength(made);
   });
 

@@ -26,6 +26,7 @@ const tokensWith = (scopes: string[]): SimulatorToken[] =>
   DEMO_TOKENS.map((t) => (t.token === "sim-rw-A-token" ? { ...t, scopes: [...t.scopes, ...scopes] } : t));
 
 type Appointment = { id: string; title: string | null; startTime: string | null; calendarId: string | null; contactId: string; status?: string | null };
+const costOf = (body: unknown) => (body as { extensions?: { cost?: { estimated?: number; actual: number } } }).extensions?.cost;
 type Page = { contacts: { nodes: { id: string; appointments: Appointment[] }[]; pageInfo: { endCursor: string | null } } };
 
 describe("bulk appointment reads through calendars", () => {
@@ -48,6 +49,8 @@ describe("bulk appointment reads through calendars", () => {
     expect(stack.upstream(EVENTS)).toHaveLength(calendarCount);
     expect(stack.upstream(PER_CONTACT)).toHaveLength(0);
     expect(new Set(stack.upstream(EVENTS).map((r) => r.version))).toEqual(new Set(["2021-04-15"]));
+    // The cost stage counts a tenth of a call per contact's appointments (resources.ts APPOINTMENTS.bulk).
+    expect(costOf(res.body)).toMatchObject({ estimated: 1 + 5, actual: 1 + 1 + calendarCount });
     const spread = new Set(nodes.flatMap((c) => c.appointments.map((a) => a.calendarId)));
     expect(spread.size).toBeGreaterThan(1);
 
@@ -83,6 +86,7 @@ describe("bulk appointment reads through calendars", () => {
     expect(stack.upstream(CALENDARS).map((r) => r.status)).toEqual([401]);
     expect(stack.upstream(EVENTS)).toHaveLength(0);
     expect(stack.upstream(PER_CONTACT)).toHaveLength(50);
+    expect(costOf(first.body)).toMatchObject({ estimated: 1 + 5, actual: 1 + 1 + 50 });
 
     stack.sim.clearRequests();
     const again = await stack.gql<Page>(APPOINTMENTS_OF, { n: 50 }, token);
@@ -90,6 +94,8 @@ describe("bulk appointment reads through calendars", () => {
     expect(again.body.data).toEqual(first.body.data);
     expect(stack.upstream(CALENDARS)).toHaveLength(0);
     expect(stack.upstream(PER_CONTACT)).toHaveLength(50);
+    // Remembered: the location is now estimated at a call per contact too.
+    expect(costOf(again.body)).toMatchObject({ estimated: 1 + 50, actual: 1 + 50 });
   });
 
   it("with the calendars' scope but not their events': one refused events call, then per-contact reads", async () => {

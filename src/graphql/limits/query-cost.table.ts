@@ -23,7 +23,7 @@
  *   their appointments: 5, the listing and reads of a location with a few calendars).
  */
 
-import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS, type ResourceRegistry } from "../../upstream/resources.js";
+import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS, type PerContactResource, type ResourceRegistry } from "../../upstream/resources.js";
 import { LIST_ITEM_FIELDS } from "../contact/contact.record.js";
 
 export type ListSize =
@@ -87,11 +87,15 @@ export function resourceFieldCosts(registry: ResourceRegistry): FieldCostTable {
 /** Loads that cost less than a call each (per-contact lists read in bulk): load key → calls per object. */
 export type LoadWeights = Readonly<Record<string, number>>;
 
-/** The bulk-read resources' list loads weigh 1/`contactsPerCall` (resources.ts `bulk`). */
-export function loadWeightsFor(registry: ResourceRegistry): LoadWeights {
+/**
+ * The bulk-read resources' list loads weigh 1/`contactsPerCall` (resources.ts `bulk`); with
+ * `inBulk`, only those of the resources it accepts (the ones a location can read in bulk: the
+ * others cost a call per contact there).
+ */
+export function loadWeightsFor(registry: ResourceRegistry, inBulk?: (resource: PerContactResource) => boolean): LoadWeights {
   const weights: Record<string, number> = {};
   for (const resource of registry.perContact) {
-    if (resource.bulk && resource.costWeight === 1) weights[resource.kind] = 1 / resource.bulk.contactsPerCall;
+    if (resource.bulk && resource.costWeight === 1 && (inBulk?.(resource) ?? true)) weights[resource.kind] = 1 / resource.bulk.contactsPerCall;
   }
   return Object.freeze(weights);
 }

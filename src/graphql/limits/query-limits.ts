@@ -29,7 +29,7 @@ import {
 } from "graphql";
 import type { Config } from "../../config/config.js";
 import { estimateOperationCost } from "./query-cost.estimate.js";
-import { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, type FieldCostTable, type PartialItemType } from "./query-cost.table.js";
+import { DEFAULT_FIELD_COSTS, PARTIAL_ITEMS, type FieldCostTable, type LoadWeights, type PartialItemType } from "./query-cost.table.js";
 
 export const VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED";
 
@@ -86,6 +86,8 @@ export interface QueryLimits {
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables?: Readonly<Record<string, unknown>> | null,
+    /** The caller's location's load weights (which bulk reads it can use); default: every bulk read. */
+    loadWeights?: LoadWeights,
   ): { estimated: number; error: GraphQLError | undefined };
   /** The worst-case upstream calls of one operation (the full count, no early stop). */
   estimate(
@@ -178,6 +180,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     fragments: Record<string, FragmentDefinitionNode>,
     variables: Readonly<Record<string, unknown>> | null | undefined,
     stopAbove?: number,
+    loadWeights?: LoadWeights,
   ): number {
     return estimateOperationCost({
       schema,
@@ -186,6 +189,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
       variables,
       fieldCosts,
       partialItems,
+      ...(loadWeights ? { loadWeights } : {}),
       defaultListSize: limits.defaultListSize,
       ...(stopAbove !== undefined ? { stopAbove } : {}),
       ...(options.onFragmentVisit ? { onFragmentVisit: options.onFragmentVisit } : {}),
@@ -197,8 +201,9 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables?: Readonly<Record<string, unknown>> | null,
+    loadWeights?: LoadWeights,
   ): { estimated: number; error: GraphQLError | undefined } {
-    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget);
+    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget, loadWeights);
     report(operation, estimated);
     return { estimated, error: estimated > budget ? costExceededError(estimated, budget, operation) : undefined };
   }

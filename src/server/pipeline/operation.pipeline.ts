@@ -45,7 +45,7 @@ import type { ReadLog } from "../../cache/read-log.js";
 import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } from "../../auth/index.js";
 import type { Config } from "../../config/config.js";
 import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/index.js";
-import { createIdArgumentCheck, createQueryLimits, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
+import { createIdArgumentCheck, createQueryLimits, type LoadWeights, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import { answerBody, type ResponseCache } from "./response-cache.js";
 import { appendExtensionsBytes, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
@@ -101,6 +101,11 @@ export interface OperationPipelineOptions {
   limits?: Omit<QueryLimitsOptions, "queryLimits">;
   /** Per-answer `extensions` (freshness, cost), on executed answers and response-cache hits alike. */
   extensions?: readonly ResponseExtension[];
+  /**
+   * The cost stage's load weights for a caller's location (which bulk reads it can use:
+   * graphql/limits `loadWeightsFor`); omitted = every bulk read counted as usable.
+   */
+  loadWeights?(locationId: string): LoadWeights | undefined;
 }
 
 export interface OperationPipeline {
@@ -253,7 +258,8 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
 
       // 5. cost, with the request's variables
       const vars = variables && typeof variables === "object" ? (variables as Record<string, unknown>) : undefined;
-      const { estimated, error: tooExpensive } = limits.costOf(schema, document, operation, vars);
+      // What the caller's location can read in bulk weighs less (graphql/limits/query-cost.table.ts).
+      const { estimated, error: tooExpensive } = limits.costOf(schema, document, operation, vars, options.loadWeights?.(viewer.locationId));
       if (tooExpensive) return { kind: "refused", stage: "cost", errors: [tooExpensive], asResult: false };
 
       // 6. authorize: the contract's rule per operation type and each root field's scopes
