@@ -7,7 +7,9 @@
  * Every object type is declared with `simpleResolvers: true`: a plain field then resolves with
  * graphql's default resolver (a property read) instead of a type-graphql wrapper that allocates
  * per call; fields with a `@FieldResolver` keep theirs. No global middlewares and no
- * `authChecker`, so no resolver call pays for a middleware chain (scopes: root-scopes.ts).
+ * `authChecker`, so no resolver call pays for a middleware chain (scopes: root-scopes.ts); field
+ * resolvers that take only their root, context and info are called directly
+ * (direct-resolvers.build.ts).
  */
 import type { GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
@@ -22,6 +24,7 @@ import { rootScopes } from "./root-scopes.js";
 import { extendWithFieldMapping } from "./contact/mapped-fields.build.js";
 import type { FieldMapping } from "../config/field-mapping.parse.js";
 import { TaskFieldsResolver } from "./task/task.resolver.js";
+import { useDirectFieldResolvers } from "./direct-resolvers.build.js";
 import { ViewerResolver } from "./viewer/viewer.resolver.js";
 
 /** The read path's resolvers (this folder). */
@@ -61,6 +64,7 @@ export async function buildGatewaySchema(options: BuildGatewaySchemaOptions = {}
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     ...(options.pubSub ? { pubSub: options.pubSub } : {}),
   });
+  useDirectFieldResolvers(built, resolvers);
   const schema = extendWithFieldMapping(built, options.fieldMapping);
   rootScopes(schema); // fails the build when a root field declares no scopes
   return schema;

@@ -84,6 +84,33 @@ function startAfterOf(item: UpstreamContactListItem): number | undefined {
   return date ? date.getTime() : undefined;
 }
 
+/**
+ * An edge of a `contacts` page whose cursor is encoded when an operation selects it: a page asked
+ * for its `nodes` alone (the common case) does not pay for a date parse, a JSON.stringify and a
+ * base64 encoding per contact.
+ */
+class ContactsPageEdge implements ContactEdge {
+  #cursor: string | undefined;
+
+  constructor(
+    readonly node: ContactRecord,
+    private readonly item: UpstreamContactListItem,
+    private readonly offset: number,
+    private readonly query: string | null,
+  ) {}
+
+  get cursor(): string {
+    this.#cursor ??= encodeCursor({
+      kind: "contacts",
+      startAfter: startAfterOf(this.item) ?? 0,
+      startAfterId: this.item.id,
+      offset: this.offset,
+      query: this.query,
+    });
+    return this.#cursor;
+  }
+}
+
 @Resolver(() => Contact)
 export class ContactQueryResolver {
   @Scopes(SCOPES.read)
@@ -113,22 +140,13 @@ export class ContactQueryResolver {
       query: q ?? undefined,
     });
     const offset = cursor?.offset ?? 0;
-    const edges: ContactEdge[] = [];
+    const edges = page.contacts.map((item, index) => new ContactsPageEdge(ContactRecord.fromListItem(item, loaders.locationId), item, offset + index + 1, q));
+    // The cursor after the page's last item that has a date (the upstream's `startAfter`).
     let lastCursor: { startAfter: number; startAfterId: string } | undefined;
-    page.contacts.forEach((item, index) => {
-      const startAfter = startAfterOf(item);
-      lastCursor = startAfter === undefined ? lastCursor : { startAfter, startAfterId: item.id };
-      edges.push({
-        cursor: encodeCursor({
-          kind: "contacts",
-          startAfter: startAfter ?? 0,
-          startAfterId: item.id,
-          offset: offset + index + 1,
-          query: q,
-        }),
-        node: ContactRecord.fromListItem(item, loaders.locationId),
-      });
-    });
+    for (let i = page.contacts.length - 1; i >= 0 && !lastCursor; i--) {
+      const startAfter = startAfterOf(page.contacts[i]!);
+      if (startAfter !== undefined) lastCursor = { startAfter, startAfterId: page.contacts[i]!.id };
+    }
     // The upstream's own cursor for the next page wins over the one derived from the last item.
     const { startAfter: metaStartAfter, startAfterId: metaStartAfterId, total } = page.meta;
     const next =
