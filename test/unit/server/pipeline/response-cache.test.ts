@@ -71,4 +71,25 @@ describe("response cache tags", () => {
     now = Date.parse(due);
     expect(stored()).toEqual([]);
   });
+
+  it("answers sharing a tag are all evicted by its change, whether they joined, left or were stored again", () => {
+    const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000, maxEntries: 3 });
+    const store = (name: string, ...contactIds: string[]) =>
+      expect(cache.store(name, viewer, cache.generation(L), answerBody({ data: { name } }), contactIds.map((id) => [cacheKeys.contact(L, id), { id }] as const))).toBe(true);
+    const stored = (...names: string[]) => names.filter((name) => cache.get(name, L, viewer.scopes) !== undefined);
+    store("a", "x");
+    store("b", "x", "y");
+    store("c", "x");
+    store("b", "x", "y"); // stored again: still one holder of each tag
+    store("d", "y"); // the LRU drops "a", the oldest
+    expect(stored("a", "b", "c", "d")).toEqual(["b", "c", "d"]);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored("b", "c", "d")).toEqual(["d"]);
+    store("e", "x"); // the only holder of x's tags again
+    cache.onChange(change({ type: "set", key: cacheKeys.contact(L, "y"), value: {} }));
+    expect(stored("d", "e")).toEqual(["e"]);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored("e")).toEqual([]);
+    expect(cache.stats().size).toBe(0);
+  });
 });
