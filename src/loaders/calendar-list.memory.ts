@@ -2,8 +2,11 @@
  * Each location's calendar ids (`GET /calendars/`), remembered for the whole gateway: a read of
  * many contacts' appointments through the calendars (resources.ts APPOINTMENTS `bulk`) needs them,
  * and a location's calendars change rarely (no webhook announces it), so one read serves for
- * `ttlMs`. An appointment naming a calendar the list lacks (a webhook, a write's answer) means the
- * list is out of date: it is forgotten, and the next bulk read lists the calendars again.
+ * `ttlMs`. An appointment naming a calendar the list lacks (a webhook) means the list is out of
+ * date: it is forgotten, and the next bulk read lists the calendars again. Another instance's
+ * webhook is heard only as a change of a contact's appointments (the invalidation broadcast ships
+ * no values): the composition root then forgets the location's list (`forget`), one more listing
+ * per appointment change elsewhere, so a calendar created meanwhile is never missed for long.
  * Per instance, never the resource cache: the list only routes reads and is no answer's data.
  * Knows no GraphQL.
  */
@@ -15,6 +18,8 @@ export interface CalendarListMemory {
   load(locationId: string, read: () => Promise<readonly string[]>): Promise<readonly string[]>;
   /** An appointment of `locationId` names `calendarId`: a list that lacks it is forgotten. */
   noteCalendar(locationId: string, calendarId: string): void;
+  /** The location's appointments changed where this instance cannot see which calendar: list them again. */
+  forget(locationId: string): void;
 }
 
 export interface CalendarListMemoryOptions {
@@ -70,6 +75,10 @@ export function createCalendarListMemory(options: CalendarListMemoryOptions = {}
         return;
       }
       // A read in flight may not know it either: its answer is not remembered.
+      reading.delete(locationId);
+    },
+    forget(locationId) {
+      lists.delete(locationId);
       reading.delete(locationId);
     },
   };

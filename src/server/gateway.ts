@@ -48,7 +48,7 @@ import { createRevalidation } from "../loaders/revalidation.runner.js";
 import { createWarmUp, type WarmUp } from "../loaders/warm-up.runner.js";
 import { createBackgroundBudget } from "../upstream/background-budget.js";
 import { freshnessAt, freshnessBasis, type FreshnessBasis } from "../cache/freshness.compute.js";
-import { DEFAULT_RESOURCE_REGISTRY, type PerContactResource } from "../upstream/resources.js";
+import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, type PerContactResource } from "../upstream/resources.js";
 import { loadWeightsFor, type LoadWeights } from "../graphql/limits/index.js";
 import {
   ContactsClient,
@@ -362,6 +362,13 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     await credentials.revoke?.(locationId);
     cache.applyChange({ type: "location", locationId });
   };
+  // Another instance applied a change to a location's appointments (its webhook may name a calendar
+  // created since this instance listed them; the broadcast ships no values): list them again.
+  const stopCalendarListener = cache.onInvalidate((change) => {
+    if (!change.remote) return;
+    if ((change.type === "set" || change.type === "delete") && change.key.kind === APPOINTMENTS.kind) calendars.forget(change.key.locationId);
+    else if ((change.type === "kind" && change.kind === APPOINTMENTS.kind) || change.type === "location") calendars.forget(change.locationId);
+  });
   const stopUninstallListener = cache.onInvalidate((change) => {
     if (change.type !== "location") return;
     // Another instance took the uninstall: forget the credential here too (its memory copy).
@@ -671,6 +678,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       await apollo.stop(); // drains graphql-ws and the http server (grace: SHUTDOWN_GRACE_MS)
       stopInvalidations();
       stopUninstallListener();
+      stopCalendarListener();
       revalidation.stop();
       fieldDefinitions.stop();
       for (const feature of [...features].reverse()) {

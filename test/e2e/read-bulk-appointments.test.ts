@@ -13,6 +13,8 @@ import { DEMO_TOKENS, type SimulatorToken } from "../../src/simulator/index.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 import { LOCATION_A, READ, startStack, type Stack } from "../support/harness.js";
 import { waitFor } from "../support/events-wait.js";
+import { redisTestPrefix, TEST_REDIS_URL } from "../support/redis.js";
+import { generateTestWebhookKeys, postWebhook, webhookBody, webhookKeyEnv } from "../support/webhook-signing.js";
 
 const CALENDARS = "/calendars/";
 const EVENTS = "/calendars/events";
@@ -146,5 +148,40 @@ describe("bulk appointment reads through calendars", () => {
     expect(stack.upstream(CALENDARS)).toHaveLength(1);
     expect(stack.upstream(EVENTS)).toHaveLength(stack.sim.data.listCalendars(LOCATION_A).length);
     expect(stack.upstream(PER_CONTACT)).toHaveLength(0);
+  });
+
+  it("with Redis, a webhook taken by another instance makes this one list the calendars again", async () => {
+    const keys = generateTestWebhookKeys();
+    const redis = redisTestPrefix("bulk-appointments");
+    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redis.prefix, ...webhookKeyEnv(keys) };
+    try {
+      // Two instances of one deployment; `reader`'s simulator plays HighLevel, `intake` takes the webhook.
+      const intake = await startStack({ env, simulator: { tokens: tokensWith(CALENDAR_SCOPES) } });
+      opened.push(intake);
+      const reader = await startStack({ env, simulator: { tokens: tokensWith(CALENDAR_SCOPES) } });
+      opened.push(reader);
+      const token = await reader.tokenFor();
+      const first = await reader.gql<Page>(APPOINTMENTS_OF, { n: 20 }, token);
+      expect(first.body.errors).toBeUndefined();
+      expect(reader.upstream(CALENDARS)).toHaveLength(1);
+
+      // In HighLevel: a new calendar, an appointment in it for a contact nobody has read yet.
+      const later = reader.sim.data.listContacts(LOCATION_A)[25]!;
+      const booked = reader.sim.data.createAppointment(later.id, { calendarId: "SimCalendarBrandNew2", title: "In the new calendar" });
+      const posted = await postWebhook(`${intake.gateway.url}/webhooks/highlevel`, webhookBody({ type: "AppointmentCreate", locationId: LOCATION_A, appointment: booked }), { keys });
+      expect(posted.status).toBe(200);
+
+      const after = first.body.data!.contacts.pageInfo.endCursor;
+      await waitFor(
+        async () => {
+          const next = await reader.gql<Page>(APPOINTMENTS_OF, { n: 20, after }, token);
+          return next.body.data?.contacts.nodes.find((c) => c.id === later.id)?.appointments.some((a) => a.id === booked.id) === true;
+        },
+        { what: "the new calendar's appointment at the other instance" },
+      );
+      expect(reader.upstream(CALENDARS).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await redis.cleanup();
+    }
   });
 });
