@@ -3,7 +3,8 @@
  * exchanges an authorization code and refreshes tokens (FACTS.md "OAuth 2.0 and tokens"). Errors
  * carry the status and the endpoint's own error code/description, never a token, code or secret.
  */
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { request } from "../upstream/index.js";
 
 export interface TokenGrant {
   accessToken: string;

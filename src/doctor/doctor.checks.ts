@@ -17,11 +17,11 @@
  */
 import { createPublicKey } from "node:crypto";
 import type { Redis } from "ioredis";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { mappingProblems, type Config, type DefinitionLike } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
 import { createRedisConnections } from "../redis/index.js";
-import { credentialsFromConfig, errorFromResponse, type CredentialProvider } from "../upstream/index.js";
+import { credentialsFromConfig, errorFromResponse, request, type CredentialProvider } from "../upstream/index.js";
 
 export const WRITE_PROBE_CONTACT_ID = "DoctorWriteProbe0000";
 

@@ -15,8 +15,8 @@
  * gets counts.
  */
 import type { Redis } from "ioredis";
-import { request, type Dispatcher } from "undici";
-import type { BreakerState } from "../upstream/index.js";
+import type { Dispatcher } from "undici";
+import { request, type BreakerState } from "../upstream/index.js";
 
 export interface ReadinessOptions {
   /** Base URL of the upstream actually used (the simulator's in demo mode). */

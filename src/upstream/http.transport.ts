@@ -5,7 +5,8 @@
  * arrived, with an `UpstreamError` of reason `timeout` or `connection`. The bearer token travels
  * only in the `Authorization` header: never in an error, never in a log line.
  */
-import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { Pool, undiciErrors } from "./undici-modules.js";
 import type { Logger } from "../observability/logger.js";
 import type { UpstreamHandler, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
 import { UpstreamError } from "./upstream.error.js";

@@ -2,6 +2,8 @@
 export { ContactsClient } from "./contacts.client.js";
 export type { ContactsClientOptions, CallOptions, IterateContactsOptions } from "./contacts.client.js";
 export { HttpTransport, transportError, wasNotSent } from "./http.transport.js";
+export { request } from "./undici-modules.js";
+export type { RequestOptions } from "./undici-modules.js";
 export type { HttpTransportOptions } from "./http.transport.js";
 export { compose } from "./pipeline.js";
 export type { HttpMethod, RequestLane, RequestPriority, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
