@@ -52,17 +52,19 @@ export function createCalendarRoutes(store: MemoryStore): RouteDefinition[] {
         const { calendarId, userId, groupId } = ctx.query;
         if (!calendarId && !userId && !groupId) throw httpError(400, "Either of calendarId, userId or groupId is required");
         if (endMs < startMs) throw httpError(400, "endTime must not be before startTime");
-        const matches = (a: Readonly<SimulatorAppointment>): boolean => {
-          if (calendarId && a.calendarId !== calendarId) return false;
-          if (groupId && a.groupId !== groupId) return false;
-          if (userId && a.assignedUserId !== userId && !(a.users ?? []).includes(userId)) return false;
+        // Each start time parsed once (a calendar can hold thousands of appointments).
+        const kept: { startMs: number; appointment: Readonly<SimulatorAppointment> }[] = [];
+        store.forEachLocationAppointment(locationId, (a) => {
+          if (calendarId && a.calendarId !== calendarId) return;
+          if (groupId && a.groupId !== groupId) return;
+          if (userId && a.assignedUserId !== userId && !(a.users ?? []).includes(userId)) return;
           const start = appointmentTimeMs(a.startTime);
-          return start >= startMs && start <= endMs;
-        };
-        const events = store
-          .locationAppointments(locationId, matches)
-          .sort((a, b) => appointmentTimeMs(a.startTime) - appointmentTimeMs(b.startTime) || a.id.localeCompare(b.id))
-          .map(withoutNulls);
+          if (start >= startMs && start <= endMs) kept.push({ startMs: start, appointment: a });
+        });
+        const events = kept
+          // Ties by id in code-point order (cheap; the spec names no order within a start time).
+          .sort((x, y) => x.startMs - y.startMs || (x.appointment.id < y.appointment.id ? -1 : x.appointment.id > y.appointment.id ? 1 : 0))
+          .map(({ appointment }) => withoutNulls(appointment));
         return { status: 200, body: { events } };
       },
     },

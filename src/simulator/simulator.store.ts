@@ -582,15 +582,16 @@ export class MemoryStore implements SimulatorStore {
     if (calendarId && !this.calendars.get(locationId)?.has(calendarId)) this.defineCalendar(locationId, { id: calendarId });
   }
 
-  /** The appointments of a location that `matches` accepts (`GET /calendars/events`), each naming its contact. */
-  locationAppointments(locationId: string, matches: (appointment: Readonly<SimulatorAppointment>) => boolean): SimulatorAppointment[] {
-    const out: SimulatorAppointment[] = [];
+  /**
+   * Visits every appointment of a location (`GET /calendars/events` filters them), each naming its
+   * contact: the live records, read-only, for a route that serialises what it keeps at once (a
+   * location can hold thousands: no deep copy of each).
+   */
+  forEachLocationAppointment(locationId: string, visit: (appointment: Readonly<SimulatorAppointment>) => void): void {
     for (const contact of this.sortedContacts(locationId)) {
       const bucket = this.buckets.get(contact.id);
-      if (!bucket) continue;
-      for (const appointment of bucket.appointments.values()) if (matches(appointment)) out.push(clone(appointment));
+      if (bucket) for (const appointment of bucket.appointments.values()) visit(appointment);
     }
-    return out;
   }
 
   listAppointments(contactId: string): SimulatorAppointment[] {
