@@ -28,14 +28,23 @@ export function createReadLog(): ReadLog {
 }
 
 /** The reads a loader set makes of the shared cache (`fetchedAt` and `now`: for the answer's freshness). */
-export type CacheReads = Pick<ResourceCache, "load" | "peek"> & Partial<Pick<ResourceCache, "fetchedAt" | "now">>;
+export type CacheReads = Pick<ResourceCache, "load" | "peek"> & Partial<Pick<ResourceCache, "fetchedAt" | "now" | "lookup">>;
 
 /** When the value just read for `key` was fetched: the cached entry's time, else now (a value that was not stored). */
 const fetchedAtOf = (cache: CacheReads, key: ResourceKey): number | undefined => cache.fetchedAt?.(key) ?? cache.now?.();
 
-/** `cache`, with every load and peek recorded in `log`. */
+/** `cache`, with every load, lookup and peek recorded in `log`. */
 export function recordingReads(cache: CacheReads, log: ReadLog): CacheReads {
+  const lookup = cache.lookup?.bind(cache);
   return {
+    // A lookup is recorded as the load it stands for: the value and its fetch time, or a failed read.
+    ...(lookup && {
+      lookup: <T>(key: ResourceKey) => {
+        const found = lookup<T>(key);
+        if (found) log.record(key, "value" in found ? found.value : undefined, "value" in found ? found.fetchedAt : undefined);
+        return found;
+      },
+    }),
     load: <T>(key: ResourceKey, fetch: () => Promise<T>, options?: { bypass?: boolean; ttlMs?: number }) =>
       cache.load<T>(key, fetch, options).then(
         (value) => {

@@ -231,13 +231,8 @@ export class ResourceCache {
     const ttlMs = options.ttlMs === undefined ? this.ttlMs : Math.min(this.ttlMs, options.ttlMs);
     const storageKey = this.#storageKey(key);
     if (!options.bypass) {
-      const entry = this.#lru.get(storageKey);
-      const verdict = entry && this.#verdict(key, entry);
-      if (entry && verdict !== "expired") {
-        this.#hits += 1;
-        if (verdict === "stale") this.#announceStale(key, entry);
-        return entry.kind === "value" ? Promise.resolve(entry.value as T) : Promise.reject(entry.error);
-      }
+      const entry = this.#localHit(key, storageKey);
+      if (entry) return entry.kind === "value" ? Promise.resolve(entry.value as T) : Promise.reject(entry.error);
       const running = this.#inFlight.get(storageKey);
       if (running) {
         this.#coalesced += 1;
@@ -289,6 +284,19 @@ export class ResourceCache {
     })();
     this.#inFlight.set(storageKey, record);
     return record.promise as Promise<T>;
+  }
+
+  /**
+   * What `load(key, …)` would answer from this instance's LRU, synchronously and with the same
+   * bookkeeping (a hit counted, a stale entry announced for revalidation): the value and when it
+   * was fetched, or the cached NOT_FOUND `load` would reject with; undefined when `load` would have
+   * to wait (in flight, the shared tier, the upstream). Lets a caller that reads many keys skip a
+   * promise per key when they are all cached (src/loaders/contact.loaders.ts).
+   */
+  lookup<T>(key: ResourceKey): { value: T; fetchedAt: number } | { error: unknown } | undefined {
+    const entry = this.#localHit(key, this.#storageKey(key));
+    if (!entry) return undefined;
+    return entry.kind === "value" ? { value: entry.value as T, fetchedAt: entry.fetchedAt } : { error: entry.error };
   }
 
   /** The cached value without loading (undefined when absent, expired or a cached NOT_FOUND). */
@@ -501,6 +509,17 @@ export class ResourceCache {
       if (generation !== undefined) return `${base}\u0000k${generation}`;
     }
     return base;
+  }
+
+  /** The entry `load` answers from without waiting (a hit, counted; a stale one announced), if any. */
+  #localHit(key: ResourceKey, storageKey: string): Entry | undefined {
+    const entry = this.#lru.get(storageKey);
+    if (!entry) return undefined;
+    const verdict = this.#verdict(key, entry);
+    if (verdict === "expired") return undefined;
+    this.#hits += 1;
+    if (verdict === "stale") this.#announceStale(key, entry);
+    return entry;
   }
 
   /** Kept current by webhooks? `fresh`, `stale` (serve and revalidate) or `expired` (a miss). */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createResourceCache, type SharedCacheTier } from "../../../src/cache/resource-cache.js";
+import { createReadLog } from "../../../src/cache/read-log.js";
 import { keys } from "../../../src/cache/resource-key.js";
 import { createBulkRouteMemory } from "../../../src/loaders/bulk-route.memory.js";
 import { createLoaders } from "../../../src/loaders/contact.loaders.js";
@@ -58,6 +59,30 @@ describe("tasks loader over the bulk route", () => {
     expect(lists.map((l) => l.map((t) => t.id))).toEqual([["a-t1"], ["b-t1"], ["c-t1"], ["d-t1"]]);
     // Stored under the per-contact key.
     expect(cache.peek(keys.list(LOCATION, TASKS.kind, "c"))).toEqual([task("c", 1)]);
+  });
+
+  it("answers a batch whose lists are all cached without a fetch, counting and recording each read as a load would", async () => {
+    let now = 1_000;
+    const cache = createResourceCache({ nowMs: () => now });
+    cache.set(keys.list(LOCATION, TASKS.kind, "a"), [task("a", 1)]);
+    now = 2_000;
+    cache.set(keys.list(LOCATION, TASKS.kind, "b"), [task("b", 1)]);
+    // A cached NOT_FOUND (the contact is gone): its key fails as `load` would, the others answer.
+    const gone = new UpstreamError({ code: "NOT_FOUND", reason: "not_found", message: "Contact with id z not found", status: 400, method: "GET", route: "/contacts/:contactId/tasks" });
+    await cache.load(keys.list(LOCATION, TASKS.kind, "z"), () => Promise.reject(gone)).catch(() => undefined);
+    const before = cache.stats();
+    const { client, calls } = fakeClient(async (ids) => allOf(ids));
+    const reads = createReadLog();
+    const loaders = createLoaders({ client, cache, bulkRoutes: createBulkRouteMemory() }, LOCATION, reads);
+    const results = await Promise.allSettled(["a", "z", "b"].map((id) => loaders.list(TASKS).load(id)));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value.map((t) => t.id) : (r.reason as UpstreamError).code))).toEqual([["a-t1"], "NOT_FOUND", ["b-t1"]]);
+    expect(calls).toEqual({ bulk: [], single: [] });
+    expect(cache.stats()).toMatchObject({ hits: before.hits + 3, misses: before.misses, fetches: before.fetches });
+    expect(reads.reads().map(([key, value, fetchedAt]) => [key.contactId, value === undefined ? "failed" : "listed", fetchedAt])).toEqual([
+      ["a", "listed", 1_000],
+      ["z", "failed", undefined],
+      ["b", "listed", 2_000],
+    ]);
   });
 
   it("asks for at most 100 contacts per bulk read", async () => {
