@@ -74,6 +74,27 @@ describe("npm start (demo mode)", () => {
       expect(ro.data.contacts.nodes[0]!.name).toBeTruthy();
       expect((await ask(readWrite!)).data.viewer.scopes).toEqual(["contacts.readonly", "contacts.write"]);
 
+      // The demo's upstream credential holds what a default install grants (OAUTH_SCOPES): the
+      // tasks and appointments of a page (and of the warm-up's 100 contacts) are read in bulk.
+      const relations = await fetch(`${sandbox}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${readOnly}` },
+        body: JSON.stringify({ query: "{ contacts(first: 30) { nodes { tasks { id } appointments { id } } } }" }),
+      });
+      expect(((await relations.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const metrics = await (await fetch(`${sandbox}/metrics`)).text();
+      const calls = (route: string) =>
+        metrics
+          .split("\n")
+          .filter((line) => line.startsWith("cgw_upstream_requests_total{") && line.includes(`route="${route}"`))
+          .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+      expect(calls("/locations/:locationId/tasks/search")).toBeGreaterThan(0);
+      expect(calls("/calendars/events")).toBeGreaterThan(0);
+      expect(calls("/contacts/:contactId/tasks")).toBe(0);
+      // A contact holding an instance of a recurring event is still read on its own
+      // (src/upstream/contacts.client.ts): a few at most, never one per contact of the page.
+      expect(calls("/contacts/:contactId/appointments")).toBeLessThan(5);
+
       const page = await fetch(`${sandbox}/graphql`, { headers: { accept: "text/html" } });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("ContactsDashboard");
