@@ -10,6 +10,10 @@
  *   nothing can change. HighLevel checks the scope before looking the contact up: 400 "Contact …
  *   not found" (or a 422 validation answer) means the token carries `contacts.write`; 401 "not
  *   authorized for this scope" means it does not.
+ * - each bulk read of a relation (src/upstream/resources.ts `bulk`: tasks through
+ *   `POST /locations/:id/tasks/search`, appointments through `GET /calendars/` and
+ *   `GET /calendars/events`), probed with one small read each: a refusal is a warning (!), not a
+ *   failure, since the gateway then reads that relation per contact (one call per contact);
  * - with FIELD_MAPPING: `GET /locations/:id/customFields?model=contact`, every mapped field
  *   present with a compatible type (one ✗ per problem, naming the field).
  * Plus: webhook public keys parse, Redis answers PING when REDIS_URL is set, the credential store
@@ -21,7 +25,7 @@ import type { Dispatcher } from "undici";
 import { mappingProblems, type Config, type DefinitionLike } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
 import { createRedisConnections } from "../redis/index.js";
-import { credentialsFromConfig, errorFromResponse, request, type CredentialProvider } from "../upstream/index.js";
+import { credentialsFromConfig, DEFAULT_RESOURCE_REGISTRY, errorFromResponse, request, type CredentialProvider, type PerContactResource } from "../upstream/index.js";
 
 export const WRITE_PROBE_CONTACT_ID = "DoctorWriteProbe0000";
 
@@ -29,8 +33,10 @@ export interface DoctorResult {
   name: string;
   ok: boolean;
   detail: string;
-  /** What to do about a ✗. */
+  /** What to do about a ✗ (or a warning). */
   hint?: string;
+  /** Works, but costs more than it should (e.g. a bulk read refused): shown as !, never a failure. */
+  warning?: boolean;
 }
 
 export interface RunDoctorOptions {
@@ -181,14 +187,14 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
       add({ name: `token available ${at}`, ok: false, detail: describeError(error), hint: "reinstall the app for this location via /oauth/install" });
       return;
     }
-    const call = async (method: "GET" | "PUT", path: string, query?: Record<string, string>, body?: unknown): Promise<Probe> => {
+    const call = async (method: "GET" | "PUT" | "POST", path: string, query?: Record<string, string>, body?: unknown, version = config.upstream.version): Promise<Probe> => {
       const url = new URL(baseUrl + path);
       for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
       const r = await request(url, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          version: config.upstream.version,
+          version,
           accept: "application/json",
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
         },
@@ -262,6 +268,11 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorResult
       }
     } catch (error) {
       add({ name: `write scope (contacts.write) ${at}`, ok: false, detail: `PUT probe failed: ${describeError(error)}`, hint: "run doctor again; check the network" });
+    }
+
+    // Bulk reads of the relations (resources.ts): one small probe each.
+    for (const resource of DEFAULT_RESOURCE_REGISTRY.perContact) {
+      if (resource.bulk) add(await checkBulkRead(resource, locationId, at, call));
     }
 
     // Field mapping (FIELD_MAPPING) against the location's custom-field definitions.
@@ -351,5 +362,47 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+type ProbeCall = (method: "GET" | "POST", path: string, query?: Record<string, string>, body?: unknown, version?: string) => Promise<Probe>;
+
+/**
+ * Whether a relation's bulk read works for this location: the tasks search for no contact with
+ * `limit` 1, or the calendar list and then one calendar's events over an empty window (0..1 ms).
+ * Refused or failing, the gateway reads that relation per contact: a warning naming the scope.
+ */
+async function checkBulkRead(resource: PerContactResource, locationId: string, at: string, call: ProbeCall): Promise<DoctorResult> {
+  const bulk = resource.bulk!;
+  const name = `bulk read of ${resource.kind} ${at}`;
+  const location = encodeURIComponent(locationId);
+  const fallback = (route: string, scope: string, probe: Probe): DoctorResult => {
+    const e = errorFromResponse({ method: "GET", route }, { ...probe, durationMs: 0 });
+    const refused = probe.status === 401 || probe.status === 403;
+    return {
+      name,
+      ok: true,
+      warning: true,
+      detail: `${route} answered ${probe.status}${e.upstreamMessages.length > 0 ? `: ${e.upstreamMessages.join("; ")}` : ""}; ${resource.kind} are read per contact (one call per contact)`,
+      hint: refused ? `grant ${scope} to the token / add it to OAUTH_SCOPES and reinstall` : "run doctor again; if it persists, the gateway keeps reading per contact",
+    };
+  };
+  const ok = (status: number) => status >= 200 && status < 300;
+  try {
+    if (bulk.via === "contacts") {
+      const probe = await call("POST", bulk.route.replace(":locationId", location), undefined, { [bulk.contactsField]: [], limit: 1 });
+      if (!ok(probe.status)) return fallback(bulk.route, bulk.scope, probe);
+      return { name, ok: true, detail: `${bulk.route} answered ${probe.status} (${bulk.scope})` };
+    }
+    const calendars = await call("GET", bulk.calendarsRoute, { locationId }, undefined, bulk.version);
+    if (!ok(calendars.status)) return fallback(bulk.calendarsRoute, bulk.calendarsScope, calendars);
+    const list = (calendars.body as Record<string, unknown> | undefined)?.[bulk.calendarsWrapper];
+    const first = Array.isArray(list) ? (list.find((c) => typeof (c as { id?: unknown })?.id === "string") as { id: string } | undefined) : undefined;
+    if (!first) return { name, ok: true, detail: `${bulk.calendarsRoute} answered ${calendars.status} with no calendar: nothing to read yet` };
+    const events = await call("GET", bulk.eventsRoute, { locationId, calendarId: first.id, startTime: "0", endTime: "1" }, undefined, bulk.version);
+    if (!ok(events.status)) return fallback(bulk.eventsRoute, bulk.eventsScope, events);
+    return { name, ok: true, detail: `${bulk.calendarsRoute} and ${bulk.eventsRoute} answered (${bulk.calendarsScope}, ${bulk.eventsScope})` };
+  } catch (error) {
+    return { name, ok: true, warning: true, detail: `probe failed: ${describeError(error)}; ${resource.kind} may be read per contact`, hint: "run doctor again; check the network" };
   }
 }

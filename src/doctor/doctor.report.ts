@@ -1,13 +1,15 @@
-/** Renders doctor results as the ✓/✗ lines `npm run doctor` prints (hints indented under failures). */
+/** Renders doctor results as the ✓/!/✗ lines `npm run doctor` prints (hints indented under failures and warnings). */
 import type { DoctorResult } from "./doctor.checks.js";
 
 export function formatDoctorReport(results: readonly DoctorResult[]): string {
   const lines = results.flatMap((r) => [
-    `${r.ok ? "✓" : "✗"} ${r.name}: ${r.detail}`,
-    ...(!r.ok && r.hint ? [`    fix: ${r.hint}`] : []),
+    `${!r.ok ? "✗" : r.warning ? "!" : "✓"} ${r.name}: ${r.detail}`,
+    ...((!r.ok || r.warning) && r.hint ? [`    fix: ${r.hint}`] : []),
   ]);
   const failed = results.filter((r) => !r.ok).length;
-  lines.push("", failed === 0 ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`);
+  const warnings = results.filter((r) => r.ok && r.warning).length;
+  const warned = warnings === 0 ? "" : ` (${warnings} with a warning)`;
+  lines.push("", failed === 0 ? `all ${results.length} checks passed${warned}` : `${failed} of ${results.length} checks failed${warned}`);
   return lines.join("\n") + "\n";
 }
 

@@ -40,10 +40,30 @@ describe("runDoctor against the simulator", () => {
       "read scope (contacts.readonly)",
       "rate-limit headroom",
       "write scope (contacts.write)",
+      "bulk read of tasks",
+      "bulk read of appointments",
     ]);
     const calls = sim.requests.filter((r) => r.route !== "unknown").map((r) => `${r.method} ${r.path}`);
-    expect(calls).toEqual(["GET /contacts/", `PUT /contacts/${WRITE_PROBE_CONTACT_ID}`]);
-    expect(formatDoctorReport(results)).toMatch(/^✓ upstream reachable/m);
+    expect(calls).toEqual(["GET /contacts/", `PUT /contacts/${WRITE_PROBE_CONTACT_ID}`, `POST /locations/${DEMO_LOCATION_ID}/tasks/search`, "GET /calendars/"]);
+    const report = formatDoctorReport(results);
+    expect(report).toMatch(/^✓ upstream reachable/m);
+    // This token lacks the bulk scopes: a warning with the scope to grant, not a failure.
+    expect(report).toMatch(/^! bulk read of tasks \[.*\]: .*per contact/m);
+    expect(report).toMatch(/fix: grant locations\/tasks\.readonly/);
+    expect(report).toMatch(/fix: grant calendars\.readonly/);
+    expect(report).toMatch(/all 10 checks passed \(2 with a warning\)/);
+  });
+
+  it("a token holding the bulk scopes reads tasks and appointments in bulk: no warning", async () => {
+    sim.addToken({
+      token: "doctor-install-token-A",
+      locationId: DEMO_LOCATION_ID,
+      scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "calendars.readonly", "calendars/events.readonly"],
+    });
+    sim.clearRequests();
+    const results = await runDoctor({ config: loadConfig(envFor({ CONTACTS_API_TOKEN: "doctor-install-token-A" })) });
+    expect(results.filter((r) => !r.ok || r.warning)).toEqual([]);
+    expect(sim.requests.map((r) => `${r.method} ${r.route}`)).toContain("GET /calendars/events");
   });
 
   it("a bad token fails 'token valid' with a hint, and the token never appears in the report", async () => {
