@@ -100,18 +100,12 @@ async function main(): Promise<void> {
 
   if (isDemoMode(config)) {
     // Loaded in demo mode only: a real-mode process never holds the simulator and its seed data.
-    const { DEMO_LOCATION_ID, DEMO_TOKENS, OTHER_LOCATION_ID, startSimulator } = await import("./simulator/index.js");
-    // The gateway's own upstream credential per location holds what an install grants (OAUTH_SCOPES),
-    // so the demo reads the way a default install does: tasks and appointments of many contacts in
-    // bulk. The ready-made DEMO_TOKENS keep their narrower scopes for the tests that rely on them.
-    const installTokens = [DEMO_LOCATION_ID, OTHER_LOCATION_ID].map((locationId) => ({
-      token: `sim-install-${randomBytes(12).toString("base64url")}`,
-      locationId,
-      scopes: [...config.oauth.scopes],
-    }));
+    const { DEMO_LOCATION_ID, DEMO_TOKENS, demoTokensWithInstall, startSimulator } = await import("./simulator/index.js");
     simulator = await startSimulator({
       port: 0,
-      tokens: [...DEMO_TOKENS, ...installTokens],
+      // The gateway's upstream credential holds what an install grants (OAUTH_SCOPES), so the demo
+      // reads the way a default install does: tasks and appointments of many contacts in bulk.
+      tokens: demoTokensWithInstall(config.oauth.scopes),
       // As in HighLevel, a new contact takes a few seconds to show up in search.
       searchIndexDelayMs: 3_000,
       ...(config.demo.activityIntervalMs > 0 ? { activity: { intervalMs: config.demo.activityIntervalMs } } : {}),

@@ -45,6 +45,21 @@ export const DEMO_TOKENS: readonly SimulatorToken[] = Object.freeze([
   { token: "sim-ro-B-token", locationId: OTHER_LOCATION_ID, scopes: ["contacts.readonly", ...LOCATION_READ_SCOPES] },
 ]);
 
+/**
+ * DEMO_TOKENS plus, for each demo location, an install token holding `scopes` (what a default
+ * install grants, OAUTH_SCOPES): the credential `npm start` and `npm run doctor` use in demo mode,
+ * so the demo reads the way a real install does (tasks and appointments in bulk). A fresh random
+ * token per process: it never appears in a log or a test.
+ */
+export function demoTokensWithInstall(scopes: readonly string[]): SimulatorToken[] {
+  const install = [DEMO_LOCATION_ID, OTHER_LOCATION_ID].map((locationId) => ({
+    token: `sim-install-${randomUUID()}`,
+    locationId,
+    scopes: [...scopes],
+  }));
+  return [...DEMO_TOKENS.map((t) => ({ ...t, scopes: [...t.scopes] })), ...install];
+}
+
 interface CompiledRoute {
   definition: RouteDefinition;
   pattern: RegExp;
