@@ -16,7 +16,9 @@
 // BENCH_MISS_REQUESTS (300 per round), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
-// under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0). Prints JSON lines and a summary.
+// under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0), BENCH_FOCUS_ENV_<name> /
+// BENCH_FOCUS_FLAGS_<name> (environment / node flags of one build; flags default to its package.json's
+// npm start). Prints JSON lines (miss rounds with GC time per request and helper-thread CPU) and a summary.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -98,6 +100,8 @@ async function start(build, port, extra = {}) {
     upstream: extra.upstream,
     name: build.name,
     ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}),
+    // BENCH_FOCUS_FLAGS_<name>: node flags for one build instead of its npm start's (space-separated; empty for none).
+    ...(env[`BENCH_FOCUS_FLAGS_${build.name}`] !== undefined ? { nodeFlags: env[`BENCH_FOCUS_FLAGS_${build.name}`].split(/\s+/).filter(Boolean) } : {}),
     env: {
       // BENCH_FOCUS_OURS_ENV=K=V,K2=V2: extra environment for ours (runtime experiments, e.g. allocator settings).
       // BENCH_FOCUS_ENV_<name>: the same, for one build only.

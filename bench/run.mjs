@@ -31,7 +31,7 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { cpuMs, gql, load, pin, rssMb, sleep, summarize, waitFor } from "./lib/measure.mjs";
 import { monotonicUs, summarizeCpuProfile } from "./lib/profile.mjs";
-import { mintCallerToken, startBaseline, startOurs, startPeerSystem } from "./lib/systems.mjs";
+import { mintCallerToken, startBaseline, startFlags, startOurs, startPeerSystem } from "./lib/systems.mjs";
 import { ensurePeerInstalled, composePeerSupergraph } from "./peers/start-peer.mjs";
 import { renderMarkdown, renderSvg, renderConsole } from "./lib/report.mjs";
 import { loadRuns, renderSpread } from "./lib/spread.mjs";
@@ -391,7 +391,7 @@ async function main() {
   for (const sys of Object.values(systems)) results.systems[sys.name].rssEndMb = rssMb(sys.pid);
 
   results.notes.push(
-    "ours: `node dist/src/main.js` against the simulator with UPSTREAM_CONCURRENCY=64 and the client-side rate budget lifted like the simulator's (RATE_LIMIT_BURST=1000000); everything else default (resource cache 5 min, response cache 60 s for every read operation). Its dashboard query is `dashboard(first: 50)` with `summary` plus the three relations; its contacts page `contacts(first: 50) { nodes { … } }` with the three relations.",
+    "ours: `" + ["node", ...startFlags(root), "dist/src/main.js"].join(" ") + "` (npm start's command) against the simulator with UPSTREAM_CONCURRENCY=64 and the client-side rate budget lifted like the simulator's (RATE_LIMIT_BURST=1000000); everything else default (resource cache 5 min, response cache 60 s for every read operation). Its dashboard query is `dashboard(first: 50)` with `summary` plus the three relations; its contacts page `contacts(first: 50) { nodes { … } }` with the three relations.",
     `peer: Hive Gateway + GraphQL Mesh OpenAPI source (bench/peers/package.json pins) composed from test/fixtures/contacts-api/apps/contacts.json, relations joined with @resolveTo; response cache TTL ${Math.round(cfg.peerTtlMs / 1000)} s, one cache per Authorization header. Its list items carry fewer fields (no name), so it selects id, email, tags and the same three relations.`,
     "naive baseline: graphql 16 + node:http, `contacts(first: 50)` with the three relations, every relation fetched directly (bench/baseline/server.mjs); it answers the dashboard scenario with that same page.",
     "tuned baseline: graphql 16 + node:http, an undici Pool, a DataLoader per relation per request, an lru-cache of upstream answers (TTL 5 min, no webhook intake: freshness is its TTL) and of parsed documents, no response cache (bench/baseline/tuned.mjs); it answers the gateway's own dashboard text (summary included) and contacts page.",
@@ -667,11 +667,11 @@ function memoryBreakdown(m) {
   if (!h || !Number.isFinite(h.committed)) return "";
   const f = (n) => n.toFixed(0);
   return (
-    `. Breakdown: V8 heap committed ${f(h.committed)} MB = young generation ${f(h.young)} MB (two semi-spaces, sized for throughput) + old space ${f(h.old)} MB` +
+    `. Breakdown: V8 heap committed ${f(h.committed)} MB = young generation ${f(h.young)} MB (two semi-spaces) + old space ${f(h.old)} MB` +
     ` (${f(h.oldUsed)} MB in use, including garbage promoted during the load that waits for the next major GC) + code/large objects;` +
     ` external ${f(h.external)} MB; the rest, ${f(m.rssMb - h.committed - h.external)} MB, is the node binary's pages and native memory.` +
-    " The old space is held to 1.5x what the last major GC kept (HEAP_GROWING_PERCENT=50; V8's own heuristic lets it reach 4x: ~186 instead of ~163 MB);" +
-    " smaller semi-spaces cost ~8% more CPU per miss and are not used (bench/results/2026-12-03-execution-memory.md)"
+    " The old space is held to 1.5x what the last major GC kept (HEAP_GROWING_PERCENT=50; V8's own heuristic lets it reach 4x)" +
+    " and npm start runs node with --max-semi-space-size=8 (a 16 MB young generation), neither with a measured CPU cost (bench/results/2026-12-03-execution-memory.md)"
   );
 }
 

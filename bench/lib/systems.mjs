@@ -3,7 +3,7 @@
 // the naive and tuned baselines (bench/baseline/server.mjs, tuned.mjs) and the peer (bench/peers/start-peer.mjs).
 // Every start resolves once the system answers, and returns {name, url, pid, stop()}.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { startPeer } from "../peers/start-peer.mjs";
@@ -61,12 +61,24 @@ function tail(child) {
 }
 
 /**
- * Ours: `node dist/src/main.js` against the simulator, with the client-side rate budget lifted like
- * the simulator's (the bench measures the gateway, not the governor) unless `liftBudget` is false.
- * `cpuProfileDir` adds --cpu-prof.
+ * The node flags `npm start` runs the gateway with (the `start` script of the build's package.json,
+ * `node <flags> dist/src/main.js`): the bench starts ours as the product starts. A build whose
+ * package.json starts it without flags gets none.
  */
-export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfileDir, name = "ours", liftBudget = true }) {
-  const args = [];
+export function startFlags(root) {
+  const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.start ?? "";
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(start.trim());
+  if (!m) throw new Error(`${root}/package.json: expected the start script "node [--flag[=value] ...] dist/src/main.js", received ${JSON.stringify(start)}`);
+  return m[1].split(" ").filter(Boolean);
+}
+
+/**
+ * Ours: `node <npm start's flags> dist/src/main.js` against the simulator, with the client-side rate budget lifted like
+ * the simulator's (the bench measures the gateway, not the governor) unless `liftBudget` is false.
+ * `cpuProfileDir` adds --cpu-prof; `nodeFlags` replaces npm start's flags (experiments).
+ */
+export async function startOurs({ root, port, cpu, upstream, env = {}, cpuProfileDir, name = "ours", liftBudget = true, nodeFlags = startFlags(root) }) {
+  const args = [...nodeFlags];
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
     args.push("--cpu-prof", "--cpu-prof-dir", cpuProfileDir);
