@@ -16,7 +16,7 @@ export {
   upstreamToGraphQLError,
 } from "./common/errors.js";
 export type { GatewayErrorCode } from "./common/errors.js";
-export { DateTimeScalar, toDate } from "./common/scalars.js";
+export { DateTimeScalar, toDate, toDateTime } from "./common/scalars.js";
 export { ContactRecord } from "./contact/contact.record.js";
 export { Contact, CustomFieldValue } from "./contact/contact.type.js";
 export { Task } from "./task/task.type.js";

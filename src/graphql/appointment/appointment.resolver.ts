@@ -1,6 +1,6 @@
 /** Field resolvers of `Appointment`: `dateAdded`/`dateUpdated` as DateTime and the `contact` join. */
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { DateTimeScalar, toDateTime } from "../common/scalars.js";
 import type { UpstreamAppointment } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
 import { Contact } from "../contact/contact.type.js";
@@ -10,13 +10,13 @@ import { Appointment } from "./appointment.type.js";
 @Resolver(() => Appointment)
 export class AppointmentFieldsResolver {
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dateAdded(@Root() appointment: UpstreamAppointment): Date | null {
-    return toDate(appointment.dateAdded);
+  dateAdded(@Root() appointment: UpstreamAppointment): Date | string | null {
+    return toDateTime(appointment.dateAdded);
   }
 
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dateUpdated(@Root() appointment: UpstreamAppointment): Date | null {
-    return toDate(appointment.dateUpdated);
+  dateUpdated(@Root() appointment: UpstreamAppointment): Date | string | null {
+    return toDateTime(appointment.dateUpdated);
   }
 
   @FieldResolver(() => Contact, { nullable: true })

@@ -7,7 +7,7 @@
  */
 import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import type { GatewayContext } from "../context.js";
-import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { DateTimeScalar, toDateTime } from "../common/scalars.js";
 import { ContactRecord, type ContactField } from "./contact.record.js";
 import { ContactAttribution, DndChannelSetting } from "./contact-detail.type.js";
 import { Contact } from "./contact.type.js";
@@ -58,8 +58,8 @@ export class ContactDetailResolver {
   }
 
   @FieldResolver(() => DateTimeScalar, { nullable: true, description: "The contact's last activity in HighLevel." })
-  async lastActivity(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<Date | null> {
-    return toDate(await root.read("lastActivity", ctx.loaders));
+  async lastActivity(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Promise<Date | string | null> {
+    return toDateTime(await root.read("lastActivity", ctx.loaders));
   }
 
   @FieldResolver(() => [DndChannelSetting], { description: "Per-channel do-not-disturb settings (empty when none are set)." })

@@ -8,7 +8,7 @@ import { Arg, Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import type { UpstreamAppointment, UpstreamCustomFieldValue, UpstreamNote, UpstreamTask } from "../../upstream/contacts.types.js";
 import { APPOINTMENTS, NOTES, TASKS } from "../../upstream/resources.js";
 import type { GatewayContext } from "../context.js";
-import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { DateTimeScalar, toDateTime } from "../common/scalars.js";
 import { Appointment } from "../appointment/appointment.type.js";
 import { Note } from "../note/note.type.js";
 import { Task } from "../task/task.type.js";
@@ -96,13 +96,13 @@ export class ContactFieldsResolver {
   }
 
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dateAdded(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Date | null | Promise<Date | null> {
-    return root.readAs("dateAdded", ctx.loaders, toDate);
+  dateAdded(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Date | string | null | Promise<Date | string | null> {
+    return root.readAs("dateAdded", ctx.loaders, toDateTime);
   }
 
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dateUpdated(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Date | null | Promise<Date | null> {
-    return root.readAs("dateUpdated", ctx.loaders, toDate);
+  dateUpdated(@Root() root: ContactRecord, @Ctx() ctx: GatewayContext): Date | string | null | Promise<Date | string | null> {
+    return root.readAs("dateUpdated", ctx.loaders, toDateTime);
   }
 
   @FieldResolver(() => [CustomFieldValue], {

@@ -2,7 +2,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { UpstreamNote } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
-import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { DateTimeScalar, toDateTime } from "../common/scalars.js";
 import { Contact } from "../contact/contact.type.js";
 import { ContactRecord } from "../contact/contact.record.js";
 import { Note } from "./note.type.js";
@@ -10,8 +10,8 @@ import { Note } from "./note.type.js";
 @Resolver(() => Note)
 export class NoteFieldsResolver {
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dateAdded(@Root() note: UpstreamNote): Date | null {
-    return toDate(note.dateAdded);
+  dateAdded(@Root() note: UpstreamNote): Date | string | null {
+    return toDateTime(note.dateAdded);
   }
 
   @FieldResolver(() => Contact, { nullable: true })

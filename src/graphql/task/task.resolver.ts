@@ -2,7 +2,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { UpstreamTask } from "../../upstream/contacts.types.js";
 import type { GatewayContext } from "../context.js";
-import { DateTimeScalar, toDate } from "../common/scalars.js";
+import { DateTimeScalar, toDateTime } from "../common/scalars.js";
 import { Contact } from "../contact/contact.type.js";
 import { ContactRecord } from "../contact/contact.record.js";
 import { Task } from "./task.type.js";
@@ -10,8 +10,8 @@ import { Task } from "./task.type.js";
 @Resolver(() => Task)
 export class TaskFieldsResolver {
   @FieldResolver(() => DateTimeScalar, { nullable: true })
-  dueDate(@Root() task: UpstreamTask): Date | null {
-    return toDate(task.dueDate);
+  dueDate(@Root() task: UpstreamTask): Date | string | null {
+    return toDateTime(task.dueDate);
   }
 
   @FieldResolver(() => Contact, { nullable: true })
