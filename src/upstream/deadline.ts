@@ -11,6 +11,7 @@
  * fairness and priority class) and counts the upstream calls the governor granted it
  * (`upstreamCalls`: what `extensions.cost` reports as actual).
  */
+import { setMaxListeners } from "node:events";
 import { UpstreamError, isUpstreamError } from "./upstream.error.js";
 import type { RequestLane, UpstreamRequest } from "./pipeline.types.js";
 
@@ -51,7 +52,13 @@ export function createOperationDeadline(ms: number, now: () => number = Date.now
     },
     countCall: () => void (calls += 1),
     get signal() {
-      signal ??= AbortSignal.timeout(Math.max(0, at - now()));
+      if (!signal) {
+        signal = AbortSignal.timeout(Math.max(0, at - now()));
+        // One listener per pending call of the operation (a page's 50 per-contact reads wait on it
+        // at once), each removed when its call settles (http.transport.ts, rate-governor.ts,
+        // governance.clock.ts, contacts.client.ts): node's default warning at 11 would be noise.
+        setMaxListeners(0, signal);
+      }
       return signal;
     },
     expired: () => now() >= at || (signal?.aborted ?? false),
