@@ -19,6 +19,8 @@
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -585,24 +587,30 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   });
 
   if (options.sandbox !== false) {
-    // Kept as bytes (~9 MB, once): sending the rendered string would encode a new 9 MB Buffer per visit.
-    let page: Buffer | undefined;
+    // Kept gzipped (~9 MB of HTML, compressed once on the first visit, off the event loop): a
+    // process holds a fraction of it for its lifetime, and browsers take it as it is stored. A
+    // client that does not accept gzip (rare: curl without --compressed) gets it inflated per visit.
+    let page: Promise<Buffer> | undefined;
     const sandboxOptions = options.sandbox ?? {};
+    const headers = {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      vary: "accept-encoding",
+      // Everything the page needs is inline; nothing may load from elsewhere.
+      "content-security-policy":
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline';" +
+        " img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'",
+      "x-content-type-options": "nosniff",
+    };
     app.get(GRAPHQL_PATH, (req, res, next) => {
       if (!wantsHtml(req.headers.accept)) return next();
-      page ??= Buffer.from(renderSandboxPage({ ...sandboxOptions, endpoint: GRAPHQL_PATH }), "utf8");
-      res
-        .status(200)
-        .set({
-          "content-type": "text/html; charset=utf-8",
-          "cache-control": "no-store",
-          // Everything the page needs is inline; nothing may load from elsewhere.
-          "content-security-policy":
-            "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline';" +
-            " img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'",
-          "x-content-type-options": "nosniff",
-        })
-        .send(page);
+      page ??= promisify(gzip)(Buffer.from(renderSandboxPage({ ...sandboxOptions, endpoint: GRAPHQL_PATH }), "utf8"));
+      const gzipped = page;
+      const acceptsGzip = req.acceptsEncodings("gzip", "identity") === "gzip";
+      (async () => {
+        const body = acceptsGzip ? await gzipped : await promisify(gunzip)(await gzipped);
+        res.status(200).set(acceptsGzip ? { ...headers, "content-encoding": "gzip" } : headers).send(body);
+      })().catch(next);
     });
   }
 

@@ -2,6 +2,7 @@
  * The composition root end to end: one port serves /healthz, the sandbox page, POST /graphql and
  * graphql-ws; a contact by id goes through loaders and cache to the simulator.
  */
+import http from "node:http";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LOCATION_A, READ, WRITE, startStack, useStack } from "../support/harness.js";
@@ -68,6 +69,18 @@ describe("gateway (read path)", () => {
     expect(html).toContain("ContactsDashboard");
     // Nothing is loaded from elsewhere: no external script, stylesheet or icon reference.
     expect(html.match(/<(?:script|link|img)\b[^>]*\b(?:src|href)=["']?https?:/gi) ?? []).toEqual([]);
+    // Sent as stored, gzipped, to a client that accepts it; the same page inflated to one that does not.
+    expect(page.headers.get("content-encoding")).toBe("gzip");
+    const plain = await new Promise<{ encoding: string | undefined; body: string }>((resolve, reject) => {
+      const req = http.get(`${s.gateway.url}/graphql`, { headers: { accept: "text/html" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ encoding: res.headers["content-encoding"], body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+    });
+    expect(plain).toEqual({ encoding: undefined, body: html });
   });
 
   it("closes a graphql-ws connection with 4403 unless connection_init carries a valid caller token", async () => {
