@@ -223,10 +223,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   /** The tags of an answer and the time it changes by the clock, from what it read. */
   function describe(locationId: string, reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>, nowMs: number) {
     const tags = new Set<string>();
+    // The contacts and list kinds of this location already tagged: a page's reads name each
+    // contact once per relation and each kind once per contact, so their tags are built once.
+    const taggedContacts = new Set<string>();
+    const taggedKinds = new Set<string>();
+    const once = (seen: Set<string>, id: string) => !seen.has(id) && seen.add(id) !== undefined;
     let changesAt = Infinity;
     for (const [key, value] of reads) {
       tags.add(tag.key(key));
-      if (key.contactId !== undefined) tags.add(tag.contact(key.locationId, key.contactId));
+      const here = key.locationId === locationId;
+      if (key.contactId !== undefined && (!here || once(taggedContacts, key.contactId))) tags.add(tag.contact(key.locationId, key.contactId));
       if (PAGE_KINDS.includes(key.kind)) {
         tags.add(tag.pages(key.locationId));
         // A page the resource cache keeps for a short time only (search pages: the upstream
@@ -234,7 +240,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const expiresAtMs = (value as { expiresAtMs?: unknown } | null | undefined)?.expiresAtMs;
         if (typeof expiresAtMs === "number" && expiresAtMs < changesAt) changesAt = expiresAtMs;
       }
-      if (registry.isListKind(key.kind)) tags.add(tag.kind(key.locationId, key.kind));
+      if (registry.isListKind(key.kind) && (!here || once(taggedKinds, key.kind))) tags.add(tag.kind(key.locationId, key.kind));
       const changes = registry.resourceOf(key.kind)?.changesAt;
       if (changes && value !== null && value !== undefined) {
         for (const item of Array.isArray(value) ? value : [value]) {
