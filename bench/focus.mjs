@@ -112,6 +112,21 @@ async function start(build, port, extra = {}) {
   running.push(sys);
   return sys;
 }
+
+/** Stops each system and prints the CPU profile of the measured rounds (from `fromUs` to now) of those profiled. */
+async function stopAndSummarize(systems, fromUs, top) {
+  const toUs = monotonicUs();
+  for (const { sys, profileDir } of systems) {
+    await stop(sys);
+    if (!profileDir) continue;
+    const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
+    if (!files[0]) continue;
+    const s = summarizeCpuProfile(join(profileDir, files[0]), { top, fromUs, toUs });
+    console.log(`\nprofile ${sys.name} (${join(profileDir, files[0])}), ${s.totalMs.toFixed(0)} ms:`);
+    for (const p of s.byPackage) console.log(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.name}`);
+    for (const f of s.byFunction) console.log(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.name}`);
+  }
+}
 async function stop(sys) {
   running.splice(running.indexOf(sys), 1);
   await sys.stop();
@@ -251,19 +266,7 @@ async function main() {
         console.log(JSON.stringify({ scenario: "hit", round, system: sys.name, rps: r.rps, p95: r.p95, cpuMsPerRequest: cpu / Math.max(1, r.requests), non2xx: r.non2xx, errors: r.errors }));
       }
     }
-    const toUs = monotonicUs();
-    for (const { sys, profileDir } of systems) {
-      await stop(sys);
-      if (profileDir) {
-        const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
-        if (files[0]) {
-          const s = summarizeCpuProfile(join(profileDir, files[0]), { top: 40, fromUs, toUs });
-          console.log(`\nprofile ${sys.name} (${join(profileDir, files[0])}), ${s.totalMs.toFixed(0)} ms:`);
-          for (const p of s.byPackage) console.log(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.name}`);
-          for (const f of s.byFunction) console.log(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.name}`);
-        }
-      }
-    }
+    await stopAndSummarize(systems, fromUs, 40);
   }
 
   if (cfg.scenarios.includes("miss")) {
@@ -305,19 +308,7 @@ async function main() {
         console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, helperThreadsCpuMsPerRequest: helpersPerRequest, upstreamCalls: calls, failed: bad, ...(Object.keys(gc).length ? { gcMsPerRequest: gc } : {}), ...memory }));
       }
     }
-    const toUs = monotonicUs();
-    for (const { sys, profileDir } of systems) {
-      await stop(sys);
-      if (profileDir) {
-        const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
-        if (files[0]) {
-          const s = summarizeCpuProfile(join(profileDir, files[0]), { top: 25, fromUs, toUs });
-          console.log(`\nprofile ${sys.name} (${join(profileDir, files[0])}), ${s.totalMs.toFixed(0)} ms:`);
-          for (const p of s.byPackage) console.log(`  ${p.pct.toFixed(1).padStart(5)} %  ${p.name}`);
-          for (const f of s.byFunction) console.log(`  ${f.pct.toFixed(1).padStart(5)} %  ${f.name}`);
-        }
-      }
-    }
+    await stopAndSummarize(systems, fromUs, 25);
   }
 
   if (cfg.scenarios.includes("memory")) {
