@@ -19,22 +19,10 @@ import { StaticCredentialProvider } from "./upstream/index.js";
 
 const DEMO_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
-function loadConfigOrExit(): Config {
+/** A configuration step whose ConfigError (a bad variable or FIELD_MAPPING file) prints one line and exits 1. */
+function orExit<T>(step: () => T): T {
   try {
-    return loadConfigFromProcess();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-/** Demo mode's field mapping (src/config/field-mapping.parse.ts); an invalid file prints one line and exits 1. */
-function demoFieldMapping(config: Config): Config {
-  try {
-    return withDemoFieldMapping(config);
+    return step();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -69,7 +57,7 @@ function simulatorCredentials(simulator: Simulator, fallbackTokens: readonly Sim
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = orExit(loadConfigFromProcess);
   applyHeapGrowing(config);
   const logger = createLogger({ level: config.logLevel });
   let simulator: Simulator | undefined;
@@ -116,7 +104,8 @@ async function main(): Promise<void> {
     const readOnly = await mint([SCOPES.read], "demo-reader");
     const readWrite = await mint([SCOPES.read, SCOPES.write], "demo-writer");
     gateway = await createGateway({
-      config: demoFieldMapping(config),
+      // Demo mode's field mapping (src/config/field-mapping.parse.ts) when FIELD_MAPPING is unset.
+      config: orExit(() => withDemoFieldMapping(config)),
       logger,
       credentials: simulatorCredentials(simulator, DEMO_TOKENS),
       upstreamBaseUrl: simulator.url,
