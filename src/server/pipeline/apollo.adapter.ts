@@ -114,9 +114,17 @@ function createDocumentStore(maxBytes = DOCUMENT_STORE_MAX_BYTES): DocumentStore
  * instead of Apollo serialising the same large result for every hit; everything else goes on to
  * Apollo and the full pipeline. Hits are counted like any other (`cgw_response_cache_hits_total`).
  */
+/**
+ * Marks a request whose body `storedAnswerListener` already took through stage 1 and the stored-answer
+ * lookup (and missed): express's `checkHttpRequest` and `serveStoredAnswers` pass it on instead of
+ * checking the same body and authenticating the same caller again.
+ */
+const STORED_ANSWER_MISSED = Symbol("storedAnswerMissed");
+type MaybeMissed = { [STORED_ANSWER_MISSED]?: true };
+
 export function serveStoredAnswers(pipeline: OperationPipeline, authenticate: (authorization: unknown) => Promise<CallerAuth>): RequestHandler {
   return (req, res, next) => {
-    if (req.method !== "POST") return next();
+    if (req.method !== "POST" || (req as MaybeMissed)[STORED_ANSWER_MISSED]) return next();
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || typeof body["query"] !== "string") return next();
     answerStored(pipeline, authenticate, body, req.headers.authorization, res, next);
@@ -206,7 +214,10 @@ export function storedAnswerListener(
       const request = body as Record<string, unknown>;
       if (typeof request["query"] !== "string") return proceed();
       if (pipeline.checkRequest({ query: request["query"], variables: request["variables"], operationName: request["operationName"] })) return proceed();
-      answerStored(pipeline, authenticate, request, headers.authorization, res, proceed);
+      answerStored(pipeline, authenticate, request, headers.authorization, res, () => {
+        (req as MaybeMissed)[STORED_ANSWER_MISSED] = true;
+        proceed();
+      });
     });
   };
 }
@@ -240,7 +251,7 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
       res.status(400).json({ errors: [pipeline.formatError(error)] });
       return;
     }
-    if (req.method !== "POST") return next();
+    if (req.method !== "POST" || (req as MaybeMissed)[STORED_ANSWER_MISSED]) return next();
     const body = req.body as Record<string, unknown> | undefined;
     // Not a JSON object: Apollo answers it (wrong content type, batching) with its own 400.
     if (!body || typeof body !== "object" || Array.isArray(body)) return next();
