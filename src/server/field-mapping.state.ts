@@ -15,8 +15,6 @@ export interface FieldMappingState {
   record(locationId: string, outcome: { definitions: readonly DefinitionLike[] } | { error: unknown }): void;
   /** The `/readyz` report. */
   progress(): Record<string, unknown>;
-  /** Problems per location so far. */
-  problems(): ReadonlyMap<string, readonly MappingProblem[]>;
 }
 
 export function createFieldMappingState(options: { mapping: FieldMapping; logger: Logger }): FieldMappingState {
@@ -52,6 +50,5 @@ export function createFieldMappingState(options: { mapping: FieldMapping; logger
         byLocation: Object.fromEntries([...byLocation].filter(([, list]) => list.length > 0).map(([id, list]) => [id, list])),
       };
     },
-    problems: () => byLocation,
   };
 }

@@ -7,7 +7,7 @@
  * src/cache/write-changes.ts. Campaign and workflow enrolments are not part of any cached
  * resource (the API has no read route for them), so they change nothing in the cache.
  */
-import { mappedFieldWrites, mappedWritesCheck } from "./mapped-fields.build.js";
+import { mappedFieldWrites, mappedWritesCheck, withMappedWrites } from "./mapped-fields.build.js";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, ID, Info, Mutation, Query, Resolver } from "type-graphql";
 import { Scopes } from "../root-scopes.js";
@@ -128,10 +128,7 @@ export class ContactActionResolver {
       targetIds: {},
       fields: changedFieldNames(input),
       // Mapped fields (FIELD_MAPPING) are written like createContact's.
-      write: (upstream, location) => {
-        const body = toCreateContactBody(input);
-        return upstream.upsertContact(location, mapped.writes.length > 0 ? { ...body, customFields: [...(body.customFields ?? []), ...mapped.writes] } : body);
-      },
+      write: (upstream, location) => upstream.upsertContact(location, withMappedWrites(toCreateContactBody(input), mapped.writes)),
       resultIds: (r) => ({ contactId: r.contact.id }),
       events: (location, r) => [GATEWAY_EVENTS.contact(r.created ? ContactEventType.CONTACT_CREATE : ContactEventType.CONTACT_UPDATE, location, r.contact)],
       changes: (location, r) => writeChanges.contactWritten(location, r.contact),

@@ -22,8 +22,7 @@ import {
   validateDeleteContact,
   validateUpdateContact,
 } from "../write/input-write.rules.js";
-import { mappedFieldWrites, mappedWritesCheck } from "./mapped-fields.build.js";
-import type { UpstreamCustomFieldWrite } from "../../upstream/contacts.types.js";
+import { mappedFieldWrites, mappedWritesCheck, withMappedWrites } from "./mapped-fields.build.js";
 import { changedFieldNames, normalizeTags, toCreateContactBody, toUpdateContactBody } from "../write/input-write.translate.js";
 import { requestOf } from "../write/mutation-write.runner.js";
 import { checkUnmodifiedSince } from "../write/precondition-write.check.js";
@@ -43,12 +42,6 @@ function currentContact(contact: UpstreamContact): Record<string, unknown> {
 function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamContact): void {
   const loader = ctx.loaders.contact.clear(contactId);
   if (contact) loader.prime(contactId, contact);
-}
-
-/** The body with the mapped fields' writes (FIELD_MAPPING) after any `customFields` given directly. */
-function withMappedWrites<B extends { customFields?: UpstreamCustomFieldWrite[] | undefined }>(body: B, writes: UpstreamCustomFieldWrite[]): B {
-  if (writes.length === 0) return body;
-  return { ...body, customFields: [...(body.customFields ?? []), ...writes] };
 }
 
 /** An update that only writes mapped fields is not empty: drop the "nothing to update" problem. */

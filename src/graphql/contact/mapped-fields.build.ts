@@ -180,6 +180,12 @@ export function mappedFieldWrites(
   return { writes, problems, written };
 }
 
+/** The body with the mapped fields' writes (FIELD_MAPPING) after any `customFields` given directly. */
+export function withMappedWrites<B extends { customFields?: UpstreamCustomFieldWrite[] | undefined }>(body: B, writes: UpstreamCustomFieldWrite[]): B {
+  if (writes.length === 0) return body;
+  return { ...body, customFields: [...(body.customFields ?? []), ...writes] };
+}
+
 /**
  * The location's own definitions against the mapped writes, for `MutationPlan.checkInput`: a key the
  * location does not define, or defines with a type the mapped type cannot hold, is refused before
