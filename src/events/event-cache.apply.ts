@@ -40,7 +40,7 @@
 import type { CacheChange, ResourceCache, ResourceKey, ResourceKind } from "../cache/index.js";
 import { cacheKeys, serializeKey } from "../cache/index.js";
 import type { UpstreamAppointment, UpstreamContact, UpstreamNote, UpstreamTask } from "../upstream/contacts.types.js";
-import { APPOINTMENTS, CORE_KINDS, NOTES, TASKS } from "../upstream/resources.js";
+import { APPOINTMENTS, CORE_KINDS, NOTES, TASKS, inResourceOrder } from "../upstream/resources.js";
 import {
   ContactEventType,
   isAppointmentEvent,
@@ -373,8 +373,7 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
 }
 
 /** A list's order is its descriptor's (resources.ts). */
-const inOrder = <T extends { id: string }>(resource: { order?(a: T, b: T): number }) => (list: T[]): T[] =>
-  resource.order ? list.sort((a, b) => resource.order!(a, b)) : list;
+const inOrder = <T extends { id: string }>(resource: { order?(a: T, b: T): number }) => (list: T[]): T[] => inResourceOrder(resource, list);
 
 function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   const { cache } = ctx;

@@ -19,6 +19,9 @@ import type { ContactsReadClient } from "./read-client.types.js";
 /** Listing the calendars (1 call) and reading one (1 call) beats per-contact reads from 3 contacts on. */
 export const MIN_CONTACTS_TO_LIST_CALENDARS = 3;
 
+/** The most contact ids one bulk read takes (a loader batch, a revalidation batch). */
+export const MAX_BULK_CONTACTS = 100;
+
 export interface BulkReadOptions {
   client: Pick<ContactsReadClient, "bulkListsOf" | "calendarsOf">;
   calendars: CalendarListMemory | undefined;

@@ -42,7 +42,7 @@ import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { ContactsReadClient } from "./read-client.types.js";
 import type { BulkRouteMemory } from "./bulk-route.memory.js";
 import type { CalendarListMemory } from "./calendar-list.memory.js";
-import { readInBulk } from "./bulk-read.js";
+import { MAX_BULK_CONTACTS, readInBulk } from "./bulk-read.js";
 import type { OperationDeadline } from "../upstream/deadline.js";
 
 export interface ChildRef {
@@ -137,9 +137,6 @@ function each<K, V>(load: (key: K) => Promise<V>) {
 }
 
 const childKey = (ref: ChildRef) => `${ref.contactId}/${ref.id}`;
-
-const MAX_BULK_CONTACTS = 100;
-
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 

@@ -20,7 +20,7 @@ import { isUpstreamError } from "../upstream/upstream.error.js";
 import type { BackgroundBudget } from "../upstream/background-budget.js";
 import type { BulkRouteMemory } from "./bulk-route.memory.js";
 import type { CalendarListMemory } from "./calendar-list.memory.js";
-import { readInBulk } from "./bulk-read.js";
+import { MAX_BULK_CONTACTS, readInBulk } from "./bulk-read.js";
 import type { ContactsReadClient } from "./read-client.types.js";
 
 export interface RevalidationOptions {
@@ -53,9 +53,6 @@ export interface Revalidation {
 }
 
 type Outcome = { value: unknown } | { gone: true };
-
-/** Lists read through calendars in one go at most (the contact ids of one bulk read). */
-const MAX_CALENDAR_BATCH = 100;
 
 export function createRevalidation(options: RevalidationOptions): Revalidation {
   const { cache, client, bulkRoutes, calendars, budget } = options;
@@ -121,7 +118,7 @@ export function createRevalidation(options: RevalidationOptions): Revalidation {
     const resource = registry.resourceOf(first.kind);
     if (!resource?.bulk || !registry.isListKind(first.kind) || !client.bulkListsOf || !bulkRoutes?.usable(locationId, resource)) return [first];
     // Tasks: a page's worth of contacts; through calendars the cost does not grow with the batch.
-    const most = resource.bulk.via === "contacts" ? resource.bulk.contactsPerCall : MAX_CALENDAR_BATCH;
+    const most = resource.bulk.via === "contacts" ? resource.bulk.contactsPerCall : MAX_BULK_CONTACTS;
     const batch = [first];
     for (const [other, key] of queue) {
       if (batch.length >= most) break;

@@ -43,7 +43,7 @@ import type {
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
-import { NOTES, TASKS, type PerContactResource } from "./resources.js";
+import { NOTES, TASKS, inResourceOrder, type PerContactResource } from "./resources.js";
 import { UpstreamError, isUpstreamError } from "./upstream.error.js";
 import { deadlineExceeded, type OperationDeadline } from "./deadline.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
@@ -728,8 +728,7 @@ function unexpectedShape(what: string, expected: string): UpstreamError {
 
 /** Each list in the resource's order (`order`, else as read), so a bulk read lists like the per-contact route. */
 function sorted<T extends { id: string }>(resource: PerContactResource<T>, lists: Map<string, T[]>): Map<string, T[]> {
-  const order = resource.order;
-  if (order) for (const list of lists.values()) list.sort(order);
+  for (const list of lists.values()) inResourceOrder(resource, list);
   return lists;
 }
 

@@ -260,6 +260,11 @@ const withContactId = <T extends { id: string; contactId?: string | null }>(raw:
 
 // ---- the built-in resources (apps/contacts.json, FACTS.md "The 16 routes") ---------------------
 
+/** A list in its resource's order (`order`), else as read; sorts in place. */
+export function inResourceOrder<T extends { id: string }>(resource: { order?(a: T, b: T): number }, list: T[]): T[] {
+  return resource.order ? list.sort((a, b) => resource.order!(a, b)) : list;
+}
+
 export const TASKS = definePerContactResource<UpstreamTask>({
   kind: "tasks",
   entity: "Task",
