@@ -44,11 +44,6 @@ function forgetInRequest(ctx: WriteCtx, contactId: string, contact?: UpstreamCon
   if (contact) loader.prime(contactId, contact);
 }
 
-/** An update that only writes mapped fields is not empty: drop the "nothing to update" problem. */
-function withoutEmptyInput(problems: ReturnType<typeof validateUpdateContact>): ReturnType<typeof validateUpdateContact> {
-  return problems.filter((p) => !(p.field === "input" && /at least one field/i.test(p.expected)));
-}
-
 @Resolver()
 export class ContactWriteResolver {
   @Scopes(SCOPES.write)
@@ -88,7 +83,8 @@ export class ContactWriteResolver {
       operation: "updateContact",
       args: { id, input, ifUnmodifiedSince },
       request: requestOf(info),
-      problems: mapped.writes.length > 0 ? withoutEmptyInput(validateUpdateContact(id, input, ifUnmodifiedSince)).concat(mapped.problems) : [...validateUpdateContact(id, input, ifUnmodifiedSince), ...mapped.problems],
+      // An update that only writes mapped fields is not empty.
+      problems: [...validateUpdateContact(id, input, ifUnmodifiedSince, mapped.writes.length), ...mapped.problems],
       checkInput: mappedWritesCheck(mapped, ctx),
       targetIds: { contactId: id },
       fields: changedFieldNames(input),

@@ -317,12 +317,13 @@ export function validateCreateContact(input: ContactWriteValues): InputProblem[]
   return p.list;
 }
 
-export function validateUpdateContact(id: string, input: ContactWriteValues, ifUnmodifiedSince?: Date | string | null): InputProblem[] {
+/** `otherWrites`: fields the update also writes from outside `input`'s own keys (mapped fields, FIELD_MAPPING). */
+export function validateUpdateContact(id: string, input: ContactWriteValues, ifUnmodifiedSince?: Date | string | null, otherWrites = 0): InputProblem[] {
   const p = new Problems();
   checkId(p, "id", id);
   checkContactValues(p, "input", input);
   checkDate(p, "ifUnmodifiedSince", ifUnmodifiedSince, false);
-  if (definedKeys(input).length === 0) p.add("input", "at least one field to change", "an empty input");
+  if (definedKeys(input).length === 0 && otherWrites === 0) p.add("input", "at least one field to change", "an empty input");
   return p.list;
 }
 
