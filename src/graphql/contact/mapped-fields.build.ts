@@ -15,7 +15,7 @@
  */
 import { extendSchema, getArgumentValues, GraphQLSchema, parse, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
 import { DateResolver } from "graphql-scalars";
-import { checkMappedField, type FieldMapping, type MappedField } from "../../config/field-mapping.parse.js";
+import { checkMappedField, type DefinitionLike, type FieldMapping, type MappedField } from "../../config/field-mapping.parse.js";
 import type { UpstreamCustomFieldValue, UpstreamCustomFieldWrite } from "../../upstream/contacts.types.js";
 import { badUserInput, gatewayError } from "../common/errors.js";
 import type { GatewayContext } from "../context.js";
@@ -69,16 +69,31 @@ export function extendWithFieldMapping(schema: GraphQLSchema, mapping: FieldMapp
   const contact = extended.getType("Contact") as GraphQLObjectType;
   (contact.getFields()["fields"] as GraphQLField<unknown, unknown>).resolve = (root) => root;
   const fieldsType = extended.getType("ContactFields") as GraphQLObjectType;
+  // The check of a field against a location's definitions, once per definitions list (the loaders
+  // hand out the same cached list to every contact of the location), not once per contact.
+  const checks = new WeakMap<readonly DefinitionLike[], Map<MappedField, ReturnType<typeof checkMappedField>>>();
+  const checked = (field: MappedField, definitions: readonly DefinitionLike[]) => {
+    let byField = checks.get(definitions);
+    if (!byField) checks.set(definitions, (byField = new Map()));
+    let result = byField.get(field);
+    if (!result) byField.set(field, (result = checkMappedField(field, definitions)));
+    return result;
+  };
   for (const field of mapping.contact) {
     (fieldsType.getFields()[field.name] as GraphQLField<unknown, unknown>).resolve = (root, _args, ctx) =>
-      readMappedField(field, root as ContactRecord, ctx as GatewayContext);
+      readMappedField(field, root as ContactRecord, ctx as GatewayContext, checked);
   }
   return extended;
 }
 
-async function readMappedField(field: MappedField, record: ContactRecord, ctx: GatewayContext): Promise<unknown> {
+async function readMappedField(
+  field: MappedField,
+  record: ContactRecord,
+  ctx: GatewayContext,
+  check: (field: MappedField, definitions: readonly DefinitionLike[]) => ReturnType<typeof checkMappedField>,
+): Promise<unknown> {
   const [values, definitions] = await Promise.all([record.read("customFields", ctx.loaders), ctx.loaders.fieldDefinitions()]);
-  const { problem, definition } = checkMappedField(field, definitions);
+  const { problem, definition } = check(field, definitions);
   if (problem || !definition) {
     throw gatewayError("UPSTREAM_ERROR", `Field "${field.name}" is not available in this location: ${problem ?? "no definition"}`, {
       reason: "field_mapping",
