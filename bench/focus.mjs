@@ -13,7 +13,8 @@
 // BENCH_CONNECTIONS (10) for BENCH_DURATION_S (5) per round): requests/s and CPU ms per request.
 //
 // Knobs (env): BENCH_FOCUS (comma list of `hit`, `miss`, `memory`; default miss,memory), BENCH_FOCUS_ROUNDS (3),
-// BENCH_MISS_REQUESTS (300 per round), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
+// BENCH_MISS_REQUESTS (300 per round), BENCH_MISS_DOC (`new`: a new document per miss; `same`: one document,
+// each request missing through a variable it does not declare), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
 // under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0), BENCH_FOCUS_ENV_<name> /
@@ -48,7 +49,9 @@ const cfg = {
   durationS: num("BENCH_DURATION_S", 5),
   profile: env.BENCH_FOCUS_PROFILE === "1",
   heapSnapshot: env.BENCH_FOCUS_HEAPSNAPSHOT === "1",
+  missDoc: env.BENCH_MISS_DOC ?? "new",
 };
+if (!["new", "same"].includes(cfg.missDoc)) throw new Error(`BENCH_MISS_DOC: expected new or same, received ${JSON.stringify(cfg.missDoc)}`);
 for (const s of cfg.scenarios) if (!["hit", "miss", "memory"].includes(s)) throw new Error(`BENCH_FOCUS: expected names from hit, miss, memory, received ${JSON.stringify(s)}`);
 const builds = (env.BENCH_FOCUS_OURS ?? `ours=${root}`).split(",").map((pair) => {
   const [name, dir] = pair.split("=");
@@ -147,15 +150,17 @@ async function untilQuiet(pids) {
   }
 }
 
-/** bench/run.mjs 1c: `n` page requests, each a distinct operation name, 4 concurrent clients. */
+/** bench/run.mjs 1c: `n` page requests, each a distinct operation name (or the same document, BENCH_MISS_DOC=same), 4 concurrent clients. */
 async function misses(sys, headers, n, tag) {
   let next = 0;
   let bad = 0;
   const worker = async () => {
     while (next < n) {
       const k = next++;
-      const text = PAGE.replace("query ContactsPage(", `query ContactsPage${tag}${k}(`);
-      const r = await gql(sys.graphqlUrl, text, { headers, variables: { q: "dashq", n: cfg.contacts } });
+      // BENCH_MISS_DOC=same: one document, each request missing through a variable it does not declare (bench/run.mjs 1c).
+      const same = cfg.missDoc === "same";
+      const text = same ? PAGE : PAGE.replace("query ContactsPage(", `query ContactsPage${tag}${k}(`);
+      const r = await gql(sys.graphqlUrl, text, { headers, variables: { q: "dashq", n: cfg.contacts, ...(same ? { nonce: `${tag}${k}` } : {}) } });
       const rows = r.json?.data?.contacts?.nodes;
       if (r.status !== 200 || r.json.errors || !Array.isArray(rows) || rows.length !== cfg.contacts) bad++;
     }
