@@ -125,10 +125,11 @@ export interface PerContactResource<T extends { id: string } = { id: string }> {
   order?(a: T, b: T): number;
   /**
    * When answers derived from this item change with the clock alone (a task falls overdue, an
-   * appointment starts and stops being "next"): the next such time after `nowMs`, or undefined.
-   * The response cache stores such answers only until then.
+   * appointment starts and stops being "next"): that time, epoch ms, or undefined (never). A time
+   * already past changes nothing more. The response cache stores such answers only until the
+   * first time still ahead; a function of the item alone, so it reads it once per cached value.
    */
-  changesAt?(item: T, nowMs: number): number | undefined;
+  changesAt?(item: T): number | undefined;
   /**
    * Which of its changes HighLevel announces by webhook: `full` (every create, update and delete:
    * a cached copy stays current while the location's webhooks flow), `partial` (some changes are
@@ -149,9 +150,6 @@ const CORE_KIND_COVERAGE: Readonly<Record<string, WebhookCoverage>> = Object.fre
   contactPage: "full",
   businessPage: "full",
 });
-
-/** `time` when it is still ahead of `nowMs`. */
-const ahead = (time: number | undefined, nowMs: number): number | undefined => (time !== undefined && time > nowMs ? time : undefined);
 
 /**
  * Cache kinds that are not per-contact resources: the contact itself, list pages, search pages
@@ -287,7 +285,7 @@ export const TASKS = definePerContactResource<UpstreamTask>({
   // TaskCreate, TaskComplete and TaskDelete exist; an edit sends nothing (FACTS.md "Webhooks").
   webhookCoverage: "partial",
   // An open task falls overdue at its due time.
-  changesAt: (task, nowMs) => (task.completed ? undefined : ahead(upstreamTimeMs(task.dueDate), nowMs)),
+  changesAt: (task) => (task.completed ? undefined : upstreamTimeMs(task.dueDate)),
 });
 
 /** Newest first, as the upstream lists them. */
@@ -334,7 +332,7 @@ export const APPOINTMENTS = definePerContactResource<UpstreamAppointment>({
   // (FACTS.md "Timestamps"), so their text does not sort. A bulk read (calendars) merges in this order.
   order: (a, b) => (upstreamTimeMs(a.startTime) ?? 0) - (upstreamTimeMs(b.startTime) ?? 0) || a.id.localeCompare(b.id),
   // Once it starts, it is no longer the contact's next appointment.
-  changesAt: (appointment, nowMs) => ahead(upstreamTimeMs(appointment.startTime), nowMs),
+  changesAt: (appointment) => upstreamTimeMs(appointment.startTime),
 });
 
 /** The gateway's registry. Tests build their own with `createResourceRegistry`. */

@@ -60,7 +60,8 @@ interface Entry {
   /** The successful result's HTTP body (`answerBody`): every hit sends these same bytes. */
   body: Buffer;
   operationKey: string;
-  tags: readonly string[];
+  /** The index nodes of its tags (released when the LRU drops it). */
+  tags: readonly TagNode[];
   /** Epoch ms after which the answer would differ by the clock alone (Infinity: never). */
   changesAt: number;
   /** What the answer's per-answer extensions keep for later hits (response-extensions.build.ts). */
@@ -125,15 +126,39 @@ export interface ResponseCache {
 
 const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
 
-/** The stored answers carrying a tag, from the second on, and the one copy of the tag they share. */
-class TagHolders extends Set<string> {
-  constructor(
-    readonly tag: string,
-    keys: readonly string[],
-  ) {
-    super(keys);
-  }
+/**
+ * One tag of the index and the stored answers carrying it: the answer's key while one answer does
+ * (most tags: one contact on one stored page), a Set from the second on (a Set per tag was ~3 MB
+ * per 1,000 stored answers of 20 tags). Stored answers and the facts of the values they read hold
+ * the node itself, so indexing an answer looks up no tag: a node is in the index while it has
+ * holders; one whose last answer went left it, and is looked up again or re-enters (`resolve`).
+ */
+class TagNode {
+  holders: string | Set<string> | undefined = undefined;
+  /** The store that last added a holder: an answer's repeated tags are skipped without a Set per store. */
+  mark = 0;
+  constructor(readonly tag: string) {}
 }
+
+/**
+ * What one value read under one key adds to every answer that reads it: its tags, the clock times
+ * of its items (the registry's `changesAt`, ascending) and the expiry of a short-lived page. A
+ * function of (key, value), computed once per value object the resource cache holds (its values
+ * are never changed in place: a change is a new value, src/cache/resource-cache.ts), not once per
+ * answer that read it: a contacts page of 50 reads 151 values, every stored page of them the same.
+ */
+interface ReadFacts {
+  readonly locationId: string;
+  readonly kind: string;
+  readonly id: string;
+  readonly contactId: string | undefined;
+  /** Key, contact, list kind, pages: replaced by the indexed node when one has left the index. */
+  readonly tags: TagNode[];
+  readonly times: readonly number[];
+  readonly expiresAtMs: number | undefined;
+}
+
+const NO_TIMES: readonly number[] = Object.freeze([]);
 
 const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(" ");
 const SEP = "\u0000";
@@ -160,42 +185,36 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   let hits = 0;
   let misses = 0;
   let stores = 0;
+  let storeMark = 0;
   // operationKey -> how many stored entries use it (for the pre-check).
   const perOperation = new Map<string, number>();
-  // tag -> the stored entries (full keys) carrying it: the key itself while one entry carries the
-  // tag (most tags: one contact on one stored page), a Set from the second on (a Set per tag was
-  // ~3 MB per 1,000 stored answers of 20 tags), which also holds one copy of the tag for the
-  // entries stored after it (`addHolder`).
-  const byTag = new Map<string, string | TagHolders>();
-  const holdersOf = (t: string): readonly string[] => {
-    const holders = byTag.get(t);
-    return holders === undefined ? [] : typeof holders === "string" ? [holders] : [...holders];
+  // tag -> its node (the stored entries carrying it); a tag no entry carries is not here.
+  const byTag = new Map<string, TagNode>();
+  /** The indexed node of `node`'s tag: `node` while it has holders, else the index's, else `node`, entered (a holder follows at once). */
+  const resolve = (node: TagNode): TagNode => {
+    if (node.holders !== undefined) return node;
+    const found = byTag.get(node.tag);
+    if (found !== undefined) return found;
+    byTag.set(node.tag, node);
+    return node;
   };
-  /**
-   * Indexes `key` under `t`; returns the copy of `t` the entry should keep: the one its tag's
-   * holders already share, if any. Each stored answer otherwise kept its own copy of every tag,
-   * built afresh from its reads (a contacts page of 50 with three relations: ~250 tags, ~18 KB),
-   * which the garbage collector then promoted and marked with the answer, when every page of the
-   * same contacts carries the same tags.
-   */
-  const addHolder = (t: string, key: string): string => {
-    const holders = byTag.get(t);
-    if (holders === undefined) byTag.set(t, key);
-    else if (typeof holders !== "string") {
-      holders.add(key);
-      return holders.tag;
-    } else if (holders !== key) byTag.set(t, new TagHolders(t, [holders, key]));
-    return t;
+  /** Adds `key` to `node`'s holders unless this store (`mark`) already did; true when added. */
+  const hold = (node: TagNode, key: string, mark: number): boolean => {
+    if (node.mark === mark) return false;
+    node.mark = mark;
+    const holders = node.holders;
+    if (holders === undefined) node.holders = key;
+    else if (typeof holders !== "string") holders.add(key);
+    else if (holders !== key) node.holders = new Set([holders, key]);
+    return true;
   };
-  const removeHolder = (t: string, key: string) => {
-    const holders = byTag.get(t);
-    if (holders === undefined) return;
+  const release = (node: TagNode, key: string) => {
+    const holders = node.holders;
     if (typeof holders === "string") {
-      if (holders === key) byTag.delete(t);
-      return;
-    }
-    holders.delete(key);
-    if (holders.size === 0) byTag.delete(t);
+      if (holders !== key) return;
+    } else if (holders === undefined || !holders.delete(key) || holders.size > 0) return;
+    node.holders = undefined;
+    byTag.delete(node.tag);
   };
   const generations = new Map<string, number>();
   let globalGeneration = 0; // bumped by `clear`: part of every location's generation
@@ -207,7 +226,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const n = (perOperation.get(entry.operationKey) ?? 1) - 1;
       if (n <= 0) perOperation.delete(entry.operationKey);
       else perOperation.set(entry.operationKey, n);
-      for (const t of entry.tags) removeHolder(t, key);
+      for (const node of entry.tags) release(node, key);
     },
   });
   const fullKey = (operationKey: string, locationId: string, scopes: readonly string[]) =>
@@ -215,42 +234,65 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   const bump = (locationId: string) => generations.set(locationId, (generations.get(locationId) ?? 0) + 1);
   const evictTagged = (t: string) => {
-    for (const key of holdersOf(t)) {
+    const holders = byTag.get(t)?.holders;
+    if (holders === undefined) return;
+    for (const key of typeof holders === "string" ? [holders] : [...holders]) {
       if (lru.delete(key)) evictions++;
     }
   };
 
-  /** The tags of an answer and the time it changes by the clock, from what it read. */
-  function describe(locationId: string, reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>, nowMs: number) {
-    const tags = new Set<string>();
-    // The contacts and list kinds of this location already tagged: a page's reads name each
-    // contact once per relation and each kind once per contact, so their tags are built once.
-    const taggedContacts = new Set<string>();
-    const taggedKinds = new Set<string>();
-    const once = (seen: Set<string>, id: string) => !seen.has(id) && seen.add(id) !== undefined;
-    let changesAt = Infinity;
-    for (const [key, value] of reads) {
-      tags.add(tag.key(key));
-      const here = key.locationId === locationId;
-      if (key.contactId !== undefined && (!here || once(taggedContacts, key.contactId))) tags.add(tag.contact(key.locationId, key.contactId));
-      if (PAGE_KINDS.includes(key.kind)) {
-        tags.add(tag.pages(key.locationId));
-        // A page the resource cache keeps for a short time only (search pages: the upstream
-        // indexes late, and no event says when) takes the answer with it.
-        const expiresAtMs = (value as { expiresAtMs?: unknown } | null | undefined)?.expiresAtMs;
-        if (typeof expiresAtMs === "number" && expiresAtMs < changesAt) changesAt = expiresAtMs;
-      }
-      if (registry.isListKind(key.kind) && (!here || once(taggedKinds, key.kind))) tags.add(tag.kind(key.locationId, key.kind));
-      const changes = registry.resourceOf(key.kind)?.changesAt;
-      if (changes && value !== null && value !== undefined) {
-        for (const item of Array.isArray(value) ? value : [value]) {
-          const at = changes(item as { id: string }, nowMs);
-          if (at !== undefined && at < changesAt) changesAt = at;
-        }
-      }
+  /** The facts of one read (see `ReadFacts`): new nodes, which enter the index when an answer holds them. */
+  function describeRead(key: ResourceKey, value: unknown): ReadFacts {
+    const page = PAGE_KINDS.includes(key.kind);
+    const list = registry.isListKind(key.kind);
+    // Sized exactly: kept as long as the value (`push` would reserve 17 slots).
+    const tags: TagNode[] = new Array(1 + Number(key.contactId !== undefined) + Number(page) + Number(list));
+    let n = 0;
+    tags[n++] = new TagNode(tag.key(key));
+    if (key.contactId !== undefined) tags[n++] = new TagNode(tag.contact(key.locationId, key.contactId));
+    if (list) tags[n++] = new TagNode(tag.kind(key.locationId, key.kind));
+    let expiresAtMs: number | undefined;
+    if (page) {
+      tags[n++] = new TagNode(tag.pages(key.locationId));
+      // A page the resource cache keeps for a short time only (search pages: the upstream
+      // indexes late, and no event says when) takes the answer with it.
+      const expires = (value as { expiresAtMs?: unknown } | null | undefined)?.expiresAtMs;
+      if (typeof expires === "number") expiresAtMs = expires;
     }
-    if (tags.size === 0) tags.add(tag.location(locationId));
-    return { tags: [...tags], changesAt };
+    let times = NO_TIMES;
+    const changes = registry.resourceOf(key.kind)?.changesAt;
+    if (changes && value !== null && value !== undefined) {
+      const found: number[] = [];
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const at = changes(item as { id: string });
+        if (at !== undefined) found.push(at);
+      }
+      if (found.length > 0) times = found.sort((x, y) => x - y);
+    }
+    return { locationId: key.locationId, kind: key.kind, id: key.id, contactId: key.contactId, tags, times, expiresAtMs };
+  }
+
+  // The facts of each value object read (see `ReadFacts`); a value goes with its resource-cache entry.
+  const factsByValue = new WeakMap<object, ReadFacts>();
+  function factsOf(key: ResourceKey, value: unknown): ReadFacts {
+    if (typeof value !== "object" || value === null) return describeRead(key, value);
+    const known = factsByValue.get(value);
+    if (known === undefined) {
+      const facts = describeRead(key, value);
+      factsByValue.set(value, facts);
+      return facts;
+    }
+    if (known.id === key.id && known.kind === key.kind && known.locationId === key.locationId && known.contactId === key.contactId) return known;
+    return describeRead(key, value); // one object under two keys: the first keeps the memo
+  }
+
+  /** The first time after `nowMs` at which the answer changes with what `facts` says (Infinity: never). */
+  function changesAtOf(facts: ReadFacts, nowMs: number): number {
+    let at = facts.expiresAtMs ?? Infinity;
+    for (const time of facts.times) {
+      if (time > nowMs) return time < at ? time : at;
+    }
+    return at;
   }
 
   function lookup(operationKey: string, locationId: string, scopes: readonly string[]): Entry | undefined {
@@ -287,13 +329,35 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     store(operationKey, viewer, generation, body, reads, kept) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const nowMs = now();
-      const { tags, changesAt } = describe(viewer.locationId, reads, nowMs);
+      const facts: ReadFacts[] = new Array(reads.length);
+      let changesAt = Infinity;
+      for (let i = 0; i < reads.length; i++) {
+        const read = reads[i]!;
+        const readFacts = (facts[i] = factsOf(read[0], read[1]));
+        const at = changesAtOf(readFacts, nowMs);
+        if (at < changesAt) changesAt = at;
+      }
       if (changesAt <= nowMs) return false;
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
-      if (lru.has(key)) lru.delete(key); // its tags are re-indexed below
+      if (lru.has(key)) lru.delete(key); // its tags are indexed again below
       perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
+      const tags: TagNode[] = [];
+      // Set before indexing: the LRU may drop its oldest answer here, and with it the last holder of a tag.
       lru.set(key, { body, operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
-      for (let i = 0; i < tags.length; i++) tags[i] = addHolder(tags[i]!, key);
+      const mark = ++storeMark;
+      for (const readFacts of facts) {
+        const nodes = readFacts.tags;
+        for (let j = 0; j < nodes.length; j++) {
+          let node = nodes[j]!;
+          if (node.holders === undefined) node = nodes[j] = resolve(node);
+          if (hold(node, key, mark)) tags.push(node);
+        }
+      }
+      // An answer that read nothing of the cache depends on its location as a whole.
+      if (reads.length === 0) {
+        const node = resolve(new TagNode(tag.location(viewer.locationId)));
+        if (hold(node, key, mark)) tags.push(node);
+      }
       stores++;
       return true;
     },

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { cacheKeys, type InvalidationEvent, type ResourceKey } from "../../../../src/cache/index.js";
 import { answerBody, createResponseCache } from "../../../../src/server/pipeline/response-cache.js";
-import { DEFAULT_RESOURCE_REGISTRY, TASKS } from "../../../../src/upstream/resources.js";
+import { APPOINTMENTS, DEFAULT_RESOURCE_REGISTRY, NOTES, TASKS } from "../../../../src/upstream/resources.js";
 
 const L = "loc-1";
 const viewer = { locationId: L, scopes: ["contacts.readonly"] };
@@ -90,6 +90,103 @@ describe("response cache tags", () => {
     expect(stored("d", "e")).toEqual(["e"]);
     cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
     expect(stored("e")).toEqual([]);
+    expect(cache.stats().size).toBe(0);
+  });
+
+  it("an answer showing a search page expires with the page, and one whose page already expired is not stored", () => {
+    const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000 });
+    const page = (expiresAtMs: number) => [[cacheKeys.searchPage(L, { pageLimit: 10, query: `q${expiresAtMs}` }), { contacts: [], expiresAtMs }]] as const;
+    expect(cache.store("late", viewer, cache.generation(L), answerBody({ data: {} }), page(5_000))).toBe(true);
+    expect(cache.store("gone", viewer, cache.generation(L), answerBody({ data: {} }), page(1_000))).toBe(false);
+    expect(cache.get("late", L, viewer.scopes)).toBeDefined();
+  });
+});
+
+/**
+ * The tags and clock times of a value are computed once per value object (the resource cache's
+ * values are never changed in place), and the index nodes they name come and go with the answers.
+ */
+describe("response cache: what a value read adds, computed once per value", () => {
+  const T0 = Date.parse("2026-01-01T00:00:00Z");
+  const H = 3_600_000;
+  const task = (id: string, dueMs: number, completed = false) => ({ id, contactId: "x", title: id, dueDate: new Date(dueMs).toISOString(), completed });
+
+  function clockCache(maxEntries = 1_000) {
+    const clock = { now: T0 };
+    const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => clock.now, maxEntries });
+    const store = (name: string, reads: ReadonlyArray<readonly [ResourceKey, unknown]>) =>
+      cache.store(name, viewer, cache.generation(L), answerBody({ data: { name } }), reads);
+    const stored = (...names: string[]) => names.filter((name) => cache.get(name, L, viewer.scopes) !== undefined);
+    return { clock, cache, store, stored };
+  }
+
+  it("the same list read again after one of its tasks fell overdue expires at the next due time", () => {
+    const { clock, store, stored } = clockCache();
+    const tasks = [task("late", T0 + 2 * H), task("soon", T0 + H), task("done", T0 + 30 * 60_000, true)];
+    const key = cacheKeys.list(L, TASKS.kind, "x");
+    expect(store("before", [[key, tasks]])).toBe(true);
+    clock.now = T0 + H; // "soon" is overdue now
+    expect(stored("before")).toEqual([]);
+    expect(store("after", [[key, tasks]])).toBe(true); // the same value object
+    clock.now = T0 + 2 * H - 1;
+    expect(stored("after")).toEqual(["after"]);
+    clock.now = T0 + 2 * H;
+    expect(stored("after")).toEqual([]);
+    expect(store("latest", [[key, tasks]])).toBe(true); // nothing ahead any more: no clock expiry
+    clock.now = T0 + 100 * H;
+    expect(stored("latest")).toEqual(["latest"]);
+  });
+
+  it("a list a webhook replaced gives the answers that read the new value its due times and tags", () => {
+    const { clock, cache, store, stored } = clockCache();
+    const key = cacheKeys.list(L, TASKS.kind, "x");
+    const before = [task("a", T0 + 3 * H)];
+    expect(store("old", [[key, before]])).toBe(true);
+    // The webhook's change: a new array with one more task (src/events/event-cache.apply.ts), announced as a set.
+    const after = [...before, task("b", T0 + H)];
+    cache.onChange(change({ type: "set", key, value: after }));
+    expect(stored("old")).toEqual([]);
+    expect(store("new", [[key, after]])).toBe(true);
+    expect(store("appointments", [[cacheKeys.list(L, APPOINTMENTS.kind, "x"), [{ id: "p", contactId: "x", startTime: "2026-01-01 02:00:00" }]]])).toBe(true);
+    clock.now = T0 + H;
+    expect(stored("new", "appointments")).toEqual(["appointments"]); // b's due time, not a's
+    clock.now = T0 + 2 * H; // the zone-less start time is UTC
+    expect(stored("appointments")).toEqual([]);
+    expect(store("new again", [[key, after]])).toBe(true);
+    cache.onChange(change({ type: "kind", locationId: L, kind: TASKS.kind }));
+    expect(stored("new again")).toEqual([]);
+  });
+
+  it("one value object read under two keys tags each answer with the key it was read under", () => {
+    const { cache, store, stored } = clockCache();
+    const shared: unknown[] = [];
+    expect(store("x", [[cacheKeys.list(L, NOTES.kind, "x"), shared]])).toBe(true);
+    expect(store("y", [[cacheKeys.list(L, NOTES.kind, "y"), shared]])).toBe(true);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "y" }));
+    expect(stored("x", "y")).toEqual(["x"]);
+    expect(store("y", [[cacheKeys.list(L, NOTES.kind, "y"), shared]])).toBe(true);
+    cache.onChange(change({ type: "delete", key: cacheKeys.list(L, NOTES.kind, "x") }));
+    expect(stored("x", "y")).toEqual(["y"]);
+  });
+
+  it("a tag whose answers all went, read again through the same values, evicts its new answers", () => {
+    const { cache, store, stored } = clockCache(2);
+    const tasksX = [[cacheKeys.list(L, TASKS.kind, "x"), []]] as const;
+    const notesX = [[cacheKeys.list(L, NOTES.kind, "x"), []]] as const;
+    const contactY = [[cacheKeys.contact(L, "y"), { id: "y" }]] as const;
+    expect(store("a", tasksX)).toBe(true);
+    expect(store("b", notesX)).toBe(true); // shares x's contact tag with "a"
+    expect(store("c", contactY)).toBe(true); // the LRU drops "a": x's tag is still carried by "b"
+    expect(stored("a", "b", "c")).toEqual(["b", "c"]);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored("b", "c")).toEqual(["c"]); // x's tags left the index with "b"
+    expect(store("d", tasksX)).toBe(true); // the same value: its tags enter the index again
+    expect(store("e", [...tasksX, ...notesX])).toBe(true);
+    cache.onChange(change({ type: "set", key: tasksX[0][0], value: [] }));
+    expect(stored("c", "d", "e")).toEqual([]); // the LRU dropped "c" for "e"
+    expect(store("f", notesX)).toBe(true);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored("f")).toEqual([]);
     expect(cache.stats().size).toBe(0);
   });
 });
