@@ -29,7 +29,7 @@ import type { ExecutionResult } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { InvalidationEvent } from "../../cache/resource-cache.js";
 import { serializeKey, type ResourceKey } from "../../cache/resource-key.js";
-import { PAGE_KINDS, type ResourceRegistry } from "../../upstream/resources.js";
+import { CORE_KINDS, PAGE_KINDS, type ResourceRegistry } from "../../upstream/resources.js";
 
 export interface ResponseCacheOptions {
   /** Lifetime of a stored response, ms. 0 disables the cache. Default 60_000. */
@@ -45,7 +45,7 @@ export interface ResponseCacheOptions {
    */
   neverStored?: readonly string[];
   /** The per-contact resources (their list kinds and `changesAt`). */
-  registry: Pick<ResourceRegistry, "resourceOf" | "isListKind">;
+  registry: Pick<ResourceRegistry, "resourceOf" | "isListKind" | "listKinds">;
   /** The clock, epoch ms. Default `Date.now`. */
   now?: () => number;
 }
@@ -127,16 +127,20 @@ export interface ResponseCache {
 const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
 
 /**
- * One tag of the index and the stored answers carrying it: the answer's key while one answer does
- * (most tags: one contact on one stored page), a Set from the second on (a Set per tag was ~3 MB
- * per 1,000 stored answers of 20 tags). Stored answers and the facts of the values they read hold
- * the node itself, so indexing an answer looks up no tag: a node is in the index while it has
- * holders; one whose last answer went left it, and is looked up again or re-enters (`resolve`).
+ * One tag of the index and the stored answers carrying it, each with the bits of what it read
+ * under the tag (a contact's tag: which of the contact and its lists, `KindBits`; 0 for other
+ * tags): the answer's key and `soleBits` while one answer does (most tags: one contact on one
+ * stored page), a Map from the second on (a Set per tag was ~3 MB per 1,000 stored answers of 20
+ * tags). Stored answers and the facts of the values they read hold the node itself, so indexing an
+ * answer looks up no tag: a node is in the index while it has holders; one whose last answer went
+ * left it, and is looked up again or re-enters (`resolve`).
  */
 class TagNode {
-  holders: string | Set<string> | undefined = undefined;
-  /** The store that last added a holder: an answer's repeated tags are skipped without a Set per store. */
+  holders: string | Map<string, number> | undefined = undefined;
+  soleBits = 0;
+  /** The store that last reached this node (`bits`: what that store read under it). */
   mark = 0;
+  bits = 0;
   constructor(readonly tag: string) {}
 }
 
@@ -152,13 +156,29 @@ interface ReadFacts {
   readonly kind: string;
   readonly id: string;
   readonly contactId: string | undefined;
-  /** Key, contact, list kind, pages: replaced by the indexed node when one has left the index. */
+  /**
+   * Key (unless `bits` stands for it), contact, list kind, pages: replaced by the indexed node
+   * when one has left the index.
+   */
   readonly tags: TagNode[];
+  /** The key's bit under its contact's tag (`KindBits`), or 0 when the key has its own tag. */
+  readonly bits: number;
   readonly times: readonly number[];
   readonly expiresAtMs: number | undefined;
 }
 
 const NO_TIMES: readonly number[] = Object.freeze([]);
+
+/**
+ * A bit for the contact and for each per-contact list kind (the first 30): a read of a contact or
+ * of one of its lists is indexed under the contact's tag with that bit instead of under a tag of
+ * its own, and a change to that key evicts the holders of the contact's tag that carry the bit.
+ * A contacts page reads 3 lists a contact: 50 tags instead of 200 to index and release per answer,
+ * evicting the same answers.
+ */
+type KindBits = ReadonlyMap<string, number>;
+const kindBitsOf = (registry: Pick<ResourceRegistry, "listKinds">): KindBits =>
+  new Map([[CORE_KINDS.contact, 1], ...registry.listKinds.slice(0, 30).map((kind, i) => [kind, 2 << i] as const)]);
 
 const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(" ");
 const SEP = "\u0000";
@@ -198,15 +218,18 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     byTag.set(node.tag, node);
     return node;
   };
-  /** Adds `key` to `node`'s holders unless this store (`mark`) already did; true when added. */
-  const hold = (node: TagNode, key: string, mark: number): boolean => {
-    if (node.mark === mark) return false;
-    node.mark = mark;
+  /** Adds `key` to `node`'s holders with what it read under the tag (`node.bits`). */
+  const hold = (node: TagNode, key: string) => {
     const holders = node.holders;
-    if (holders === undefined) node.holders = key;
-    else if (typeof holders !== "string") holders.add(key);
-    else if (holders !== key) node.holders = new Set([holders, key]);
-    return true;
+    if (holders === undefined || holders === key) {
+      node.holders = key;
+      node.soleBits = node.bits;
+    } else if (typeof holders === "string") {
+      node.holders = new Map([
+        [holders, node.soleBits],
+        [key, node.bits],
+      ]);
+    } else holders.set(key, node.bits);
   };
   const release = (node: TagNode, key: string) => {
     const holders = node.holders;
@@ -233,22 +256,33 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     `${locationId}${SEP}${scopeKey(scopes)}${SEP}${operationKey}`;
 
   const bump = (locationId: string) => generations.set(locationId, (generations.get(locationId) ?? 0) + 1);
-  const evictTagged = (t: string) => {
-    const holders = byTag.get(t)?.holders;
+  /** Evicts the answers carrying tag `t` (with `bits`: those that read, under it, what one of them stands for). */
+  const evictTagged = (t: string, bits?: number) => {
+    const node = byTag.get(t);
+    const holders = node?.holders;
     if (holders === undefined) return;
-    for (const key of typeof holders === "string" ? [holders] : [...holders]) {
-      if (lru.delete(key)) evictions++;
+    const keys: string[] = [];
+    if (typeof holders === "string") {
+      if (bits === undefined || (node!.soleBits & bits) !== 0) keys.push(holders);
+    } else {
+      for (const [key, read] of holders) if (bits === undefined || (read & bits) !== 0) keys.push(key);
     }
+    for (const key of keys) if (lru.delete(key)) evictions++;
   };
+  const kindBits = kindBitsOf(registry);
+  /** A contact's or a list's key: its bit under the contact's tag (`KindBits`); 0 for every other key. */
+  const keyBits = (key: ResourceKey): number =>
+    key.contactId !== undefined && key.id === key.contactId ? (kindBits.get(key.kind) ?? 0) : 0;
 
   /** The facts of one read (see `ReadFacts`): new nodes, which enter the index when an answer holds them. */
   function describeRead(key: ResourceKey, value: unknown): ReadFacts {
+    const bits = keyBits(key);
     const page = PAGE_KINDS.includes(key.kind);
     const list = registry.isListKind(key.kind);
     // Sized exactly: kept as long as the value (`push` would reserve 17 slots).
-    const tags: TagNode[] = new Array(1 + Number(key.contactId !== undefined) + Number(page) + Number(list));
+    const tags: TagNode[] = new Array(Number(bits === 0) + Number(key.contactId !== undefined) + Number(page) + Number(list));
     let n = 0;
-    tags[n++] = new TagNode(tag.key(key));
+    if (bits === 0) tags[n++] = new TagNode(tag.key(key));
     if (key.contactId !== undefined) tags[n++] = new TagNode(tag.contact(key.locationId, key.contactId));
     if (list) tags[n++] = new TagNode(tag.kind(key.locationId, key.kind));
     let expiresAtMs: number | undefined;
@@ -269,7 +303,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       if (found.length > 0) times = found.sort((x, y) => x - y);
     }
-    return { locationId: key.locationId, kind: key.kind, id: key.id, contactId: key.contactId, tags, times, expiresAtMs };
+    return { locationId: key.locationId, kind: key.kind, id: key.id, contactId: key.contactId, tags, bits, times, expiresAtMs };
   }
 
   // The facts of each value object read (see `ReadFacts`); a value goes with its resource-cache entry.
@@ -344,20 +378,27 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const tags: TagNode[] = [];
       // Set before indexing: the LRU may drop its oldest answer here, and with it the last holder of a tag.
       lru.set(key, { body, operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
+      // Each tag once, with the bits of everything read under it, then indexed.
       const mark = ++storeMark;
       for (const readFacts of facts) {
         const nodes = readFacts.tags;
         for (let j = 0; j < nodes.length; j++) {
           let node = nodes[j]!;
           if (node.holders === undefined) node = nodes[j] = resolve(node);
-          if (hold(node, key, mark)) tags.push(node);
+          if (node.mark !== mark) {
+            node.mark = mark;
+            node.bits = readFacts.bits;
+            tags.push(node);
+          } else node.bits |= readFacts.bits;
         }
       }
       // An answer that read nothing of the cache depends on its location as a whole.
       if (reads.length === 0) {
         const node = resolve(new TagNode(tag.location(viewer.locationId)));
-        if (hold(node, key, mark)) tags.push(node);
+        node.bits = 0;
+        tags.push(node);
       }
+      for (const node of tags) hold(node, key);
       stores++;
       return true;
     },
@@ -373,9 +414,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       evictTagged(tag.location(locationId));
       switch (event.type) {
         case "set":
-        case "delete":
-          evictTagged(tag.key(event.key));
+        case "delete": {
+          const bits = keyBits(event.key);
+          if (bits === 0) evictTagged(tag.key(event.key));
+          else evictTagged(tag.contact(locationId, event.key.contactId!), bits);
           break;
+        }
         case "contact":
           evictTagged(tag.contact(locationId, event.contactId));
           break;

@@ -93,6 +93,38 @@ describe("response cache tags", () => {
     expect(cache.stats().size).toBe(0);
   });
 
+  it("a change to a contact or one of its lists or items evicts the answers that read that key, not the contact's other keys", () => {
+    const x = (kind: string) => cacheKeys.list(L, kind, "x");
+    const item = cacheKeys.item(L, "task", "x", "t1");
+    const { cache, stored } = cacheWith({
+      contact: [[cacheKeys.contact(L, "x"), { id: "x" }]],
+      tasks: [[x(TASKS.kind), []]],
+      notes: [[x(NOTES.kind), []]],
+      all: [
+        [cacheKeys.contact(L, "x"), { id: "x" }],
+        [x(TASKS.kind), []],
+        [x(NOTES.kind), []],
+        [x(APPOINTMENTS.kind), []],
+      ],
+      item: [[item, { id: "t1" }]],
+      otherContact: [[cacheKeys.list(L, NOTES.kind, "y"), []]],
+    });
+    cache.onChange(change({ type: "delete", key: x(NOTES.kind) }));
+    expect(stored()).toEqual(["contact", "tasks", "item", "otherContact"]);
+    cache.onChange(change({ type: "set", key: item, value: { id: "t1" } }));
+    expect(stored()).toEqual(["contact", "tasks", "otherContact"]);
+    cache.onChange(change({ type: "set", key: x(APPOINTMENTS.kind), value: [] }));
+    expect(stored()).toEqual(["contact", "tasks", "otherContact"]);
+    cache.onChange(change({ type: "set", key: cacheKeys.contact(L, "x"), value: { id: "x" } }));
+    expect(stored()).toEqual(["tasks", "otherContact"]);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored()).toEqual(["otherContact"]);
+    cache.onChange(change({ type: "delete", key: cacheKeys.list(L, TASKS.kind, "y") })); // the only answer under y read its notes
+    expect(stored()).toEqual(["otherContact"]);
+    cache.onChange(change({ type: "delete", key: cacheKeys.list(L, NOTES.kind, "y") }));
+    expect(stored()).toEqual([]);
+  });
+
   it("an answer showing a search page expires with the page, and one whose page already expired is not stored", () => {
     const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000 });
     const page = (expiresAtMs: number) => [[cacheKeys.searchPage(L, { pageLimit: 10, query: `q${expiresAtMs}` }), { contacts: [], expiresAtMs }]] as const;
