@@ -98,5 +98,23 @@ describe("response cache for every read", () => {
     const after = await s.gql(OVERDUE, { id: contact.id }, token);
     expect(hit(after)).toBe(false);
     expect(after.body.data).toEqual({ contact: { id: contact.id, summary: { overdueTaskCount: 1 } } });
+
+    // A task added through the gateway drops the contact's cached task list: the answer that read
+    // the old list goes, and the one that reads the new list expires at the new task's due time.
+    const writer = await s.tokenFor({ scopes: [READ, WRITE] });
+    const dueDate = new Date(T0 + 7_200_000).toISOString();
+    const created = await s.gql(`mutation($c: ID!, $d: DateTime!) { createTask(contactId: $c, input: { title: "Second call", dueDate: $d }) { id } }`, { c: contact.id, d: dueDate }, writer);
+    expect(created.body.errors).toBeUndefined();
+    s.sim.clearRequests();
+    const added = await s.gql(OVERDUE, { id: contact.id }, token);
+    expect(hit(added)).toBe(false);
+    expect(added.body.data).toEqual({ contact: { id: contact.id, summary: { overdueTaskCount: 1 } } });
+    expect(s.sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /contacts/${contact.id}/tasks`]); // a new list
+    clockMs = T0 + 7_199_000;
+    expect(hit(await s.gql(OVERDUE, { id: contact.id }, token))).toBe(true);
+    clockMs = T0 + 7_201_000; // the second task is overdue now
+    const later = await s.gql(OVERDUE, { id: contact.id }, token);
+    expect(hit(later)).toBe(false);
+    expect(later.body.data).toEqual({ contact: { id: contact.id, summary: { overdueTaskCount: 2 } } });
   });
 });
