@@ -17,6 +17,8 @@ export interface ReadLog {
   record(key: ResourceKey, value: unknown, fetchedAt?: number): void;
   /** Every read so far, in order (a key read twice appears twice). */
   reads(): ReadonlyArray<Read>;
+  /** Forgets every read (the operation's answer is out; see GatewayContext.release). */
+  clear(): void;
 }
 
 export function createReadLog(): ReadLog {
@@ -24,6 +26,7 @@ export function createReadLog(): ReadLog {
   return {
     record: (key, value, fetchedAt) => void log.push(fetchedAt === undefined ? [key, value] : [key, value, fetchedAt]),
     reads: () => log,
+    clear: () => void (log.length = 0),
   };
 }
 

@@ -53,6 +53,16 @@ export interface GatewayContext {
   readonly writes: WritePort;
   /** What this operation's loaders read from the shared cache (the response cache tags answers with it). */
   readonly reads: ReadLog;
+  /**
+   * The operation is answered (its answer sent, and stored if it was): drops its loaders and read
+   * log. A context outlives its operation in V8's young-generation collections, until the next
+   * full one (held through weak tables: a heap snapshot, which collects fully, finds none; graphql-js'
+   * per-execution memos are WeakMaps keyed by an execution that names its context), so what it
+   * still referenced — a page's loaders, their batches, the reads — was copied to the old
+   * generation after every operation (bench/results/2026-12-03-read-path-cpu.md, "What kept each
+   * miss alive"). Loaders asked for afterwards are created afresh.
+   */
+  release(): void;
   /** The gateway's clock, epoch ms (injectable: answers that depend on it are cached until they change). */
   now(): number;
   /** FIELD_MAPPING, when configured: mapped names in filters and writes. */
@@ -154,6 +164,11 @@ class RequestContext implements GatewayContext {
 
   upstreamCalls(): number {
     return this._deadline?.upstreamCalls ?? 0;
+  }
+
+  release(): void {
+    this._loaders = undefined;
+    this.reads.clear();
   }
 }
 

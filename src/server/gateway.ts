@@ -616,14 +616,15 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
 
   for (const feature of features) feature.routes?.(app);
 
+  const graphqlHandler = apolloHttpHandler(apollo, httpAnswers, async (req) =>
+    createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
+  );
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
     checkHttpRequest(pipeline),
     serveStoredAnswers(pipeline, authenticate),
-    apolloHttpHandler(apollo, httpAnswers, async (req) =>
-      createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
-    ),
+    graphqlHandler,
   );
 
   app.use((_req, res) => {
@@ -648,6 +649,13 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     if (res.headersSent) return;
     res.status(status).json(body);
   };
+  /** `errorHandler` for a request answered without express (an answer already begun is cut off). */
+  const writeHttpError = (error: Parameters<typeof httpError>[0], res: http.ServerResponse) => {
+    if (res.headersSent) return void res.destroy();
+    const { status, body } = httpError(error);
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) }).end(text);
+  };
   app.use(errorHandler);
   // A response-cache hit over HTTP is answered before express (the same stages, without its router
   // and body parser); every other request goes to express as it arrived or with its body read.
@@ -657,11 +665,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       path: GRAPHQL_PATH,
       limitBytes: GRAPHQL_BODY_LIMIT_BYTES,
       next: (req, res) => app(req, res),
-      onBodyError(error, res) {
-        const { status, body } = httpError(error);
-        const text = JSON.stringify(body);
-        res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) }).end(text);
-      },
+      onBodyError: writeHttpError,
+      // As express would: an error the handler did not answer itself is the error handler's.
+      missed: (req, res) => void graphqlHandler(req, res).catch((error: unknown) => writeHttpError(error as Parameters<typeof httpError>[0], res)),
     }),
   );
 

@@ -17,7 +17,7 @@ import type { Request, RequestHandler } from "express";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallerAuth } from "../../auth/index.js";
 import type { GatewayContext } from "../../graphql/index.js";
-import type { Admission, OperationPipeline } from "./operation.pipeline.js";
+import { succeeded, type Admission, type OperationPipeline } from "./operation.pipeline.js";
 import { appendExtensionsBytes, withExtensions, type ExtensionValues } from "./response-extensions.build.js";
 
 const SUBSCRIPTIONS_OVER_WEBSOCKET =
@@ -180,9 +180,17 @@ export function storedAnswerListener(
     limitBytes: number;
     next(req: IncomingMessage, res: ServerResponse): void;
     onBodyError(error: Error & { status: number; type: string }, res: ServerResponse): void;
+    /**
+     * A POST that passed stage 1 and has no stored answer, its body in `req.body`: executed here
+     * (`apolloHttpHandler`) rather than through express, whose every request sets the prototypes of
+     * `req` and `res` (`app.handle`), which cost a miss ~0.3 ms and had V8 keep both objects past
+     * their request (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive").
+     * Without it the request goes on to `next`, marked so that express's stages pass it on.
+     */
+    missed?(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void;
   },
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { path, limitBytes, next, onBodyError } = options;
+  const { path, limitBytes, next, onBodyError, missed } = options;
   return (req, res) => {
     const { headers } = req;
     const length = Number(headers["content-length"]);
@@ -215,6 +223,7 @@ export function storedAnswerListener(
       if (typeof request["query"] !== "string") return proceed();
       if (pipeline.checkRequest({ query: request["query"], variables: request["variables"], operationName: request["operationName"] })) return proceed();
       answerStored(pipeline, authenticate, request, headers.authorization, res, () => {
+        if (missed) return missed(req, res);
         (req as MaybeMissed)[STORED_ANSWER_MISSED] = true;
         proceed();
       });
@@ -265,11 +274,19 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
 
 /**
  * What the plugin leaves, per executed operation, for `apolloHttpHandler` to do with Apollo's
- * body: the per-answer extensions to append, and the store of the body when the answer is stored.
+ * body: the per-answer extensions to append, and, when the answer is stored, what storing its
+ * body takes (the admission and what the extensions keep) — never the result or the context.
  * Keyed by the operation's read log: Apollo hands its plugins a shallow copy of the context
  * object, which shares the original's `reads`.
+ *
+ * Why never the result: a record outlives its request in V8's young-generation collections (until
+ * the next full one; a heap snapshot, which collects fully, finds none), so whatever it references
+ * is copied to the old generation. With the result in it (a closure over it, formerly), every
+ * contacts-page miss promoted its whole result tree and loaders, ~110 KB, and the collector's
+ * helper threads spent more on that than the page took to execute
+ * (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive").
  */
-export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?(body: Buffer): void }>;
+export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?: { admission: Extract<Admission, { kind: "execute" }>; kept: ExtensionValues } }>;
 
 export function createHttpAnswers(): HttpAnswers {
   return new WeakMap();
@@ -284,40 +301,47 @@ export function createHttpAnswers(): HttpAnswers {
 export function apolloHttpHandler(
   apollo: ApolloServer<GatewayContext>,
   answers: HttpAnswers,
-  context: (req: Request) => Promise<GatewayContext>,
-): RequestHandler {
+  context: (req: IncomingMessage) => Promise<GatewayContext>,
+): (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    let reads: object | undefined;
+    let reads: GatewayContext["reads"] | undefined;
+    let operation: GatewayContext | undefined;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
-    const queryAt = req.url.indexOf("?");
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: queryAt < 0 ? "" : req.url.slice(queryAt), body: req.body },
-      context: async () => {
-        const value = await context(req);
-        reads = value.reads;
-        answers.set(reads, {});
-        return value;
-      },
-    });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === "chunked") {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-      return;
+    const url = req.url ?? "";
+    const queryAt = url.indexOf("?");
+    try {
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: queryAt < 0 ? "" : url.slice(queryAt), body: req.body },
+        context: async () => {
+          const value = await context(req);
+          operation = value;
+          reads = value.reads;
+          answers.set(reads, {});
+          return value;
+        },
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === "chunked") {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+        return;
+      }
+      const answer = reads && answers.get(reads);
+      const body = Buffer.from(response.body.string, "utf8");
+      if (reads && answer?.store && res.statusCode === 200) answer.store.admission.storeBody(body, reads, answer.store.kept);
+      const chunks = appendExtensionsBytes(body, answer?.extensions);
+      let length = 0;
+      for (const chunk of chunks) length += chunk.length;
+      res.setHeader("content-length", length);
+      for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+      res.end(chunks[chunks.length - 1]);
+    } finally {
+      operation?.release();
     }
-    const answer = reads && answers.get(reads);
-    const body = Buffer.from(response.body.string, "utf8");
-    if (answer?.store && res.statusCode === 200) answer.store(body);
-    const chunks = appendExtensionsBytes(body, answer?.extensions);
-    let length = 0;
-    for (const chunk of chunks) length += chunk.length;
-    res.setHeader("content-length", length);
-    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
-    res.end(chunks[chunks.length - 1]);
   };
 }
 
@@ -378,10 +402,10 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline, answers?: Http
           };
           const answer = answers?.get(contextValue.reads);
           if (answer && result.extensions === undefined) {
-            // Apollo's body is then `answerBody(result)` exactly: stored as it is, extensions appended by the handler.
+            // Apollo's body is then `answerBody(result)` exactly: stored as it is, extensions appended
+            // by the handler. The record gets what storing takes, not the result (`HttpAnswers`).
             if (values) answer.extensions = values;
-            const execute = admission?.kind === "execute" ? admission : undefined;
-            if (execute?.storable) answer.store = (body) => execute.remember(executed, contextValue.reads, kept, body);
+            if (admission?.kind === "execute" && admission.storable && succeeded(executed)) answer.store = { admission, kept };
             return;
           }
           if (values) result.extensions = { ...(result.extensions ?? {}), ...values };

@@ -59,6 +59,11 @@ export const GRAPHQL_BODY_LIMIT_TEXT = "1 MiB";
  */
 export const MAX_VARIABLES_DEPTH = 64;
 
+/** A result the response cache may store: data and no errors (a partial answer never is). */
+export function succeeded(result: Pick<ExecutionResult, "data" | "errors">): boolean {
+  return !(result.errors && result.errors.length > 0) && !!result.data;
+}
+
 export type StageName = "size" | "parse" | "validate" | "authenticate" | "cost" | "authorize" | "ids";
 
 /** One operation as a transport received it (HTTP body, graphql-ws subscribe payload). */
@@ -76,13 +81,16 @@ export type Admission =
   /**
    * Execute; pass the result, what the operation's loaders read (the context's `reads`) and what
    * its extensions keep (`executedExtensions(…).kept`) to `remember`, which stores a successful
-   * result when the operation is cacheable. `body`: the result's `answerBody` when the transport
-   * already has it (Apollo's serialisation), so it is not serialised again.
+   * result when the operation is cacheable. A transport that already has the result's
+   * `answerBody` (Apollo's serialisation) and knows it succeeded (`succeeded`) passes the body to
+   * `storeBody` instead, so the result is neither serialised again nor kept until then.
    */
   | {
       kind: "execute";
-      remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues, body?: Buffer): void;
-      /** Whether `remember` may store a result (a cacheable query): false when it never does. */
+      remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void;
+      /** Stores a successful result's `answerBody`, when the operation is cacheable. */
+      storeBody(body: Buffer, reads: ReadLog, kept?: ExtensionValues): void;
+      /** Whether `remember` and `storeBody` may store (a cacheable query): false when they never do. */
       storable: boolean;
       /** The cost stage's estimate of its upstream calls (0 for introspection); pass it to `executedExtensions`. */
       estimated: number;
@@ -246,7 +254,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const fields = rootFields(document, operation.selectionSet);
       // Introspection is public (the sandbox loads the schema before a token is typed); it costs
       // no upstream call.
-      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, storable: false, estimated: 0 };
+      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, storeBody: () => undefined, storable: false, estimated: 0 };
 
       // 4. authenticate
       let viewer: Viewer;
@@ -280,7 +288,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       // 8. the response cache (after authorization: a hit is never served to a caller lacking the scope)
       const queried = fields.filter((f) => f !== "__typename");
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
-        return { kind: "execute", remember: () => undefined, storable: false, estimated };
+        return { kind: "execute", remember: () => undefined, storeBody: () => undefined, storable: false, estimated };
       }
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
       if (hit !== undefined) {
@@ -293,9 +301,11 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
         kind: "execute",
         estimated,
         storable: true,
-        remember(result, reads, kept, body) {
-          if ((result.errors && result.errors.length > 0) || !result.data) return;
-          responseCache.store(key, viewer, generation, body ?? answerBody(result), reads.reads(), kept);
+        remember(result, reads, kept) {
+          if (succeeded(result)) responseCache.store(key, viewer, generation, answerBody(result), reads.reads(), kept);
+        },
+        storeBody(body, reads, kept) {
+          responseCache.store(key, viewer, generation, body, reads.reads(), kept);
         },
       };
     },

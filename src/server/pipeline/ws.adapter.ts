@@ -141,6 +141,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
       estimated: admission?.kind === "execute" ? admission.estimated : undefined,
     });
     admission?.remember(result, context.reads, kept);
+    context.release(); // answered and stored: what it still holds need not outlive it (GatewayContext.release)
     return withExtensions(result, values);
   };
 
