@@ -127,9 +127,11 @@ export interface ResponseCache {
 const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
 
 /**
- * One tag of the index and the stored answers carrying it, each with the bits of what it read
- * under the tag (a contact's tag: which of the contact and its lists, `KindBits`; 0 for other
- * tags): the answer's key and `soleBits` while one answer does (most tags: one contact on one
+ * One tag of the index and the stored answers carrying it, each with the bits (`KindBits`) of the
+ * reads of that answer that reached the tag: under a contact's tag, which of the contact and its
+ * lists it read. Only a contact's tag is evicted by bits; every other tag is evicted whole, so the
+ * bits a list kind's tag also gets from the lists read under it are never looked at. Held as
+ * the answer's key and `soleBits` while one answer does (most tags: one contact on one
  * stored page), a Map from the second on (a Set per tag was ~3 MB per 1,000 stored answers of 20
  * tags). Stored answers and the facts of the values they read hold the node itself, so indexing an
  * answer looks up no tag: a node is in the index while it has holders; one whose last answer went
@@ -147,15 +149,15 @@ class TagNode {
 /**
  * What one value read under one key adds to every answer that reads it: its tags, the clock times
  * of its items (the registry's `changesAt`, ascending) and the expiry of a short-lived page. A
- * function of (key, value), computed once per value object the resource cache holds (its values
- * are never changed in place: a change is a new value, src/cache/resource-cache.ts), not once per
+ * function of (key, value), computed once per value object the resource cache holds, not once per
  * answer that read it: a contacts page of 50 reads 151 values, every stored page of them the same.
+ * This relies on the rule src/cache/resource-cache.ts states (a stored value is shared and never
+ * changed in place; a change is a new value): a value changed in place would keep its old times.
  */
 interface ReadFacts {
   readonly locationId: string;
   readonly kind: string;
   readonly id: string;
-  readonly contactId: string | undefined;
   /**
    * Key (unless `bits` stands for it), contact, list kind, pages: replaced by the indexed node
    * when one has left the index.
@@ -173,6 +175,8 @@ const NO_TIMES: readonly number[] = Object.freeze([]);
  * A bit for the contact and for each per-contact list kind (the first 30): a read of a contact or
  * of one of its lists is indexed under the contact's tag with that bit instead of under a tag of
  * its own, and a change to that key evicts the holders of the contact's tag that carry the bit.
+ * For these kinds the key's `id` is the contact id (src/cache/resource-key.ts), so the tag comes
+ * from the key's identity (`serializeKey`) alone, never from its optional `contactId`.
  * A contacts page reads 3 lists a contact: 50 tags instead of 200 to index and release per answer,
  * evicting the same answers.
  */
@@ -210,7 +214,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const perOperation = new Map<string, number>();
   // tag -> its node (the stored entries carrying it); a tag no entry carries is not here.
   const byTag = new Map<string, TagNode>();
-  /** The indexed node of `node`'s tag: `node` while it has holders, else the index's, else `node`, entered (a holder follows at once). */
+  /**
+   * The indexed node of `node`'s tag: `node` while it has holders, else the index's, else `node`,
+   * entered without holders (only `store` calls this, and it adds its answer to every node it
+   * resolved before it returns).
+   */
   const resolve = (node: TagNode): TagNode => {
     if (node.holders !== undefined) return node;
     const found = byTag.get(node.tag);
@@ -270,20 +278,33 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     for (const key of keys) if (lru.delete(key)) evictions++;
   };
   const kindBits = kindBitsOf(registry);
-  /** A contact's or a list's key: its bit under the contact's tag (`KindBits`); 0 for every other key. */
-  const keyBits = (key: ResourceKey): number =>
-    key.contactId !== undefined && key.id === key.contactId ? (kindBits.get(key.kind) ?? 0) : 0;
+  /** A contact's or a list's key: its bit under the tag of its contact, `key.id` (`KindBits`); 0 for every other key. */
+  const keyBits = (key: ResourceKey): number => kindBits.get(key.kind) ?? 0;
+  /**
+   * The contact a key belongs to, from what identifies an entry of the resource cache
+   * (`serializeKey`, src/cache/resource-key.ts: location, kind, id): a contact's and a per-contact
+   * list's id is the contact id, an item's id is `contactId/itemId`. Not the key's `contactId`,
+   * which that identity ignores: a key built without it (another instance's invalidation, accepted
+   * by src/events/cache-invalidation.broadcast.ts) must evict the same answers.
+   */
+  const contactOf = (key: ResourceKey): string | undefined => {
+    if (key.kind === CORE_KINDS.contact || registry.isListKind(key.kind)) return key.id;
+    if (registry.resourceOf(key.kind) === undefined) return undefined;
+    const slash = key.id.indexOf("/");
+    return slash > 0 ? key.id.slice(0, slash) : undefined;
+  };
 
   /** The facts of one read (see `ReadFacts`): new nodes, which enter the index when an answer holds them. */
   function describeRead(key: ResourceKey, value: unknown): ReadFacts {
     const bits = keyBits(key);
+    const contactId = contactOf(key);
     const page = PAGE_KINDS.includes(key.kind);
     const list = registry.isListKind(key.kind);
     // Sized exactly: kept as long as the value (`push` would reserve 17 slots).
-    const tags: TagNode[] = new Array(Number(bits === 0) + Number(key.contactId !== undefined) + Number(page) + Number(list));
+    const tags: TagNode[] = new Array(Number(bits === 0) + Number(contactId !== undefined) + Number(page) + Number(list));
     let n = 0;
     if (bits === 0) tags[n++] = new TagNode(tag.key(key));
-    if (key.contactId !== undefined) tags[n++] = new TagNode(tag.contact(key.locationId, key.contactId));
+    if (contactId !== undefined) tags[n++] = new TagNode(tag.contact(key.locationId, contactId));
     if (list) tags[n++] = new TagNode(tag.kind(key.locationId, key.kind));
     let expiresAtMs: number | undefined;
     if (page) {
@@ -303,7 +324,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       if (found.length > 0) times = found.sort((x, y) => x - y);
     }
-    return { locationId: key.locationId, kind: key.kind, id: key.id, contactId: key.contactId, tags, bits, times, expiresAtMs };
+    return { locationId: key.locationId, kind: key.kind, id: key.id, tags, bits, times, expiresAtMs };
   }
 
   // The facts of each value object read (see `ReadFacts`); a value goes with its resource-cache entry.
@@ -316,7 +337,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       factsByValue.set(value, facts);
       return facts;
     }
-    if (known.id === key.id && known.kind === key.kind && known.locationId === key.locationId && known.contactId === key.contactId) return known;
+    if (known.id === key.id && known.kind === key.kind && known.locationId === key.locationId) return known;
     return describeRead(key, value); // one object under two keys: the first keeps the memo
   }
 
@@ -417,7 +438,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         case "delete": {
           const bits = keyBits(event.key);
           if (bits === 0) evictTagged(tag.key(event.key));
-          else evictTagged(tag.contact(locationId, event.key.contactId!), bits);
+          else evictTagged(tag.contact(locationId, event.key.id), bits); // a contact's or a list's id is its contact (`keyBits`)
           break;
         }
         case "contact":

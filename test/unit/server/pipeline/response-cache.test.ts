@@ -125,6 +125,25 @@ describe("response cache tags", () => {
     expect(stored()).toEqual([]);
   });
 
+  it("a key without its optional contactId (as another instance broadcasts it) evicts the same answers", () => {
+    // The resource cache's key identity is location, kind and id (serializeKey): contactId is not part of it.
+    const without = ({ contactId: _, ...key }: ResourceKey): ResourceKey => key;
+    const { cache, stored } = cacheWith({
+      notes: [[cacheKeys.list(L, NOTES.kind, "x"), []]],
+      contact: [[cacheKeys.contact(L, "x"), { id: "x" }]],
+      tasks: [[cacheKeys.list(L, TASKS.kind, "x"), []]],
+      readWithout: [[without(cacheKeys.item(L, "task", "x", "t1")), { id: "t1" }]],
+      otherContact: [[cacheKeys.list(L, NOTES.kind, "y"), []]],
+    });
+    cache.onChange(change({ type: "delete", key: without(cacheKeys.list(L, NOTES.kind, "x")) }));
+    expect(stored()).toEqual(["contact", "tasks", "readWithout", "otherContact"]);
+    cache.onChange(change({ type: "delete", key: without(cacheKeys.contact(L, "x")) }));
+    expect(stored()).toEqual(["tasks", "readWithout", "otherContact"]);
+    // A read described from a key without contactId is still under its contact.
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "x" }));
+    expect(stored()).toEqual(["otherContact"]);
+  });
+
   it("an answer showing a search page expires with the page, and one whose page already expired is not stored", () => {
     const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000 });
     const page = (expiresAtMs: number) => [[cacheKeys.searchPage(L, { pageLimit: 10, query: `q${expiresAtMs}` }), { contacts: [], expiresAtMs }]] as const;
