@@ -30,7 +30,10 @@
  *   (other instances get the broadcast and only update their own LRU). The shared tier is best
  *   effort: unreachable, it is a miss.
  *
- * Cached values are shared between requests: callers must treat them as read-only.
+ * A stored value is shared (by every request that reads it, and by listeners that remember facts
+ * per value object: src/server/pipeline/response-cache.ts) and is never changed in place, neither
+ * by a reader nor by whoever stored it: a change is a new value, stored with `set` (as
+ * src/events/event-cache.apply.ts does: a new array for a list with one item more).
  * Knows no GraphQL.
  */
 import { LRUCache } from "lru-cache";
@@ -225,7 +228,8 @@ export class ResourceCache {
    * copies) is dropped too. With a shared tier, a local miss asks it first, so `fetch` may run
    * after an await (callers must not rely on it running synchronously). `ttlMs` shortens the
    * lifetime of what this load stores (at most the cache's own; e.g. search pages, which the
-   * upstream indexes with a delay no event announces).
+   * upstream indexes with a delay no event announces). The value answered is the stored one:
+   * read-only (see the header).
    */
   load<T>(key: ResourceKey, fetch: () => Promise<T>, options: { bypass?: boolean; ttlMs?: number } = {}): Promise<T> {
     const ttlMs = options.ttlMs === undefined ? this.ttlMs : Math.min(this.ttlMs, options.ttlMs);
@@ -299,7 +303,7 @@ export class ResourceCache {
     return entry.kind === "value" ? { value: entry.value as T, fetchedAt: entry.fetchedAt } : { error: entry.error };
   }
 
-  /** The cached value without loading (undefined when absent, expired or a cached NOT_FOUND). */
+  /** The cached value without loading (undefined when absent, expired or a cached NOT_FOUND); read-only (see the header). */
   peek<T>(key: ResourceKey): T | undefined {
     const entry = this.#lru.get(this.#storageKey(key));
     if (!entry || this.#verdict(key, entry) === "expired") return undefined;
@@ -424,7 +428,10 @@ export class ResourceCache {
     for (const change of changes) this.applyChange(change, options);
   }
 
-  /** Shorthand for `applyChange({ type: "set" })`. */
+  /**
+   * Shorthand for `applyChange({ type: "set" })`. `value` is stored as it is, shared from now on:
+   * not to be changed after (a later change is another `set` with a new value; see the header).
+   */
   set<T>(key: ResourceKey, value: T, options: ChangeOptions & { ttlMs?: number } = {}): void {
     this.applyChange(options.ttlMs === undefined ? { type: "set", key, value } : { type: "set", key, value, ttlMs: options.ttlMs }, options);
   }
