@@ -700,15 +700,20 @@ function evaluateTargets(r) {
     const ratio = s.ours.page.rps / bestPage.rps;
     add("warm contacts page ≥ 2× peer's best req/s", ratio >= 2, `${ratio.toFixed(2)}×; p95 ${s.ours.page.p95.toFixed(1)} vs ${bestPage.p95.toFixed(1)} ms`);
   }
-  if (s.ours?.pageMiss && s.tuned?.pageMiss) {
-    const a = s.ours.pageMiss.cpuMsPerRequest;
-    const b = s.tuned.pageMiss.cpuMsPerRequest;
-    add("contacts page, response-cache miss over warm resources (a new document each): CPU ≤ the tuned baseline's", a <= b, `${a.toFixed(2)} vs ${b.toFixed(2)} ms (${(a / b).toFixed(2)}×)`);
-  }
-  if (s.ours?.pageMissSameDoc && s.tuned?.pageMissSameDoc) {
-    const a = s.ours.pageMissSameDoc.cpuMsPerRequest;
-    const b = s.tuned.pageMissSameDoc.cpuMsPerRequest;
-    add("contacts page, response-cache miss over warm resources (the same document): CPU ≤ the tuned baseline's", a <= b, `${a.toFixed(2)} vs ${b.toFixed(2)} ms (${(a / b).toFixed(2)}×)`);
+  // A miss run with a failed request (an error, a short page) measured something else: the
+  // target is met only when neither system failed one.
+  for (const [field, label] of [["pageMiss", "a new document each"], ["pageMissSameDoc", "the same document"]]) {
+    const ours = s.ours?.[field];
+    const tuned = s.tuned?.[field];
+    if (!ours || !tuned) continue;
+    const a = ours.cpuMsPerRequest;
+    const b = tuned.cpuMsPerRequest;
+    const clean = ours.failed === 0 && tuned.failed === 0;
+    add(
+      `contacts page, response-cache miss over warm resources (${label}): CPU ≤ the tuned baseline's`,
+      clean && a <= b,
+      `${a.toFixed(2)} vs ${b.toFixed(2)} ms (${(a / b).toFixed(2)}×); failed requests (met only with none) ${ours.failed} vs ${tuned.failed}`,
+    );
   }
   const real = r.realLimits?.ours;
   if (real) {
