@@ -13,8 +13,8 @@
 // BENCH_CONNECTIONS (10) for BENCH_DURATION_S (5) per round): requests/s and CPU ms per request.
 //
 // Knobs (env): BENCH_FOCUS (comma list of `hit`, `miss`, `memory`; default miss,memory), BENCH_FOCUS_ROUNDS (3),
-// BENCH_MISS_REQUESTS (300 per round), BENCH_MISS_DOC (`new`: a new document per miss; `same`: one document,
-// each request missing through a variable it does not declare), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
+// BENCH_MISS_REQUESTS (300 per round), BENCH_MISS_DOC (default `new`: a new document per miss; `same`: one
+// document, each request missing through a variable it does not declare), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
 // under bench/results/raw/), BENCH_GATEWAY_CPU (1), BENCH_DRIVER_CPU (0), BENCH_FOCUS_ENV_<name> /
@@ -310,7 +310,7 @@ async function main() {
         out.miss[sys.name].push(perRequest);
         // RSS and V8's used heap after the round (the response cache holds up to 1,000 stored pages by now).
         const memory = sys.name === "tuned" ? {} : { rssMb: rssMb(sys.pid), heapUsedMb: +(await heapUsedMb(sys)).toFixed(1) };
-        console.log(JSON.stringify({ scenario: "miss", round, system: sys.name, cpuMsPerRequest: perRequest, helperThreadsCpuMsPerRequest: helpersPerRequest, upstreamCalls: calls, failed: bad, ...(Object.keys(gc).length ? { gcMsPerRequest: gc } : {}), ...memory }));
+        console.log(JSON.stringify({ scenario: "miss", missDoc: cfg.missDoc, round, system: sys.name, cpuMsPerRequest: perRequest, helperThreadsCpuMsPerRequest: helpersPerRequest, upstreamCalls: calls, failed: bad, ...(Object.keys(gc).length ? { gcMsPerRequest: gc } : {}), ...memory }));
       }
     }
     await stopAndSummarize(systems, fromUs, 25);
@@ -363,7 +363,7 @@ async function main() {
   console.log("\nsummary");
   for (const [name, xs] of Object.entries(out.hit)) console.log(`  hit req/s            ${name.padEnd(10)} ${spread(xs)}`);
   for (const [name, xs] of Object.entries(out.hitCpu)) console.log(`  hit CPU ms/request   ${name.padEnd(10)} ${spread(xs)}`);
-  for (const [name, xs] of Object.entries(out.miss)) console.log(`  miss CPU ms/request  ${name.padEnd(10)} ${spread(xs)}`);
+  for (const [name, xs] of Object.entries(out.miss)) console.log(`  miss (${cfg.missDoc} document) CPU ms/request  ${name.padEnd(10)} ${spread(xs)}`);
   // Builds measured in the same round share its load: their ratio to the first build, round by round.
   const [first, ...others] = Object.keys(out.miss);
   for (const name of others) console.log(`  miss ÷ ${first.padEnd(12)} ${name.padEnd(10)} ${spread(out.miss[name].map((x, i) => x / out.miss[first][i]))}`);
