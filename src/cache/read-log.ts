@@ -17,16 +17,17 @@ export interface ReadLog {
   record(key: ResourceKey, value: unknown, fetchedAt?: number): void;
   /** Every read so far, in order (a key read twice appears twice). */
   reads(): ReadonlyArray<Read>;
-  /** Forgets every read (the operation's answer is out; see GatewayContext.release). */
+  /** Forgets every read (the operation's answer is out; see GatewayContext.release); arrays `reads()` returned before keep theirs. */
   clear(): void;
 }
 
 export function createReadLog(): ReadLog {
-  const log: Read[] = [];
+  let log: Read[] = [];
   return {
     record: (key, value, fetchedAt) => void log.push(fetchedAt === undefined ? [key, value] : [key, value, fetchedAt]),
     reads: () => log,
-    clear: () => void (log.length = 0),
+    // A new array: one `reads()` already handed out stays as it was.
+    clear: () => void (log = []),
   };
 }
 

@@ -7,6 +7,7 @@
  * without a valid viewer can never reach the upstream; `newLoaders()` gives a fresh set (one per
  * subscription event: graphql-ws builds a context once per subscribe).
  */
+import { GraphQLError } from "graphql";
 import type { FieldMapping } from "../config/field-mapping.parse.js";
 import type { Logger } from "pino";
 import type { CallerAuth, Viewer } from "../auth/index.js";
@@ -60,7 +61,8 @@ export interface GatewayContext {
    * per-execution memos are WeakMaps keyed by an execution that names its context), so what it
    * still referenced — a page's loaders, their batches, the reads — was copied to the old
    * generation after every operation (bench/results/2026-12-03-read-path-cpu.md, "What kept each
-   * miss alive"). Loaders asked for afterwards are created afresh.
+   * miss alive"). Asking for `loaders` afterwards is an error (INTERNAL_SERVER_ERROR): nothing
+   * should read for an answer that is out. Copies of the context (Apollo's, graphql-ws's) share it.
    */
   release(): void;
   /** The gateway's clock, epoch ms (injectable: answers that depend on it are cached until they change). */
@@ -104,8 +106,13 @@ function viewerOrGraphQLError(auth: CallerAuth): Viewer {
  */
 class RequestContext implements GatewayContext {
   readonly viewer: Viewer | undefined;
-  /** Created on first use; plain (not #private) so copies of the context keep working. */
-  _loaders: Loaders | undefined;
+  /**
+   * The operation's loaders (created on first use) and whether it was answered, in one object that
+   * copies of the context share: Apollo runs every operation on a copy (`Object.assign` onto the
+   * prototype), so state set on the copy must be the original's too, or `release` on the original
+   * would miss the copy's loaders. Plain (not #private) so copies keep working.
+   */
+  readonly _operation: { loaders?: Loaders; released?: boolean } = {};
   /** Created on first use too: a pino child (with redaction) per request, or per subscription event, adds up. */
   _logger: Logger | undefined;
   readonly reads: ReadLog = createReadLog();
@@ -128,8 +135,11 @@ class RequestContext implements GatewayContext {
   }
 
   get loaders(): Loaders {
-    this._loaders ??= this.newLoaders();
-    return this._loaders;
+    const operation = this._operation;
+    // A resolver still running once the answer is out (a sibling of a field whose error nulled
+    // the answer) stops here rather than reading, and spending budget, for an answer already sent.
+    if (operation.released) throw new GraphQLError("This operation was already answered; its loaders are released", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    return (operation.loaders ??= this.newLoaders());
   }
 
   newLoaders(): Loaders {
@@ -167,7 +177,8 @@ class RequestContext implements GatewayContext {
   }
 
   release(): void {
-    this._loaders = undefined;
+    this._operation.loaders = undefined;
+    this._operation.released = true;
     this.reads.clear();
   }
 }

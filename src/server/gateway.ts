@@ -644,21 +644,18 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
             : "Bad request";
     return { status, body: { errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT" } }] } };
   };
-  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
-    const { status, body } = httpError(error);
-    if (res.headersSent) return;
-    res.status(status).json(body);
-  };
-  /** `errorHandler` for a request answered without express (an answer already begun is cut off). */
+  /** An error no route answered itself, with express or without: its status and JSON body; an answer already begun is cut off. */
   const writeHttpError = (error: Parameters<typeof httpError>[0], res: http.ServerResponse) => {
     if (res.headersSent) return void res.destroy();
     const { status, body } = httpError(error);
     const text = JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) }).end(text);
   };
+  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => writeHttpError(error, res);
   app.use(errorHandler);
-  // A response-cache hit over HTTP is answered before express (the same stages, without its router
-  // and body parser); every other request goes to express as it arrived or with its body read.
+  // A POST to GRAPHQL_PATH with a JSON body is taken before express (the same stages, without its
+  // router and body parser): a response-cache hit answered there, a miss handed to Apollo; every
+  // other request goes to express as it arrived or with its body read.
   httpServer.on(
     "request",
     storedAnswerListener(pipeline, authenticate, {
@@ -666,7 +663,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       limitBytes: GRAPHQL_BODY_LIMIT_BYTES,
       next: (req, res) => app(req, res),
       onBodyError: writeHttpError,
-      // As express would: an error the handler did not answer itself is the error handler's.
+      // As through express: an error the handler did not answer itself is answered as errorHandler does.
       missed: (req, res) => void graphqlHandler(req, res).catch((error: unknown) => writeHttpError(error as Parameters<typeof httpError>[0], res)),
     }),
   );

@@ -94,4 +94,36 @@ describe("response cache stage", () => {
     const wrongCharset = await post(text, { "content-type": "application/json; charset=latin1" });
     expect(wrongCharset.status).toBe(415);
   });
+
+  it("answers a miss taken in front of express as express's path does: executed, refused or invalid", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const post = (query: string, chunked: boolean) =>
+      fetch(`${s.gateway.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        // A declared length is taken before express; a chunked body (no length) goes through it.
+        body: chunked ? new Blob([JSON.stringify({ query })]).stream() : JSON.stringify({ query }),
+        ...(chunked ? { duplex: "half" } : {}),
+      } as RequestInit);
+    const answer = async (res: Response) => {
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const body = JSON.parse(bytes.toString("utf8")) as { data?: unknown; errors?: unknown; extensions?: Record<string, unknown> };
+      expect(Number(res.headers.get("content-length"))).toBe(bytes.length);
+      return { status: res.status, type: res.headers.get("content-type"), cache: res.headers.get("x-response-cache"), data: body.data, errors: body.errors, extensions: Object.keys(body.extensions ?? {}) };
+    };
+    const pairs: Array<[string, (name: string) => string]> = [
+      ["executed", (name) => `query ${name} { dashboard(first: 3) { id name } }`],
+      ["invalid", (name) => `query ${name} { dashboard(first: 3) { noSuchField } }`],
+      ["not parsed", (name) => `query ${name} {`],
+    ];
+    for (const [kind, query] of pairs) {
+      const fast = await answer(await post(query(`Fast${kind.length}`), false));
+      const viaExpress = await answer(await post(query(`Slow${kind.length}`), true));
+      expect({ kind, ...fast }).toEqual({ kind, ...viaExpress });
+      expect(fast.cache).toBeNull();
+      if (kind === "executed") expect({ status: fast.status, extensions: fast.extensions }).toEqual({ status: 200, extensions: ["freshness", "cost"] });
+      else expect(fast.status).toBe(400);
+    }
+  });
 });

@@ -6,9 +6,10 @@
  *   responseForOperation  a refusal as a result, or a cache hit: answered without executing
  *   willSendResponse      a cacheable success is stored; `Retry-After` when a rate budget refused
  *   didEncounterErrors    the token-limit label (stage 2) and the audit stage
- * and `formatError` is the pipeline's. Stage 1 (request shape) runs in `checkHttpRequest`, an
- * express middleware in front of Apollo. A response-cache hit is answered without Apollo
- * (`serveStoredAnswers`), before express when its body allows (`storedAnswerListener`).
+ * and `formatError` is the pipeline's. A POST with a declared-length UTF-8 JSON body is taken in
+ * front of express (`storedAnswerListener`): stage 1, then a response-cache hit answered without
+ * Apollo, or a miss handed straight to Apollo (`apolloHttpHandler`). Everything else goes through
+ * express: stage 1 in `checkHttpRequest`, a hit in `serveStoredAnswers`, then Apollo.
  */
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type DocumentStore, type GraphQLResponse } from "@apollo/server";
 import { GraphQLError, type DocumentNode, type ExecutionResult, type ValidationRule } from "graphql";
@@ -114,17 +115,9 @@ function createDocumentStore(maxBytes = DOCUMENT_STORE_MAX_BYTES): DocumentStore
  * instead of Apollo serialising the same large result for every hit; everything else goes on to
  * Apollo and the full pipeline. Hits are counted like any other (`cgw_response_cache_hits_total`).
  */
-/**
- * Marks a request whose body `storedAnswerListener` already took through stage 1 and the stored-answer
- * lookup (and missed): express's `checkHttpRequest` and `serveStoredAnswers` pass it on instead of
- * checking the same body and authenticating the same caller again.
- */
-const STORED_ANSWER_MISSED = Symbol("storedAnswerMissed");
-type MaybeMissed = { [STORED_ANSWER_MISSED]?: true };
-
 export function serveStoredAnswers(pipeline: OperationPipeline, authenticate: (authorization: unknown) => Promise<CallerAuth>): RequestHandler {
   return (req, res, next) => {
-    if (req.method !== "POST" || (req as MaybeMissed)[STORED_ANSWER_MISSED]) return next();
+    if (req.method !== "POST") return next();
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || typeof body["query"] !== "string") return next();
     answerStored(pipeline, authenticate, body, req.headers.authorization, res, next);
@@ -166,11 +159,11 @@ const STRICT_JSON_START = /^[\x20\x09\x0a\x0d]*[{[]/;
  * only `POST <path>` with a JSON body of a declared length within `limitBytes` (no
  * content-encoding, UTF-8); reads and parses it as `express.json()` would (BOM stripped, strict:
  * an object or an array), runs stage 1 (`checkRequest`) and answers a stored answer exactly as
- * `serveStoredAnswers` does. Everything else goes on to `next` (express) with `req.body` set and
- * the body consumed (express.json() then leaves it as it is), so refusals, misses and every other
- * request take the one path they always took; a body that is not JSON goes to `onBodyError`
- * with body-parser's error (`type: "entity.parse.failed"`, status 400), as express's error handler
- * would receive it.
+ * `serveStoredAnswers` does; a miss goes to `missed`. Everything else goes on to `next` (express)
+ * with `req.body` set and the body consumed (express.json() then leaves it as it is), so refusals
+ * and every other request take the path they always took; a body that is not JSON goes to
+ * `onBodyError` with body-parser's error (`type: "entity.parse.failed"`, status 400), as express's
+ * error handler would receive it.
  */
 export function storedAnswerListener(
   pipeline: OperationPipeline,
@@ -185,9 +178,8 @@ export function storedAnswerListener(
      * (`apolloHttpHandler`) rather than through express, whose every request sets the prototypes of
      * `req` and `res` (`app.handle`), which cost a miss ~0.3 ms and had V8 keep both objects past
      * their request (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive").
-     * Without it the request goes on to `next`, marked so that express's stages pass it on.
      */
-    missed?(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void;
+    missed(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void;
   },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { path, limitBytes, next, onBodyError, missed } = options;
@@ -222,11 +214,7 @@ export function storedAnswerListener(
       const request = body as Record<string, unknown>;
       if (typeof request["query"] !== "string") return proceed();
       if (pipeline.checkRequest({ query: request["query"], variables: request["variables"], operationName: request["operationName"] })) return proceed();
-      answerStored(pipeline, authenticate, request, headers.authorization, res, () => {
-        if (missed) return missed(req, res);
-        (req as MaybeMissed)[STORED_ANSWER_MISSED] = true;
-        proceed();
-      });
+      answerStored(pipeline, authenticate, request, headers.authorization, res, () => missed(req, res));
     });
   };
 }
@@ -260,7 +248,7 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
       res.status(400).json({ errors: [pipeline.formatError(error)] });
       return;
     }
-    if (req.method !== "POST" || (req as MaybeMissed)[STORED_ANSWER_MISSED]) return next();
+    if (req.method !== "POST") return next();
     const body = req.body as Record<string, unknown> | undefined;
     // Not a JSON object: Apollo answers it (wrong content type, batching) with its own 400.
     if (!body || typeof body !== "object" || Array.isArray(body)) return next();
@@ -279,12 +267,10 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
  * Keyed by the operation's read log: Apollo hands its plugins a shallow copy of the context
  * object, which shares the original's `reads`.
  *
- * Why never the result: a record outlives its request in V8's young-generation collections (until
- * the next full one; a heap snapshot, which collects fully, finds none), so whatever it references
- * is copied to the old generation. With the result in it (a closure over it, formerly), every
- * contacts-page miss promoted its whole result tree and loaders, ~110 KB, and the collector's
- * helper threads spent more on that than the page took to execute
- * (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive").
+ * Never the result: like the context (GatewayContext.release), a record outlives its request in
+ * V8's young-generation collections, so what it references is copied to the old generation
+ * (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive"). The handler deletes it
+ * once the answer is out.
  */
 export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?: { admission: Extract<Admission, { kind: "execute" }>; kept: ExtensionValues } }>;
 
@@ -293,10 +279,13 @@ export function createHttpAnswers(): HttpAnswers {
 }
 
 /**
- * The express handler that runs Apollo (as @as-integrations/express5 does) and writes its answer:
- * an executed answer's body is Apollo's serialisation as it is; the response cache stores those
- * same bytes (no second `JSON.stringify` of a large result), and the per-answer extensions are
- * appended to them as they are to a hit's stored bytes (`appendExtensionsBytes`).
+ * The handler that runs Apollo (as @as-integrations/express5 does) and writes its answer, for
+ * express and for `storedAnswerListener`'s misses alike (it uses node's request and response
+ * only; a rejection is the caller's to answer): an executed answer's body is Apollo's
+ * serialisation as it is; the response cache stores those same bytes (no second
+ * `JSON.stringify` of a large result), and the per-answer extensions are appended to them as
+ * they are to a hit's stored bytes (`appendExtensionsBytes`). Once the answer is out the
+ * operation's record and context are released (`HttpAnswers`, GatewayContext.release).
  */
 export function apolloHttpHandler(
   apollo: ApolloServer<GatewayContext>,
@@ -340,6 +329,7 @@ export function apolloHttpHandler(
       for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
       res.end(chunks[chunks.length - 1]);
     } finally {
+      if (reads) answers.delete(reads);
       operation?.release();
     }
   };

@@ -131,18 +131,22 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
     if (admission?.kind === "refused") return { data: null, errors: [...admission.errors] };
     if (admission?.kind === "cached") return withExtensions({ ...admission.result }, admission.extensions);
     if (kind === "subscribe") return options.subscribe(args);
-    const result = await graphqlExecute(args);
     const context = args.contextValue as GatewayContext;
-    // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
-    const { values, kept } = pipeline.executedExtensions({
-      viewer: context.viewer,
-      reads: context.reads,
-      context,
-      estimated: admission?.kind === "execute" ? admission.estimated : undefined,
-    });
-    admission?.remember(result, context.reads, kept);
-    context.release(); // answered and stored: what it still holds need not outlive it (GatewayContext.release)
-    return withExtensions(result, values);
+    try {
+      const result = await graphqlExecute(args);
+      // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
+      const { values, kept } = pipeline.executedExtensions({
+        viewer: context.viewer,
+        reads: context.reads,
+        context,
+        estimated: admission?.kind === "execute" ? admission.estimated : undefined,
+      });
+      admission?.remember(result, context.reads, kept);
+      return withExtensions(result, values);
+    } finally {
+      // Executed and stored: what the context still holds need not outlive it (GatewayContext.release).
+      context.release();
+    }
   };
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({

@@ -1,6 +1,7 @@
 /**
  * A request context's `release`: once an operation is answered, its loaders and read log are
- * dropped (what they held need not outlive it), and loaders asked for afterwards are new ones.
+ * dropped (what they held need not outlive it), for the copies Apollo runs operations on too, and
+ * asking for loaders afterwards is an error.
  */
 import { describe, expect, it } from "vitest";
 import { createGatewayContext, type GatewayServices } from "../../../src/graphql/index.js";
@@ -27,10 +28,25 @@ describe("GatewayContext.release", () => {
     context.reads.record({ kind: "contact", locationId: "loc1", contactId: "c1" } as ResourceKey, { id: "c1" }, 1);
     expect(context.reads.reads()).toHaveLength(1);
 
+    const handedOut = context.reads.reads();
     context.release();
     expect(context.reads.reads()).toEqual([]);
-    const second = context.loaders;
-    expect(second).not.toBe(first);
-    expect(created).toEqual(["loc1", "loc1"]);
+    expect(handedOut).toHaveLength(1); // what a store already took stays as it was
+    expect(() => context.loaders).toThrow(/already answered/);
+    expect(created).toEqual(["loc1"]);
+  });
+
+  it("releases the loaders of a copy made as Apollo makes one per operation", () => {
+    const services = { logger: {}, now: () => 0, createLoaders: () => ({}) as never } as unknown as GatewayServices;
+    const context = createGatewayContext({
+      auth: { status: "authenticated", viewer: { subject: "u1", locationId: "loc1", scopes: ["contacts.readonly"] } },
+      services,
+      requestId: "r1",
+    });
+    // node_modules/@apollo/server/dist/esm/ApolloServer.js `cloneObject`: resolvers run on this copy.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(context) as object) as typeof context, context);
+    expect(copy.loaders).toBeDefined();
+    context.release();
+    expect(() => copy.loaders).toThrow(/already answered/);
   });
 });
