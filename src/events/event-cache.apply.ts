@@ -372,9 +372,6 @@ function applyTaskEvent(ctx: ApplyContext, event: TaskEvent): void {
   else cache.delete(listKey);
 }
 
-/** A list's order is its descriptor's (resources.ts). */
-const inOrder = <T extends { id: string }>(resource: { order?(a: T, b: T): number }) => (list: T[]): T[] => inResourceOrder(resource, list);
-
 function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   const { cache } = ctx;
   const { locationId, note } = event;
@@ -406,7 +403,7 @@ function applyNoteEvent(ctx: ApplyContext, event: NoteEvent): void {
   };
   cache.set(itemKey, full);
   const list = cache.peek<UpstreamNote[]>(listKey);
-  if (list) cache.set(listKey, upsert(list, full, (l, n) => inOrder(NOTES)([...l, n])));
+  if (list) cache.set(listKey, upsert(list, full, (l, n) => inResourceOrder(NOTES, [...l, n])));
   else cache.delete(listKey);
 }
 
@@ -431,5 +428,5 @@ function applyAppointmentEvent(ctx: ApplyContext, event: AppointmentEvent): void
     cache.delete(listKey);
     return;
   }
-  cache.set(listKey, inOrder(APPOINTMENTS)(upsert(list, appointment as UpstreamAppointment, (l, a) => [...l, a])));
+  cache.set(listKey, inResourceOrder(APPOINTMENTS, upsert(list, appointment as UpstreamAppointment, (l, a) => [...l, a])));
 }
