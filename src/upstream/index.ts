@@ -3,7 +3,6 @@ export { ContactsClient } from "./contacts.client.js";
 export type { ContactsClientOptions, CallOptions, IterateContactsOptions } from "./contacts.client.js";
 export { HttpTransport, transportError, wasNotSent } from "./http.transport.js";
 export { request } from "./undici-modules.js";
-export type { RequestOptions } from "./undici-modules.js";
 export type { HttpTransportOptions } from "./http.transport.js";
 export { compose } from "./pipeline.js";
 export type { HttpMethod, RequestLane, RequestPriority, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
@@ -12,7 +11,7 @@ export type { UpstreamErrorCode, UpstreamErrorReason, UpstreamErrorOptions } fro
 export { errorFromResponse, retryAfterFromHeaders, headerValue, scopeForMethod } from "./upstream-error.mapping.js";
 export type { CredentialProvider } from "./credentials.types.js";
 export type * from "./contacts.types.js";
-export { APPOINTMENTS, CORE_KINDS, DEFAULT_RESOURCE_REGISTRY, NOTES, PAGE_KINDS, TASKS, bulkScopes, inResourceOrder, createResourceRegistry, definePerContactResource } from "./resources.js";
+export { APPOINTMENTS, CORE_KINDS, DEFAULT_RESOURCE_REGISTRY, NOTES, PAGE_KINDS, TASKS, bulkScopes, createResourceRegistry, definePerContactResource } from "./resources.js";
 export type { CalendarsBulkRoute, ContactsBulkRoute, NormalizeScope, PerContactResource, ResourceBulkRoute, ResourceItemRoute, ResourceRegistry, ResourceRoute } from "./resources.js";
 export { StaticCredentialProvider, credentialsFromConfig } from "./static-credentials.js";
 export type { StaticCredential } from "./static-credentials.js";
