@@ -272,7 +272,7 @@ export function checkHttpRequest(pipeline: OperationPipeline): RequestHandler {
  * (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive"). The handler deletes it
  * once the answer is out.
  */
-export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?: { admission: Extract<Admission, { kind: "execute" }>; kept: ExtensionValues } }>;
+export type HttpAnswers = WeakMap<object, { extensions?: ExtensionValues; store?: { storeBody: NonNullable<Extract<Admission, { kind: "execute" }>["storeBody"]>; kept: ExtensionValues } }>;
 
 export function createHttpAnswers(): HttpAnswers {
   return new WeakMap();
@@ -293,7 +293,6 @@ export function apolloHttpHandler(
   context: (req: IncomingMessage) => Promise<GatewayContext>,
 ): (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    let reads: GatewayContext["reads"] | undefined;
     let operation: GatewayContext | undefined;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -305,11 +304,9 @@ export function apolloHttpHandler(
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: queryAt < 0 ? "" : url.slice(queryAt), body: req.body },
         context: async () => {
-          const value = await context(req);
-          operation = value;
-          reads = value.reads;
-          answers.set(reads, {});
-          return value;
+          operation = await context(req);
+          answers.set(operation.reads, {});
+          return operation;
         },
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -319,9 +316,10 @@ export function apolloHttpHandler(
         res.end();
         return;
       }
+      const reads = operation?.reads;
       const answer = reads && answers.get(reads);
       const body = Buffer.from(response.body.string, "utf8");
-      if (reads && answer?.store && res.statusCode === 200) answer.store.admission.storeBody(body, reads, answer.store.kept);
+      if (reads && answer?.store && res.statusCode === 200) answer.store.storeBody(body, reads, answer.store.kept);
       const chunks = appendExtensionsBytes(body, answer?.extensions);
       let length = 0;
       for (const chunk of chunks) length += chunk.length;
@@ -329,14 +327,19 @@ export function apolloHttpHandler(
       for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
       res.end(chunks[chunks.length - 1]);
     } finally {
-      if (reads) answers.delete(reads);
-      operation?.release();
+      if (operation) {
+        answers.delete(operation.reads);
+        operation.release();
+      }
     }
   };
 }
 
-/** `answers`: given when `apolloHttpHandler` writes Apollo's answers (else extensions are merged into the result). */
-export function apolloPipelinePlugin(pipeline: OperationPipeline, answers?: HttpAnswers): ApolloServerPlugin<GatewayContext> {
+/**
+ * `answers`: the records `apolloHttpHandler` creates; an operation without one (Apollo's
+ * `executeOperation`) gets its extensions merged into the result, and a success is stored from it.
+ */
+export function apolloPipelinePlugin(pipeline: OperationPipeline, answers: HttpAnswers): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       let admission: Admission | undefined;
@@ -386,18 +389,18 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline, answers?: Http
             context: contextValue,
             estimated: admission?.kind === "execute" ? admission.estimated : undefined,
           });
-          const executed: ExecutionResult = {
-            ...(result.data !== undefined ? { data: result.data } : {}),
-            ...(result.errors ? { errors: [...result.errors] as never } : {}),
-          };
-          const answer = answers?.get(contextValue.reads);
+          const answer = answers.get(contextValue.reads);
           if (answer && result.extensions === undefined) {
             // Apollo's body is then `answerBody(result)` exactly: stored as it is, extensions appended
             // by the handler. The record gets what storing takes, not the result (`HttpAnswers`).
             if (values) answer.extensions = values;
-            if (admission?.kind === "execute" && admission.storable && succeeded(executed)) answer.store = { admission, kept };
+            if (admission?.kind === "execute" && admission.storeBody && succeeded(result)) answer.store = { storeBody: admission.storeBody, kept };
             return;
           }
+          const executed: ExecutionResult = {
+            ...(result.data !== undefined ? { data: result.data } : {}),
+            ...(result.errors ? { errors: [...result.errors] as never } : {}),
+          };
           if (values) result.extensions = { ...(result.extensions ?? {}), ...values };
           admission?.remember(executed, contextValue.reads, kept);
         },

@@ -60,7 +60,7 @@ export const GRAPHQL_BODY_LIMIT_TEXT = "1 MiB";
 export const MAX_VARIABLES_DEPTH = 64;
 
 /** A result the response cache may store: data and no errors (a partial answer never is). */
-export function succeeded(result: Pick<ExecutionResult, "data" | "errors">): boolean {
+export function succeeded(result: { data?: unknown; errors?: readonly unknown[] | undefined }): boolean {
   return !(result.errors && result.errors.length > 0) && !!result.data;
 }
 
@@ -88,10 +88,8 @@ export type Admission =
   | {
       kind: "execute";
       remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void;
-      /** Stores a successful result's `answerBody`, when the operation is cacheable. */
-      storeBody(body: Buffer, reads: ReadLog, kept?: ExtensionValues): void;
-      /** Whether `remember` and `storeBody` may store (a cacheable query): false when they never do. */
-      storable: boolean;
+      /** Stores a successful result's `answerBody`; absent when the operation is not cacheable. */
+      storeBody?(body: Buffer, reads: ReadLog, kept?: ExtensionValues): void;
       /** The cost stage's estimate of its upstream calls (0 for introspection); pass it to `executedExtensions`. */
       estimated: number;
     };
@@ -254,7 +252,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const fields = rootFields(document, operation.selectionSet);
       // Introspection is public (the sandbox loads the schema before a token is typed); it costs
       // no upstream call.
-      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, storeBody: () => undefined, storable: false, estimated: 0 };
+      if (fields.every((f) => INTROSPECTION_FIELDS.has(f))) return { kind: "execute", remember: () => undefined, estimated: 0 };
 
       // 4. authenticate
       let viewer: Viewer;
@@ -288,7 +286,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       // 8. the response cache (after authorization: a hit is never served to a caller lacking the scope)
       const queried = fields.filter((f) => f !== "__typename");
       if (!responseCache || operation.operation !== "query" || !responseCache.covers(queried)) {
-        return { kind: "execute", remember: () => undefined, storeBody: () => undefined, storable: false, estimated };
+        return { kind: "execute", remember: () => undefined, estimated };
       }
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
       if (hit !== undefined) {
@@ -297,16 +295,12 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       }
       // Taken before executing: a change to the location while it runs makes the answer unstorable.
       const generation = responseCache.generation(viewer.locationId);
+      const storeBody = (body: Buffer, reads: ReadLog, kept?: ExtensionValues) => void responseCache.store(key, viewer, generation, body, reads.reads(), kept);
       return {
         kind: "execute",
         estimated,
-        storable: true,
-        remember(result, reads, kept) {
-          if (succeeded(result)) responseCache.store(key, viewer, generation, answerBody(result), reads.reads(), kept);
-        },
-        storeBody(body, reads, kept) {
-          responseCache.store(key, viewer, generation, body, reads.reads(), kept);
-        },
+        remember: (result, reads, kept) => (succeeded(result) ? storeBody(answerBody(result), reads, kept) : undefined),
+        storeBody,
       };
     },
 

@@ -129,7 +129,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
   const run = async (args: ExecutionArgs, kind: "execute" | "subscribe") => {
     const admission = admissions.get(args.contextValue as object);
     if (admission?.kind === "refused") return { data: null, errors: [...admission.errors] };
-    if (admission?.kind === "cached") return withExtensions({ ...admission.result }, admission.extensions);
+    if (admission?.kind === "cached") return withExtensions(admission.result, admission.extensions);
     if (kind === "subscribe") return options.subscribe(args);
     const context = args.contextValue as GatewayContext;
     try {
