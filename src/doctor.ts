@@ -7,7 +7,7 @@
  */
 import { ConfigError, isDemoMode, loadConfigFromProcess, withDemoFieldMapping } from "./config/index.js";
 import { doctorPassed, formatDoctorReport, runDoctor } from "./doctor/index.js";
-import { DEMO_LOCATION_ID, demoTokensWithInstall, startSimulator, type Simulator } from "./simulator/index.js";
+import { DEMO_LOCATION_ID, demoTokensWithInstall, demoUpstreamCredentials, startSimulator, type Simulator } from "./simulator/index.js";
 import { StaticCredentialProvider } from "./upstream/index.js";
 
 async function main(): Promise<number> {
@@ -30,12 +30,12 @@ async function main(): Promise<number> {
       // The credential `npm start` uses in demo mode: an install token holding OAUTH_SCOPES.
       const tokens = demoTokensWithInstall(config.oauth.scopes);
       simulator = await startSimulator({ port: 0, tokens });
-      const demo = tokens.filter((t) => t.locationId === DEMO_LOCATION_ID).sort((a, b) => b.scopes.length - a.scopes.length)[0]!;
+      const demo = demoUpstreamCredentials(tokens)[DEMO_LOCATION_ID]!;
       process.stdout.write(`demo mode (no CONTACTS_API_URL): checking the embedded simulator at ${simulator.url}\n\n`);
       results = await runDoctor({
         config,
         upstreamBaseUrl: simulator.url,
-        credentials: new StaticCredentialProvider({ [demo.locationId]: { token: demo.token, scopes: demo.scopes } }),
+        credentials: new StaticCredentialProvider({ [DEMO_LOCATION_ID]: demo }),
       });
     } else {
       process.stdout.write(`checking ${config.upstream.baseUrl}\n\n`);

@@ -14,7 +14,7 @@ import { SCOPES, mintCallerToken } from "./auth/index.js";
 import { ConfigError, isDemoMode, loadConfigFromProcess, withDemoFieldMapping, type Config } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
 import { createGateway, type Gateway } from "./server/index.js";
-import type { Simulator, SimulatorToken } from "./simulator/index.js";
+import type { Simulator } from "./simulator/index.js";
 import { StaticCredentialProvider } from "./upstream/index.js";
 
 const DEMO_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -43,17 +43,6 @@ function orExit<T>(step: () => T): T {
  */
 function applyHeapGrowing(config: Config): void {
   if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
-}
-
-/** The simulator's read-write token of each of its locations: the gateway's upstream credentials. */
-function simulatorCredentials(simulator: Simulator, fallbackTokens: readonly SimulatorToken[]): StaticCredentialProvider {
-  const byLocation: Record<string, { token: string; scopes: string[] }> = {};
-  for (const t of simulator.tokens.length > 0 ? simulator.tokens : fallbackTokens) {
-    if (!byLocation[t.locationId] || t.scopes.length > byLocation[t.locationId]!.scopes.length) {
-      byLocation[t.locationId] = { token: t.token, scopes: [...t.scopes] };
-    }
-  }
-  return new StaticCredentialProvider(byLocation);
 }
 
 async function main(): Promise<void> {
@@ -88,12 +77,13 @@ async function main(): Promise<void> {
 
   if (isDemoMode(config)) {
     // Loaded in demo mode only: a real-mode process never holds the simulator and its seed data.
-    const { DEMO_LOCATION_ID, DEMO_TOKENS, demoTokensWithInstall, startSimulator } = await import("./simulator/index.js");
+    const { DEMO_LOCATION_ID, demoTokensWithInstall, demoUpstreamCredentials, startSimulator } = await import("./simulator/index.js");
+    const tokens = demoTokensWithInstall(config.oauth.scopes);
     simulator = await startSimulator({
       port: 0,
       // The gateway's upstream credential holds what an install grants (OAUTH_SCOPES), so the demo
       // reads the way a default install does: tasks and appointments of many contacts in bulk.
-      tokens: demoTokensWithInstall(config.oauth.scopes),
+      tokens,
       // As in HighLevel, a new contact takes a few seconds to show up in search.
       searchIndexDelayMs: 3_000,
       ...(config.demo.activityIntervalMs > 0 ? { activity: { intervalMs: config.demo.activityIntervalMs } } : {}),
@@ -107,7 +97,8 @@ async function main(): Promise<void> {
       // Demo mode's field mapping (src/config/field-mapping.parse.ts) when FIELD_MAPPING is unset.
       config: orExit(() => withDemoFieldMapping(config)),
       logger,
-      credentials: simulatorCredentials(simulator, DEMO_TOKENS),
+      // The token with the most scopes of each location (the install token).
+      credentials: new StaticCredentialProvider(demoUpstreamCredentials(tokens)),
       upstreamBaseUrl: simulator.url,
       jwtSecret,
       // Demo mode only: trust the embedded simulator's webhook keys (never a real upstream's stand-in).

@@ -36,7 +36,7 @@
  * - `POST /contacts/search`: see contact-search.filter.ts for the semantics chosen where the docs
  *   are silent; new contacts show up after `searchIndexDelayMs` (0 by default).
  */
-export { startSimulator, DEMO_TOKENS, API_VERSION, demoTokensWithInstall } from "./simulator.server.js";
+export { startSimulator, DEMO_TOKENS, API_VERSION, demoTokensWithInstall, demoUpstreamCredentials } from "./simulator.server.js";
 export {
   DEMO_LOCATION_ID,
   OTHER_LOCATION_ID,

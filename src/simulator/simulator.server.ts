@@ -57,7 +57,22 @@ export function demoTokensWithInstall(scopes: readonly string[]): SimulatorToken
     locationId,
     scopes: [...scopes],
   }));
-  return [...DEMO_TOKENS.map((t) => ({ ...t, scopes: [...t.scopes] })), ...install];
+  // No copy of DEMO_TOKENS' entries: startSimulator copies each token it is given.
+  return [...DEMO_TOKENS, ...install];
+}
+
+/**
+ * Demo mode's upstream credential per location: the token with the most scopes (the first of
+ * equals), so `npm start` and `npm run doctor` act as the same install.
+ */
+export function demoUpstreamCredentials(tokens: readonly SimulatorToken[]): Record<string, { token: string; scopes: string[] }> {
+  const byLocation: Record<string, { token: string; scopes: string[] }> = {};
+  for (const t of tokens) {
+    if (!byLocation[t.locationId] || t.scopes.length > byLocation[t.locationId]!.scopes.length) {
+      byLocation[t.locationId] = { token: t.token, scopes: [...t.scopes] };
+    }
+  }
+  return byLocation;
 }
 
 interface CompiledRoute {
