@@ -18,7 +18,6 @@ export class ConfigError extends Error {
   }
 }
 
-const HEAP_GROWING_EXPECTED = "0 (V8's own heuristic) or a percentage from 10 to 300";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -436,12 +435,14 @@ export function loadConfig(env: Env): Config {
     },
     logLevel: read(env, "LOG_LEVEL", z.enum(LOG_LEVELS).optional(), `one of ${LOG_LEVELS.join(", ")}`) ?? "info",
     shutdownGraceMs: read(env, "SHUTDOWN_GRACE_MS", int(0, 600_000, 10_000), "milliseconds (0..600000)"),
-    heapGrowingPercent: read(env, "HEAP_GROWING_PERCENT", int(0, 300, 50), HEAP_GROWING_EXPECTED),
+    heapGrowingPercent: read(
+      env,
+      "HEAP_GROWING_PERCENT",
+      // Below 10 % the old generation is collected again almost as soon as anything is promoted.
+      int(0, 300, 50).refine((percent) => percent === 0 || percent >= 10),
+      "0 (V8's own heuristic) or a percentage from 10 to 300",
+    ),
   };
-  if (config.heapGrowingPercent > 0 && config.heapGrowingPercent < 10) {
-    // Below 10 % the old generation is collected again almost as soon as anything is promoted.
-    throw new ConfigError("HEAP_GROWING_PERCENT", HEAP_GROWING_EXPECTED);
-  }
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     // Node refuses a headersTimeout above requestTimeout (it could never fire).
     throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", `at most HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs})`);
