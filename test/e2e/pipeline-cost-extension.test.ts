@@ -6,12 +6,11 @@
  * graphql-ws the stored result is merged with them.
  */
 import { describe, expect, it } from "vitest";
+import { costOf } from "../support/cost-extension.js";
 import { LOCATION_A, READ, WRITE, useStack } from "../support/harness.js";
 import { wsOperation } from "../support/ws-operation.js";
 
 const PAGE = `query CostPage { contacts(first: 5) { nodes { id notes { id } appointments { id } } } }`;
-type Cost = { estimated?: number; actual: number; budget: { intervalRemaining: number; dailyRemaining: number } };
-const costOf = (body: unknown) => (body as { extensions?: { cost?: Cost } }).extensions?.cost;
 
 describe("cost in extensions", () => {
   // The gateway's default budget (100 per interval less 5 %: 95; 200,000 a day less 5 %).

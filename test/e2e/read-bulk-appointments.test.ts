@@ -11,6 +11,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_TOKENS, type SimulatorToken } from "../../src/simulator/index.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
+import { costOf } from "../support/cost-extension.js";
 import { LOCATION_A, READ, startStack, type Stack } from "../support/harness.js";
 import { waitFor } from "../support/events-wait.js";
 import { redisTestPrefix, TEST_REDIS_URL } from "../support/redis.js";
@@ -28,7 +29,6 @@ const tokensWith = (scopes: string[]): SimulatorToken[] =>
   DEMO_TOKENS.map((t) => (t.token === "sim-rw-A-token" ? { ...t, scopes: [...t.scopes, ...scopes] } : t));
 
 type Appointment = { id: string; title: string | null; startTime: string | null; calendarId: string | null; contactId: string; status?: string | null };
-const costOf = (body: unknown) => (body as { extensions?: { cost?: { estimated?: number; actual: number } } }).extensions?.cost;
 type Page = { contacts: { nodes: { id: string; appointments: Appointment[] }[]; pageInfo: { endCursor: string | null } } };
 
 describe("bulk appointment reads through calendars", () => {

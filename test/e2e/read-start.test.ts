@@ -14,6 +14,7 @@ import { decodeJwt } from "jose";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrivately, REPO_ROOT, type PrivateBuild } from "../support/ops-build.js";
+import { parsePrometheusText } from "../support/ops-prometheus.js";
 
 let build: PrivateBuild;
 
@@ -82,12 +83,8 @@ describe("npm start (demo mode)", () => {
         body: JSON.stringify({ query: "{ contacts(first: 30) { nodes { tasks { id } appointments { id } } } }" }),
       });
       expect(((await relations.json()) as { errors?: unknown }).errors).toBeUndefined();
-      const metrics = await (await fetch(`${sandbox}/metrics`)).text();
-      const calls = (route: string) =>
-        metrics
-          .split("\n")
-          .filter((line) => line.startsWith("cgw_upstream_requests_total{") && line.includes(`route="${route}"`))
-          .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+      const metrics = parsePrometheusText(await (await fetch(`${sandbox}/metrics`)).text());
+      const calls = (route: string) => metrics.value("cgw_upstream_requests_total", { route });
       expect(calls("/locations/:locationId/tasks/search")).toBeGreaterThan(0);
       expect(calls("/calendars/events")).toBeGreaterThan(0);
       expect(calls("/contacts/:contactId/tasks")).toBe(0);
