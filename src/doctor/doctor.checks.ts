@@ -25,7 +25,7 @@ import type { Dispatcher } from "undici";
 import { mappingProblems, type Config, type DefinitionLike } from "../config/index.js";
 import { createGatewayCredentials } from "../credentials/credentials.setup.js";
 import { createRedisConnections } from "../redis/index.js";
-import { credentialsFromConfig, DEFAULT_RESOURCE_REGISTRY, errorFromResponse, request, type CredentialProvider, type PerContactResource } from "../upstream/index.js";
+import { calendarListOf, credentialsFromConfig, DEFAULT_RESOURCE_REGISTRY, errorFromResponse, request, type CredentialProvider, type PerContactResource } from "../upstream/index.js";
 
 export const WRITE_PROBE_CONTACT_ID = "DoctorWriteProbe0000";
 
@@ -376,8 +376,8 @@ async function checkBulkRead(resource: PerContactResource, locationId: string, a
   const bulk = resource.bulk!;
   const name = `bulk read of ${resource.kind} ${at}`;
   const location = encodeURIComponent(locationId);
-  const fallback = (route: string, scope: string, probe: Probe): DoctorResult => {
-    const e = errorFromResponse({ method: "GET", route }, { ...probe, durationMs: 0 });
+  const fallback = (method: "GET" | "POST", route: string, scope: string, probe: Probe): DoctorResult => {
+    const e = errorFromResponse({ method, route }, { ...probe, durationMs: 0 });
     const refused = probe.status === 401 || probe.status === 403;
     return {
       name,
@@ -391,16 +391,27 @@ async function checkBulkRead(resource: PerContactResource, locationId: string, a
   try {
     if (bulk.via === "contacts") {
       const probe = await call("POST", bulk.route.replace(":locationId", location), undefined, { [bulk.contactsField]: [], limit: 1 });
-      if (!ok(probe.status)) return fallback(bulk.route, bulk.scope, probe);
+      if (!ok(probe.status)) return fallback("POST", bulk.route, bulk.scope, probe);
       return { name, ok: true, detail: `${bulk.route} answered ${probe.status} (${bulk.scope})` };
     }
     const calendars = await call("GET", bulk.calendarsRoute, { locationId }, undefined, bulk.version);
-    if (!ok(calendars.status)) return fallback(bulk.calendarsRoute, bulk.calendarsScope, calendars);
-    const list = (calendars.body as Record<string, unknown> | undefined)?.[bulk.calendarsWrapper];
-    const first = Array.isArray(list) ? (list.find((c) => typeof (c as { id?: unknown })?.id === "string") as { id: string } | undefined) : undefined;
+    if (!ok(calendars.status)) return fallback("GET", bulk.calendarsRoute, bulk.calendarsScope, calendars);
+    let list: { id: string }[];
+    try {
+      list = calendarListOf(calendars.body, bulk); // read as the gateway reads it: what fails here fails there
+    } catch (error) {
+      return {
+        name,
+        ok: true,
+        warning: true,
+        detail: `${describeError(error)}; ${resource.kind} are read per contact (one call per contact)`,
+        hint: "run doctor again; if it persists, the gateway keeps reading per contact",
+      };
+    }
+    const first = list[0];
     if (!first) return { name, ok: true, detail: `${bulk.calendarsRoute} answered ${calendars.status} with no calendar: nothing to read yet` };
     const events = await call("GET", bulk.eventsRoute, { locationId, calendarId: first.id, startTime: "0", endTime: "1" }, undefined, bulk.version);
-    if (!ok(events.status)) return fallback(bulk.eventsRoute, bulk.eventsScope, events);
+    if (!ok(events.status)) return fallback("GET", bulk.eventsRoute, bulk.eventsScope, events);
     return { name, ok: true, detail: `${bulk.calendarsRoute} and ${bulk.eventsRoute} answered (${bulk.calendarsScope}, ${bulk.eventsScope})` };
   } catch (error) {
     return { name, ok: true, warning: true, detail: `probe failed: ${describeError(error)}; ${resource.kind} may be read per contact`, hint: "run doctor again; check the network" };

@@ -43,7 +43,7 @@ import type {
 import { HttpTransport } from "./http.transport.js";
 import { compose } from "./pipeline.js";
 import type { HttpMethod, UpstreamHandler, UpstreamMiddleware, UpstreamRequest, UpstreamResponse } from "./pipeline.types.js";
-import { NOTES, TASKS, inResourceOrder, type PerContactResource } from "./resources.js";
+import { NOTES, TASKS, inResourceOrder, type CalendarsBulkRoute, type PerContactResource } from "./resources.js";
 import { UpstreamError, isUpstreamError } from "./upstream.error.js";
 import { deadlineExceeded, type OperationDeadline } from "./deadline.js";
 import { errorFromResponse, scopeForMethod } from "./upstream-error.mapping.js";
@@ -228,18 +228,13 @@ export class ContactsClient {
   async calendarsOf(resource: PerContactResource, locationId: string, options?: CallOptions): Promise<UpstreamCalendar[]> {
     const bulk = resource.bulk;
     if (bulk?.via !== "calendars") throw invalidArgument("GET", resource.list.route, `${resource.kind} is not read through calendars`);
-    const what = `GET ${bulk.calendarsRoute}`;
     const body = await this.call("GET", bulk.calendarsRoute, {}, locationId, options, { locationId }, undefined, {
       priority: "read",
       idempotent: true,
       scope: bulk.calendarsScope,
       version: bulk.version,
     });
-    const calendars = arrayField<unknown>(body, bulk.calendarsWrapper, what);
-    for (const calendar of calendars) {
-      if (typeof (calendar as { id?: unknown } | null)?.id !== "string") throw unexpectedShape(what, `calendars with a string "id"`);
-    }
-    return calendars as UpstreamCalendar[];
+    return calendarListOf(body, bulk);
   }
 
   /** One item of a per-contact resource by id (`GET <item.route>`), normalised. */
@@ -713,6 +708,20 @@ function unreadableWriteAnswer(request: UpstreamRequest, status: number): Upstre
     route: request.route,
     outcomeUnknown: true,
   });
+}
+
+/**
+ * The calendars of a `GET <calendarsRoute>` answer, as the gateway reads them (`calendarsOf`, and
+ * the doctor's probe of the same read): the wrapper's array, each calendar with a string `id`;
+ * anything else is an UPSTREAM_ERROR (`unexpected`) naming what was expected.
+ */
+export function calendarListOf(body: unknown, bulk: Pick<CalendarsBulkRoute, "calendarsRoute" | "calendarsWrapper">): UpstreamCalendar[] {
+  const what = `GET ${bulk.calendarsRoute}`;
+  const calendars = arrayField<unknown>(body, bulk.calendarsWrapper, what);
+  for (const calendar of calendars) {
+    if (typeof (calendar as { id?: unknown } | null)?.id !== "string") throw unexpectedShape(what, `calendars with a string "id"`);
+  }
+  return calendars as UpstreamCalendar[];
 }
 
 function unexpectedShape(what: string, expected: string): UpstreamError {

@@ -1,5 +1,5 @@
 /** Public surface of the upstream layer (the REST client; knows no GraphQL). */
-export { ContactsClient } from "./contacts.client.js";
+export { ContactsClient, calendarListOf } from "./contacts.client.js";
 export type { ContactsClientOptions, CallOptions, IterateContactsOptions } from "./contacts.client.js";
 export { HttpTransport, transportError, wasNotSent } from "./http.transport.js";
 export { request } from "./undici-modules.js";

@@ -66,6 +66,26 @@ describe("runDoctor against the simulator", () => {
     expect(sim.requests.map((r) => `${r.method} ${r.route}`)).toContain("GET /calendars/events");
   });
 
+  it("a calendar list the gateway cannot read is a warning (appointments per contact), as the gateway would read it", async () => {
+    sim.addToken({
+      token: "doctor-install-token-B",
+      locationId: DEMO_LOCATION_ID,
+      scopes: ["contacts.readonly", "contacts.write", "locations/tasks.readonly", "calendars.readonly", "calendars/events.readonly"],
+    });
+    // One calendar lacks its id: ContactsClient.calendarsOf refuses the whole list, so must the doctor.
+    const remove = sim.addFault({ method: "GET", route: "/calendars/", status: 200, body: { calendars: [{ id: "cal-1" }, { name: "no id" }] } });
+    try {
+      const results = await runDoctor({ config: loadConfig(envFor({ CONTACTS_API_TOKEN: "doctor-install-token-B" })) });
+      const appointments = results.find((r) => r.name.startsWith("bulk read of appointments"))!;
+      expect(appointments).toMatchObject({ ok: true, warning: true });
+      expect(appointments.detail).toMatch(/GET \/calendars\/: expected a response body with calendars with a string "id"; appointments are read per contact/);
+      expect(results.find((r) => r.name.startsWith("bulk read of tasks"))).toMatchObject({ ok: true });
+      expect(results.find((r) => r.name.startsWith("bulk read of tasks"))?.warning).toBeUndefined();
+    } finally {
+      remove();
+    }
+  });
+
   it("a bad token fails 'token valid' with a hint, and the token never appears in the report", async () => {
     const results = await runDoctor({ config: loadConfig(envFor({ CONTACTS_API_TOKEN: "not-a-real-token-123" })) });
     const token = results.find((r) => r.name.startsWith("token valid"));
