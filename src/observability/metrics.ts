@@ -30,6 +30,8 @@ export interface MetricsSources {
   };
   /** The response cache stage of the operation pipeline. */
   responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; size: number };
+  /** Stage 9 of the operation pipeline: operations compiled, executions that ran compiled (server/pipeline/execution.runner.ts). */
+  execution?: () => { compiled: number; compiledExecutions: number };
   /** Remaining rate budget per location and window as the rate governor sees it, with its effective limit. */
   rateBudgets?: () => Iterable<{ locationId: string; window: "burst" | "daily"; remaining: number; limit?: number }>;
   /** Circuit breaker state per location. */
@@ -252,6 +254,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(sources.responseCache?.().size ?? 0);
     },
   });
+  const executionCounter = (kind: "compiled" | "compiledExecutions", name: string, help: string) =>
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers,
+      collect() {
+        const stats = sources.execution?.();
+        if (!stats) return;
+        this.reset();
+        this.inc(stats[kind]);
+      },
+    });
+  executionCounter("compiled", "operations_compiled_total", "Query operations compiled with graphql-jit (on their 3rd execution).");
+  executionCounter("compiledExecutions", "compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.");
   const fragmentVisits = new Counter({
     name: `${prefix}query_cost_fragment_visits_total`,
     help: "Named fragments walked by the upstream-cost estimate (each fragment once per context it is spread in).",

@@ -543,6 +543,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     activeSubscriptions: () => ws.stats().operations,
     webSockets: () => ws.stats(),
     responseCache: () => responseCache.stats(),
+    execution: () => pipeline.executionStats(),
   });
 
   const drainWebSockets: ApolloServerPlugin<GatewayContext> = {

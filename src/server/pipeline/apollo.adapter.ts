@@ -3,7 +3,8 @@
  * (operation.pipeline.ts). Apollo parses and validates itself, with the pipeline's token limit and
  * rules (`apolloPipelineOptions`); this plugin maps the remaining stages onto Apollo's hooks:
  *   didResolveOperation   authenticate → cost → authorize → cache (`pipeline.admit`)
- *   responseForOperation  a refusal as a result, or a cache hit: answered without executing
+ *   responseForOperation  a refusal as a result, or a cache hit: answered without executing; an
+ *                         operation that runs compiled: executed here (`compiledResponse`)
  *   willSendResponse      a cacheable success is stored; `Retry-After` when a rate budget refused
  *   didEncounterErrors    the token-limit label (stage 2) and the audit stage
  * and `formatError` is the pipeline's. A POST with a declared-length UTF-8 JSON body is taken in
@@ -11,7 +12,14 @@
  * Apollo, or a miss handed straight to Apollo (`apolloHttpHandler`). Everything else goes through
  * express: stage 1 in `checkHttpRequest`, a hit in `serveStoredAnswers`, then Apollo.
  */
-import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type DocumentStore, type GraphQLResponse } from "@apollo/server";
+import {
+  HeaderMap,
+  type ApolloServer,
+  type ApolloServerPlugin,
+  type DocumentStore,
+  type GraphQLRequestContextResponseForOperation,
+  type GraphQLResponse,
+} from "@apollo/server";
 import { GraphQLError, type DocumentNode, type ExecutionResult, type ValidationRule } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { Request, RequestHandler } from "express";
@@ -36,7 +44,7 @@ function singleResponse(result: Record<string, unknown>, headers?: Record<string
   };
 }
 
-/** The ApolloServer options of stages 2, 3 and 9, and the store of documents that passed them. */
+/** The ApolloServer options of stages 2, 3 and 10, and the store of documents that passed them. */
 export function apolloPipelineOptions(pipeline: OperationPipeline): {
   parseOptions: { maxTokens: number };
   validationRules: ValidationRule[];
@@ -336,6 +344,29 @@ export function apolloHttpHandler(
 }
 
 /**
+ * Stage 9 over HTTP for an operation that runs compiled (execution.runner.ts), or null: Apollo
+ * then executes it with graphql-js, as it always did. Apollo is left its own executor because its
+ * other hook for one, a `gateway` executor, was measured to cost a response-cache miss with a new
+ * document ~10-20 % more CPU (each request's `makeGatewayGraphQLRequestContext` doubled the time of
+ * young-generation collections; `BENCH_MISS_DOC=new node bench/focus.mjs`). The answer is what
+ * Apollo makes of the same result: errors first (graphql-js's key order), each formatted by
+ * stage 10 (of what Apollo hands its `formatError`, graphql/common/errors.ts `createFormatError`
+ * reads only `locations` and `path`, which are the error's own), and reported to stage 11 as our
+ * `didEncounterErrors` does. A result without data (refused variables: nothing ran) goes back to
+ * Apollo, whose answer to those is a 400.
+ */
+async function compiledResponse(pipeline: OperationPipeline, rc: GraphQLRequestContextResponseForOperation<GatewayContext>): Promise<GraphQLResponse | null> {
+  const { request, document } = rc;
+  const run = pipeline.compiledExecution({ document, operationName: request.operationName ?? null });
+  if (!run) return null;
+  const result = await run({ schema: pipeline.schema, document, contextValue: rc.contextValue, variableValues: request.variables ?? null, operationName: request.operationName ?? null });
+  if (result.data === undefined) return null;
+  if (!result.errors || result.errors.length === 0) return singleResponse({ data: result.data });
+  pipeline.audit({ document, source: rc.source, operationName: request.operationName, errors: result.errors, viewer: rc.contextValue.viewer });
+  return singleResponse({ errors: result.errors.map((e) => pipeline.formatError(e)), data: result.data });
+}
+
+/**
  * `answers`: the records `apolloHttpHandler` creates; an operation without one (Apollo's
  * `executeOperation`) gets its extensions merged into the result, and a success is stored from it.
  */
@@ -370,6 +401,7 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline, answers: HttpA
           if (admission?.kind === "cached") {
             return singleResponse(withExtensions({ ...admission.result }, admission.extensions), { "x-response-cache": "hit" });
           }
+          if (admission?.kind === "execute") return compiledResponse(pipeline, rc);
           return null;
         },
         async willSendResponse({ response, contextValue }) {

@@ -20,7 +20,8 @@
  *                 upstream id (graphql/limits/id-arguments.check.ts), else BAD_USER_INPUT naming
  *                 the argument: an id like `..` must never reach an upstream URL path
  *   8. cache      the response cache (response-cache.ts): a hit answers without executing
- *   9. execute    (the transport's executor), storing a cacheable success
+ *   9. execute    one executor for both transports (execution.runner.ts: graphql-js, or the
+ *                 query compiled with graphql-jit from its 3rd execution), storing a cacheable success
  *  10. format     errors masked and mapped (graphql/common/errors.ts)
  *  11. audit      one `rejected` audit line per refused mutation (refused-mutation.audit.ts)
  *
@@ -33,6 +34,7 @@ import {
   GraphQLError,
   Kind,
   type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -46,6 +48,7 @@ import { CallerAuthError, requireViewer, SCOPES, type CallerAuth, type Viewer } 
 import type { Config } from "../../config/config.js";
 import { createFormatError, rootScopes as rootScopesOf } from "../../graphql/index.js";
 import { createIdArgumentCheck, createQueryLimits, type LoadWeights, type QueryLimits, type QueryLimitsOptions } from "../../graphql/limits/index.js";
+import { createExecutionRunner, type ExecutionRunner, type ExecutionRunnerOptions, type ExecutionRunnerStats } from "./execution.runner.js";
 import { auditRefusedMutation } from "./refused-mutation.audit.js";
 import { answerBody, type ResponseCache } from "./response-cache.js";
 import { appendExtensionsBytes, createResponseExtensions, type ExecutedOperation, type ExtensionValues, type ResponseExtension } from "./response-extensions.build.js";
@@ -112,6 +115,8 @@ export interface OperationPipelineOptions {
    * graphql/limits `loadWeightsFor`); omitted = every bulk read counted as usable.
    */
   loadWeights?(locationId: string): LoadWeights | undefined;
+  /** Stage 9's executor (execution.runner.ts): when to compile, how many to keep, the compiler. */
+  execution?: Omit<ExecutionRunnerOptions, "schema">;
 }
 
 export interface OperationPipeline {
@@ -147,11 +152,17 @@ export interface OperationPipeline {
    * `extensions`; pass `kept` to the admission's `remember`).
    */
   executedExtensions(operation: ExecutedOperation): { values: ExtensionValues | undefined; kept: ExtensionValues };
-  /** Stage 9. */
+  /** Stage 9: graphql-js's `execute`, or the operation compiled (execution.runner.ts). */
+  execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult;
+  /** Stage 9 where the transport executes with graphql-js itself (Apollo): the compiled executor, when the operation runs compiled (`ExecutionRunner.compiled`). */
+  compiledExecution: ExecutionRunner["compiled"];
+  /** How many operations stage 9 compiled and ran compiled. */
+  executionStats(): ExecutionRunnerStats;
+  /** Stage 10. */
   formatError(error: GraphQLError): GraphQLFormattedError;
-  /** Apollo's `formatError` signature of stage 9. */
+  /** Apollo's `formatError` signature of stage 10. */
   readonly apolloFormatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** Stage 10: the audit lines a (partly) refused mutation is owed. */
+  /** Stage 11: the audit lines a (partly) refused mutation is owed. */
   audit(input: { document: DocumentNode | undefined; source?: string | undefined; operationName?: string | null | undefined; errors: readonly { path?: ReadonlyArray<string | number> | undefined; extensions?: Readonly<Record<string, unknown>> | undefined }[]; viewer: Viewer | undefined }): void;
   /** The response cache's operation key. */
   operationKey(request: { query: string; variables?: unknown; operationName?: unknown }): string;
@@ -213,6 +224,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
   };
   const apolloFormatError = createFormatError({ ...(options.onMasked ? { onMasked: options.onMasked } : {}) });
   const extensions = createResponseExtensions(options.extensions ?? []);
+  const runner = createExecutionRunner({ ...options.execution, schema });
 
   // No variables, `null` and `{}` are the same request (clients differ in which they send).
   const operationKey: OperationPipeline["operationKey"] = (request) => {
@@ -315,6 +327,10 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
     },
 
     executedExtensions: (operation) => extensions.executed(operation),
+
+    execute: (args) => runner.execute(args),
+    compiledExecution: (args) => runner.compiled(args),
+    executionStats: () => runner.stats(),
 
     formatError: (error) => apolloFormatError(error.toJSON(), error),
     apolloFormatError,

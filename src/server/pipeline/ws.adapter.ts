@@ -12,7 +12,6 @@
  * Keep-alive pings as in graphql-ws's own binding (every 12 s; no pong within 12 s ends the socket).
  */
 import {
-  execute as graphqlExecute,
   getOperationAST,
   GraphQLError,
   type ExecutionArgs,
@@ -133,7 +132,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
     if (kind === "subscribe") return options.subscribe(args);
     const context = args.contextValue as GatewayContext;
     try {
-      const result = await graphqlExecute(args);
+      const result = await pipeline.execute(args);
       // The answer's per-answer extensions (freshness, cost); a stored answer keeps what they need for its hits.
       const { values, kept } = pipeline.executedExtensions({
         viewer: context.viewer,

@@ -1,0 +1,106 @@
+/**
+ * Stage 9's executor (src/server/pipeline/execution.runner.ts): an operation is compiled on its
+ * 3rd execution and runs compiled from then on; a compile failure leaves it on graphql-js, for
+ * good; mutations are never compiled; graphql-jit loads without fast-json-stringify.
+ */
+import { createRequire } from "node:module";
+import { execute, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
+import { describe, expect, it } from "vitest";
+import { createExecutionRunner, loadGraphqlJit, type CompileOperation } from "../../../../src/server/pipeline/execution.runner.js";
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({
+    name: "Query",
+    fields: {
+      greeting: {
+        type: new GraphQLNonNull(GraphQLString),
+        args: { name: { type: new GraphQLNonNull(GraphQLString), defaultValue: "world" }, times: { type: GraphQLInt } },
+        resolve: (_root, args: { name: string; times?: number | null }) => `hello ${args.name}`.repeat(args.times ?? 1),
+      },
+    },
+  }),
+  mutation: new GraphQLObjectType({ name: "Mutation", fields: { touch: { type: GraphQLString, resolve: () => "touched" } } }),
+});
+
+/** graphql-jit's compiler, counting its calls and compiled runs. */
+function countingCompiler() {
+  const jit = loadGraphqlJit();
+  const counts = { compiles: 0, runs: 0 };
+  const compile: CompileOperation = (s, document, operationName, options) => {
+    counts.compiles++;
+    const compiled = jit(s, document, operationName, options);
+    if (!("query" in compiled)) return compiled;
+    return {
+      query: (root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => {
+        counts.runs++;
+        return compiled.query(root, context, variables);
+      },
+    };
+  };
+  return { compile, counts };
+}
+
+async function run(runner: ReturnType<typeof createExecutionRunner>, query: string, variableValues?: Record<string, unknown>): Promise<string> {
+  const result: ExecutionResult = await runner.execute({ schema, document: parse(query), variableValues: variableValues ?? null, contextValue: {} });
+  return JSON.stringify(result);
+}
+
+describe("execution runner", () => {
+  it("compiles a query on its 3rd execution and runs it compiled from then on, with graphql-js's answers", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    const query = `query Greet($name: String! = "you", $times: Int) { greeting(name: $name, times: $times) }`;
+    const first = await run(runner, query, { times: 2 });
+    await run(runner, query, { times: 2 });
+    expect(counts).toEqual({ compiles: 0, runs: 0 });
+    expect(await run(runner, query, { times: 2 })).toBe(first);
+    expect(await run(runner, query, { times: 2 })).toBe(first);
+    expect(counts).toEqual({ compiles: 1, runs: 2 });
+    expect(runner.stats()).toEqual({ compiled: 1, compiledExecutions: 2, notCompiled: 0 });
+    // graphql-js checks variables first, with its own messages; nothing runs.
+    const refused = await run(runner, query, { times: "two" });
+    expect(refused).toBe(JSON.stringify(await execute({ schema, document: parse(query), variableValues: { times: "two" } })));
+    expect(refused).toContain('Variable \\"$times\\" got invalid value \\"two\\"');
+    expect(counts.runs).toBe(2);
+  });
+
+  it("a compile failure leaves the operation on graphql-js, remembered", async () => {
+    let compiles = 0;
+    const failing: CompileOperation = () => {
+      compiles++;
+      throw new Error("cannot compile");
+    };
+    const erring: CompileOperation = () => {
+      compiles++;
+      return { errors: [new Error("cannot compile either")] };
+    };
+    for (const compile of [failing, erring]) {
+      compiles = 0;
+      const runner = createExecutionRunner({ schema, compile });
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await run(runner, `{ greeting }`));
+      expect(new Set(answers)).toEqual(new Set([JSON.stringify({ data: { greeting: "hello world" } })]));
+      expect(compiles).toBe(1);
+      expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1 });
+    }
+  });
+
+  it("never compiles a mutation", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    for (let i = 0; i < 4; i++) expect(await run(runner, `mutation { touch }`)).toBe(JSON.stringify({ data: { touch: "touched" } }));
+    expect(counts).toEqual({ compiles: 0, runs: 0 });
+  });
+
+  it("loads graphql-jit without fast-json-stringify (customJSONSerializer is off)", async () => {
+    const runner = createExecutionRunner({ schema });
+    for (let i = 0; i < 3; i++) expect(await run(runner, `{ greeting(name: "jit") }`)).toBe(JSON.stringify({ data: { greeting: "hello jit" } }));
+    expect(runner.stats().compiledExecutions).toBe(1);
+    const require = createRequire(import.meta.url);
+    const path = createRequire(require.resolve("graphql-jit")).resolve("fast-json-stringify");
+    const stub = require.cache[path]?.exports as () => unknown;
+    expect(stub.name).toBe("fastJsonStringifyUnused");
+    expect(() => stub()).toThrow(/customJSONSerializer off/);
+    expect(Object.keys(require.cache).some((p) => /[\\/]node_modules[\\/]ajv[\\/]/.test(p))).toBe(false);
+  });
+});
