@@ -184,6 +184,20 @@ describe("compiled execution (graphql-jit) answers exactly as graphql-js", () =>
         query: `{ ok: compiledProbe(count: 1) { n } compiledProbeRequired { n label } }`,
         compiled: true,
       },
+      // graphql-jit coerces a variable inside an input-object literal itself, unlike graphql-js:
+      // such operations stay on graphql-js (and graphql-js's refusal is never stored as data).
+      {
+        name: "a variable inside an input-object literal, omitted: the input field's default applies",
+        query: `query OmittedDirection($d: SortDirection) { contacts(first: 5, sort: [{ field: NAME, direction: $d }]) { totalCount } }`,
+        variables: {},
+        compiled: false,
+      },
+      {
+        name: "a variable inside an input-object literal, explicit null into a non-null field with a default: an argument error",
+        query: `query NullDirection($d: SortDirection) { contacts(first: 5, sort: [{ field: NAME, direction: $d }]) { totalCount } }`,
+        variables: { d: null },
+        compiled: false,
+      },
       {
         name: "bad variables: graphql-js's coercion messages",
         query: `query Bad($count: Int!, $dir: SortDirection) { compiledProbe(count: $count, direction: $dir) { n } }`,

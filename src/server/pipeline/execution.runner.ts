@@ -142,13 +142,19 @@ export function loadGraphqlJit(): CompileOperation {
 
 /**
  * Whether compiled execution is certainly answer-for-answer graphql-js's: a query without
- * introspection fields (`__schema`, `__type`) and without any interface or union in its
- * selections or fragments.
+ * introspection fields (`__schema`, `__type`), without any interface or union in its selections
+ * or fragments, and without a variable inside an input-object literal (`{ direction: $d }`, also
+ * in a list of them). graphql-jit coerces such a variable itself, not as graphql-js's
+ * `valueFromAST` (graphql/utilities/valueFromAST.js) does: an omitted nullable variable becomes
+ * null where graphql-js leaves the field out (so the input field's default applies), and an
+ * explicit null passes into a non-null input field that has a default, where graphql-js refuses
+ * the argument.
  */
 function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   if (operation.operation !== "query") return false;
   const typeInfo = new TypeInfo(schema);
   let ok = true;
+  let objectValueDepth = 0;
   const abstract = (name: string) => {
     const type = schema.getType(name);
     return !type || isAbstractType(type);
@@ -173,6 +179,21 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
       },
       FragmentDefinition(node) {
         if (abstract(node.typeCondition.name.value)) {
+          ok = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+      ObjectValue: {
+        enter() {
+          objectValueDepth++;
+        },
+        leave() {
+          objectValueDepth--;
+        },
+      },
+      Variable() {
+        if (objectValueDepth > 0) {
           ok = false;
           return BREAK;
         }

@@ -4,9 +4,31 @@
  * good; mutations are never compiled; graphql-jit loads without fast-json-stringify.
  */
 import { createRequire } from "node:module";
-import { execute, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
+import {
+  execute,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  type ExecutionResult,
+} from "graphql";
 import { describe, expect, it } from "vitest";
 import { createExecutionRunner, loadGraphqlJit, type CompileOperation } from "../../../../src/server/pipeline/execution.runner.js";
+
+/** An input object whose fields have defaults (a nullable one and a non-null one), as ContactSort in schema/schema.graphql. */
+const Sort = new GraphQLInputObjectType({
+  name: "Sort",
+  fields: {
+    field: { type: new GraphQLNonNull(GraphQLString) },
+    direction: { type: new GraphQLNonNull(new GraphQLEnumType({ name: "Direction", values: { ASC: {}, DESC: {} } })), defaultValue: "DESC" },
+    note: { type: GraphQLString, defaultValue: "default note" },
+  },
+});
 
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
@@ -17,6 +39,7 @@ const schema = new GraphQLSchema({
         args: { name: { type: new GraphQLNonNull(GraphQLString), defaultValue: "world" }, times: { type: GraphQLInt } },
         resolve: (_root, args: { name: string; times?: number | null }) => `hello ${args.name}`.repeat(args.times ?? 1),
       },
+      sorted: { type: GraphQLString, args: { sort: { type: new GraphQLList(new GraphQLNonNull(Sort)) } }, resolve: (_root, args: { sort: unknown }) => JSON.stringify(args.sort) },
     },
   }),
   mutation: new GraphQLObjectType({ name: "Mutation", fields: { touch: { type: GraphQLString, resolve: () => "touched" } } }),
@@ -82,6 +105,24 @@ describe("execution runner", () => {
       expect(new Set(answers)).toEqual(new Set([JSON.stringify({ data: { greeting: "hello world" } })]));
       expect(compiles).toBe(1);
       expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1 });
+    }
+  });
+
+  it("keeps an operation with a variable inside an input-object literal on graphql-js (graphql-jit coerces it differently)", async () => {
+    const cases: [query: string, variables: Record<string, unknown>][] = [
+      // Omitted nullable variable: graphql-js leaves the field out, so its default applies.
+      [`query($d: Direction) { sorted(sort: [{ field: "x", direction: $d }]) }`, {}],
+      [`query($n: String) { sorted(sort: { field: "x", note: $n }) }`, {}],
+      // Explicit null into a non-null field with a default: graphql-js refuses the argument.
+      [`query($d: Direction) { sorted(sort: [{ field: "x", direction: $d }]) }`, { d: null }],
+    ];
+    for (const [query, variables] of cases) {
+      const { compile, counts } = countingCompiler();
+      const runner = createExecutionRunner({ schema, compile });
+      const expected = JSON.stringify(await execute({ schema, document: parse(query), variableValues: variables }));
+      for (let i = 0; i < 4; i++) expect(await run(runner, query, variables), query).toBe(expected);
+      expect(counts, query).toEqual({ compiles: 0, runs: 0 });
+      expect(runner.stats(), query).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1 });
     }
   });
 
