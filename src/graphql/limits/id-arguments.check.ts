@@ -24,6 +24,7 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLInputType,
@@ -94,6 +95,12 @@ export interface IdArgumentCheck {
   check(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined;
 }
 
+/** A field of an operation that takes an argument able to hold an ID, with its definition. */
+interface IdField {
+  node: FieldNode;
+  field: GraphQLField<unknown, unknown>;
+}
+
 export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
   // Per field definition: whether any of its arguments can hold an ID (most cannot: skipped).
   const withIds = new WeakMap<GraphQLField<unknown, unknown>, boolean>();
@@ -106,53 +113,70 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
     return known;
   };
 
+  /**
+   * The fields of `operation` (and the fragments it reaches, each once) with an argument that can
+   * hold an ID, in the order graphql's visitor meets them: a walk of the document with type
+   * information, which depends on the operation alone, so it is done once per operation object
+   * (over HTTP, Apollo's document store hands every request of the same text the same document;
+   * graphql-ws parses each subscribe, so its operations are walked each time); each request then
+   * reads only these fields' arguments. Most operations (a contacts page, a dashboard) have none:
+   * their check is free.
+   */
+  const idFieldsByOperation = new WeakMap<OperationDefinitionNode, readonly IdField[]>();
+  const idFieldsOf = (document: DocumentNode, operation: OperationDefinitionNode): readonly IdField[] => {
+    let known = idFieldsByOperation.get(operation);
+    if (known) return known;
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const found: IdField[] = [];
+    // The operation, then each fragment it reaches, once.
+    const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
+    const queued = new Set<string>();
+    while (queue.length > 0) {
+      const typeInfo = new TypeInfo(schema);
+      visit(
+        queue.shift()!,
+        visitWithTypeInfo(typeInfo, {
+          FragmentSpread(node) {
+            const fragment = fragments.get(node.name.value);
+            if (fragment && !queued.has(node.name.value)) {
+              queued.add(node.name.value);
+              queue.push(fragment);
+            }
+          },
+          Field(node) {
+            const field = typeInfo.getFieldDef();
+            if (field && node.arguments?.length && hasIdArguments(field)) found.push({ node, field });
+          },
+        }),
+      );
+    }
+    known = found;
+    idFieldsByOperation.set(operation, known);
+    return known;
+  };
+
   return {
     check(document, operation, variables) {
+      const fields = idFieldsOf(document, operation);
+      if (fields.length === 0) return undefined;
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
       if (coerced.errors) return undefined; // the executor answers these
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of document.definitions) {
-        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+      for (const { node, field } of fields) {
+        let args: Record<string, unknown>;
+        try {
+          args = getArgumentValues(field, node, coerced.coerced);
+        } catch {
+          continue; // a value that does not coerce: the executor reports it
+        }
+        for (const arg of field.args) {
+          const path = unsafeIdPath(args[arg.name], arg.type, arg.name);
+          if (path) return unsafeIdError(path, field.name, valueAt(args, path));
+        }
       }
-      // The operation, then each fragment it reaches, once.
-      const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
-      const queued = new Set<string>();
-      let refusal: GraphQLError | undefined;
-      while (queue.length > 0 && !refusal) {
-        const typeInfo = new TypeInfo(schema);
-        visit(
-          queue.shift()!,
-          visitWithTypeInfo(typeInfo, {
-            FragmentSpread(node) {
-              const fragment = fragments.get(node.name.value);
-              if (fragment && !queued.has(node.name.value)) {
-                queued.add(node.name.value);
-                queue.push(fragment);
-              }
-            },
-            Field(node) {
-              if (refusal) return false;
-              const field = typeInfo.getFieldDef();
-              if (!field || !node.arguments?.length || !hasIdArguments(field)) return undefined;
-              let args: Record<string, unknown>;
-              try {
-                args = getArgumentValues(field, node, coerced.coerced);
-              } catch {
-                return undefined; // a value that does not coerce: the executor reports it
-              }
-              for (const arg of field.args) {
-                const path = unsafeIdPath(args[arg.name], arg.type, arg.name);
-                if (path) {
-                  refusal = unsafeIdError(path, field.name, valueAt(args, path));
-                  return false;
-                }
-              }
-              return undefined;
-            },
-          }),
-        );
-      }
-      return refusal;
+      return undefined;
     },
   };
 }

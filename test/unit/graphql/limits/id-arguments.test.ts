@@ -125,6 +125,14 @@ describe("ids stage", () => {
     expect(check(`query { contact(id: 12345) { id } }`)).toBeUndefined();
   });
 
+  it("checks each request's values against the same operation object (what is walked once is where ids go, not their values)", () => {
+    const document = parse(`query Q($id: ID!, $n: Int) { contacts(first: $n) { nodes { id } } ...F } fragment F on Query { contact(id: $id) { id } }`);
+    const operation = document.definitions.find((d) => d.kind === "OperationDefinition") as OperationDefinitionNode;
+    expect(ids.check(document, operation, { id: "ocQHyuzHvysMo5N5VsXc", n: 5 })).toBeUndefined();
+    expect(ids.check(document, operation, { id: "..", n: 5 })?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "id" });
+    expect(ids.check(document, operation, { id: "ocQHyuzHvysMo5N5VsXc" })).toBeUndefined();
+  });
+
   it("leaves variables that do not coerce to the executor", () => {
     expect(check(`query Q($id: ID!) { contact(id: $id) { id } }`, { id: { not: "an id" } })).toBeUndefined();
     expect(check(`query Q($id: ID!) { contact(id: $id) { id } }`, {})).toBeUndefined();
