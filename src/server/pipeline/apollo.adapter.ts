@@ -353,13 +353,21 @@ export function apolloHttpHandler(
  * stage 10 (of what Apollo hands its `formatError`, graphql/common/errors.ts `createFormatError`
  * reads only `locations` and `path`, which are the error's own), and reported to stage 11 as our
  * `didEncounterErrors` does. A result without data (refused variables: nothing ran) goes back to
- * Apollo, whose answer to those is a 400.
+ * Apollo, whose answer to those is a 400, and so does an execution that throws.
  */
 async function compiledResponse(pipeline: OperationPipeline, rc: GraphQLRequestContextResponseForOperation<GatewayContext>): Promise<GraphQLResponse | null> {
   const { request, document } = rc;
   const run = pipeline.compiledExecution({ document, operationName: request.operationName ?? null });
   if (!run) return null;
-  const result = await run({ schema: pipeline.schema, document, contextValue: rc.contextValue, variableValues: request.variables ?? null, operationName: request.operationName ?? null });
+  let result: ExecutionResult;
+  try {
+    result = await run({ schema: pipeline.schema, document, contextValue: rc.contextValue, variableValues: request.variables ?? null, operationName: request.operationName ?? null });
+  } catch {
+    // Apollo calls responseForOperation outside its try (@apollo/server requestPipeline.js): a
+    // throw would be an internal error. The runner falls back to graphql-js itself; should that
+    // fallback throw too, Apollo executes the operation as it always did.
+    return null;
+  }
   if (result.data === undefined) return null;
   if (!result.errors || result.errors.length === 0) return singleResponse({ data: result.data });
   pipeline.audit({ document, source: rc.source, operationName: request.operationName, errors: result.errors, viewer: rc.contextValue.viewer });

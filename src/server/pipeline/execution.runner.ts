@@ -344,21 +344,29 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       return abandon();
     }
     const finish = (r: JitResult): Promise<ExecutionResult> | ExecutionResult => {
-      // graphql-jit refused variables graphql-js accepted (nothing ran): graphql-js answers, for good.
-      if (r.data === undefined && r.errors) {
-        for (const e of r.errors) serialization.take(e.message);
+      // An answer this module cannot read (a throw here) is made by graphql-js, for good: Apollo
+      // calls responseForOperation outside its own try (@apollo/server requestPipeline.js), so a
+      // throw would become an internal error there.
+      try {
+        // graphql-jit refused variables graphql-js accepted (nothing ran): graphql-js answers, for good.
+        if (r.data === undefined && r.errors) {
+          for (const e of r.errors) serialization.take(e.message);
+          return abandon();
+        }
+        // graphql-jit lists the errors that nulled a parent (non-null fields) after all others;
+        // graphql-js lists every error when it reached a nullable parent. Only with both kinds in
+        // one answer can the orders differ: that (rare) answer is made again by graphql-js, whose
+        // second run reads what the first loaded from the operation's loaders.
+        if (r.errors && r.errors.length > 1 && r.errors.some((e) => nulledParent(r.data, e.path))) {
+          for (const e of r.errors) serialization.take(e.message);
+          return graphqlExecute(args);
+        }
+        const answer = asGraphqlJsResult(r, serialization);
+        stats.compiledExecutions++;
+        return answer;
+      } catch {
         return abandon();
       }
-      // graphql-jit lists the errors that nulled a parent (non-null fields) after all others;
-      // graphql-js lists every error when it reached a nullable parent. Only with both kinds in
-      // one answer can the orders differ: that (rare) answer is made again by graphql-js, whose
-      // second run reads what the first loaded from the operation's loaders.
-      if (r.errors && r.errors.length > 1 && r.errors.some((e) => nulledParent(r.data, e.path))) {
-        for (const e of r.errors) serialization.take(e.message);
-        return graphqlExecute(args);
-      }
-      stats.compiledExecutions++;
-      return asGraphqlJsResult(r, serialization);
     };
     return isPromise(result) ? result.then(finish, abandon) : finish(result);
   };

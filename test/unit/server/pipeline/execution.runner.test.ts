@@ -126,6 +126,33 @@ describe("execution runner", () => {
     }
   });
 
+  it("a compiled query that throws, rejects or answers what cannot be read is answered by graphql-js, which keeps the operation", async () => {
+    const broken: Record<string, () => unknown> = {
+      throws: () => {
+        throw new Error("compiled code failed");
+      },
+      rejects: () => Promise.reject(new Error("compiled code failed")),
+      "answers an unreadable error": () => ({ data: { greeting: "x" }, errors: [null] }),
+      "resolves to an unreadable error": () => Promise.resolve({ data: { greeting: "x" }, errors: [null] }),
+    };
+    for (const [name, query] of Object.entries(broken)) {
+      let runs = 0;
+      const compile: CompileOperation = () => ({
+        query: () => {
+          runs++;
+          return query();
+        },
+      });
+      const runner = createExecutionRunner({ schema, compile });
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await run(runner, `{ greeting }`));
+      expect(new Set(answers), name).toEqual(new Set([JSON.stringify({ data: { greeting: "hello world" } })]));
+      // The compiled function ran once (3rd execution); the 4th and 5th went to graphql-js.
+      expect(runs, name).toBe(1);
+      expect(runner.stats().compiledExecutions, name).toBe(0);
+    }
+  });
+
   it("never compiles a mutation", async () => {
     const { compile, counts } = countingCompiler();
     const runner = createExecutionRunner({ schema, compile });
