@@ -357,11 +357,11 @@ export function apolloHttpHandler(
  */
 async function compiledResponse(pipeline: OperationPipeline, rc: GraphQLRequestContextResponseForOperation<GatewayContext>): Promise<GraphQLResponse | null> {
   const { request, document } = rc;
-  const run = pipeline.compiledExecution({ document, operationName: request.operationName ?? null });
-  if (!run) return null;
+  const compiled = pipeline.compiledExecution({ document, operationName: request.operationName ?? null });
+  if (!compiled) return null;
   let result: ExecutionResult;
   try {
-    result = await run({ schema: pipeline.schema, document, contextValue: rc.contextValue, variableValues: request.variables ?? null, operationName: request.operationName ?? null });
+    result = await pipeline.runCompiled(compiled, { schema: pipeline.schema, document, contextValue: rc.contextValue, variableValues: request.variables ?? null, operationName: request.operationName ?? null });
   } catch {
     // Apollo calls responseForOperation outside its try (@apollo/server requestPipeline.js): a
     // throw would be an internal error. The runner falls back to graphql-js itself; should that

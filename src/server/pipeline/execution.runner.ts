@@ -44,8 +44,8 @@ import { LRUCache } from "lru-cache";
 
 /** Defaults of `ExecutionRunnerOptions`. */
 const COMPILE_ON_RUN = 3; // the 3rd execution of an operation compiles it
-const MAX_COMPILED = 100; // compiled operations kept (least recently used dropped)
-const MAX_COUNTED = 1_000; // operations whose executions are counted until they compile
+const MAX_COMPILED = 100; // compiled operations kept (least recently run dropped)
+const MAX_COUNTED = 1_000; // graphql-ws document texts whose operations' states are kept
 const MAX_COUNTED_CHARS = 4 * 1024 * 1024; // ... holding at most 4 Mi characters of document text
 
 /** What graphql-jit's `compileQuery` returns, narrowed to what is used here. */
@@ -83,27 +83,48 @@ export interface ExecutionRunnerStats {
   notCompiled: number;
 }
 
+/** An operation that runs compiled (opaque outside this module): `ExecutionRunner.compiled`'s answer. */
+export interface CompiledQuery {
+  readonly kind: "compiled";
+}
+
 export interface ExecutionRunner {
   /** Executes: compiled (from its `compileOnRun`-th execution) or with graphql-js. */
   execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult;
   /**
-   * For a transport that executes with graphql-js itself (Apollo): counts this execution and
-   * returns the compiled operation's executor when it runs compiled, else undefined. Called once
-   * per execution, in place of `execute`.
+   * For a transport that executes with graphql-js itself (Apollo) and hands every request of one
+   * document text the same DocumentNode (its document store): counts this execution and returns
+   * the compiled operation when it runs compiled (then run it with `runCompiled`), else undefined.
+   * Called once per execution, in place of `execute`.
    */
-  compiled(args: Pick<ExecutionArgs, "document" | "operationName">): ((args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult) | undefined;
+  compiled(args: Pick<ExecutionArgs, "document" | "operationName">): CompiledQuery | undefined;
+  /** Runs what `compiled` returned for this execution. */
+  runCompiled(query: CompiledQuery, args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult;
   stats(): ExecutionRunnerStats;
 }
 
-interface Compiled {
+interface Compiled extends CompiledQuery {
   operation: OperationDefinitionNode;
-  /** Variables with a default value, and that default as a client would send it (JSON). */
-  defaults: readonly (readonly [name: string, value: unknown])[];
-  query(root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined): unknown;
+  /** Variables with a default value, and those defaults as a client would send them (JSON; undefined when none). */
+  defaultNames: readonly string[];
+  defaults: Record<string, unknown> | undefined;
+  /** graphql-jit's function; undefined once dropped from the compiled operations kept, or abandoned. */
+  query: ((root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => unknown) | undefined;
+  /** graphql-jit threw running it: the operation stays on graphql-js. */
+  abandoned: boolean;
+}
+
+/** An operation not compiled yet: its executions so far. */
+interface Counting {
+  readonly kind: "counting";
+  runs: number;
 }
 
 /** An operation that stays on graphql-js. */
 const GRAPHQL_JS = "graphql-js" as const;
+
+/** Where each operation of one document stands, by operation name ("" for none). */
+type Operations = Map<string, Counting | Compiled | typeof GRAPHQL_JS>;
 
 /** graphql-jit's results (its own GraphQLError subclass, `{ data, errors }` order). */
 interface JitResult {
@@ -296,10 +317,25 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
   const { schema } = options;
   const compileOnRun = options.compileOnRun ?? COMPILE_ON_RUN;
   let compile = options.compile;
-  /** Executions so far of operations not compiled yet, by key (operation name and document text). */
-  const counted = new LRUCache<string, { runs: number }>({ max: MAX_COUNTED, maxSize: MAX_COUNTED_CHARS, sizeCalculation: (_v, key) => Math.max(1, key.length) });
-  /** Operations past their compile turn: compiled, or staying on graphql-js. */
-  const decided = new LRUCache<string, Compiled | typeof GRAPHQL_JS>({ max: options.maxCompiled ?? MAX_COMPILED });
+  /**
+   * Over HTTP, by Apollo's DocumentNode: its document store hands every request of one text the
+   * same object, so a run costs two map reads, not a hash of the whole text; the states go with
+   * the document when Apollo drops it.
+   */
+  const byDocument = new WeakMap<DocumentNode, Operations>();
+  /** Over graphql-ws, which parses per subscribe: by document text (bounded by count and characters). */
+  const byText = new LRUCache<string, Operations>({ max: MAX_COUNTED, maxSize: MAX_COUNTED_CHARS, sizeCalculation: (_v, key) => Math.max(1, key.length) });
+  /**
+   * The compiled operations kept (the least recently run is dropped: its function freed, the
+   * operation counted again). Only compiled ones: a verdict to stay on graphql-js lives with its
+   * document's states and never pushes a compiled operation out.
+   */
+  const kept = new LRUCache<Compiled, true>({
+    max: options.maxCompiled ?? MAX_COMPILED,
+    dispose: (_value, entry) => {
+      entry.query = undefined;
+    },
+  });
   const stats: ExecutionRunnerStats = { compiled: 0, compiledExecutions: 0, notCompiled: 0 };
   const serialization = createLeafSerialization(schema);
 
@@ -312,103 +348,147 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       compile ??= loadGraphqlJit();
       const compiled = compile(schema, document, operationName, { customSerializers: serialization.serializers });
       if (!("query" in compiled) || typeof compiled.query !== "function") return GRAPHQL_JS;
-      const defaults = (operation.variableDefinitions ?? []).flatMap((d) => (d.defaultValue ? [[d.variable.name.value, valueFromASTUntyped(d.defaultValue)] as const] : []));
-      return { operation, defaults, query: compiled.query };
+      const defaultNames: string[] = [];
+      let defaults: Record<string, unknown> | undefined;
+      for (const definition of operation.variableDefinitions ?? []) {
+        if (!definition.defaultValue) continue;
+        defaultNames.push(definition.variable.name.value);
+        (defaults ??= {})[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
+      }
+      return { kind: "compiled", operation, defaultNames, defaults, query: compiled.query, abandoned: false };
     } catch {
       return GRAPHQL_JS;
     }
   };
 
-  const runCompiled = (compiled: Compiled, args: ExecutionArgs, key: string): Promise<ExecutionResult> | ExecutionResult => {
+  /** Counts this execution of an operation and compiles it on its turn; the compiled operation when it runs compiled. */
+  const turn = (operations: Operations, document: DocumentNode, operationName: string | null | undefined): Compiled | undefined => {
+    const name = operationName ?? "";
+    let state = operations.get(name);
+    if (state === GRAPHQL_JS) return undefined;
+    if (state?.kind === "compiled") {
+      if (state.query) {
+        kept.get(state); // recently run
+        return state;
+      }
+      if (state.abandoned) {
+        operations.set(name, GRAPHQL_JS);
+        return undefined;
+      }
+      state = undefined; // dropped from `kept`: counted again
+    }
+    if (state === undefined) {
+      // Only queries are counted (and compiled); mutations never.
+      const operation = getOperationAST(document, operationName);
+      if (!operation || operation.operation !== "query") {
+        operations.set(name, GRAPHQL_JS);
+        return undefined;
+      }
+      state = { kind: "counting", runs: 0 };
+      operations.set(name, state);
+    }
+    if (++state.runs < compileOnRun) return undefined;
+    const source = document.loc?.source.body;
+    const decision = source === undefined ? GRAPHQL_JS : decide(source, operationName ?? undefined);
+    operations.set(name, decision);
+    if (decision === GRAPHQL_JS) {
+      stats.notCompiled++;
+      return undefined;
+    }
+    stats.compiled++;
+    kept.set(decision, true);
+    return decision;
+  };
+
+  /** Anything graphql-jit itself throws (not a resolver's error, which it reports) leaves the operation on graphql-js, which answers this request. */
+  const abandon = (compiled: Compiled, args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => {
+    compiled.abandoned = true;
+    kept.delete(compiled);
+    compiled.query = undefined;
+    return graphqlExecute(args);
+  };
+
+  const finish = (compiled: Compiled, args: ExecutionArgs, r: JitResult): Promise<ExecutionResult> | ExecutionResult => {
+    // An answer this module cannot read (a throw here) is made by graphql-js, for good: Apollo
+    // calls responseForOperation outside its own try (@apollo/server requestPipeline.js), so a
+    // throw would become an internal error there.
+    try {
+      // graphql-jit refused variables graphql-js accepted (nothing ran): graphql-js answers, for good.
+      if (r.data === undefined && r.errors) {
+        for (const e of r.errors) serialization.take(e.message);
+        return abandon(compiled, args);
+      }
+      // graphql-jit lists the errors that nulled a parent (non-null fields) after all others;
+      // graphql-js lists every error when it reached a nullable parent. Only with both kinds in
+      // one answer can the orders differ: that (rare) answer is made again by graphql-js, whose
+      // second run reads what the first loaded from the operation's loaders.
+      if (r.errors && r.errors.length > 1 && r.errors.some((e) => nulledParent(r.data, e.path))) {
+        for (const e of r.errors) serialization.take(e.message);
+        return graphqlExecute(args);
+      }
+      const answer = asGraphqlJsResult(r, serialization);
+      stats.compiledExecutions++;
+      return answer;
+    } catch {
+      return abandon(compiled, args);
+    }
+  };
+
+  const settle = async (compiled: Compiled, args: ExecutionArgs, pending: Promise<JitResult>): Promise<ExecutionResult> => {
+    let r: JitResult;
+    try {
+      r = await pending;
+    } catch {
+      return abandon(compiled, args);
+    }
+    return finish(compiled, args, r);
+  };
+
+  const runCompiled = (compiled: Compiled, args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => {
+    const query = compiled.query;
+    if (!query) return graphqlExecute(args);
     // graphql-js's coercion and messages (as `execute` reports them: at most 50 errors, no data).
     const coerced = getVariableValues(schema, compiled.operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 50 });
     if (coerced.errors) return { errors: coerced.errors };
     // The raw values, as graphql-js's `execute` takes them: graphql-jit coerces them itself, and
     // coercing graphql-js's output again would run custom scalars' and enums' parsers twice. An
     // omitted variable is sent its default, as written: graphql-jit refuses an omitted `Int! = 20`
-    // (graphql-js, as the spec, takes the default).
+    // (graphql-js, as the spec, takes the default). One copy, only when a default is missing.
     let variables = args.variableValues ?? {};
-    for (const [name, value] of compiled.defaults) {
-      if (!Object.prototype.hasOwnProperty.call(variables, name)) variables = { ...variables, [name]: value };
+    for (const name of compiled.defaultNames) {
+      if (!Object.prototype.hasOwnProperty.call(variables, name)) {
+        variables = { ...compiled.defaults, ...variables };
+        break;
+      }
     }
-    // Anything graphql-jit itself throws (not a resolver's error, which it reports) leaves the
-    // operation on graphql-js, which answers this request.
-    const abandon = (): Promise<ExecutionResult> | ExecutionResult => {
-      decided.set(key, GRAPHQL_JS);
-      return graphqlExecute(args);
-    };
     let result: JitResult | Promise<JitResult>;
     try {
-      result = compiled.query(args.rootValue, args.contextValue, variables) as JitResult | Promise<JitResult>;
+      result = query(args.rootValue, args.contextValue, variables) as JitResult | Promise<JitResult>;
     } catch {
-      return abandon();
+      return abandon(compiled, args);
     }
-    const finish = (r: JitResult): Promise<ExecutionResult> | ExecutionResult => {
-      // An answer this module cannot read (a throw here) is made by graphql-js, for good: Apollo
-      // calls responseForOperation outside its own try (@apollo/server requestPipeline.js), so a
-      // throw would become an internal error there.
-      try {
-        // graphql-jit refused variables graphql-js accepted (nothing ran): graphql-js answers, for good.
-        if (r.data === undefined && r.errors) {
-          for (const e of r.errors) serialization.take(e.message);
-          return abandon();
-        }
-        // graphql-jit lists the errors that nulled a parent (non-null fields) after all others;
-        // graphql-js lists every error when it reached a nullable parent. Only with both kinds in
-        // one answer can the orders differ: that (rare) answer is made again by graphql-js, whose
-        // second run reads what the first loaded from the operation's loaders.
-        if (r.errors && r.errors.length > 1 && r.errors.some((e) => nulledParent(r.data, e.path))) {
-          for (const e of r.errors) serialization.take(e.message);
-          return graphqlExecute(args);
-        }
-        const answer = asGraphqlJsResult(r, serialization);
-        stats.compiledExecutions++;
-        return answer;
-      } catch {
-        return abandon();
-      }
-    };
-    return isPromise(result) ? result.then(finish, abandon) : finish(result);
-  };
-
-  /** Counts this execution, compiles on its turn; the compiled operation's key and entry when it runs compiled. */
-  const compiledEntry = (args: Pick<ExecutionArgs, "document" | "operationName">): { key: string; entry: Compiled } | undefined => {
-    const source = args.document.loc?.source.body;
-    if (compileOnRun <= 0 || source === undefined) return undefined;
-    const operationName = args.operationName ?? undefined;
-    const key = `${operationName ?? ""}\u0000${source}`;
-    const known = decided.get(key);
-    if (known === GRAPHQL_JS) return undefined;
-    if (known) return { key, entry: known };
-    // Only queries are counted (and compiled); mutations never.
-    const operation = getOperationAST(args.document, operationName);
-    if (!operation || operation.operation !== "query") return undefined;
-    const count = counted.get(key) ?? { runs: 0 };
-    count.runs++;
-    if (count.runs < compileOnRun) {
-      counted.set(key, count);
-      return undefined;
-    }
-    counted.delete(key);
-    const decision = decide(source, operationName);
-    decided.set(key, decision);
-    if (decision === GRAPHQL_JS) {
-      stats.notCompiled++;
-      return undefined;
-    }
-    stats.compiled++;
-    return { key, entry: decision };
+    return isPromise(result) ? settle(compiled, args, result) : finish(compiled, args, result);
   };
 
   return {
     execute(args) {
-      const compiled = compiledEntry(args);
-      return compiled ? runCompiled(compiled.entry, args, compiled.key) : graphqlExecute(args);
+      if (compileOnRun <= 0) return graphqlExecute(args);
+      // What never compiles is refused before the text is looked up (which hashes all of it).
+      const source = args.document.loc?.source.body;
+      const operation = source === undefined ? undefined : getOperationAST(args.document, args.operationName);
+      if (source === undefined || !operation || operation.operation !== "query") return graphqlExecute(args);
+      let operations = byText.get(source);
+      if (!operations) byText.set(source, (operations = new Map()));
+      const compiled = turn(operations, args.document, args.operationName);
+      return compiled ? runCompiled(compiled, args) : graphqlExecute(args);
     },
     compiled(args) {
-      const compiled = compiledEntry(args);
-      return compiled && ((executionArgs) => runCompiled(compiled.entry, executionArgs, compiled.key));
+      if (compileOnRun <= 0) return undefined;
+      let operations = byDocument.get(args.document);
+      if (!operations) byDocument.set(args.document, (operations = new Map()));
+      return turn(operations, args.document, args.operationName);
     },
+    runCompiled: (query, args) => runCompiled(query as Compiled, args),
     stats: () => ({ ...stats }),
   };
 }

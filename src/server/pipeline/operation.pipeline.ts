@@ -156,6 +156,8 @@ export interface OperationPipeline {
   execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult;
   /** Stage 9 where the transport executes with graphql-js itself (Apollo): the compiled executor, when the operation runs compiled (`ExecutionRunner.compiled`). */
   compiledExecution: ExecutionRunner["compiled"];
+  /** Runs what `compiledExecution` returned for this execution. */
+  runCompiled: ExecutionRunner["runCompiled"];
   /** How many operations stage 9 compiled and ran compiled. */
   executionStats(): ExecutionRunnerStats;
   /** Stage 10. */
@@ -330,6 +332,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
 
     execute: (args) => runner.execute(args),
     compiledExecution: (args) => runner.compiled(args),
+    runCompiled: (query, args) => runner.runCompiled(query, args),
     executionStats: () => runner.stats(),
 
     formatError: (error) => apolloFormatError(error.toJSON(), error),

@@ -153,11 +153,50 @@ describe("execution runner", () => {
     }
   });
 
-  it("never compiles a mutation", async () => {
+  it("never compiles a mutation (a query in the same runner compiles)", async () => {
     const { compile, counts } = countingCompiler();
     const runner = createExecutionRunner({ schema, compile });
     for (let i = 0; i < 4; i++) expect(await run(runner, `mutation { touch }`)).toBe(JSON.stringify({ data: { touch: "touched" } }));
     expect(counts).toEqual({ compiles: 0, runs: 0 });
+    for (let i = 0; i < 3; i++) expect(await run(runner, `{ greeting }`)).toBe(JSON.stringify({ data: { greeting: "hello world" } }));
+    expect(counts).toEqual({ compiles: 1, runs: 1 });
+  });
+
+  it("keeps its compiled operations however many operations stay on graphql-js", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile, maxCompiled: 2 });
+    const compiledOnes = [`{ a: greeting }`, `{ b: greeting }`];
+    for (const query of compiledOnes) for (let i = 0; i < 3; i++) await run(runner, query);
+    expect(counts).toEqual({ compiles: 2, runs: 2 });
+    // Ten operations refused at their compile turn (a variable inside an input-object literal).
+    for (let n = 0; n < 10; n++) for (let i = 0; i < 3; i++) await run(runner, `query($n: String) { s${n}: sorted(sort: { field: "x", note: $n }) }`);
+    expect(runner.stats().notCompiled).toBe(10);
+    for (const query of compiledOnes) await run(runner, query);
+    expect(counts).toEqual({ compiles: 2, runs: 4 });
+    // A third compiled operation drops the least recently run one, which is counted again.
+    for (let i = 0; i < 3; i++) await run(runner, `{ c: greeting }`);
+    expect(counts).toEqual({ compiles: 3, runs: 5 });
+    for (let i = 0; i < 3; i++) await run(runner, compiledOnes[0]!);
+    expect(counts).toEqual({ compiles: 4, runs: 6 });
+  });
+
+  it("over Apollo's path counts by DocumentNode and runs what `compiled` returned", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    const document = parse(`query Greet($times: Int = 2) { greeting(times: $times) }`);
+    expect(runner.compiled({ document, operationName: "Greet" })).toBeUndefined();
+    expect(runner.compiled({ document, operationName: "Greet" })).toBeUndefined();
+    // Another DocumentNode of the same text is counted on its own (Apollo's store hands out one per text).
+    expect(runner.compiled({ document: parse(`query Greet($times: Int = 2) { greeting(times: $times) }`), operationName: "Greet" })).toBeUndefined();
+    const compiled = runner.compiled({ document, operationName: "Greet" });
+    expect(compiled).toBeDefined();
+    const result = await runner.runCompiled(compiled!, { schema, document, variableValues: {}, operationName: "Greet", contextValue: {} });
+    expect(JSON.stringify(result)).toBe(JSON.stringify({ data: { greeting: "hello worldhello world" } }));
+    expect(counts).toEqual({ compiles: 1, runs: 1 });
+    // A mutation's document is refused before anything is counted.
+    const mutation = parse(`mutation { touch }`);
+    for (let i = 0; i < 4; i++) expect(runner.compiled({ document: mutation })).toBeUndefined();
+    expect(counts.compiles).toBe(1);
   });
 
   it("loads graphql-jit without fast-json-stringify (customJSONSerializer is off)", async () => {
