@@ -70,8 +70,15 @@ export interface ExecutionRunnerOptions {
   compileOnRun?: number;
   /** Compiled operations kept. Default 100. */
   maxCompiled?: number;
-  /** Default: graphql-jit's `compileQuery`, loaded on the first compile (`loadGraphqlJit`). */
+  /** Default: graphql-jit's `compileQuery`, loaded on the first compile (`loadCompiler`). */
   compile?: CompileOperation;
+  /** Loads `compile` on the first compile. Default `loadGraphqlJit`. */
+  loadCompiler?: () => CompileOperation;
+  /**
+   * Called once when loading the compiler fails (graphql-jit missing or broken): every operation
+   * then stays on graphql-js, and loading is not tried again. The error is the loader's.
+   */
+  onLoadError?: (error: Error) => void;
 }
 
 export interface ExecutionRunnerStats {
@@ -81,6 +88,8 @@ export interface ExecutionRunnerStats {
   compiledExecutions: number;
   /** Operations that stay on graphql-js after their compile turn: not eligible, or the compile failed. */
   notCompiled: number;
+  /** Loading the compiler failed (`onLoadError` was called): nothing compiles. */
+  compilerUnavailable: boolean;
 }
 
 /** An operation that runs compiled (opaque outside this module): `ExecutionRunner.compiled`'s answer. */
@@ -336,8 +345,20 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       entry.query = undefined;
     },
   });
-  const stats: ExecutionRunnerStats = { compiled: 0, compiledExecutions: 0, notCompiled: 0 };
+  const stats: ExecutionRunnerStats = { compiled: 0, compiledExecutions: 0, notCompiled: 0, compilerUnavailable: false };
   const serialization = createLeafSerialization(schema);
+
+  /** The compiler, loaded once; a failure is remembered and reported once (then nothing is counted any more). */
+  const compiler = (): CompileOperation | undefined => {
+    if (compile || stats.compilerUnavailable) return compile;
+    try {
+      compile = (options.loadCompiler ?? loadGraphqlJit)();
+    } catch (error) {
+      stats.compilerUnavailable = true;
+      options.onLoadError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+    return compile;
+  };
 
   /** Compiles a fresh parse of the text: stored documents have no tokens (apollo.adapter.ts `withoutTokens`), from which graphql-jit computes error locations. */
   const decide = (source: string, operationName: string | undefined): Compiled | typeof GRAPHQL_JS => {
@@ -345,8 +366,9 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       const document = parse(source);
       const operation = getOperationAST(document, operationName);
       if (!operation || !compilable(schema, document, operation)) return GRAPHQL_JS;
-      compile ??= loadGraphqlJit();
-      const compiled = compile(schema, document, operationName, { customSerializers: serialization.serializers });
+      const compileWith = compiler();
+      if (!compileWith) return GRAPHQL_JS;
+      const compiled = compileWith(schema, document, operationName, { customSerializers: serialization.serializers });
       if (!("query" in compiled) || typeof compiled.query !== "function") return GRAPHQL_JS;
       const defaultNames: string[] = [];
       let defaults: Record<string, unknown> | undefined;
@@ -472,7 +494,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
 
   return {
     execute(args) {
-      if (compileOnRun <= 0) return graphqlExecute(args);
+      if (compileOnRun <= 0 || stats.compilerUnavailable) return graphqlExecute(args);
       // What never compiles is refused before the text is looked up (which hashes all of it).
       const source = args.document.loc?.source.body;
       const operation = source === undefined ? undefined : getOperationAST(args.document, args.operationName);
@@ -483,7 +505,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       return compiled ? runCompiled(compiled, args) : graphqlExecute(args);
     },
     compiled(args) {
-      if (compileOnRun <= 0) return undefined;
+      if (compileOnRun <= 0 || stats.compilerUnavailable) return undefined;
       let operations = byDocument.get(args.document);
       if (!operations) byDocument.set(args.document, (operations = new Map()));
       return turn(operations, args.document, args.operationName);

@@ -79,7 +79,7 @@ describe("execution runner", () => {
     expect(await run(runner, query, { times: 2 })).toBe(first);
     expect(await run(runner, query, { times: 2 })).toBe(first);
     expect(counts).toEqual({ compiles: 1, runs: 2 });
-    expect(runner.stats()).toEqual({ compiled: 1, compiledExecutions: 2, notCompiled: 0 });
+    expect(runner.stats()).toEqual({ compiled: 1, compiledExecutions: 2, notCompiled: 0, compilerUnavailable: false });
     // graphql-js checks variables first, with its own messages; nothing runs.
     const refused = await run(runner, query, { times: "two" });
     expect(refused).toBe(JSON.stringify(await execute({ schema, document: parse(query), variableValues: { times: "two" } })));
@@ -104,7 +104,7 @@ describe("execution runner", () => {
       for (let i = 0; i < 5; i++) answers.push(await run(runner, `{ greeting }`));
       expect(new Set(answers)).toEqual(new Set([JSON.stringify({ data: { greeting: "hello world" } })]));
       expect(compiles).toBe(1);
-      expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1 });
+      expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1, compilerUnavailable: false });
     }
   });
 
@@ -122,7 +122,7 @@ describe("execution runner", () => {
       const expected = JSON.stringify(await execute({ schema, document: parse(query), variableValues: variables }));
       for (let i = 0; i < 4; i++) expect(await run(runner, query, variables), query).toBe(expected);
       expect(counts, query).toEqual({ compiles: 0, runs: 0 });
-      expect(runner.stats(), query).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1 });
+      expect(runner.stats(), query).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1, compilerUnavailable: false });
     }
   });
 
@@ -151,6 +151,25 @@ describe("execution runner", () => {
       expect(runs, name).toBe(1);
       expect(runner.stats().compiledExecutions, name).toBe(0);
     }
+  });
+
+  it("a compiler that cannot be loaded is reported once, remembered, and shown in the stats", async () => {
+    let loads = 0;
+    const reported: string[] = [];
+    const runner = createExecutionRunner({
+      schema,
+      loadCompiler: () => {
+        loads++;
+        throw new Error("Cannot find module 'graphql-jit'");
+      },
+      onLoadError: (error) => reported.push(error.message),
+    });
+    for (const query of [`{ a: greeting }`, `{ b: greeting }`]) {
+      for (let i = 0; i < 4; i++) expect(await run(runner, query)).toBe(JSON.stringify({ data: { [query.slice(2, 3)]: "hello world" } }));
+    }
+    expect(loads).toBe(1);
+    expect(reported).toEqual(["Cannot find module 'graphql-jit'"]);
+    expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1, compilerUnavailable: true });
   });
 
   it("never compiles a mutation (a query in the same runner compiles)", async () => {
