@@ -145,9 +145,13 @@ interface JitResult {
  * graphql-jit's `compileQuery`, required on first use, not at import: most processes compile
  * something within seconds, but a gateway that never does (every document new) pays nothing.
  * Its dist/execution.js requires fast-json-stringify (and through it ajv, ~4 MB of heap) at load
- * although only its `customJSONSerializer` option uses it, which is off here; unless something
- * else already loaded it, its module slot is filled with a stub that throws if ever called, so
- * the package is never loaded (test/unit/server/pipeline/execution.runner.test.ts checks).
+ * although only its `customJSONSerializer` option uses it, which is off here. Unless something
+ * already loaded it, fast-json-stringify's slot in the process-wide `require.cache` is filled
+ * with a stand-in that loads the real module on first use (a call, or reading any export but
+ * `__esModule`, which graphql-jit's bundle reads at load) and from then on delegates to it; the
+ * real module also replaces the stand-in in `require.cache`. So graphql-jit never loads it (it
+ * never calls it: test/unit/server/pipeline/execution.runner.test.ts checks), and any other
+ * module that requires fast-json-stringify gets a working one.
  */
 export function loadGraphqlJit(): CompileOperation {
   const require = createRequire(import.meta.url);
@@ -155,13 +159,26 @@ export function loadGraphqlJit(): CompileOperation {
   const fastJsonStringify = createRequire(jitEntry).resolve("fast-json-stringify");
   if (!require.cache[fastJsonStringify]) {
     const Module = require("node:module") as { Module: new (id: string) => NodeJS.Module };
-    const stub = new Module.Module(fastJsonStringify);
-    stub.filename = fastJsonStringify;
-    stub.loaded = true;
-    stub.exports = function fastJsonStringifyUnused(): never {
-      throw new Error("fast-json-stringify is not loaded: graphql-jit runs with customJSONSerializer off (src/server/pipeline/execution.runner.ts)");
+    const standIn = new Module.Module(fastJsonStringify);
+    let real: ((...args: unknown[]) => unknown) | undefined;
+    const loadReal = (): ((...args: unknown[]) => unknown) => {
+      if (!real) {
+        if (require.cache[fastJsonStringify] === standIn) delete require.cache[fastJsonStringify];
+        real = require(fastJsonStringify) as (...args: unknown[]) => unknown;
+      }
+      return real;
     };
-    require.cache[fastJsonStringify] = stub;
+    standIn.filename = fastJsonStringify;
+    standIn.loaded = true;
+    standIn.exports = new Proxy(function fastJsonStringifyOnFirstUse() {}, {
+      apply: (_target, self, args) => Reflect.apply(loadReal(), self, args),
+      construct: (_target, args) => Reflect.construct(loadReal(), args) as object,
+      // esbuild's `__toESM` (graphql-jit's dist) asks whether it is an ES module when graphql-jit
+      // loads; fast-json-stringify (CommonJS) is not, so the answer needs no load.
+      get: (_target, key) => (key === "__esModule" ? undefined : Reflect.get(loadReal(), key)),
+      has: (_target, key) => Reflect.has(loadReal(), key),
+    });
+    require.cache[fastJsonStringify] = standIn;
   }
   const { compileQuery } = require(jitEntry) as {
     compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName?: string, options?: Record<string, unknown>): CompiledOperation;
