@@ -40,6 +40,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { inspect } from "graphql/jsutils/inspect.js";
+import { toError } from "graphql/jsutils/toError.js";
 import { LRUCache } from "lru-cache";
 
 /** Defaults of `ExecutionRunnerOptions`. */
@@ -267,7 +268,7 @@ function createLeafSerialization(schema: GraphQLSchema) {
   let next = 0;
   const failure = (error: unknown): Error => {
     const token = `${SERIALIZATION_FAILURE}${next++}`;
-    pending.set(token, error instanceof Error ? error : new Error(`Unexpected error value: ${inspect(error)}`));
+    pending.set(token, toError(error));
     if (pending.size > MAX_PENDING_FAILURES) pending.delete(pending.keys().next().value!);
     return new Error(token);
   };
@@ -310,7 +311,10 @@ function isPromise(value: unknown): value is Promise<unknown> {
  * graphql-js raises those.
  */
 function asGraphqlJsError(error: NonNullable<JitResult["errors"]>[number], serialization: ReturnType<typeof createLeafSerialization>): GraphQLError {
-  const thrown = serialization.take(error.message);
+  // graphql-jit keeps a thrown non-Error as it is, with itself as the message; graphql-js wraps it
+  // (graphql/jsutils/toError.js: NonErrorThrown, "Unexpected error value: …").
+  const raw: unknown = error.originalError;
+  const thrown = serialization.take(error.message) ?? (raw != null && !(raw instanceof Error) ? toError(raw) : undefined);
   const originalError = thrown ?? error.originalError ?? new Error(error.message);
   const rebuilt = new GraphQLError(thrown ? thrown.message : error.message, {
     ...(error.path ? { path: error.path } : {}),

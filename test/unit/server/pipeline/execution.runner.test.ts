@@ -12,6 +12,7 @@ import {
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
+  GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
   parse,
@@ -38,6 +39,22 @@ const schema = new GraphQLSchema({
         type: new GraphQLNonNull(GraphQLString),
         args: { name: { type: new GraphQLNonNull(GraphQLString), defaultValue: "world" }, times: { type: GraphQLInt } },
         resolve: (_root, args: { name: string; times?: number | null }) => `hello ${args.name}`.repeat(args.times ?? 1),
+      },
+      // Non-Error throws, from a resolver and from a leaf's serialize.
+      thrown: {
+        type: GraphQLString,
+        resolve: () => {
+          throw "a string";
+        },
+      },
+      odd: {
+        type: new GraphQLScalarType({
+          name: "Odd",
+          serialize: () => {
+            throw { odd: true };
+          },
+        }),
+        resolve: () => 1,
       },
       sorted: { type: GraphQLString, args: { sort: { type: new GraphQLList(new GraphQLNonNull(Sort)) } }, resolve: (_root, args: { sort: unknown }) => JSON.stringify(args.sort) },
     },
@@ -170,6 +187,17 @@ describe("execution runner", () => {
     expect(loads).toBe(1);
     expect(reported).toEqual(["Cannot find module 'graphql-jit'"]);
     expect(runner.stats()).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1, compilerUnavailable: true });
+  });
+
+  it("a thrown non-Error is reported as graphql-js reports it (NonErrorThrown, \"Unexpected error value: …\")", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    const query = `{ thrown odd }`;
+    const expected = await execute({ schema, document: parse(query) });
+    const describe = (result: ExecutionResult) => [JSON.stringify(result), ...(result.errors ?? []).map((e) => [e.originalError?.name, (e.originalError as { thrownValue?: unknown }).thrownValue])];
+    for (let i = 0; i < 3; i++) expect(describe(await runner.execute({ schema, document: parse(query), contextValue: {} }))).toEqual(describe(expected));
+    expect(counts).toEqual({ compiles: 1, runs: 1 });
+    expect(runner.stats().compiledExecutions).toBe(1);
   });
 
   it("never compiles a mutation (a query in the same runner compiles)", async () => {
