@@ -20,8 +20,10 @@
  *                 upstream id (graphql/limits/id-arguments.check.ts), else BAD_USER_INPUT naming
  *                 the argument: an id like `..` must never reach an upstream URL path
  *   8. cache      the response cache (response-cache.ts): a hit answers without executing
- *   9. execute    one executor for both transports (execution.runner.ts: graphql-js, or the
- *                 query compiled with graphql-jit from its 3rd execution), storing a cacheable success
+ *   9. execute    graphql-js, or a query compiled with graphql-jit from its 3rd execution
+ *                 (execution.runner.ts: graphql-ws runs both through it; over HTTP Apollo executes
+ *                 with graphql-js itself and the plugin runs only compiled queries), storing a
+ *                 cacheable success
  *  10. format     errors masked and mapped (graphql/common/errors.ts)
  *  11. audit      one `rejected` audit line per refused mutation (refused-mutation.audit.ts)
  *
@@ -154,7 +156,7 @@ export interface OperationPipeline {
   executedExtensions(operation: ExecutedOperation): { values: ExtensionValues | undefined; kept: ExtensionValues };
   /** Stage 9: graphql-js's `execute`, or the operation compiled (execution.runner.ts). */
   execute(args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult;
-  /** Stage 9 where the transport executes with graphql-js itself (Apollo): the compiled executor, when the operation runs compiled (`ExecutionRunner.compiled`). */
+  /** Stage 9 where the transport executes with graphql-js itself (Apollo): the compiled operation, when this execution runs compiled (`ExecutionRunner.compiled`). */
   compiledExecution: ExecutionRunner["compiled"];
   /** Runs what `compiledExecution` returned for this execution. */
   runCompiled: ExecutionRunner["runCompiled"];

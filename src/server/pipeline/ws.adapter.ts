@@ -241,7 +241,7 @@ export function createWebSocketAdapter(options: WebSocketAdapterOptions): WebSoc
         contextValue,
       };
     },
-    // 9, 10. format and audit (results of queries and mutations, refusals answered as results, events)
+    // 10, 11. format and audit (results of queries and mutations, refusals answered as results, events)
     onNext: (ctx, _id, payload, args, result) => {
       if (!result.errors) return undefined;
       const state = states.get(ctx.extra.socket);

@@ -200,6 +200,72 @@ describe("execution runner", () => {
     expect(runner.stats().compiledExecutions).toBe(1);
   });
 
+  it("known limits (module header): error order with lists mixing values and promises; siblings of a failed non-null field run", async () => {
+    let siblingRuns = 0;
+    const Item: GraphQLObjectType = new GraphQLObjectType({
+      name: "Item",
+      fields: () => ({
+        bad: {
+          type: GraphQLString,
+          resolve: (n: number) => {
+            throw new Error(`bad ${n}`);
+          },
+        },
+        slow: {
+          type: GraphQLString,
+          resolve: async (n: number) => {
+            await null;
+            throw new Error(`slow ${n}`);
+          },
+        },
+        kids: { type: new GraphQLList(Item), resolve: (n: number) => (n % 2 ? [Promise.resolve(n * 10), n * 10 + 1] : [n * 10, Promise.resolve(n * 10 + 1)]) },
+      }),
+    });
+    const limits = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: "Query",
+        fields: {
+          mixed: { type: new GraphQLList(Item), resolve: () => [Promise.resolve(0), 1, Promise.resolve(2), 3] },
+          parent: {
+            type: new GraphQLObjectType({
+              name: "Parent",
+              fields: {
+                failing: {
+                  type: new GraphQLNonNull(GraphQLString),
+                  resolve: () => {
+                    throw new Error("failing");
+                  },
+                },
+                sibling: { type: GraphQLInt, resolve: () => ++siblingRuns },
+              },
+            }),
+            resolve: () => ({}),
+          },
+        },
+      }),
+    });
+    const thrice = async (query: string) => {
+      const runner = createExecutionRunner({ schema: limits });
+      const answers: ExecutionResult[] = [];
+      for (let i = 0; i < 3; i++) answers.push(await runner.execute({ schema: limits, document: parse(query), contextValue: {} }));
+      expect(runner.stats().compiledExecutions).toBe(1);
+      return answers;
+    };
+    const paths = (result: ExecutionResult) => (result.errors ?? []).map((e) => e.path!.join("."));
+    // The same errors and data, listed in another order.
+    const [first, , third] = await thrice(`{ mixed { kids { bad slow } } }`);
+    expect(third!.data).toEqual(first!.data);
+    expect(paths(third!)).not.toEqual(paths(first!));
+    expect([...paths(third!)].sort()).toEqual([...paths(first!)].sort());
+    // graphql-js stops at the failed non-null field; graphql-jit also runs its sibling.
+    siblingRuns = 0;
+    await execute({ schema: limits, document: parse(`{ parent { failing sibling } }`) });
+    expect(siblingRuns).toBe(0);
+    const answers = await thrice(`{ parent { failing sibling } }`);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(siblingRuns).toBe(1);
+  });
+
   it("never compiles a mutation (a query in the same runner compiles)", async () => {
     const { compile, counts } = countingCompiler();
     const runner = createExecutionRunner({ schema, compile });
