@@ -120,6 +120,14 @@ export interface Config {
     /** List size assumed for `first` when a query leaves it out. */
     defaultListSize: number;
   };
+  execution: {
+    /**
+     * COMPILE_AFTER_RUNS: the execution of a query (same document and operation name) that
+     * compiles it with graphql-jit (3 = its 3rd; server/pipeline/execution.runner.ts); 0 = never
+     * compile, every operation executes with graphql-js.
+     */
+    compileAfterRuns: number;
+  };
   oauth: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -388,6 +396,9 @@ export function loadConfig(env: Env): Config {
       // other callers' calls (test/unit/config/config.test.ts checks the fit).
       costBudget: read(env, "QUERY_COST_BUDGET", int(1, 1_000_000, 180), "an integer from 1 to 1000000"),
       defaultListSize: read(env, "QUERY_DEFAULT_LIST_SIZE", int(1, 1_000, 20), "an integer from 1 to 1000"),
+    },
+    execution: {
+      compileAfterRuns: read(env, "COMPILE_AFTER_RUNS", int(0, 1_000, 3), "an integer from 0 to 1000 (0 = never compile)"),
     },
     oauth: {
       clientId: read(env, "OAUTH_CLIENT_ID", optionalString, "the Marketplace app's client id"),

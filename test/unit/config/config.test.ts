@@ -125,6 +125,15 @@ describe("default upstream-cost budget", () => {
     expect(error({ WARMUP_CONTACTS: "101" }).message).toContain("WARMUP_CONTACTS");
   });
 
+  it("reads when a query is compiled: its 3rd execution by default, 0 for never, and names a value it cannot use", () => {
+    expect(loadConfig({}).execution.compileAfterRuns).toBe(3);
+    expect(loadConfig({ COMPILE_AFTER_RUNS: "0" }).execution.compileAfterRuns).toBe(0);
+    expect(loadConfig({ COMPILE_AFTER_RUNS: "1" }).execution.compileAfterRuns).toBe(1);
+    for (const bad of ["-1", "1001", "2.5", "often"]) {
+      expect(error({ COMPILE_AFTER_RUNS: bad }).message).toBe("Invalid configuration: COMPILE_AFTER_RUNS must be an integer from 0 to 1000 (0 = never compile)");
+    }
+  });
+
   it("reads V8's heap-growing percent: 50 by default, 0 for V8's own heuristic, and names a value it cannot use", () => {
     expect(loadConfig({}).heapGrowingPercent).toBe(50);
     expect(loadConfig({ HEAP_GROWING_PERCENT: "0" }).heapGrowingPercent).toBe(0);
