@@ -128,33 +128,6 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
   return fragments;
 }
 
-/** Sets of variable values whose estimate is kept per operation (beyond: forgotten, then kept again). */
-const MAX_ESTIMATES_PER_OPERATION = 32;
-/** Values longer than this (as JSON, all declared variables together) are estimated every time. */
-const MAX_ESTIMATE_KEY_CHARS = 2_048;
-
-/**
- * The values of the variables `operation` declares, as one string (each as JSON, in declaration
- * order, separated by NUL, which JSON text never contains raw; an absent value is empty, so it
- * differs from an explicit null, which an argument default does not replace), or undefined when
- * they are too long to keep as a key or are not JSON (a caller of Apollo's `executeOperation`).
- */
-function declaredValuesKey(operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | null | undefined): string | undefined {
-  const definitions = operation.variableDefinitions;
-  if (!definitions || definitions.length === 0) return "";
-  let key = "";
-  try {
-    for (let i = 0; i < definitions.length; i++) {
-      const value = variables?.[definitions[i]!.variable.name.value];
-      key += `${i > 0 ? "\u0000" : ""}${value === undefined ? "" : JSON.stringify(value)}`;
-      if (key.length > MAX_ESTIMATE_KEY_CHARS) return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-  return key;
-}
-
 export function costExceededError(estimated: number, budget: number, operation?: OperationDefinitionNode): GraphQLError {
   return new GraphQLError(
     `Operation too expensive: it may cost at least ${estimated} upstream calls (counting stopped there), the budget is ${budget}. ` +
@@ -223,37 +196,6 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     });
   }
 
-  /**
-   * Estimates already made, per operation object (over HTTP, Apollo's document store hands every
-   * request of the same text the same document), load weights and the values of the variables the
-   * operation declares (nothing else reaches an estimate: validation refuses undeclared ones).
-   * The same document asked again with the same values, e.g. after its stored answer was evicted,
-   * is not walked again. At most MAX_ESTIMATES_PER_OPERATION sets of values per operation.
-   */
-  const estimates = new WeakMap<OperationDefinitionNode, Map<LoadWeights | undefined, Map<string, number>>>();
-  function estimateOf(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    variables: Readonly<Record<string, unknown>> | null | undefined,
-    loadWeights: LoadWeights | undefined,
-  ): number {
-    const key = declaredValuesKey(operation, variables);
-    let byWeights = estimates.get(operation);
-    if (!byWeights) estimates.set(operation, (byWeights = new Map()));
-    let byValues = byWeights.get(loadWeights);
-    if (!byValues) byWeights.set(loadWeights, (byValues = new Map()));
-    let estimated = key === undefined ? undefined : byValues.get(key);
-    if (estimated === undefined) {
-      estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget, loadWeights);
-      if (key !== undefined) {
-        if (byValues.size >= MAX_ESTIMATES_PER_OPERATION) byValues.clear();
-        byValues.set(key, estimated);
-      }
-    }
-    return estimated;
-  }
-
   function costOf(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -261,7 +203,7 @@ export function createQueryLimits(options: QueryLimitsOptions): QueryLimits {
     variables?: Readonly<Record<string, unknown>> | null,
     loadWeights?: LoadWeights,
   ): { estimated: number; error: GraphQLError | undefined } {
-    const estimated = estimateOf(schema, document, operation, variables, loadWeights);
+    const estimated = estimateOne(schema, operation, fragmentsOf(document), variables, budget, loadWeights);
     report(operation, estimated);
     return { estimated, error: estimated > budget ? costExceededError(estimated, budget, operation) : undefined };
   }

@@ -2,7 +2,7 @@
  * Query limits against the contract's schema (schema/schema.graphql):
  * the upstream-cost estimate, depth/aliases/tokens, and the Apollo wiring (codes, extensions).
  */
-import { buildSchema, parse, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { buildSchema, parse, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../../src/config/config.js";
 import { createQueryLimits } from "../../../../src/graphql/limits/index.js";
@@ -142,25 +142,6 @@ describe("upstream-cost estimate is linear in the document", () => {
     const counting = createQueryLimits({ queryLimits: config.queryLimits, onFragmentVisit: (name) => visits.push(name) });
     expect(counting.estimate(schema, parse(doubling(23)))).toBe(2 ** 22);
     expect(visits).toEqual(Array.from({ length: 23 }, (_, i) => `F${i}`));
-  });
-
-  it("estimates an operation object once per set of declared variable values and load weights", () => {
-    const visits: string[] = [];
-    const counting = createQueryLimits({ queryLimits: config.queryLimits, onFragmentVisit: (name) => visits.push(name) });
-    const document = parse(`query Page($n: Int, $q: String) { ...F } fragment F on Query { contacts(first: $n, query: $q) { nodes { ${RELATIONS} } } }`);
-    const operation = document.definitions[0] as OperationDefinitionNode;
-    const costOf = (variables?: Record<string, unknown>, weights?: Record<string, number>) => counting.costOf(schema, document, operation, variables, weights).estimated;
-    expect(costOf({ n: 50, q: "a" })).toBe(57);
-    expect(costOf({ n: 50, q: "a", nonce: 1 })).toBe(57); // an undeclared variable changes nothing
-    expect(visits).toHaveLength(1);
-    expect(costOf({ n: 50, q: "b" })).toBe(57); // other values: estimated again
-    expect(visits).toHaveLength(2);
-    expect(costOf({ n: 10, q: "a" })).toBe(calls(1 + 10 * RELATIONS_PER_CONTACT));
-    // absent and an explicit null are different values (an argument default replaces only the first)
-    expect(costOf({})).toBe(cost(document.loc!.source.body, {}));
-    expect(costOf({ n: null })).toBe(cost(document.loc!.source.body, { n: null }));
-    // other load weights (a location without bulk reads): estimated again, per contact
-    expect(costOf({ n: 50, q: "a" }, {})).toBe(1 + 50 * 3);
   });
 
   it("stops the check at the first partial sum over the budget", () => {
