@@ -680,7 +680,8 @@ function memoryBreakdown(m) {
     ` (${f(h.oldUsed)} MB in use, including garbage promoted during the load that waits for the next major GC) + code/large objects;` +
     ` external ${f(h.external)} MB; the rest, ${f(m.rssMb - h.committed - h.external)} MB, is the node binary's pages and native memory.` +
     " The old space is held to 1.5x what the last major GC kept (HEAP_GROWING_PERCENT=50; V8's own heuristic lets it reach 4x)" +
-    " and npm start runs node with --max-semi-space-size=8 (a 16 MB young generation), neither with a measured CPU cost (bench/results/2026-12-03-execution-memory.md)"
+    " and npm start runs node with --max-semi-space-size=8 (a 16 MB young generation), neither with a measured CPU cost (bench/results/2026-12-03-execution-memory.md)," +
+    " and with --no-allocation-site-pretenuring (request objects are born young; bench/results/2026-12-03-gc-flags.md)"
   );
 }
 
