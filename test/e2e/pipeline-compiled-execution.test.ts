@@ -185,7 +185,7 @@ describe("compiled execution (graphql-jit) answers exactly as graphql-js", () =>
         query: `{ ok: compiledProbe(count: 1) { n } compiledProbeRequired { n label } }`,
         compiled: true,
       },
-      // graphql-jit coerces a variable inside an input-object literal itself, unlike graphql-js:
+      // graphql-jit coerces a variable inside an input-object or list literal itself, unlike graphql-js:
       // such operations stay on graphql-js (and graphql-js's refusal is never stored as data).
       {
         name: "a variable inside an input-object literal, omitted: the input field's default applies",
@@ -197,6 +197,13 @@ describe("compiled execution (graphql-jit) answers exactly as graphql-js", () =>
         name: "a variable inside an input-object literal, explicit null into a non-null field with a default: an argument error",
         query: `query NullDirection($d: SortDirection) { contacts(first: 5, sort: [{ field: NAME, direction: $d }]) { totalCount } }`,
         variables: { d: null },
+        compiled: false,
+      },
+      // The same for a variable inside a list literal: graphql-jit lets null into `[String!]`.
+      {
+        name: "a variable inside a list literal, explicit null into a list of non-null items: an argument error",
+        query: `query NullTag($t: String = "vip") { dashboardScope(tags: [$t]) { totalCount } }`,
+        variables: { t: null },
         compiled: false,
       },
       {

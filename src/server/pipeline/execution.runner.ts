@@ -39,6 +39,7 @@ import {
   GraphQLError,
   isAbstractType,
   isLeafType,
+  Kind,
   parse,
   TypeInfo,
   valueFromASTUntyped,
@@ -48,6 +49,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
@@ -201,66 +203,85 @@ export function loadGraphqlJit(): CompileOperation {
 }
 
 /**
- * Whether compiled execution is certainly answer-for-answer graphql-js's: a query without
- * introspection fields (`__schema`, `__type`), without any interface or union in its selections
- * or fragments, and without a variable inside an input-object literal (`{ direction: $d }`, also
- * in a list of them). graphql-jit coerces such a variable itself, not as graphql-js's
- * `valueFromAST` (graphql/utilities/valueFromAST.js) does: an omitted nullable variable becomes
- * null where graphql-js leaves the field out (so the input field's default applies), and an
- * explicit null passes into a non-null input field that has a default, where graphql-js refuses
- * the argument.
+ * Whether compiled execution is certainly answer-for-answer graphql-js's, judged on the operation
+ * run and the fragments it reaches (another operation of the document does not count): a query
+ * without introspection fields (`__schema`, `__type`), without any interface or union in its
+ * selections or fragments, and without a variable inside a list or input-object literal
+ * (`[$t]`, `{ direction: $d }`). graphql-jit coerces such a variable itself, not as graphql-js's
+ * `valueFromAST` (graphql/utilities/valueFromAST.js) does: an explicit null passes into a list of
+ * non-null items (`tags: [$t]`, `[String!]`) or into a non-null input field that has a default,
+ * where graphql-js refuses the argument; and an omitted nullable variable becomes null where
+ * graphql-js leaves the input field out (so its default applies).
  */
 function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   if (operation.operation !== "query") return false;
-  const typeInfo = new TypeInfo(schema);
-  let ok = true;
-  let objectValueDepth = 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
   const abstract = (name: string) => {
     const type = schema.getType(name);
     return !type || isAbstractType(type);
   };
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const type = typeInfo.getType();
-        if (node.name.value === "__schema" || node.name.value === "__type" || !type || isAbstractType(getNamedType(type))) {
-          ok = false;
-          return BREAK;
-        }
-        return undefined;
-      },
-      InlineFragment(node) {
-        if (node.typeCondition && abstract(node.typeCondition.name.value)) {
-          ok = false;
-          return BREAK;
-        }
-        return undefined;
-      },
-      FragmentDefinition(node) {
-        if (abstract(node.typeCondition.name.value)) {
-          ok = false;
-          return BREAK;
-        }
-        return undefined;
-      },
-      ObjectValue: {
-        enter() {
-          objectValueDepth++;
+  let ok = true;
+  let literalDepth = 0; // inside a ListValue or ObjectValue
+  const literal = {
+    enter() {
+      literalDepth++;
+    },
+    leave() {
+      literalDepth--;
+    },
+  };
+  // The operation, then each fragment it reaches, once (as src/graphql/limits/id-arguments.check.ts).
+  const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
+  const queued = new Set<string>();
+  while (ok && queue.length > 0) {
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      queue.shift()!,
+      visitWithTypeInfo(typeInfo, {
+        FragmentSpread(node) {
+          const fragment = fragments.get(node.name.value);
+          if (fragment && !queued.has(node.name.value)) {
+            queued.add(node.name.value);
+            queue.push(fragment);
+          }
         },
-        leave() {
-          objectValueDepth--;
+        Field(node) {
+          const type = typeInfo.getType();
+          if (node.name.value === "__schema" || node.name.value === "__type" || !type || isAbstractType(getNamedType(type))) {
+            ok = false;
+            return BREAK;
+          }
+          return undefined;
         },
-      },
-      Variable() {
-        if (objectValueDepth > 0) {
-          ok = false;
-          return BREAK;
-        }
-        return undefined;
-      },
-    }),
-  );
+        InlineFragment(node) {
+          if (node.typeCondition && abstract(node.typeCondition.name.value)) {
+            ok = false;
+            return BREAK;
+          }
+          return undefined;
+        },
+        FragmentDefinition(node) {
+          if (abstract(node.typeCondition.name.value)) {
+            ok = false;
+            return BREAK;
+          }
+          return undefined;
+        },
+        ListValue: literal,
+        ObjectValue: literal,
+        Variable() {
+          if (literalDepth > 0) {
+            ok = false;
+            return BREAK;
+          }
+          return undefined;
+        },
+      }),
+    );
+  }
   return ok;
 }
 

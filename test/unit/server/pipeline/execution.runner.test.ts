@@ -1,6 +1,6 @@
 /**
  * Stage 9's executor (src/server/pipeline/execution.runner.ts): an operation is compiled on its
- * 3rd execution and runs compiled from then on; a compile failure leaves it on graphql-js, for
+ * `compileOnRun`-th execution (default 3) and runs compiled from then on; a compile failure leaves it on graphql-js, for
  * good; mutations are never compiled; graphql-jit loads without fast-json-stringify.
  */
 import { createRequire } from "node:module";
@@ -57,6 +57,8 @@ const schema = new GraphQLSchema({
         resolve: () => 1,
       },
       sorted: { type: GraphQLString, args: { sort: { type: new GraphQLList(new GraphQLNonNull(Sort)) } }, resolve: (_root, args: { sort: unknown }) => JSON.stringify(args.sort) },
+      // A list of non-null items, as `dashboardScope(tags: [String!])` in schema/schema.graphql.
+      tagged: { type: GraphQLString, args: { tags: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) } }, resolve: (_root, args: { tags: string[] }) => args.tags.map((t) => t.toUpperCase()).join() },
     },
   }),
   mutation: new GraphQLObjectType({ name: "Mutation", fields: { touch: { type: GraphQLString, resolve: () => "touched" } } }),
@@ -125,8 +127,11 @@ describe("execution runner", () => {
     }
   });
 
-  it("keeps an operation with a variable inside an input-object literal on graphql-js (graphql-jit coerces it differently)", async () => {
+  it("keeps an operation with a variable inside a list or input-object literal on graphql-js (graphql-jit coerces it differently)", async () => {
     const cases: [query: string, variables: Record<string, unknown>][] = [
+      // Explicit null into a list of non-null items: graphql-js refuses the argument.
+      [`query($t: String = "vip") { tagged(tags: [$t]) }`, { t: null }],
+      [`query($t: String = "vip") { tagged(tags: ["a", $t]) }`, {}],
       // Omitted nullable variable: graphql-js leaves the field out, so its default applies.
       [`query($d: Direction) { sorted(sort: [{ field: "x", direction: $d }]) }`, {}],
       [`query($n: String) { sorted(sort: { field: "x", note: $n }) }`, {}],
@@ -272,6 +277,19 @@ describe("execution runner", () => {
     for (let i = 0; i < 4; i++) expect(await run(runner, `mutation { touch }`)).toBe(JSON.stringify({ data: { touch: "touched" } }));
     expect(counts).toEqual({ compiles: 0, runs: 0 });
     for (let i = 0; i < 3; i++) expect(await run(runner, `{ greeting }`)).toBe(JSON.stringify({ data: { greeting: "hello world" } }));
+    expect(counts).toEqual({ compiles: 1, runs: 1 });
+  });
+
+  it("judges only the operation run and the fragments it reaches", async () => {
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    const query = `query Q { ...G } fragment G on Query { greeting }
+      mutation M($n: String) { touch sorted(sort: { field: "x", note: $n }) } fragment Unused on Query { tagged(tags: [$t]) }`;
+    const document = parse(query);
+    for (let i = 0; i < 3; i++) {
+      const result = await runner.execute({ schema, document, operationName: "Q", contextValue: {} });
+      expect(JSON.stringify(result)).toBe(JSON.stringify({ data: { greeting: "hello world" } }));
+    }
     expect(counts).toEqual({ compiles: 1, runs: 1 });
   });
 
