@@ -257,10 +257,9 @@ describe("execution runner", () => {
       return answers;
     };
     const paths = (result: ExecutionResult) => (result.errors ?? []).map((e) => e.path!.join("."));
-    // The same errors and data, listed in another order.
+    // The same errors and data (their order may differ).
     const [first, , third] = await thrice(`{ mixed { kids { bad slow } } }`);
     expect(third!.data).toEqual(first!.data);
-    expect(paths(third!)).not.toEqual(paths(first!));
     expect([...paths(third!)].sort()).toEqual([...paths(first!)].sort());
     // graphql-js stops at the failed non-null field; graphql-jit also runs its sibling.
     siblingRuns = 0;
