@@ -122,11 +122,11 @@ export interface Config {
   };
   execution: {
     /**
-     * COMPILE_AFTER_RUNS: the execution of a query (same document and operation name) that
-     * compiles it with graphql-jit (3 = its 3rd; server/pipeline/execution.runner.ts); 0 = never
-     * compile, every operation executes with graphql-js.
+     * COMPILE_ON_RUN: N = a query (same document and operation name) is compiled with graphql-jit
+     * on its N-th execution (server/pipeline/execution.runner.ts); 0 = never compile, every
+     * operation executes with graphql-js.
      */
-    compileAfterRuns: number;
+    compileOnRun: number;
   };
   oauth: {
     clientId: string | undefined;
@@ -398,7 +398,7 @@ export function loadConfig(env: Env): Config {
       defaultListSize: read(env, "QUERY_DEFAULT_LIST_SIZE", int(1, 1_000, 20), "an integer from 1 to 1000"),
     },
     execution: {
-      compileAfterRuns: read(env, "COMPILE_AFTER_RUNS", int(0, 1_000, 3), "an integer from 0 to 1000 (0 = never compile)"),
+      compileOnRun: read(env, "COMPILE_ON_RUN", int(0, 1_000, 3), "an integer from 0 to 1000 (0 = never compile)"),
     },
     oauth: {
       clientId: read(env, "OAUTH_CLIENT_ID", optionalString, "the Marketplace app's client id"),

@@ -266,7 +266,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         this.inc(stats[kind]);
       },
     });
-  executionCounter("compiled", "operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_AFTER_RUNS-th execution, default 3).");
+  executionCounter("compiled", "operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution, default 3).");
   executionCounter("compiledExecutions", "compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.");
   const fragmentVisits = new Counter({
     name: `${prefix}query_cost_fragment_visits_total`,

@@ -496,7 +496,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
     // Its message's first line only (a module path, no stack).
     execution: {
-      compileOnRun: config.execution.compileAfterRuns,
+      compileOnRun: config.execution.compileOnRun,
       onLoadError: (error) => logger.warn({ reason: error.message.split("\n", 1)[0] }, "graphql-jit could not be loaded: every operation executes with graphql-js"),
     },
   });

@@ -58,7 +58,7 @@ import { toError } from "graphql/jsutils/toError.js";
 import { LRUCache } from "lru-cache";
 
 /** Defaults of `ExecutionRunnerOptions`. */
-const COMPILE_ON_RUN = 3; // the 3rd execution of an operation compiles it (config COMPILE_AFTER_RUNS)
+const COMPILE_ON_RUN = 3; // the 3rd execution of an operation compiles it (config COMPILE_ON_RUN)
 const MAX_COMPILED = 100; // compiled operations kept (least recently run dropped)
 const MAX_COUNTED = 1_000; // graphql-ws document texts whose operations' states are kept
 const MAX_COUNTED_CHARS = 4 * 1024 * 1024; // ... holding at most 4 Mi characters of document text

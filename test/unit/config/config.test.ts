@@ -126,11 +126,11 @@ describe("default upstream-cost budget", () => {
   });
 
   it("reads when a query is compiled: its 3rd execution by default, 0 for never, and names a value it cannot use", () => {
-    expect(loadConfig({}).execution.compileAfterRuns).toBe(3);
-    expect(loadConfig({ COMPILE_AFTER_RUNS: "0" }).execution.compileAfterRuns).toBe(0);
-    expect(loadConfig({ COMPILE_AFTER_RUNS: "1" }).execution.compileAfterRuns).toBe(1);
+    expect(loadConfig({}).execution.compileOnRun).toBe(3);
+    expect(loadConfig({ COMPILE_ON_RUN: "0" }).execution.compileOnRun).toBe(0);
+    expect(loadConfig({ COMPILE_ON_RUN: "1" }).execution.compileOnRun).toBe(1);
     for (const bad of ["-1", "1001", "2.5", "often"]) {
-      expect(error({ COMPILE_AFTER_RUNS: bad }).message).toBe("Invalid configuration: COMPILE_AFTER_RUNS must be an integer from 0 to 1000 (0 = never compile)");
+      expect(error({ COMPILE_ON_RUN: bad }).message).toBe("Invalid configuration: COMPILE_ON_RUN must be an integer from 0 to 1000 (0 = never compile)");
     }
   });
 
