@@ -351,9 +351,10 @@ export function apolloHttpHandler(
  * young-generation collections; `BENCH_MISS_DOC=new node bench/focus.mjs`). The answer is what
  * Apollo makes of the same result: errors first (graphql-js's key order), each formatted by
  * stage 10 (of what Apollo hands its `formatError`, graphql/common/errors.ts `createFormatError`
- * reads only `locations` and `path`, which are the error's own), and reported to stage 11 as our
- * `didEncounterErrors` does. A result without data (refused variables: nothing ran) goes back to
- * Apollo, whose answer to those is a 400, and so does an execution that throws.
+ * reads only `locations` and `path`, which are the error's own). No audit (stage 11): only
+ * queries compile, and refused-mutation.audit.ts writes lines for mutations only. A result
+ * without data (refused variables: nothing ran) goes back to Apollo, whose answer to those is a
+ * 400, and so does an execution that throws.
  */
 async function compiledResponse(pipeline: OperationPipeline, rc: GraphQLRequestContextResponseForOperation<GatewayContext>): Promise<GraphQLResponse | null> {
   const { request, document } = rc;
@@ -370,7 +371,6 @@ async function compiledResponse(pipeline: OperationPipeline, rc: GraphQLRequestC
   }
   if (result.data === undefined) return null;
   if (!result.errors || result.errors.length === 0) return singleResponse({ data: result.data });
-  pipeline.audit({ document, source: rc.source, operationName: request.operationName, errors: result.errors, viewer: rc.contextValue.viewer });
   return singleResponse({ errors: result.errors.map((e) => pipeline.formatError(e)), data: result.data });
 }
 
