@@ -494,9 +494,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     // lately: loaders/bulk-route.memory.ts) is estimated at a call per contact for that relation.
     loadWeights: (locationId) => loadWeightsOf(cache.registry.perContact.filter((r) => r.bulk && bulkRoutes.usable(locationId, r))),
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
-    // Its message's first line only (a module path, no stack).
     execution: {
       compileOnRun: config.execution.compileOnRun,
+      // Its message's first line only (a module path, no stack).
       onLoadError: (error) => logger.warn({ reason: error.message.split("\n", 1)[0] }, "graphql-jit could not be loaded: every operation executes with graphql-js"),
     },
   });

@@ -1,5 +1,6 @@
 /**
- * Stage 9 compiles a query on its 3rd execution (src/server/pipeline/execution.runner.ts): every
+ * Stage 9 compiles a query on its 3rd execution (COMPILE_ON_RUN's default;
+ * src/server/pipeline/execution.runner.ts): every
  * operation of schema/operations and crafted cases (errors in a list, null bubbling, masked
  * errors, aliases, fragments, @skip/@include with variables, defaults, bad variables, custom
  * scalars, enums, values a leaf type cannot serialise, __typename) answer the 3rd time (compiled) exactly as the 1st (graphql-js),

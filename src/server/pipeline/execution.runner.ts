@@ -1,34 +1,11 @@
 /**
- * Stage 9's compiled execution: a query executed for the `compileOnRun`-th time (default 3; same
- * document, same operation name) is compiled with graphql-jit
- * (https://github.com/zalando-incubator/graphql-jit) and from then on runs as that compiled
- * function, which does far less work and allocation per field than graphql-js's generic
- * executor. A document executed once or twice never pays for compiling. What runs where:
- *   - graphql-ws (ws.adapter.ts) calls `execute`: graphql-js's `execute`, or the compiled query;
- *   - over HTTP, Apollo keeps executing with graphql-js itself (runs 1 and 2, and every operation
- *     that is not compiled); its plugin asks `compiled` and, for an operation that runs
- *     compiled, answers from `runCompiled` (apollo.adapter.ts `compiledResponse`);
- *   - this module itself falls back to graphql-js's `execute` for an answer it does not trust
- *     compiled (below), and for good when graphql-jit throws or its answer cannot be read.
- *
- * Answers stay graphql-js's: variables are coerced and checked by graphql-js's own
- * `getVariableValues` first (its messages are what clients see), leaves are serialised by their
- * types as graphql-js's `completeLeafValue` does (`disableLeafSerialization` off,
- * `createLeafSerialization`), and every error is rebuilt as a graphql-js `GraphQLError` with the
- * same message, locations, path and original error, in graphql-js's `{ errors, data }` shape, so
- * graphql/common/errors.ts masks and maps it as before. An answer mixing a bubbled and a nullable
- * field's error (`nulledParent`: their orders differ) is made by graphql-js instead. Mutations,
- * introspection, operations touching an interface or union, and operations with a variable inside
- * an input-object literal stay on graphql-js (the simplest rules that are certainly right); so
- * does any operation graphql-jit fails to compile (remembered), and everything when graphql-jit
- * cannot be loaded. Subscriptions never come here (ws.adapter.ts subscribes with graphql-js).
- *
- * Known limits (test/unit/server/pipeline/execution.runner.test.ts pins both): when list
- * resolvers return a mix of values and promises, the errors of one answer may be listed in
- * another order than graphql-js's (same errors, same data; no resolver of this gateway returns
- * such a list today); and after a non-null field's error graphql-jit still runs that field's
- * siblings, which graphql-js skips, so such an error answer may have loaded more (its
- * extensions.cost and freshness can differ).
+ * Stage 9's executor: a query run for the `compileOnRun`-th time (same document and operation
+ * name) is compiled with graphql-jit (https://github.com/zalando-incubator/graphql-jit) and runs
+ * compiled from then on, answering as graphql-js (variables, leaves and errors are graphql-js's
+ * own; known limits beside `finish`); what it cannot vouch for (`compilable`, `finish`) runs on
+ * graphql-js.
+ * graphql-ws calls `execute`; over HTTP Apollo executes with graphql-js and asks `compiled`
+ * (apollo.adapter.ts `compiledResponse`). Subscriptions never come here.
  */
 import { createRequire } from "node:module";
 import {
@@ -484,6 +461,14 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     return graphqlExecute(args);
   };
 
+  /**
+   * Known limits (test/unit/server/pipeline/execution.runner.test.ts pins both): when list
+   * resolvers return a mix of values and promises, one answer's errors may be listed in another
+   * order than graphql-js's (same errors, same data; no resolver of this gateway returns such a
+   * list); and after a non-null field's error graphql-jit still runs that field's siblings, which
+   * graphql-js skips, so such an answer may have loaded more (its extensions.cost and freshness
+   * can differ).
+   */
   const finish = (compiled: Compiled, args: ExecutionArgs, r: JitResult): Promise<ExecutionResult> | ExecutionResult => {
     // An answer this module cannot read (a throw here) is made by graphql-js, for good: Apollo
     // calls responseForOperation outside its own try (@apollo/server requestPipeline.js), so a

@@ -20,7 +20,7 @@
  *                 upstream id (graphql/limits/id-arguments.check.ts), else BAD_USER_INPUT naming
  *                 the argument: an id like `..` must never reach an upstream URL path
  *   8. cache      the response cache (response-cache.ts): a hit answers without executing
- *   9. execute    graphql-js, or a query compiled with graphql-jit from its 3rd execution
+ *   9. execute    graphql-js, or a query compiled with graphql-jit on its COMPILE_ON_RUN-th execution
  *                 (execution.runner.ts: graphql-ws runs both through it; over HTTP Apollo executes
  *                 with graphql-js itself and the plugin runs only compiled queries), storing a
  *                 cacheable success

@@ -205,7 +205,7 @@ describe("execution runner", () => {
     expect(runner.stats().compiledExecutions).toBe(1);
   });
 
-  it("known limits (module header): error order with lists mixing values and promises; siblings of a failed non-null field run", async () => {
+  it("known limits (beside the runner's `finish`): error order with lists mixing values and promises; siblings of a failed non-null field run", async () => {
     let siblingRuns = 0;
     const Item: GraphQLObjectType = new GraphQLObjectType({
       name: "Item",
