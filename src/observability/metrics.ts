@@ -230,18 +230,21 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       for (const [kind, n] of Object.entries(refusals)) this.inc({ kind }, n);
     },
   });
-  const responseCacheCounter = (kind: "hits" | "misses" | "stores" | "evictions") =>
+  /** A counter that mirrors a running total a source keeps (nothing until that source is set). */
+  const sourcedCounter = (name: string, help: string, read: () => number | undefined) =>
     new Counter({
-      name: `${prefix}response_cache_${kind}_total`,
-      help: `Response cache stage of the operation pipeline: ${kind}.`,
+      name: `${prefix}${name}`,
+      help,
       registers,
       collect() {
-        const stats = sources.responseCache?.();
-        if (!stats) return;
+        const total = read();
+        if (total === undefined) return;
         this.reset();
-        this.inc(stats[kind]);
+        this.inc(total);
       },
     });
+  const responseCacheCounter = (kind: "hits" | "misses" | "stores" | "evictions") =>
+    sourcedCounter(`response_cache_${kind}_total`, `Response cache stage of the operation pipeline: ${kind}.`, () => sources.responseCache?.()[kind]);
   responseCacheCounter("hits");
   responseCacheCounter("misses");
   responseCacheCounter("stores");
@@ -254,20 +257,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(sources.responseCache?.().size ?? 0);
     },
   });
-  const executionCounter = (kind: "compiled" | "compiledExecutions", name: string, help: string) =>
-    new Counter({
-      name: `${prefix}${name}`,
-      help,
-      registers,
-      collect() {
-        const stats = sources.execution?.();
-        if (!stats) return;
-        this.reset();
-        this.inc(stats[kind]);
-      },
-    });
-  executionCounter("compiled", "operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution, default 3).");
-  executionCounter("compiledExecutions", "compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.");
+  sourcedCounter("operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution, default 3).", () => sources.execution?.().compiled);
+  sourcedCounter("compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.", () => sources.execution?.().compiledExecutions);
   const fragmentVisits = new Counter({
     name: `${prefix}query_cost_fragment_visits_total`,
     help: "Named fragments walked by the upstream-cost estimate (each fragment once per context it is spread in).",

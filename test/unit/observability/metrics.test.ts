@@ -54,7 +54,7 @@ describe("gateway metrics", () => {
     expect(await globalRegistry.metrics()).not.toContain("cgw_upstream_requests_total");
   });
 
-  it("reads cache, subscription, governor and breaker sources at scrape time; records webhooks and refreshes", async () => {
+  it("reads cache, subscription, governor, breaker, response-cache and execution sources at scrape time; records webhooks and refreshes", async () => {
     const metrics = createGatewayMetrics();
     let hits = 3;
     metrics.setSources({
@@ -62,6 +62,8 @@ describe("gateway metrics", () => {
       activeSubscriptions: () => 4,
       rateBudgets: () => [{ locationId: "loc2", window: "burst", remaining: 12, limit: 100 }],
       breakerStates: () => [{ locationId: "loc2", state: "open" }],
+      responseCache: () => ({ hits: hits + 4, misses: 5, stores: 6, evictions: 7, size: 8 }),
+      execution: () => ({ compiled: 9, compiledExecutions: hits * 2 }),
     });
     metrics.recordWebhookEvent("ContactCreate", "accepted");
     metrics.recordWebhookEvent("ContactCreate", "accepted");
@@ -76,9 +78,16 @@ describe("gateway metrics", () => {
     expect(parsed.value("cgw_breaker_state", { location_id: "loc2" })).toBe(2);
     expect(parsed.value("cgw_webhook_events_total", { type: "ContactCreate", outcome: "accepted" })).toBe(2);
     expect(parsed.value("cgw_token_refreshes_total", { outcome: "refreshed" })).toBe(1);
+    expect(parsed.value("cgw_response_cache_hits_total")).toBe(7);
+    expect(parsed.value("cgw_response_cache_evictions_total")).toBe(7);
+    expect(parsed.value("cgw_response_cache_entries")).toBe(8);
+    expect(parsed.value("cgw_operations_compiled_total")).toBe(9);
+    expect(parsed.value("cgw_compiled_executions_total")).toBe(6);
     hits = 10;
     parsed = parsePrometheusText(await metrics.render());
     expect(parsed.value("cgw_cache_hits_total", { cache: "contact" })).toBe(10);
+    expect(parsed.value("cgw_response_cache_hits_total")).toBe(14);
+    expect(parsed.value("cgw_compiled_executions_total")).toBe(20);
   });
 
   it("turns the governance chain's events into counters and gauges per location", async () => {
