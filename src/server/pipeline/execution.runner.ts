@@ -105,11 +105,14 @@ export interface ExecutionRunner {
 }
 
 interface Compiled extends CompiledQuery {
+  /** The states it sits in, under `name` (its operation name, "" for none). */
+  home: Operations;
+  name: string;
   operation: OperationDefinitionNode;
   /** Variables with a default value, and those defaults as a client would send them (JSON; undefined when none). */
   defaultNames: readonly string[];
   defaults: Record<string, unknown> | undefined;
-  /** graphql-jit's function; undefined once dropped from the compiled operations kept, or abandoned. */
+  /** graphql-jit's function; undefined once dropped from the compiled operations kept (`kept`). */
   query: ((root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => unknown) | undefined;
   /** graphql-jit threw running it: the operation stays on graphql-js. */
   abandoned: boolean;
@@ -360,20 +363,26 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
   /**
    * Over HTTP, by Apollo's DocumentNode: its document store hands every request of one text the
    * same object, so a run costs two map reads, not a hash of the whole text; the states go with
-   * the document when Apollo drops it.
+   * the document when Apollo drops it. A text Apollo parses again (its store dropped it) starts
+   * counting afresh, and the old document's compiled operation keeps its slot in `kept` until it
+   * is the least recently run.
    */
   const byDocument = new WeakMap<DocumentNode, Operations>();
   /** Over graphql-ws, which parses per subscribe: by document text (bounded by count and characters). */
   const byText = new LRUCache<string, Operations>({ max: MAX_COUNTED, maxSize: MAX_COUNTED_CHARS, sizeCalculation: (_v, key) => Math.max(1, key.length) });
   /**
-   * The compiled operations kept (the least recently run is dropped: its function freed, the
-   * operation counted again). Only compiled ones: a verdict to stay on graphql-js lives with its
-   * document's states and never pushes a compiled operation out.
+   * The compiled operations kept (the least recently run is dropped: its function freed, and its
+   * state removed so the operation is counted again; an abandoned one stays on graphql-js). Only
+   * compiled ones: a verdict to stay on graphql-js lives with its document's states and never
+   * pushes a compiled operation out.
    */
   const kept = new LRUCache<Compiled, true>({
     max: options.maxCompiled ?? MAX_COMPILED,
     dispose: (_value, entry) => {
       entry.query = undefined;
+      if (entry.home.get(entry.name) !== entry) return;
+      if (entry.abandoned) entry.home.set(entry.name, GRAPHQL_JS);
+      else entry.home.delete(entry.name);
     },
   });
   const stats: ExecutionRunnerStats = { compiled: 0, compiledExecutions: 0, notCompiled: 0, compilerUnavailable: false };
@@ -392,7 +401,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
   };
 
   /** Compiles a fresh parse of the text: stored documents have no tokens (apollo.adapter.ts `withoutTokens`), from which graphql-jit computes error locations. */
-  const decide = (source: string, operationName: string | undefined): Compiled | typeof GRAPHQL_JS => {
+  const decide = (source: string, operationName: string | undefined, home: Operations, name: string): Compiled | typeof GRAPHQL_JS => {
     try {
       const document = parse(source);
       const operation = getOperationAST(document, operationName);
@@ -408,7 +417,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
         defaultNames.push(definition.variable.name.value);
         (defaults ??= {})[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
       }
-      return { kind: "compiled", operation, defaultNames, defaults, query: compiled.query, abandoned: false };
+      return { kind: "compiled", home, name, operation, defaultNames, defaults, query: compiled.query, abandoned: false };
     } catch {
       return GRAPHQL_JS;
     }
@@ -420,15 +429,8 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     let state = operations.get(name);
     if (state === GRAPHQL_JS) return undefined;
     if (state?.kind === "compiled") {
-      if (state.query) {
-        kept.get(state); // recently run
-        return state;
-      }
-      if (state.abandoned) {
-        operations.set(name, GRAPHQL_JS);
-        return undefined;
-      }
-      state = undefined; // dropped from `kept`: counted again
+      kept.get(state); // recently run (once dropped or abandoned, `kept` has replaced this state)
+      return state;
     }
     if (state === undefined) {
       // Only queries are counted (and compiled); mutations never.
@@ -442,7 +444,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     }
     if (++state.runs < compileOnRun) return undefined;
     const source = document.loc?.source.body;
-    const decision = source === undefined ? GRAPHQL_JS : decide(source, operationName ?? undefined);
+    const decision = source === undefined ? GRAPHQL_JS : decide(source, operationName ?? undefined, operations, name);
     operations.set(name, decision);
     if (decision === GRAPHQL_JS) {
       stats.notCompiled++;
@@ -456,8 +458,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
   /** Anything graphql-jit itself throws (not a resolver's error, which it reports) leaves the operation on graphql-js, which answers this request. */
   const abandon = (compiled: Compiled, args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => {
     compiled.abandoned = true;
-    kept.delete(compiled);
-    compiled.query = undefined;
+    kept.delete(compiled); // its state becomes GRAPHQL_JS (`kept`'s dispose)
     return graphqlExecute(args);
   };
 
