@@ -15,10 +15,12 @@ import {
   getVariableValues,
   GraphQLError,
   isAbstractType,
+  isInputObjectType,
   isLeafType,
   Kind,
   parse,
   TypeInfo,
+  typeFromAST,
   valueFromASTUntyped,
   visit,
   visitWithTypeInfo,
@@ -195,6 +197,14 @@ export function loadGraphqlJit(): CompileOperation {
  */
 function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   if (operation.operation !== "query") return false;
+  // No variable of an input-object type (also in a list): graphql-jit 0.8.9 compiles the coercion
+  // of such a variable into code type by type, and for a type that contains itself
+  // (`ContactFilter.and: [ContactFilter!]`) it never stops: compiling `query($f: ContactFilter)`
+  // fills the heap until the process dies (not an exception this module could catch).
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = typeFromAST(schema, definition.type);
+    if (!type || isInputObjectType(getNamedType(type))) return false;
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

@@ -31,6 +31,12 @@ const Sort = new GraphQLInputObjectType({
   },
 });
 
+/** An input object that contains itself, as ContactFilter (`and`, `or`) in schema/schema.graphql. */
+const Filter: GraphQLInputObjectType = new GraphQLInputObjectType({
+  name: "Filter",
+  fields: () => ({ x: { type: GraphQLInt }, or: { type: new GraphQLList(new GraphQLNonNull(Filter)) } }),
+});
+
 const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: "Query",
@@ -56,6 +62,7 @@ const schema = new GraphQLSchema({
         }),
         resolve: () => 1,
       },
+      filtered: { type: GraphQLString, args: { f: { type: Filter }, fs: { type: new GraphQLList(Filter) } }, resolve: (_root, args: unknown) => JSON.stringify(args) },
       sorted: { type: GraphQLString, args: { sort: { type: new GraphQLList(new GraphQLNonNull(Sort)) } }, resolve: (_root, args: { sort: unknown }) => JSON.stringify(args.sort) },
       // A list of non-null items, as `dashboardScope(tags: [String!])` in schema/schema.graphql.
       tagged: { type: GraphQLString, args: { tags: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) } }, resolve: (_root, args: { tags: string[] }) => args.tags.map((t) => t.toUpperCase()).join() },
@@ -146,6 +153,25 @@ describe("execution runner", () => {
       expect(counts, query).toEqual({ compiles: 0, runs: 0 });
       expect(runner.stats(), query).toEqual({ compiled: 0, compiledExecutions: 0, notCompiled: 1, compilerUnavailable: false });
     }
+  });
+
+  it("keeps an operation with a variable of an input-object type on graphql-js (graphql-jit never finishes compiling one that contains itself)", async () => {
+    const cases: [query: string, variables: Record<string, unknown>][] = [
+      [`query($f: Filter) { filtered(f: $f) }`, { f: { or: [{ x: 1 }] } }],
+      [`query($fs: [Filter]) { filtered(fs: $fs) }`, { fs: [{ x: 2 }] }],
+    ];
+    for (const [query, variables] of cases) {
+      const { compile, counts } = countingCompiler();
+      const runner = createExecutionRunner({ schema, compile });
+      const expected = JSON.stringify(await execute({ schema, document: parse(query), variableValues: variables }));
+      for (let i = 0; i < 4; i++) expect(await run(runner, query, variables), query).toBe(expected);
+      expect(counts, query).toEqual({ compiles: 0, runs: 0 });
+    }
+    // The same input as a literal compiles (its value is in the document, not coerced by generated code).
+    const { compile, counts } = countingCompiler();
+    const runner = createExecutionRunner({ schema, compile });
+    for (let i = 0; i < 3; i++) await run(runner, `{ filtered(f: { or: [{ x: 1 }] }) }`, {});
+    expect(counts.compiles).toBe(1);
   });
 
   it("a compiled query that throws, rejects or answers what cannot be read is answered by graphql-js, which keeps the operation", async () => {
