@@ -19,18 +19,14 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
-  Kind,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
+import { visitOperation } from "./operation-visit.js";
 
 export const SAFE_ID_MAX_LENGTH = 64;
 /** Letters, digits, `-` and `_`: nothing a URL path or query string treats specially. */
@@ -126,33 +122,13 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
   const idFieldsOf = (document: DocumentNode, operation: OperationDefinitionNode): readonly IdField[] => {
     let known = idFieldsByOperation.get(operation);
     if (known) return known;
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
     const found: IdField[] = [];
-    // The operation, then each fragment it reaches, once.
-    const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
-    const queued = new Set<string>();
-    while (queue.length > 0) {
-      const typeInfo = new TypeInfo(schema);
-      visit(
-        queue.shift()!,
-        visitWithTypeInfo(typeInfo, {
-          FragmentSpread(node) {
-            const fragment = fragments.get(node.name.value);
-            if (fragment && !queued.has(node.name.value)) {
-              queued.add(node.name.value);
-              queue.push(fragment);
-            }
-          },
-          Field(node) {
-            const field = typeInfo.getFieldDef();
-            if (field && node.arguments?.length && hasIdArguments(field)) found.push({ node, field });
-          },
-        }),
-      );
-    }
+    visitOperation(schema, document, operation, (typeInfo) => ({
+      Field(node) {
+        const field = typeInfo.getFieldDef();
+        if (field && node.arguments?.length && hasIdArguments(field)) found.push({ node, field });
+      },
+    }));
     known = found;
     idFieldsByOperation.set(operation, known);
     return known;

@@ -7,3 +7,4 @@ export { DEFAULT_FIELD_COSTS, DEFAULT_LOAD_WEIGHTS, PARTIAL_ITEMS, fieldCostsFor
 export type { FieldCost, FieldCostTable, ListSize, LoadWeights, PartialItemType } from "./query-cost.table.js";
 export { createIdArgumentCheck, isSafeId, SAFE_ID_EXPECTED, SAFE_ID_MAX_LENGTH, SAFE_ID_PATTERN } from "./id-arguments.check.js";
 export type { IdArgumentCheck } from "./id-arguments.check.js";
+export { visitOperation } from "./operation-visit.js";

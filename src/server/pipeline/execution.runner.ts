@@ -17,24 +17,20 @@ import {
   isAbstractType,
   isInputObjectType,
   isLeafType,
-  Kind,
   parse,
-  TypeInfo,
   typeFromAST,
   valueFromASTUntyped,
-  visit,
-  visitWithTypeInfo,
   BREAK,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
 import { inspect } from "graphql/jsutils/inspect.js";
 import { toError } from "graphql/jsutils/toError.js";
 import { LRUCache } from "lru-cache";
+import { visitOperation } from "../../graphql/limits/index.js";
 
 /** Defaults of `ExecutionRunnerOptions`. */
 const COMPILE_ON_RUN = 3; // the 3rd execution of an operation compiles it (config COMPILE_ON_RUN)
@@ -205,10 +201,6 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
     const type = typeFromAST(schema, definition.type);
     if (!type || isInputObjectType(getNamedType(type))) return false;
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
   const abstract = (name: string) => {
     const type = schema.getType(name);
     return !type || isAbstractType(type);
@@ -223,55 +215,33 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
       literalDepth--;
     },
   };
-  // The operation, then each fragment it reaches, once (as src/graphql/limits/id-arguments.check.ts).
-  const queue: Array<OperationDefinitionNode | FragmentDefinitionNode> = [operation];
-  const queued = new Set<string>();
-  while (ok && queue.length > 0) {
-    const typeInfo = new TypeInfo(schema);
-    visit(
-      queue.shift()!,
-      visitWithTypeInfo(typeInfo, {
-        FragmentSpread(node) {
-          const fragment = fragments.get(node.name.value);
-          if (fragment && !queued.has(node.name.value)) {
-            queued.add(node.name.value);
-            queue.push(fragment);
-          }
-        },
-        Field(node) {
-          const type = typeInfo.getType();
-          if (node.name.value === "__schema" || node.name.value === "__type" || !type || isAbstractType(getNamedType(type))) {
-            ok = false;
-            return BREAK;
-          }
-          return undefined;
-        },
-        InlineFragment(node) {
-          if (node.typeCondition && abstract(node.typeCondition.name.value)) {
-            ok = false;
-            return BREAK;
-          }
-          return undefined;
-        },
-        FragmentDefinition(node) {
-          if (abstract(node.typeCondition.name.value)) {
-            ok = false;
-            return BREAK;
-          }
-          return undefined;
-        },
-        ListValue: literal,
-        ObjectValue: literal,
-        Variable() {
-          if (literalDepth > 0) {
-            ok = false;
-            return BREAK;
-          }
-          return undefined;
-        },
-      }),
-    );
-  }
+  const refuse = () => {
+    ok = false;
+    return BREAK;
+  };
+  visitOperation(
+    schema,
+    document,
+    operation,
+    (typeInfo) => ({
+      Field(node) {
+        const type = typeInfo.getType();
+        return node.name.value === "__schema" || node.name.value === "__type" || !type || isAbstractType(getNamedType(type)) ? refuse() : undefined;
+      },
+      InlineFragment(node) {
+        return node.typeCondition && abstract(node.typeCondition.name.value) ? refuse() : undefined;
+      },
+      FragmentDefinition(node) {
+        return abstract(node.typeCondition.name.value) ? refuse() : undefined;
+      },
+      ListValue: literal,
+      ObjectValue: literal,
+      Variable() {
+        return literalDepth > 0 ? refuse() : undefined;
+      },
+    }),
+    () => !ok,
+  );
   return ok;
 }
 
