@@ -207,6 +207,14 @@ describe("compiled execution (graphql-jit) answers exactly as graphql-js", () =>
         variables: { t: null },
         compiled: false,
       },
+      // graphql-jit never finishes compiling the coercion of an input type that contains itself
+      // (ContactFilter's and/or): a variable of an input-object type stays on graphql-js.
+      {
+        name: "a variable of a self-containing input type (a search filter): never compiled",
+        query: `query Filtered($f: ContactFilter) { contacts(first: 5, filter: $f) { totalCount nodes { id } } }`,
+        variables: { f: { or: [{ dnd: true }, { tags: { any: ["vip"] } }] } },
+        compiled: false,
+      },
       {
         name: "bad variables: graphql-js's coercion messages",
         query: `query Bad($count: Int!, $dir: SortDirection) { compiledProbe(count: $count, direction: $dir) { n } }`,
