@@ -219,7 +219,7 @@ async function main() {
   }
   const vars = (name, q) => (name.startsWith("peer") ? { q, n: cfg.contacts, loc: upstream.locationId } : { q, n: cfg.contacts });
   const ask = (sys, q) => gql(sys.graphqlUrl, sys.op.dashboard, { headers: sys.headers, variables: vars(sys.name, q) });
-  const askPage = (sys, q, text = sys.op.page) => gql(sys.graphqlUrl, text, { headers: sys.headers, variables: vars(sys.name, q) });
+  const askPage = (sys, q, text = sys.op.page, extra = {}) => gql(sys.graphqlUrl, text, { headers: sys.headers, variables: { ...vars(sys.name, q), ...extra } });
 
   // Sanity: every system answers the dashboard with all contacts and their relations.
   for (const sys of Object.values(systems)) {
@@ -295,7 +295,7 @@ async function main() {
             const k = next++;
             const r =
               kind === "same"
-                ? await gql(sys.graphqlUrl, sys.op.page, { headers: sys.headers, variables: { ...vars(sys.name, "dashq"), nonce: `${tag}${k}` } })
+                ? await askPage(sys, "dashq", sys.op.page, { nonce: `${tag}${k}` })
                 : await askPage(sys, "dashq", sys.op.page.replace("query ContactsPage(", `query ContactsPage${tag}${k}(`));
             const rows = sys.op.pageRows(r.json);
             if (r.status !== 200 || r.json.errors || !Array.isArray(rows) || rows.length !== cfg.contacts) bad++;

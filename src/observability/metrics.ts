@@ -257,7 +257,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(sources.responseCache?.().size ?? 0);
     },
   });
-  sourcedCounter("operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution, default 3).", () => sources.execution?.().compiled);
+  sourcedCounter("operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution).", () => sources.execution?.().compiled);
   sourcedCounter("compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.", () => sources.execution?.().compiledExecutions);
   const fragmentVisits = new Counter({
     name: `${prefix}query_cost_fragment_visits_total`,

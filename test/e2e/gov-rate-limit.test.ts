@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createGateway, type Gateway } from "../../src/server/index.js";
+import { demoUpstreamCredentials } from "../../src/simulator/index.js";
 import { maxInAnyWindow } from "../support/request-window.js";
 import { StaticCredentialProvider } from "../../src/upstream/static-credentials.js";
 import { LOCATION_A, startStack, TEST_JWT_SECRET, type Stack } from "../support/harness.js";
@@ -80,7 +81,7 @@ describe("rate governor shared through Redis (e2e)", () => {
     const redisEnv = { ...env, REDIS_URL: "redis://127.0.0.1:6379", REDIS_KEY_PREFIX: prefix };
     await using stack: Stack = await startStack({ simulator: { rateLimit: { burst: BURST, intervalMs: INTERVAL_MS } }, env: redisEnv });
     // A second gateway on the same simulator and token, sharing the Redis budget.
-    const token = [...stack.sim.tokens].filter((t) => t.locationId === LOCATION_A).sort((a, b) => b.scopes.length - a.scopes.length)[0]!;
+    const token = demoUpstreamCredentials(stack.sim.tokens)[LOCATION_A]!;
     const second: Gateway = await createGateway({
       config: loadConfig({ ...redisEnv, WARMUP_CONTACTS: "0", PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" }),
       logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }),

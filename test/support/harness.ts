@@ -19,6 +19,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/server/index.js";
 import {
   DEMO_LOCATION_ID,
+  demoUpstreamCredentials,
   OTHER_LOCATION_ID,
   startSimulator,
   type Simulator,
@@ -121,13 +122,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const logger = createLogger({ level: options.logLevel ?? "info", destination });
     const locations = options.locations ?? [LOCATION_A, LOCATION_B];
+    const demo = demoUpstreamCredentials(sim.tokens);
     const byLocation: Record<string, { token: string; scopes: string[] }> = {};
     for (const locationId of locations) {
-      const token = [...sim.tokens]
-        .filter((t) => t.locationId === locationId)
-        .sort((a, b) => b.scopes.length - a.scopes.length)[0];
-      if (!token) throw new Error(`startStack: the simulator has no token for location ${locationId}`);
-      byLocation[locationId] = { token: token.token, scopes: [...token.scopes] };
+      if (!demo[locationId]) throw new Error(`startStack: the simulator has no token for location ${locationId}`);
+      byLocation[locationId] = demo[locationId];
     }
     const gateway = await createGateway({
       credentials: new StaticCredentialProvider(byLocation),

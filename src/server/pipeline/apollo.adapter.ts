@@ -437,12 +437,8 @@ export function apolloPipelinePlugin(pipeline: OperationPipeline, answers: HttpA
             if (admission?.kind === "execute" && admission.storeBody && succeeded(result)) answer.store = { storeBody: admission.storeBody, kept };
             return;
           }
-          const executed: ExecutionResult = {
-            ...(result.data !== undefined ? { data: result.data } : {}),
-            ...(result.errors ? { errors: [...result.errors] as never } : {}),
-          };
           if (values) result.extensions = { ...(result.extensions ?? {}), ...values };
-          admission?.remember(executed, contextValue.reads, kept);
+          if (succeeded(result)) admission?.remember({ data: result.data }, contextValue.reads, kept);
         },
         async didEncounterErrors(rc) {
           // Stage 2's label: Apollo reports a token-limit overflow as a syntax error.

@@ -28,6 +28,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { inspect } from "graphql/jsutils/inspect.js";
+import { isPromise } from "graphql/jsutils/isPromise.js";
 import { toError } from "graphql/jsutils/toError.js";
 import { LRUCache } from "lru-cache";
 import { visitOperation } from "../../graphql/limits/index.js";
@@ -107,8 +108,7 @@ interface Compiled extends CompiledQuery {
   home: Operations;
   name: string;
   operation: OperationDefinitionNode;
-  /** Variables with a default value, and those defaults as a client would send them (JSON; undefined when none). */
-  defaultNames: readonly string[];
+  /** The defaults of variables that have one, as a client would send them (JSON; undefined when none). */
   defaults: Record<string, unknown> | undefined;
   /** graphql-jit's function; undefined once dropped from the compiled operations kept (`kept`). */
   query: ((root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => unknown) | undefined;
@@ -293,10 +293,6 @@ function createLeafSerialization(schema: GraphQLSchema) {
   };
 }
 
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
 /**
  * A graphql-jit error as graphql-js's `locatedError` builds it: same message, path and original
  * error (whose extensions it takes); locations as graphql-jit computed them from the same nodes.
@@ -390,14 +386,11 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       if (!compileWith) return GRAPHQL_JS;
       const compiled = compileWith(schema, document, operationName, { customSerializers: serialization.serializers });
       if (!("query" in compiled) || typeof compiled.query !== "function") return GRAPHQL_JS;
-      const defaultNames: string[] = [];
       let defaults: Record<string, unknown> | undefined;
       for (const definition of operation.variableDefinitions ?? []) {
-        if (!definition.defaultValue) continue;
-        defaultNames.push(definition.variable.name.value);
-        (defaults ??= {})[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
+        if (definition.defaultValue) (defaults ??= {})[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
       }
-      return { kind: "compiled", home, name, operation, defaultNames, defaults, query: compiled.query, abandoned: false };
+      return { kind: "compiled", home, name, operation, defaults, query: compiled.query, abandoned: false };
     } catch {
       return GRAPHQL_JS;
     }
@@ -450,6 +443,10 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
    * graphql-js skips, so such an answer may have loaded more (its extensions.cost and freshness
    * can differ).
    */
+  /** An answer graphql-js makes instead: the leaf failures its errors recorded are not needed. */
+  const forgetFailures = (errors: readonly { message: string }[]) => {
+    for (const e of errors) serialization.take(e.message);
+  };
   const finish = (compiled: Compiled, args: ExecutionArgs, r: JitResult): Promise<ExecutionResult> | ExecutionResult => {
     // An answer this module cannot read (a throw here) is made by graphql-js, for good: Apollo
     // calls responseForOperation outside its own try (@apollo/server requestPipeline.js), so a
@@ -457,7 +454,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     try {
       // graphql-jit refused variables graphql-js accepted (nothing ran): graphql-js answers, for good.
       if (r.data === undefined && r.errors) {
-        for (const e of r.errors) serialization.take(e.message);
+        forgetFailures(r.errors);
         return abandon(compiled, args);
       }
       // graphql-jit lists the errors that nulled a parent (non-null fields) after all others;
@@ -465,7 +462,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
       // one answer can the orders differ: that (rare) answer is made again by graphql-js, whose
       // second run reads what the first loaded from the operation's loaders.
       if (r.errors && r.errors.length > 1 && r.errors.some((e) => nulledParent(r.data, e.path))) {
-        for (const e of r.errors) serialization.take(e.message);
+        forgetFailures(r.errors);
         return graphqlExecute(args);
       }
       const answer = asGraphqlJsResult(r, serialization);
@@ -497,7 +494,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     // omitted variable is sent its default, as written: graphql-jit refuses an omitted `Int! = 20`
     // (graphql-js, as the spec, takes the default). One copy, only when a default is missing.
     let variables = args.variableValues ?? {};
-    for (const name of compiled.defaultNames) {
+    for (const name in compiled.defaults) {
       if (!Object.prototype.hasOwnProperty.call(variables, name)) {
         variables = { ...compiled.defaults, ...variables };
         break;
