@@ -74,6 +74,8 @@ export interface Config {
      * location's webhooks flow, ms (CACHE_WEBHOOK_TTL_MS); at most `ttlMs` = off.
      */
     webhookTtlMs: number;
+    /** Bytes of stored answers the response cache holds at most (RESPONSE_CACHE_MAX_MB; least recently used go first). */
+    responseMaxBytes: number;
     /** Age after which such an entry, fully covered by webhooks, is revalidated in the background, ms (partly covered: `ttlMs`). */
     revalidateAfterMs: number;
     /** Share of a location's interval budget (RATE_LIMIT_BURST per RATE_LIMIT_INTERVAL_MS) background revalidation may use, percent. */
@@ -347,6 +349,7 @@ export function loadConfig(env: Env): Config {
     cache: {
       ttlMs: cacheTtlMs,
       maxEntries: read(env, "CACHE_MAX_ENTRIES", int(1, 10_000_000, 100_000), "an integer from 1 to 10000000"),
+      responseMaxBytes: read(env, "RESPONSE_CACHE_MAX_MB", int(1, 4096, 16), "an integer from 1 to 4096 (MiB)") * 1024 * 1024,
       sharedTtlMs: read(env, "CACHE_SHARED_TTL_MS", int(0, 7 * 86_400_000, cacheTtlMs), "milliseconds (0..604800000)"),
       webhookTtlMs: read(env, "CACHE_WEBHOOK_TTL_MS", int(0, 7 * 86_400_000, 14_400_000), "milliseconds (0..604800000)"),
       revalidateAfterMs: read(env, "CACHE_REVALIDATE_AFTER_MS", int(1, 7 * 86_400_000, 3_600_000), "milliseconds (1..604800000)"),

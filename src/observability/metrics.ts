@@ -29,7 +29,7 @@ export interface MetricsSources {
     refusals: Readonly<Record<string, number>>;
   };
   /** The response cache stage of the operation pipeline. */
-  responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; size: number };
+  responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; size: number; bytes: number; memory: { reused: number; allocated: number } };
   /** Stage 9 of the operation pipeline: operations compiled, executions that ran compiled (server/pipeline/execution.runner.ts). */
   execution?: () => { compiled: number; compiledExecutions: number };
   /** Remaining rate budget per location and window as the rate governor sees it, with its effective limit. */
@@ -257,6 +257,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(sources.responseCache?.().size ?? 0);
     },
   });
+  new Gauge({
+    name: `${prefix}response_cache_bytes`,
+    help: "Bytes the response cache stage's stored answers are charged (RESPONSE_CACHE_MAX_MB bounds them).",
+    registers,
+    collect() {
+      this.set(sources.responseCache?.().bytes ?? 0);
+    },
+  });
+  sourcedCounter(
+    "response_cache_buffers_reused_total",
+    "Stored answers written into memory a dropped answer held before (src/server/pipeline/answer-bytes.ts).",
+    () => sources.responseCache?.().memory.reused,
+  );
+  sourcedCounter("response_cache_buffers_allocated_total", "Stored answers for which new memory was allocated.", () => sources.responseCache?.().memory.allocated);
   sourcedCounter("operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution).", () => sources.execution?.().compiled);
   sourcedCounter("compiled_executions_total", "Operation executions that ran a compiled query instead of graphql-js's execute.", () => sources.execution?.().compiledExecutions);
   const fragmentVisits = new Counter({

@@ -447,6 +447,7 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
   // (CACHE_TTL_MS=0).
   const responseCache = createResponseCache({
     ttlMs: Math.min(Math.floor(config.cache.ttlMs / 2), 60_000),
+    maxBytes: config.cache.responseMaxBytes,
     registry: cache.registry,
     now,
   });

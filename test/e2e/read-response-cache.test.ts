@@ -82,6 +82,38 @@ describe("response cache for every read", () => {
     expect(ws).toMatchObject({ kind: "result", result: { data: { contact: null } } });
   });
 
+  it("a changed page is stored again in the memory its dropped answer held, once that answer's hits were sent", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${s.gateway.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+    };
+    const BIG = `query Big { contacts(first: 20) { nodes { id firstName lastName email phone tags tasks { id title } notes { id body } } } }`;
+    const first = await s.gql(BIG, {}, token);
+    expect(first.body.errors).toBeUndefined();
+    expect(JSON.stringify(first.body).length).toBeGreaterThan(4096); // large enough for reused memory (answer-bytes.ts)
+    const again = await s.gql(BIG, {}, token);
+    expect(hit(again)).toBe(true); // its bytes were lent to this write until it finished
+    expect(again.body.data).toEqual(first.body.data);
+    const ws = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: BIG });
+    expect(ws).toMatchObject({ kind: "result", result: { data: first.body.data } });
+
+    const reused = await metric("cgw_response_cache_buffers_reused_total");
+    const allocated = await metric("cgw_response_cache_buffers_allocated_total");
+    const shown = s.sim.data.listContacts(LOCATION_A)[3]!;
+    const changed = { ...shown, dateUpdated: new Date(Date.now() + 1_000).toISOString() };
+    expect((await postWebhook(`${s.gateway.url}/webhooks/highlevel`, webhookBody({ ...changed, type: "ContactUpdate", locationId: LOCATION_A }), { keys })).status).toBe(200);
+    const fresh = await s.gql(BIG, {}, token);
+    expect(hit(fresh)).toBe(false);
+    expect(fresh.body.errors).toBeUndefined();
+    expect(await metric("cgw_response_cache_buffers_reused_total")).toBe(reused + 1);
+    expect(await metric("cgw_response_cache_buffers_allocated_total")).toBe(allocated);
+    const stored = await s.gql(BIG, {}, token);
+    expect(hit(stored)).toBe(true);
+    expect(stored.body.data).toEqual(fresh.body.data);
+  });
+
   it("an answer with overdueTaskCount is not served once the due time it showed passes", async () => {
     const s = stack();
     const token = await s.tokenFor();

@@ -145,8 +145,12 @@ function answerStored(
   if (!pipeline.mayHaveStoredAnswer(key)) return next();
   authenticate(authorization).then(
     (auth) => {
-      const chunks = pipeline.storedAnswer(key, auth);
-      if (chunks === undefined) return next();
+      const stored = pipeline.storedAnswer(key, auth);
+      if (stored === undefined) return next();
+      const { chunks, done } = stored;
+      // The stored bytes stay lent until node has handed them to the socket ('close' comes after
+      // 'finish', or alone when the connection closed first).
+      res.once("close", () => done(res.writableFinished));
       let length = 0;
       for (const chunk of chunks) length += chunk.length;
       res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": length, "x-response-cache": "hit" });
@@ -290,9 +294,11 @@ export function createHttpAnswers(): HttpAnswers {
  * The handler that runs Apollo (as @as-integrations/express5 does) and writes its answer, for
  * express and for `storedAnswerListener`'s misses alike (it uses node's request and response
  * only; a rejection is the caller's to answer): an executed answer's body is Apollo's
- * serialisation as it is; the response cache stores those same bytes (no second
- * `JSON.stringify` of a large result), and the per-answer extensions are appended to them as
- * they are to a hit's stored bytes (`appendExtensionsBytes`). Once the answer is out the
+ * serialisation as it is; the response cache stores the same text (no second `JSON.stringify`
+ * of a large result) in its own memory (answer-bytes.ts), and the per-answer extensions are
+ * appended to the bytes sent as they are to a hit's stored bytes (`appendExtensionsBytes`). The
+ * bytes sent are a buffer of their own, never the stored one: nothing of a miss's write can read
+ * memory the cache reuses. Once the answer is out the
  * operation's record and context are released (`HttpAnswers`, GatewayContext.release).
  */
 export function apolloHttpHandler(
@@ -326,9 +332,8 @@ export function apolloHttpHandler(
       }
       const reads = operation?.reads;
       const answer = reads && answers.get(reads);
-      const body = Buffer.from(response.body.string, "utf8");
-      if (reads && answer?.store && res.statusCode === 200) answer.store.storeBody(body, reads, answer.store.kept);
-      const chunks = appendExtensionsBytes(body, answer?.extensions);
+      if (reads && answer?.store && res.statusCode === 200) answer.store.storeBody(response.body.string, reads, answer.store.kept);
+      const chunks = appendExtensionsBytes(Buffer.from(response.body.string, "utf8"), answer?.extensions);
       let length = 0;
       for (const chunk of chunks) length += chunk.length;
       res.setHeader("content-length", length);

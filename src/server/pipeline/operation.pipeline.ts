@@ -94,7 +94,7 @@ export type Admission =
       kind: "execute";
       remember(result: ExecutionResult, reads: ReadLog, kept?: ExtensionValues): void;
       /** Stores a successful result's `answerBody`; absent when the operation is not cacheable. */
-      storeBody?(body: Buffer, reads: ReadLog, kept?: ExtensionValues): void;
+      storeBody?(body: string, reads: ReadLog, kept?: ExtensionValues): void;
       /** The cost stage's estimate of its upstream calls (0 for introspection); pass it to `executedExtensions`. */
       estimated: number;
     };
@@ -146,9 +146,11 @@ export interface OperationPipeline {
    * the operation alone and passed when the answer was stored (only queries are stored).
    * Authentication and authorization are: undefined when the caller is not authenticated, lacks
    * the read scope, or nothing is stored for its location and scopes (then the full pipeline runs).
-   * The body comes as chunks to send in order (the stored bytes, then this answer's extensions).
+   * The body comes as chunks to send in order (the stored bytes, then this answer's extensions),
+   * lent until `done` (`StoredAnswer.lend`: call it once the write ended, `finished` false when the
+   * connection closed first).
    */
-  storedAnswer(operationKey: string, auth: CallerAuth): readonly Buffer[] | undefined;
+  storedAnswer(operationKey: string, auth: CallerAuth): { chunks: readonly Buffer[]; done(finished: boolean): void } | undefined;
   /**
    * The per-answer extensions of an executed operation (merge `values` into its answer's
    * `extensions`; pass `kept` to the admission's `remember`).
@@ -311,7 +313,7 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       }
       // Taken before executing: a change to the location while it runs makes the answer unstorable.
       const generation = responseCache.generation(viewer.locationId);
-      const storeBody = (body: Buffer, reads: ReadLog, kept?: ExtensionValues) => void responseCache.store(key, viewer, generation, body, reads.reads(), kept);
+      const storeBody = (body: string, reads: ReadLog, kept?: ExtensionValues) => void responseCache.store(key, viewer, generation, body, reads.reads(), kept);
       return {
         kind: "execute",
         estimated,
@@ -327,7 +329,8 @@ export function createOperationPipeline(options: OperationPipelineOptions): Oper
       const { viewer } = auth;
       if (!viewer.scopes.includes(SCOPES.read)) return undefined;
       const hit = responseCache.find(key, viewer.locationId, viewer.scopes);
-      return hit && appendExtensionsBytes(hit.body(), extensions.stored(viewer, hit.kept));
+      if (hit === undefined) return undefined;
+      return { chunks: appendExtensionsBytes(hit.body(), extensions.stored(viewer, hit.kept)), done: hit.lend() };
     },
 
     executedExtensions: (operation) => extensions.executed(operation),

@@ -17,11 +17,13 @@
  *   which one of them changes by the clock alone (the registry's `changesAt`: a task falls
  *   overdue, an appointment starts), so "overdue" and "next" are never served stale.
  * - Never stores an answer with errors; never serves an answer to another location or to other
- *   scopes. Bounded by entries and by `ttlMs` (a backstop for missed webhooks).
- * - Stores the answer as its HTTP body, bytes (`answerBody`): what an HTTP hit sends as it is. A
- *   result kept as objects (graphql-js' null-prototype objects, Dates) held ~100 KB of heap per
- *   50-contact page, which every major GC marked again; a transport that needs the object
- *   (graphql-ws) parses the bytes per hit.
+ *   scopes. Bounded by entries, by the bytes of the stored bodies (`maxBytes`; an answer larger
+ *   than a quarter of them is not stored) and by `ttlMs` (a backstop for missed webhooks).
+ * - Stores the answer as its HTTP body, bytes (`answerBody`, UTF-8): what an HTTP hit sends as it
+ *   is. A result kept as objects (graphql-js' null-prototype objects, Dates) held ~100 KB of heap
+ *   per 50-contact page, which every major GC marked again; a transport that needs the object
+ *   (graphql-ws) parses the bytes per hit. The bytes live in memory a dropped answer held before
+ *   where one fits (answer-bytes.ts): a hit that sends them lends them (`StoredAnswer.lend`).
  * Knows no transport: operation.pipeline.ts serves hits (after authentication and authorization)
  * and stores misses, for HTTP and graphql-ws alike.
  */
@@ -30,12 +32,18 @@ import { LRUCache } from "lru-cache";
 import type { InvalidationEvent } from "../../cache/resource-cache.js";
 import { serializeKey, type ResourceKey } from "../../cache/resource-key.js";
 import { CORE_KINDS, PAGE_KINDS, type ResourceRegistry } from "../../upstream/resources.js";
+import { createAnswerBytes, type AnswerBytesStats } from "./answer-bytes.js";
 
 export interface ResponseCacheOptions {
   /** Lifetime of a stored response, ms. 0 disables the cache. Default 60_000. */
   ttlMs?: number;
   /** Max stored responses. Default 1_000. */
   maxEntries?: number;
+  /**
+   * Max bytes of stored bodies (each charged its buffer's size plus `ENTRY_OVERHEAD_BYTES`; the
+   * least recently used go first). Default 16 MiB.
+   */
+  maxBytes?: number;
   /** Root query fields whose operations may be stored, or `"*"` for every query. Default `"*"`. */
   rootFields?: readonly string[] | "*";
   /**
@@ -59,6 +67,8 @@ export interface CachedOperation {
 interface Entry {
   /** The successful result's HTTP body (`answerBody`): every hit sends these same bytes. */
   body: Buffer;
+  /** What it is charged against `maxBytes`. */
+  size: number;
   operationKey: string;
   /** The index nodes of its tags (released when the LRU drops it). */
   tags: readonly TagNode[];
@@ -68,22 +78,31 @@ interface Entry {
   kept?: unknown;
 }
 
-/** A stored answer: its HTTP body, the result it holds, and what its extensions kept. */
+/**
+ * A stored answer: its HTTP body, the result it holds, and what its extensions kept. Read at once:
+ * once the answer is dropped its memory may hold another answer (answer-bytes.ts), unless lent.
+ */
 export interface StoredAnswer {
   readonly kept: unknown;
-  /** `answerBody(result)`: the same bytes at every hit. */
+  /** `answerBody(result)` as UTF-8: the same bytes at every hit. */
   body(): Buffer;
+  /**
+   * Before the body is written to a socket: keeps its memory from being reused until
+   * `done(finished)` (`finished` false: the connection closed before the write completed).
+   */
+  lend(): (finished: boolean) => void;
   /** The result, parsed from the body (a new object per call). */
   result(): ExecutionResult;
 }
 
 /**
- * A successful result's HTTP body as Apollo writes it (`JSON.stringify` + newline, UTF-8), without
- * per-answer extensions: what the response cache stores. Apollo's own body of an answer that has
- * no `extensions` is the same string, so the HTTP adapter stores that instead of serialising twice.
+ * A successful result's HTTP body as Apollo writes it (`JSON.stringify` + newline), without
+ * per-answer extensions: what the response cache stores (as UTF-8). Apollo's own body of an answer
+ * that has no `extensions` is the same string, so the HTTP adapter stores that instead of
+ * serialising twice.
  */
-export function answerBody(result: Pick<ExecutionResult, "data">): Buffer {
-  return Buffer.from(`${JSON.stringify({ data: result.data })}\n`, "utf8");
+export function answerBody(result: Pick<ExecutionResult, "data">): string {
+  return `${JSON.stringify({ data: result.data })}\n`;
 }
 
 export interface ResponseCacheStats {
@@ -92,6 +111,10 @@ export interface ResponseCacheStats {
   stores: number;
   evictions: number;
   size: number;
+  /** Bytes charged for the stored answers (`maxBytes`). */
+  bytes: number;
+  /** How the stored bodies' memory was had (answer-bytes.ts). */
+  memory: AnswerBytesStats;
 }
 
 export interface ResponseCache {
@@ -109,13 +132,13 @@ export interface ResponseCache {
   generation(locationId: string): number;
   /**
    * Stores a successful result's body (`answerBody`), tagged with what it read, unless the
-   * location changed since `generation`.
+   * location changed since `generation` (or the answer is too large to store).
    */
   store(
     operationKey: string,
     viewer: { locationId: string; scopes: readonly string[] },
     generation: number,
-    body: Buffer,
+    body: string,
     reads: ReadonlyArray<readonly [ResourceKey, unknown, number?]>,
     kept?: unknown,
   ): boolean;
@@ -124,7 +147,10 @@ export interface ResponseCache {
   stats(): ResponseCacheStats;
 }
 
-const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
+const DEFAULTS = { ttlMs: 60_000, maxEntries: 1_000, maxBytes: 16 * 1024 * 1024, neverStored: ["viewer", "__schema", "__type", "duplicateContact"] } as const;
+
+/** What an entry costs beside its body (key, tags, LRU slots), charged against `maxBytes`. */
+export const ENTRY_OVERHEAD_BYTES = 1024;
 
 /**
  * One tag of the index and the stored answers carrying it, each with the bits (`KindBits`) of the
@@ -200,6 +226,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TypeError(`ResponseCache: ttlMs must be >= 0, received ${ttlMs}`);
   const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
+  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+  if (!Number.isFinite(maxBytes) || maxBytes < 4 * ENTRY_OVERHEAD_BYTES) {
+    throw new TypeError(`ResponseCache: maxBytes must be >= ${4 * ENTRY_OVERHEAD_BYTES}, received ${maxBytes}`);
+  }
+  const maxEntryBytes = Math.floor(maxBytes / 4);
+  // Spare memory kept for the next stores: enough for what one store usually drops, bounded.
+  const bytes = createAnswerBytes({ spareBytes: Math.min(Math.floor(maxBytes / 8), 4 * 1024 * 1024) });
   const enabled = ttlMs > 0;
   const rootFields = options.rootFields === undefined || options.rootFields === "*" ? "*" : new Set(options.rootFields);
   const neverStored = new Set(options.neverStored ?? DEFAULTS.neverStored);
@@ -252,12 +285,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const generationOf = (locationId: string) => (generations.get(locationId) ?? 0) + globalGeneration;
   const lru = new LRUCache<string, Entry>({
     max: Math.max(1, maxEntries),
+    maxSize: maxBytes,
+    sizeCalculation: (entry) => entry.size,
     ttl: Math.max(1, ttlMs),
     dispose: (entry, key) => {
       const n = (perOperation.get(entry.operationKey) ?? 1) - 1;
       if (n <= 0) perOperation.delete(entry.operationKey);
       else perOperation.set(entry.operationKey, n);
       for (const node of entry.tags) release(node, key);
+      bytes.release(entry.body);
     },
   });
   const fullKey = (operationKey: string, locationId: string, scopes: readonly string[]) =>
@@ -378,10 +414,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const entry = lookup(operationKey, locationId, scopes);
       if (!entry) return undefined;
       const { body } = entry;
-      return { kept: entry.kept, body: () => body, result: () => JSON.parse(body.toString("utf8")) as ExecutionResult };
+      return { kept: entry.kept, body: () => body, lend: () => bytes.lend(body), result: () => JSON.parse(body.toString("utf8")) as ExecutionResult };
     },
     generation: generationOf,
-    store(operationKey, viewer, generation, body, reads, kept) {
+    store(operationKey, viewer, generation, text, reads, kept) {
       if (!enabled || generationOf(viewer.locationId) !== generation) return false;
       const nowMs = now();
       const facts: ReadFacts[] = new Array(reads.length);
@@ -393,12 +429,18 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         if (at < changesAt) changesAt = at;
       }
       if (changesAt <= nowMs) return false;
+      const body = bytes.encode(text);
+      const size = bytes.sizeOf(body) + ENTRY_OVERHEAD_BYTES;
+      if (size > maxEntryBytes) {
+        bytes.release(body);
+        return false;
+      }
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (lru.has(key)) lru.delete(key); // its tags are indexed again below
       perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
       const tags: TagNode[] = [];
       // Set before indexing: the LRU may drop its oldest answer here, and with it the last holder of a tag.
-      lru.set(key, { body, operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
+      lru.set(key, { body, size, operationKey, tags, changesAt, ...(kept !== undefined ? { kept } : {}) });
       // Each tag once, with the bits of everything read under it, then indexed.
       const mark = ++storeMark;
       for (const readFacts of facts) {
@@ -455,6 +497,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           break;
       }
     },
-    stats: () => ({ hits, misses, stores, evictions, size: lru.size }),
+    stats: () => ({ hits, misses, stores, evictions, size: lru.size, bytes: lru.calculatedSize, memory: bytes.stats() }),
   };
 }

@@ -134,6 +134,14 @@ describe("default upstream-cost budget", () => {
     }
   });
 
+  it("reads the response cache's bound in MiB: 16 by default, and names a value it cannot use", () => {
+    expect(loadConfig({}).cache.responseMaxBytes).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ RESPONSE_CACHE_MAX_MB: "64" }).cache.responseMaxBytes).toBe(64 * 1024 * 1024);
+    for (const bad of ["0", "4097", "1.5", "lots"]) {
+      expect(error({ RESPONSE_CACHE_MAX_MB: bad }).message).toBe("Invalid configuration: RESPONSE_CACHE_MAX_MB must be an integer from 1 to 4096 (MiB)");
+    }
+  });
+
   it("reads V8's heap-growing percent: 50 by default, 0 for V8's own heuristic, and names a value it cannot use", () => {
     expect(loadConfig({}).heapGrowingPercent).toBe(50);
     expect(loadConfig({ HEAP_GROWING_PERCENT: "0" }).heapGrowingPercent).toBe(0);

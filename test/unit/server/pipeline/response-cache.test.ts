@@ -241,3 +241,43 @@ describe("response cache: what a value read adds, computed once per value", () =
     expect(cache.stats().size).toBe(0);
   });
 });
+
+/** Stored bodies are bounded by bytes, and the memory of a dropped one holds the next. */
+describe("response cache: the bytes of stored answers", () => {
+  const KB = 1024;
+  const answerOf = (name: string, kb: number) => answerBody({ data: { name, pad: "x".repeat(kb * KB) } });
+  const readsOf = (name: string) => [[cacheKeys.contact(L, name), { id: name }]] as const;
+
+  it("drops the least recently used answers past maxBytes, and never stores one larger than a quarter of it", () => {
+    const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000, maxBytes: 400 * KB });
+    for (const name of ["a", "b", "c", "d", "e"]) expect(cache.store(name, viewer, cache.generation(L), answerOf(name, 80), readsOf(name))).toBe(true);
+    expect(cache.stats().bytes).toBeLessThanOrEqual(400 * KB);
+    const kept = ["a", "b", "c", "d", "e"].filter((name) => cache.get(name, L, viewer.scopes) !== undefined);
+    expect(kept).toEqual(["b", "c", "d", "e"]); // each is charged its 88 KiB buffer class and an entry's overhead: 4 fit
+    expect(cache.get("e", L, viewer.scopes)).toEqual({ data: { name: "e", pad: "x".repeat(80 * KB) } });
+    expect(cache.store("huge", viewer, cache.generation(L), answerOf("huge", 101), readsOf("huge"))).toBe(false);
+    expect(cache.get("huge", L, viewer.scopes)).toBeUndefined();
+    expect(() => createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, maxBytes: 100 })).toThrow(/maxBytes must be >= 4096/);
+  });
+
+  it("an evicted answer's memory holds the next stored one, but not while a hit still writes it", () => {
+    const cache = createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, now: () => 1_000 });
+    const store = (name: string) => cache.store(name, viewer, cache.generation(L), answerOf(name, 40), readsOf(name));
+    expect(store("a")).toBe(true);
+    const hit = cache.find("a", L, viewer.scopes)!;
+    const bytes = hit.body();
+    const done = hit.lend();
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "a" }));
+    expect(cache.find("a", L, viewer.scopes)).toBeUndefined();
+    expect(store("b")).toBe(true); // "a"'s memory is still being written: "b" gets other memory
+    expect(bytes.toString()).toBe(answerOf("a", 40));
+    expect(cache.stats().memory).toMatchObject({ reused: 0, allocated: 2 });
+    done(true);
+    cache.onChange(change({ type: "contact", locationId: L, contactId: "b" }));
+    expect(store("c")).toBe(true);
+    expect(store("d")).toBe(true);
+    expect(cache.stats().memory).toMatchObject({ reused: 2, allocated: 2 });
+    expect(cache.get("c", L, viewer.scopes)).toEqual({ data: { name: "c", pad: "x".repeat(40 * KB) } });
+    expect(cache.get("d", L, viewer.scopes)).toEqual({ data: { name: "d", pad: "x".repeat(40 * KB) } });
+  });
+});
