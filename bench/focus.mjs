@@ -13,7 +13,7 @@
 // BENCH_CONNECTIONS (10) for BENCH_DURATION_S (5) per round): requests/s and CPU ms per request.
 //
 // Knobs (env): BENCH_FOCUS (comma list of `hit`, `miss`, `memory`; default miss,memory), BENCH_FOCUS_ROUNDS (3),
-// BENCH_MISS_REQUESTS (300 per round), BENCH_MISS_DOC (default `new`: a new document per miss; `same`: one
+// BENCH_MISS_REQUESTS (300 per round), BENCH_MISS_WARMUP (400 unmeasured first, as bench/run.mjs), BENCH_MISS_DOC (default `new`: a new document per miss; `same`: one
 // document, each request missing through a variable it does not declare), BENCH_CONTACTS (50), BENCH_CACHED_CONTACTS (10000),
 // BENCH_FOCUS_PROFILE=1 (ours under --cpu-prof during the misses; summary printed, files under
 // bench/results/raw/), BENCH_FOCUS_HEAPSNAPSHOT=1 (a heap snapshot of ours after the memory load,
@@ -41,6 +41,7 @@ const cfg = {
   scenarios: (env.BENCH_FOCUS ?? "miss,memory").split(",").map((s) => s.trim()).filter(Boolean),
   rounds: num("BENCH_FOCUS_ROUNDS", 3),
   missRequests: num("BENCH_MISS_REQUESTS", 300),
+  missWarmup: num("BENCH_MISS_WARMUP", 400),
   contacts: num("BENCH_CONTACTS", 50),
   cachedContacts: num("BENCH_CACHED_CONTACTS", 10_000),
   gatewayCpu: num("BENCH_GATEWAY_CPU", 1),
@@ -288,7 +289,7 @@ async function main() {
       out.miss[sys.name] = [];
       const r = await gql(sys.graphqlUrl, PAGE, { headers: h, variables: { q: "dashq", n: cfg.contacts } }); // resources warm
       if (r.json?.data?.contacts?.nodes?.length !== cfg.contacts) throw new Error(`${sys.name}: expected a page of ${cfg.contacts}, received ${JSON.stringify(r.json).slice(0, 400)}`);
-      await misses(sys, h, 200, "Warmup"); // JIT
+      await misses(sys, h, cfg.missWarmup, "Warmup"); // JIT, a full response cache (bench/run.mjs `missWarmup`)
     }
     const fromUs = monotonicUs(); // the profiles keep the measured rounds only
     for (let round = 0; round < cfg.rounds; round++) {
