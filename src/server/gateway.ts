@@ -623,8 +623,11 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
 
   for (const feature of features) feature.routes?.(app);
 
+  // A POST whose token the stored-answer fast path already verified (an answer was stored for the
+  // operation, not for this caller) is not verified again; weak: it goes with its request.
+  const verified = new WeakMap<http.IncomingMessage, CallerAuth>();
   const graphqlHandler = apolloHttpHandler(apollo, httpAnswers, async (req) =>
-    createContext(await authenticate(req.headers.authorization), requestIdFrom(req.headers["x-request-id"]), req.headers),
+    createContext(verified.get(req) ?? (await authenticate(req.headers.authorization)), requestIdFrom(req.headers["x-request-id"]), req.headers),
   );
   app.use(
     GRAPHQL_PATH,
@@ -671,7 +674,10 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
       next: (req, res) => app(req, res),
       onBodyError: writeHttpError,
       // As through express: an error the handler did not answer itself is answered as errorHandler does.
-      missed: (req, res) => void graphqlHandler(req, res).catch((error: unknown) => writeHttpError(error as Parameters<typeof httpError>[0], res)),
+      missed: (req, res, auth) => {
+        if (auth) verified.set(req, auth);
+        void graphqlHandler(req, res).catch((error: unknown) => writeHttpError(error as Parameters<typeof httpError>[0], res));
+      },
     }),
   );
 

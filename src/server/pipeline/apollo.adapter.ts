@@ -128,25 +128,29 @@ export function serveStoredAnswers(pipeline: OperationPipeline, authenticate: (a
     if (req.method !== "POST") return next();
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || typeof body["query"] !== "string") return next();
-    answerStored(pipeline, authenticate, body, req.headers.authorization, res, next);
+    answerStored(pipeline, authenticate, body, req.headers.authorization, res, () => next());
   };
 }
 
-/** Stage 8 of a POST body that passed stage 1: the stored answer sent, or `next()`. */
+/**
+ * Stage 8 of a POST body that passed stage 1: the stored answer sent, or `next(auth)`, with the
+ * caller's authentication when it was verified here (something was stored for the operation, not
+ * for this caller), so that the miss does not verify the token again.
+ */
 function answerStored(
   pipeline: OperationPipeline,
   authenticate: (authorization: unknown) => Promise<CallerAuth>,
   body: Record<string, unknown>,
   authorization: unknown,
   res: ServerResponse,
-  next: () => void,
+  next: (auth?: CallerAuth) => void,
 ): void {
   const key = pipeline.operationKey({ query: body["query"] as string, variables: body["variables"], operationName: body["operationName"] });
   if (!pipeline.mayHaveStoredAnswer(key)) return next();
   authenticate(authorization).then(
     (auth) => {
       const stored = pipeline.storedAnswer(key, auth);
-      if (stored === undefined) return next();
+      if (stored === undefined) return next(auth);
       const { chunks, done } = stored;
       // The stored bytes stay lent until node has handed them to the socket ('close' comes after
       // 'finish', or alone when the connection closed first).
@@ -186,12 +190,13 @@ export function storedAnswerListener(
     next(req: IncomingMessage, res: ServerResponse): void;
     onBodyError(error: Error & { status: number; type: string }, res: ServerResponse): void;
     /**
-     * A POST that passed stage 1 and has no stored answer, its body in `req.body`: executed here
+     * A POST that passed stage 1 and has no stored answer, its body in `req.body`, and `auth` when
+     * the caller's token was already verified here (use it: stage 4 once per request): executed here
      * (`apolloHttpHandler`) rather than through express, whose every request sets the prototypes of
      * `req` and `res` (`app.handle`), which cost a miss ~0.3 ms and had V8 keep both objects past
      * their request (bench/results/2026-12-03-read-path-cpu.md, "What kept each miss alive").
      */
-    missed(req: IncomingMessage & { body?: unknown }, res: ServerResponse): void;
+    missed(req: IncomingMessage & { body?: unknown }, res: ServerResponse, auth?: CallerAuth): void;
   },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { path, limitBytes, next, onBodyError, missed } = options;
@@ -226,7 +231,7 @@ export function storedAnswerListener(
       const request = body as Record<string, unknown>;
       if (typeof request["query"] !== "string") return proceed();
       if (pipeline.checkRequest({ query: request["query"], variables: request["variables"], operationName: request["operationName"] })) return proceed();
-      answerStored(pipeline, authenticate, request, headers.authorization, res, () => missed(req, res));
+      answerStored(pipeline, authenticate, request, headers.authorization, res, (auth) => missed(req, res, auth));
     });
   };
 }
