@@ -497,6 +497,8 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
     onMasked: (error) => logger.error({ err: error }, "unexpected error masked as INTERNAL_SERVER_ERROR"),
     execution: {
       compileOnRun: config.execution.compileOnRun,
+      // graphql-scalars' JSON (schema/schema.graphql) passes a value through: search filters compile.
+      passThroughScalar: "JSON",
       // Its message's first line only (a module path, no stack).
       onLoadError: (error) => logger.warn({ reason: error.message.split("\n", 1)[0] }, "graphql-jit could not be loaded: every operation executes with graphql-js"),
     },

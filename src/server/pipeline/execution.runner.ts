@@ -17,6 +17,8 @@ import {
   isAbstractType,
   isInputObjectType,
   isLeafType,
+  isScalarType,
+  Kind,
   parse,
   typeFromAST,
   valueFromASTUntyped,
@@ -25,7 +27,9 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
+  type NamedTypeNode,
   type OperationDefinitionNode,
+  type TypeNode,
 } from "graphql";
 import { inspect } from "graphql/jsutils/inspect.js";
 import { isPromise } from "graphql/jsutils/isPromise.js";
@@ -70,6 +74,13 @@ export interface ExecutionRunnerOptions {
    * then stays on graphql-js, and loading is not tried again. The error is the loader's.
    */
   onLoadError?: (error: Error) => void;
+  /**
+   * A scalar of the schema whose `parseValue` returns its input as it is (graphql-scalars' `JSON`).
+   * A variable of an input-object type is then compiled as that scalar and handed the value
+   * graphql-js coerced (`withCoercedInputs`); without one, operations with such variables stay on
+   * graphql-js.
+   */
+  passThroughScalar?: string;
 }
 
 export interface ExecutionRunnerStats {
@@ -110,6 +121,8 @@ interface Compiled extends CompiledQuery {
   operation: OperationDefinitionNode;
   /** The defaults of variables that have one, as a client would send them (JSON; undefined when none). */
   defaults: Record<string, unknown> | undefined;
+  /** Variables compiled as the pass-through scalar: handed graphql-js's coerced values (`withCoercedInputs`). */
+  coercedInputs: readonly string[];
   /** graphql-jit's function; undefined once dropped from the compiled operations kept (`kept`). */
   query: ((root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => unknown) | undefined;
   /** graphql-jit threw running it: the operation stays on graphql-js. */
@@ -191,15 +204,16 @@ export function loadGraphqlJit(): CompileOperation {
  * where graphql-js refuses the argument; and an omitted nullable variable becomes null where
  * graphql-js leaves the input field out (so its default applies).
  */
-function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+function compilable(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, inputVariables: boolean): boolean {
   if (operation.operation !== "query") return false;
-  // No variable of an input-object type (also in a list): graphql-jit 0.8.9 compiles the coercion
-  // of such a variable into code type by type, and for a type that contains itself
-  // (`ContactFilter.and: [ContactFilter!]`) it never stops: compiling `query($f: ContactFilter)`
-  // fills the heap until the process dies (not an exception this module could catch).
+  // A variable of an input-object type (also in a list) only as the pass-through scalar
+  // (`withCoercedInputs`): graphql-jit 0.8.9 compiles the coercion of such a variable into code
+  // type by type, and for a type that contains itself (`ContactFilter.and: [ContactFilter!]`) it
+  // never stops: compiling `query($f: ContactFilter)` fills the heap until the process dies (not
+  // an exception this module could catch).
   for (const definition of operation.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type);
-    if (!type || isInputObjectType(getNamedType(type))) return false;
+    if (!type || (!inputVariables && isInputObjectType(getNamedType(type)))) return false;
   }
   const abstract = (name: string) => {
     const type = schema.getType(name);
@@ -243,6 +257,45 @@ function compilable(schema: GraphQLSchema, document: DocumentNode, operation: Op
     () => !ok,
   );
   return ok;
+}
+
+/**
+ * The operation to compile: each variable of an input-object type (or a list of them) declared as
+ * `scalar` instead (non-null kept, default dropped), and those variables' names. graphql-jit then
+ * generates no coercion for them (for a type containing itself it never finishes generating one:
+ * `compilable`); `runCompiled` hands them the values graphql-js's `getVariableValues` coerced,
+ * defaults applied, which is what graphql-js's `execute` hands the resolvers' arguments too.
+ */
+function withCoercedInputs(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  scalar: string,
+): { document: DocumentNode; names: readonly string[] } {
+  const names: string[] = [];
+  const named: NamedTypeNode = { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: scalar } };
+  const variableDefinitions = (operation.variableDefinitions ?? []).map((definition) => {
+    const type = typeFromAST(schema, definition.type);
+    if (!type || !isInputObjectType(getNamedType(type))) return definition;
+    names.push(definition.variable.name.value);
+    const declared: TypeNode = definition.type.kind === Kind.NON_NULL_TYPE ? { kind: Kind.NON_NULL_TYPE, type: named } : named;
+    return { ...definition, type: declared, defaultValue: undefined };
+  });
+  if (names.length === 0) return { document, names };
+  const rewritten: OperationDefinitionNode = { ...operation, variableDefinitions };
+  return { document: { ...document, definitions: document.definitions.map((d) => (d === operation ? rewritten : d)) }, names };
+}
+
+/** `name` when it is a scalar of `schema` whose `parseValue` returns an object as it is, else undefined. */
+function passThroughScalarOf(schema: GraphQLSchema, name: string | undefined): string | undefined {
+  const type = name === undefined ? undefined : schema.getType(name);
+  if (!type || !isScalarType(type)) return undefined;
+  const probe = { probe: [1] };
+  try {
+    return type.parseValue(probe) === probe ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Marks a leaf serialisation failure's message inside graphql-jit; never reaches a client (`asGraphqlJsError`). */
@@ -363,6 +416,7 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
   });
   const stats: ExecutionRunnerStats = { compiled: 0, compiledExecutions: 0, notCompiled: 0, compilerUnavailable: false };
   const serialization = createLeafSerialization(schema);
+  const passThrough = passThroughScalarOf(schema, options.passThroughScalar);
 
   /** The compiler, loaded once; a failure is remembered and reported once (then nothing is counted any more). */
   const compiler = (): CompileOperation | undefined => {
@@ -381,16 +435,17 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
     try {
       const document = parse(source);
       const operation = getOperationAST(document, operationName);
-      if (!operation || !compilable(schema, document, operation)) return GRAPHQL_JS;
+      if (!operation || !compilable(schema, document, operation, passThrough !== undefined)) return GRAPHQL_JS;
       const compileWith = compiler();
       if (!compileWith) return GRAPHQL_JS;
-      const compiled = compileWith(schema, document, operationName, { customSerializers: serialization.serializers });
+      const inputs = passThrough === undefined ? { document, names: [] } : withCoercedInputs(schema, document, operation, passThrough);
+      const compiled = compileWith(schema, inputs.document, operationName, { customSerializers: serialization.serializers });
       if (!("query" in compiled) || typeof compiled.query !== "function") return GRAPHQL_JS;
       let defaults: Record<string, unknown> | undefined;
       for (const definition of operation.variableDefinitions ?? []) {
         if (definition.defaultValue) (defaults ??= {})[definition.variable.name.value] = valueFromASTUntyped(definition.defaultValue);
       }
-      return { kind: "compiled", home, name, operation, defaults, query: compiled.query, abandoned: false };
+      return { kind: "compiled", home, name, operation, defaults, coercedInputs: inputs.names, query: compiled.query, abandoned: false };
     } catch {
       return GRAPHQL_JS;
     }
@@ -499,6 +554,15 @@ export function createExecutionRunner(options: ExecutionRunnerOptions): Executio
         variables = { ...compiled.defaults, ...variables };
         break;
       }
+    }
+    // Input-object variables are compiled as the pass-through scalar: graphql-js's coerced values.
+    if (compiled.coercedInputs.length > 0) {
+      const handed: Record<string, unknown> = { ...variables };
+      for (const name of compiled.coercedInputs) {
+        if (Object.prototype.hasOwnProperty.call(coerced.coerced, name)) handed[name] = coerced.coerced[name];
+        else delete handed[name];
+      }
+      variables = handed;
     }
     let result: JitResult | Promise<JitResult>;
     try {

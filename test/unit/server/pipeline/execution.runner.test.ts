@@ -26,7 +26,8 @@ const Sort = new GraphQLInputObjectType({
   name: "Sort",
   fields: {
     field: { type: new GraphQLNonNull(GraphQLString) },
-    direction: { type: new GraphQLNonNull(new GraphQLEnumType({ name: "Direction", values: { ASC: {}, DESC: {} } })), defaultValue: "DESC" },
+    // Internal values unlike the names: an answer shows whether the enum was coerced.
+    direction: { type: new GraphQLNonNull(new GraphQLEnumType({ name: "Direction", values: { ASC: { value: "asc" }, DESC: { value: "desc" } } })), defaultValue: "desc" },
     note: { type: GraphQLString, defaultValue: "default note" },
   },
 });
@@ -37,7 +38,12 @@ const Filter: GraphQLInputObjectType = new GraphQLInputObjectType({
   fields: () => ({ x: { type: GraphQLInt }, or: { type: new GraphQLList(new GraphQLNonNull(Filter)) } }),
 });
 
+/** A scalar that passes a value through, as graphql-scalars' JSON; and one that copies it (no pass-through). */
+const Json = new GraphQLScalarType({ name: "Json", parseValue: (value) => value });
+const Copying = new GraphQLScalarType({ name: "Copying", parseValue: (value) => structuredClone(value) });
+
 const schema = new GraphQLSchema({
+  types: [Json, Copying],
   query: new GraphQLObjectType({
     name: "Query",
     fields: {
@@ -171,6 +177,32 @@ describe("execution runner", () => {
     const runner = createExecutionRunner({ schema, compile });
     for (let i = 0; i < 3; i++) await run(runner, `{ filtered(f: { or: [{ x: 1 }] }) }`, {});
     expect(counts.compiles).toBe(1);
+  });
+
+  it("compiles input-object variables as a pass-through scalar, handing them graphql-js's coerced values", async () => {
+    const cases: [query: string, variables: Record<string, unknown>[]][] = [
+      [`query($f: Filter) { filtered(f: $f) }`, [{ f: { or: [{ x: 1 }, { or: [{ x: 2 }] }] } }, { f: null }, {}, { f: { x: "one" } }, { f: { y: 1 } }]],
+      [`query($fs: [Filter]) { filtered(fs: $fs) }`, [{ fs: [{ x: 2 }, null] }, { fs: { x: 3 } }]],
+      // Defaults of the variable and of its input fields, enums coerced to their internal values.
+      [`query($s: [Sort!] = [{ field: "d" }]) { sorted(sort: $s) }`, [{}, { s: [{ field: "x", direction: "ASC" }] }, { s: { field: "y" } }, { s: [{ field: "x", direction: null }] }, { s: [null] }]],
+      [`query($s: [Sort!]!, $t: Int) { sorted(sort: $s) greeting(times: $t) }`, [{ s: [{ field: "z" }], t: 2 }, { t: 1 }, { s: null }]],
+    ];
+    for (const [query, variableSets] of cases) {
+      const { compile, counts } = countingCompiler();
+      const runner = createExecutionRunner({ schema, compile, passThroughScalar: "Json" });
+      const expected = async (variables: Record<string, unknown>) => JSON.stringify(await execute({ schema, document: parse(query), variableValues: variables }));
+      for (let i = 0; i < 3; i++) expect(await run(runner, query, variableSets[0]!), query).toBe(await expected(variableSets[0]!));
+      for (const variables of variableSets) expect(await run(runner, query, variables), `${query} ${JSON.stringify(variables)}`).toBe(await expected(variables));
+      expect(counts.compiles, query).toBe(1);
+      expect(runner.stats().compiledExecutions, query).toBeGreaterThanOrEqual(2);
+    }
+    // Not a pass-through scalar (or none of that name): such operations stay on graphql-js.
+    for (const passThroughScalar of ["Copying", "Missing", "String"]) {
+      const { compile, counts } = countingCompiler();
+      const runner = createExecutionRunner({ schema, compile, passThroughScalar });
+      for (let i = 0; i < 4; i++) await run(runner, `query($f: Filter) { filtered(f: $f) }`, { f: { x: 1 } });
+      expect(counts, passThroughScalar).toEqual({ compiles: 0, runs: 0 });
+    }
   });
 
   it("a compiled query that throws, rejects or answers what cannot be read is answered by graphql-js, which keeps the operation", async () => {
