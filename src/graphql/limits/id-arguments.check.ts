@@ -98,15 +98,22 @@ interface IdField {
 }
 
 export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
-  // Per field definition: whether any of its arguments can hold an ID (most cannot: skipped).
-  const withIds = new WeakMap<GraphQLField<unknown, unknown>, boolean>();
-  const hasIdArguments = (field: GraphQLField<unknown, unknown>): boolean => {
+  // Per field definition: the names of its arguments that can hold an ID (most have none), and
+  // whether one of them has a default (then it is checked whatever the node passes).
+  const withIds = new WeakMap<GraphQLField<unknown, unknown>, { names: ReadonlySet<string>; defaulted: boolean }>();
+  const idArgumentsOf = (field: GraphQLField<unknown, unknown>) => {
     let known = withIds.get(field);
     if (known === undefined) {
-      known = field.args.some((arg) => holdsId(arg.type));
+      const holding = field.args.filter((arg) => holdsId(arg.type));
+      known = { names: new Set(holding.map((arg) => arg.name)), defaulted: holding.some((arg) => arg.defaultValue !== undefined) };
       withIds.set(field, known);
     }
     return known;
+  };
+  /** Whether the field as written can get an ID: it passes an argument that can hold one, or one has a default. */
+  const passesIds = (field: GraphQLField<unknown, unknown>, node: FieldNode): boolean => {
+    const { names, defaulted } = idArgumentsOf(field);
+    return names.size > 0 && (defaulted || node.arguments!.some((argument) => names.has(argument.name.value)));
   };
 
   /**
@@ -115,8 +122,10 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
    * information, which depends on the operation alone, so it is done once per operation object
    * (over HTTP, Apollo's document store hands every request of the same text the same document;
    * graphql-ws parses each subscribe, so its operations are walked each time); each request then
-   * reads only these fields' arguments. Most operations (a contacts page, a dashboard) have none:
-   * their check is free.
+   * reads only these fields' arguments. A field is kept only when it passes an argument that can
+   * hold an ID (or one has a default): `contacts(first: $n)` has an ID-holding argument (`filter`)
+   * but passes none. Most operations (a contacts page, a dashboard) keep none: their check is free
+   * (no coercion of the variables either).
    */
   const idFieldsByOperation = new WeakMap<OperationDefinitionNode, readonly IdField[]>();
   const idFieldsOf = (document: DocumentNode, operation: OperationDefinitionNode): readonly IdField[] => {
@@ -126,7 +135,7 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
     visitOperation(schema, document, operation, (typeInfo) => ({
       Field(node) {
         const field = typeInfo.getFieldDef();
-        if (field && node.arguments?.length && hasIdArguments(field)) found.push({ node, field });
+        if (field && node.arguments?.length && passesIds(field, node)) found.push({ node, field });
       },
     }));
     known = found;
