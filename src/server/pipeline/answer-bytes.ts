@@ -4,10 +4,10 @@
  *
  * Why: every miss the response cache stores is a new ~40 KB body (a 50-contact page). Freshly
  * allocated, its bytes are written into pages the process has not touched yet, and on this
- * kind of (virtualised) machine the page faults of that first write cost a miss more CPU than
- * executing it (a CPU profile of `BENCH_MISS_DOC=same node bench/focus.mjs`: the UTF-8 encoding of
- * the stored body was ~8 % of a miss, under `perf` nearly all in the kernel's page-fault path;
- * without storing, the same encoding was ~1 %). Freed bodies also waited for a major collection,
+ * kind of (virtualised) machine the page faults of that first write cost a miss ~10 % of its CPU
+ * (bench/results/2026-12-03-stored-answer-memory.md: the UTF-8 encoding of the stored body was
+ * ~8 % of a miss, under `perf` nearly all in the kernel's page-fault path; without storing, the
+ * same encoding was ~1 %). Freed bodies also waited for a major collection,
  * so resident memory grew with every stored miss until one came. A body encoded into a reused
  * buffer touches memory that is already mapped.
  *
