@@ -29,7 +29,7 @@ export interface MetricsSources {
     refusals: Readonly<Record<string, number>>;
   };
   /** The response cache stage of the operation pipeline. */
-  responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; size: number; bytes: number; memory: { reused: number; allocated: number } };
+  responseCache?: () => { hits: number; misses: number; stores: number; evictions: number; capacityEvictions: number; size: number; bytes: number; memory: { reused: number; allocated: number } };
   /** Stage 9 of the operation pipeline: operations compiled, executions that ran compiled (server/pipeline/execution.runner.ts). */
   execution?: () => { compiled: number; compiledExecutions: number };
   /** Remaining rate budget per location and window as the rate governor sees it, with its effective limit. */
@@ -269,6 +269,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     "response_cache_buffers_reused_total",
     "Stored answers written into memory a dropped answer held before (src/server/pipeline/answer-bytes.ts).",
     () => sources.responseCache?.().memory.reused,
+  );
+  sourcedCounter(
+    "response_cache_capacity_evictions_total",
+    "Stored answers dropped, least recently used first, to make room (1,000 entries or RESPONSE_CACHE_MAX_MB).",
+    () => sources.responseCache?.().capacityEvictions,
   );
   sourcedCounter("response_cache_buffers_allocated_total", "Stored answers for which new memory was allocated.", () => sources.responseCache?.().memory.allocated);
   sourcedCounter("operations_compiled_total", "Query operations compiled with graphql-jit (on their COMPILE_ON_RUN-th execution).", () => sources.execution?.().compiled);

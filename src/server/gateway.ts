@@ -625,8 +625,9 @@ async function assemble(options: GatewayOptions, infra: Infrastructure): Promise
 
   for (const feature of features) feature.routes?.(app);
 
-  // A POST whose token the stored-answer fast path already verified (an answer was stored for the
-  // operation, not for this caller) is not verified again; weak: it goes with its request.
+  // A POST whose token the stored-answer listener already verified (an answer was stored for the
+  // operation, not for this caller) is not verified again; weak: it goes with its request. (A POST
+  // the listener leaves to express, e.g. a gzip body, is verified by serveStoredAnswers and again here.)
   const verified = new WeakMap<http.IncomingMessage, CallerAuth>();
   const graphqlHandler = apolloHttpHandler(apollo, httpAnswers, async (req) =>
     createContext(verified.get(req) ?? (await authenticate(req.headers.authorization)), requestIdFrom(req.headers["x-request-id"]), req.headers),

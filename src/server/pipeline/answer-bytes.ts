@@ -13,8 +13,9 @@
  *
  * Buffers come in size classes (eight per power of two, so at most 1/8 is unused) from
  * `MIN_POOLED_BYTES`; a smaller body is a plain `Buffer.from` (node's own pool serves those). At
- * most `spareBytes` of dropped buffers wait for reuse; beyond that they are left to the garbage
- * collector. A buffer is reused only when nothing can still read it:
+ * most `spareBytes` of dropped buffers wait for reuse, the oldest given up to the garbage
+ * collector first (so buffers of a size no longer stored make room). A buffer is reused only when
+ * nothing can still read it:
  * - the cache has dropped it (`release`), and
  * - every write of it to a socket has finished (`lend` ... `done(true)`): node keeps a reference
  *   to a buffer until the socket took it, so a buffer reused during a slow client's write would
@@ -22,7 +23,7 @@
  *   closed first) spoils the buffer: never reused, left to the garbage collector.
  */
 
-/** Bodies up to this size are plain `Buffer.from`: node's allocation pool serves them. */
+/** Bodies below this size are plain `Buffer.from`: node's allocation pool serves them. */
 export const MIN_POOLED_BYTES = 4096;
 
 export interface AnswerBytesStats {
@@ -35,8 +36,10 @@ export interface AnswerBytesStats {
 }
 
 export interface AnswerBytes {
-  /** `text` as UTF-8, in a reused buffer where one of its class is free. */
-  encode(text: string): Buffer;
+  /** `text` as UTF-8 (`length`: its byte length, when known), in a reused buffer where one of its class is free. */
+  encode(text: string, length?: number): Buffer;
+  /** The bytes a body of `length` bytes will hold in memory (`sizeOf` of its encoding). */
+  sizeFor(length: number): number;
   /** The bytes `bytes` holds in memory (its class for a pooled buffer): what a store should charge. */
   sizeOf(bytes: Buffer): number;
   /** Its owner dropped `bytes`: reusable once no write of them is pending. No-op for plain buffers. */
@@ -61,7 +64,7 @@ const NOT_LENT = (): void => undefined;
 
 /** The size class of `length` bytes: rounded up to the next eighth of the power of two below it. */
 export function sizeClassOf(length: number): number {
-  if (length <= MIN_POOLED_BYTES) return length;
+  if (length < MIN_POOLED_BYTES) return length;
   const step = 2 ** Math.floor(Math.log2(length)) / 8;
   return Math.ceil(length / step) * step;
 }
@@ -72,29 +75,39 @@ export function createAnswerBytes(options: { spareBytes: number }): AnswerBytes 
   // Keyed by the allocation (`buffer.buffer`): every view of a pooled buffer finds its slab, a
   // plain buffer (node's pool, other owners) none.
   const slabs = new WeakMap<ArrayBufferLike, Slab>();
+  // Spare buffers by size class, and all of them oldest first (`order`: a few hundred at most).
   const spare = new Map<number, Slab[]>();
+  const order: Slab[] = [];
   let spareBytes = 0;
   let reused = 0;
   let allocated = 0;
 
+  const unspare = (slab: Slab) => {
+    const list = spare.get(slab.memory.length)!;
+    list.splice(list.indexOf(slab), 1);
+    order.splice(order.indexOf(slab), 1);
+    spareBytes -= slab.memory.length;
+  };
   const recycle = (slab: Slab) => {
     if (!slab.released || slab.lent > 0 || slab.spoiled) return;
     const size = slab.memory.length;
-    if (spareBytes + size > maxSpare) return; // left to the garbage collector
+    if (size > maxSpare) return; // left to the garbage collector
+    while (spareBytes + size > maxSpare) unspare(order[0]!); // the oldest spare goes instead
     let list = spare.get(size);
     if (list === undefined) spare.set(size, (list = []));
     list.push(slab);
+    order.push(slab);
     spareBytes += size;
   };
 
   return {
-    encode(text) {
-      const length = Buffer.byteLength(text, "utf8");
-      if (length <= MIN_POOLED_BYTES) return Buffer.from(text, "utf8");
+    encode(text, length = Buffer.byteLength(text, "utf8")) {
+      if (length < MIN_POOLED_BYTES) return Buffer.from(text, "utf8");
       const size = sizeClassOf(length);
-      let slab = spare.get(size)?.pop();
+      const list = spare.get(size);
+      let slab = list !== undefined && list.length > 0 ? list[list.length - 1] : undefined;
       if (slab !== undefined) {
-        spareBytes -= size;
+        unspare(slab);
         slab.released = false;
         reused++;
       } else {
@@ -106,6 +119,7 @@ export function createAnswerBytes(options: { spareBytes: number }): AnswerBytes 
       return slab.memory.subarray(0, length);
     },
     sizeOf: (bytes) => slabs.get(bytes.buffer)?.memory.length ?? bytes.length,
+    sizeFor: sizeClassOf,
     release(bytes) {
       const slab = slabs.get(bytes.buffer);
       if (slab === undefined || slab.released) return;

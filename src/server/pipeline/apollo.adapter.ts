@@ -149,11 +149,15 @@ function answerStored(
   if (!pipeline.mayHaveStoredAnswer(key)) return next();
   authenticate(authorization).then(
     (auth) => {
+      // The connection closed while the token was verified: nothing to answer, nothing to lend.
+      if (res.destroyed) return;
       const stored = pipeline.storedAnswer(key, auth);
       if (stored === undefined) return next(auth);
       const { chunks, done } = stored;
       // The stored bytes stay lent until node has handed them to the socket ('close' comes after
-      // 'finish', or alone when the connection closed first).
+      // 'finish', or alone when the connection closed first). A response queued behind a
+      // pipelined one whose connection died may never see 'close': its bytes then stay lent,
+      // never reused, and go with their entry to the garbage collector.
       res.once("close", () => done(res.writableFinished));
       let length = 0;
       for (const chunk of chunks) length += chunk.length;

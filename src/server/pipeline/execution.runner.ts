@@ -286,13 +286,15 @@ function withCoercedInputs(
   return { document: { ...document, definitions: document.definitions.map((d) => (d === operation ? rewritten : d)) }, names };
 }
 
-/** `name` when it is a scalar of `schema` whose `parseValue` returns an object as it is, else undefined. */
+/** `name` when it is a scalar of `schema` whose `parseValue` returns an object and a list as they are, else undefined. */
 function passThroughScalarOf(schema: GraphQLSchema, name: string | undefined): string | undefined {
   const type = name === undefined ? undefined : schema.getType(name);
   if (!type || !isScalarType(type)) return undefined;
+  // An object and a list (a variable of a list of input objects hands the scalar a list).
   const probe = { probe: [1] };
+  const list = [probe];
   try {
-    return type.parseValue(probe) === probe ? name : undefined;
+    return type.parseValue(probe) === probe && type.parseValue(list) === list ? name : undefined;
   } catch {
     return undefined;
   }

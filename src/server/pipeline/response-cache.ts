@@ -32,7 +32,7 @@ import { LRUCache } from "lru-cache";
 import type { InvalidationEvent } from "../../cache/resource-cache.js";
 import { serializeKey, type ResourceKey } from "../../cache/resource-key.js";
 import { CORE_KINDS, PAGE_KINDS, type ResourceRegistry } from "../../upstream/resources.js";
-import { createAnswerBytes, type AnswerBytesStats } from "./answer-bytes.js";
+import { createAnswerBytes, MIN_POOLED_BYTES, type AnswerBytesStats } from "./answer-bytes.js";
 
 export interface ResponseCacheOptions {
   /** Lifetime of a stored response, ms. 0 disables the cache. Default 60_000. */
@@ -110,6 +110,8 @@ export interface ResponseCacheStats {
   misses: number;
   stores: number;
   evictions: number;
+  /** Answers dropped, least recently used first, to make room (entries or `maxBytes`). */
+  capacityEvictions: number;
   size: number;
   /** Bytes charged for the stored answers (`maxBytes`). */
   bytes: number;
@@ -227,9 +229,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TypeError(`ResponseCache: ttlMs must be >= 0, received ${ttlMs}`);
   const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
-  if (!Number.isFinite(maxBytes) || maxBytes < 4 * ENTRY_OVERHEAD_BYTES) {
-    throw new TypeError(`ResponseCache: maxBytes must be >= ${4 * ENTRY_OVERHEAD_BYTES}, received ${maxBytes}`);
-  }
+  // At least room for four answers too large for node's allocation pool.
+  const minBytes = 4 * (ENTRY_OVERHEAD_BYTES + MIN_POOLED_BYTES);
+  if (!Number.isFinite(maxBytes) || maxBytes < minBytes) throw new TypeError(`ResponseCache: maxBytes must be >= ${minBytes}, received ${maxBytes}`);
   const maxEntryBytes = Math.floor(maxBytes / 4);
   // Spare memory kept for the next stores: enough for what one store usually drops, bounded.
   const bytes = createAnswerBytes({ spareBytes: Math.min(Math.floor(maxBytes / 8), 4 * 1024 * 1024) });
@@ -239,6 +241,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const { registry } = options;
   const now = options.now ?? Date.now;
   let evictions = 0;
+  let capacityEvictions = 0;
   let hits = 0;
   let misses = 0;
   let stores = 0;
@@ -288,7 +291,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     maxSize: maxBytes,
     sizeCalculation: (entry) => entry.size,
     ttl: Math.max(1, ttlMs),
-    dispose: (entry, key) => {
+    dispose: (entry, key, reason) => {
+      if (reason === "evict") capacityEvictions++;
       const n = (perOperation.get(entry.operationKey) ?? 1) - 1;
       if (n <= 0) perOperation.delete(entry.operationKey);
       else perOperation.set(entry.operationKey, n);
@@ -429,12 +433,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         if (at < changesAt) changesAt = at;
       }
       if (changesAt <= nowMs) return false;
-      const body = bytes.encode(text);
-      const size = bytes.sizeOf(body) + ENTRY_OVERHEAD_BYTES;
-      if (size > maxEntryBytes) {
-        bytes.release(body);
-        return false;
-      }
+      const length = Buffer.byteLength(text, "utf8");
+      const size = bytes.sizeFor(length) + ENTRY_OVERHEAD_BYTES;
+      if (size > maxEntryBytes) return false;
+      const body = bytes.encode(text, length);
       const key = fullKey(operationKey, viewer.locationId, viewer.scopes);
       if (lru.has(key)) lru.delete(key); // its tags are indexed again below
       perOperation.set(operationKey, (perOperation.get(operationKey) ?? 0) + 1);
@@ -497,6 +499,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           break;
       }
     },
-    stats: () => ({ hits, misses, stores, evictions, size: lru.size, bytes: lru.calculatedSize, memory: bytes.stats() }),
+    stats: () => ({ hits, misses, stores, evictions, capacityEvictions, size: lru.size, bytes: lru.calculatedSize, memory: bytes.stats() }),
   };
 }

@@ -62,7 +62,7 @@ describe("gateway metrics", () => {
       activeSubscriptions: () => 4,
       rateBudgets: () => [{ locationId: "loc2", window: "burst", remaining: 12, limit: 100 }],
       breakerStates: () => [{ locationId: "loc2", state: "open" }],
-      responseCache: () => ({ hits: hits + 4, misses: 5, stores: 6, evictions: 7, size: 8, bytes: 4096, memory: { reused: 2, allocated: 3 } }),
+      responseCache: () => ({ hits: hits + 4, misses: 5, stores: 6, evictions: 7, capacityEvictions: 5, size: 8, bytes: 4096, memory: { reused: 2, allocated: 3 } }),
       execution: () => ({ compiled: 9, compiledExecutions: hits * 2 }),
     });
     metrics.recordWebhookEvent("ContactCreate", "accepted");
@@ -82,6 +82,7 @@ describe("gateway metrics", () => {
     expect(parsed.value("cgw_response_cache_evictions_total")).toBe(7);
     expect(parsed.value("cgw_response_cache_entries")).toBe(8);
     expect(parsed.value("cgw_response_cache_bytes")).toBe(4096);
+    expect(parsed.value("cgw_response_cache_capacity_evictions_total")).toBe(5);
     expect(parsed.value("cgw_response_cache_buffers_reused_total")).toBe(2);
     expect(parsed.value("cgw_response_cache_buffers_allocated_total")).toBe(3);
     expect(parsed.value("cgw_operations_compiled_total")).toBe(9);

@@ -77,3 +77,18 @@ describe("answer bytes", () => {
     expect(() => createAnswerBytes({ spareBytes: -1 })).toThrow(/spareBytes must be >= 0/);
   });
 });
+
+describe("answer bytes: spare memory", () => {
+  it("gives up the oldest spare buffers for newer ones, so a size no longer stored makes room", () => {
+    const a = sizeClassOf(40_000);
+    const bytes = createAnswerBytes({ spareBytes: a * 2 });
+    for (const b of [1, 2].map(() => bytes.encode(text(40_000)))) bytes.release(b);
+    expect(bytes.stats().spareBytes).toBe(a * 2);
+    // Answers of another size from now on: each dropped one takes the place of an old spare buffer.
+    for (let i = 0; i < 3; i++) bytes.release(bytes.encode(text(20_000)));
+    expect(bytes.stats()).toMatchObject({ reused: 2, allocated: 3 });
+    expect(bytes.stats().spareBytes).toBeLessThanOrEqual(a * 2);
+    bytes.release(bytes.encode(text(20_000)));
+    expect(bytes.stats().reused).toBe(3);
+  });
+});

@@ -41,9 +41,17 @@ const Filter: GraphQLInputObjectType = new GraphQLInputObjectType({
 /** A scalar that passes a value through, as graphql-scalars' JSON; and one that copies it (no pass-through). */
 const Json = new GraphQLScalarType({ name: "Json", parseValue: (value) => value });
 const Copying = new GraphQLScalarType({ name: "Copying", parseValue: (value) => structuredClone(value) });
+/** Passes an object through but refuses a list, as graphql-scalars' JSONObject. */
+const ObjectOnly = new GraphQLScalarType({
+  name: "ObjectOnly",
+  parseValue: (value) => {
+    if (Array.isArray(value)) throw new TypeError("not an object");
+    return value;
+  },
+});
 
 const schema = new GraphQLSchema({
-  types: [Json, Copying],
+  types: [Json, Copying, ObjectOnly],
   query: new GraphQLObjectType({
     name: "Query",
     fields: {
@@ -197,7 +205,7 @@ describe("execution runner", () => {
       expect(runner.stats().compiledExecutions, query).toBeGreaterThanOrEqual(2);
     }
     // Not a pass-through scalar (or none of that name): such operations stay on graphql-js.
-    for (const passThroughScalar of ["Copying", "Missing", "String"]) {
+    for (const passThroughScalar of ["Copying", "ObjectOnly", "Missing", "String"]) {
       const { compile, counts } = countingCompiler();
       const runner = createExecutionRunner({ schema, compile, passThroughScalar });
       for (let i = 0; i < 4; i++) await run(runner, `query($f: Filter) { filtered(f: $f) }`, { f: { x: 1 } });

@@ -255,9 +255,12 @@ describe("response cache: the bytes of stored answers", () => {
     const kept = ["a", "b", "c", "d", "e"].filter((name) => cache.get(name, L, viewer.scopes) !== undefined);
     expect(kept).toEqual(["b", "c", "d", "e"]); // each is charged its 88 KiB buffer class and an entry's overhead: 4 fit
     expect(cache.get("e", L, viewer.scopes)).toEqual({ data: { name: "e", pad: "x".repeat(80 * KB) } });
+    expect(cache.stats()).toMatchObject({ capacityEvictions: 1, evictions: 0 });
+    const { allocated } = cache.stats().memory;
     expect(cache.store("huge", viewer, cache.generation(L), answerOf("huge", 101), readsOf("huge"))).toBe(false);
     expect(cache.get("huge", L, viewer.scopes)).toBeUndefined();
-    expect(() => createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, maxBytes: 100 })).toThrow(/maxBytes must be >= 4096/);
+    expect(cache.stats().memory.allocated).toBe(allocated); // refused before it was encoded
+    expect(() => createResponseCache({ registry: DEFAULT_RESOURCE_REGISTRY, maxBytes: 4096 })).toThrow(/maxBytes must be >= 20480/);
   });
 
   it("an evicted answer's memory holds the next stored one, but not while a hit still writes it", () => {
