@@ -175,36 +175,25 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     });
   cacheCounter("hits");
   cacheCounter("misses");
+  /** A gauge that reads its value from a source at scrape time (0 until that source is set). */
+  const sourcedGauge = (name: string, help: string, read: () => number | undefined) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers,
+      collect() {
+        this.set(read() ?? 0);
+      },
+    });
   const webhookEvents = new Counter({
     name: `${prefix}webhook_events_total`,
     help: "Webhook deliveries by event type and outcome (accepted, duplicate, ignored, rejected, …).",
     labelNames: ["type", "outcome"] as const,
     registers,
   });
-  new Gauge({
-    name: `${prefix}subscriptions_active`,
-    help: "Open GraphQL subscriptions.",
-    registers,
-    collect() {
-      this.set(sources.activeSubscriptions?.() ?? 0);
-    },
-  });
-  new Gauge({
-    name: `${prefix}websocket_sockets_open`,
-    help: "Open, authenticated graphql-ws sockets.",
-    registers,
-    collect() {
-      this.set(sources.webSockets?.().sockets ?? 0);
-    },
-  });
-  new Gauge({
-    name: `${prefix}websocket_callers`,
-    help: "Callers (token `sub`) with at least one open graphql-ws socket.",
-    registers,
-    collect() {
-      this.set(sources.webSockets?.().callers ?? 0);
-    },
-  });
+  sourcedGauge("subscriptions_active", "Open GraphQL subscriptions.", () => sources.activeSubscriptions?.());
+  sourcedGauge("websocket_sockets_open", "Open, authenticated graphql-ws sockets.", () => sources.webSockets?.().sockets);
+  sourcedGauge("websocket_callers", "Callers (token `sub`) with at least one open graphql-ws socket.", () => sources.webSockets?.().callers);
   new Gauge({
     name: `${prefix}websocket_limit`,
     help: "graphql-ws caps (WS_MAX_*): subscriptions per socket, subscriptions per caller, sockets per caller.",
@@ -249,22 +238,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   responseCacheCounter("misses");
   responseCacheCounter("stores");
   responseCacheCounter("evictions");
-  new Gauge({
-    name: `${prefix}response_cache_entries`,
-    help: "Responses held by the response cache stage.",
-    registers,
-    collect() {
-      this.set(sources.responseCache?.().size ?? 0);
-    },
-  });
-  new Gauge({
-    name: `${prefix}response_cache_bytes`,
-    help: "Bytes the response cache stage's stored answers are charged (RESPONSE_CACHE_MAX_MB bounds them).",
-    registers,
-    collect() {
-      this.set(sources.responseCache?.().bytes ?? 0);
-    },
-  });
+  sourcedGauge("response_cache_entries", "Responses held by the response cache stage.", () => sources.responseCache?.().size);
+  sourcedGauge("response_cache_bytes", "Bytes the response cache stage's stored answers are charged (RESPONSE_CACHE_MAX_MB bounds them).", () => sources.responseCache?.().bytes);
   sourcedCounter(
     "response_cache_buffers_reused_total",
     "Stored answers written into memory a dropped answer held before (src/server/pipeline/answer-bytes.ts).",
