@@ -247,7 +247,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   );
   sourcedCounter(
     "response_cache_capacity_evictions_total",
-    "Stored answers dropped, least recently used first, to make room (1,000 entries or RESPONSE_CACHE_MAX_MB).",
+    "Stored answers dropped, least recently used first, to make room (the entry limit or RESPONSE_CACHE_MAX_MB).",
     () => sources.responseCache?.().capacityEvictions,
   );
   sourcedCounter("response_cache_buffers_allocated_total", "Stored answers for which new memory was allocated.", () => sources.responseCache?.().memory.allocated);

@@ -99,7 +99,7 @@ interface IdField {
 
 export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
   // Per field definition: the names of its arguments that can hold an ID (most have none), and
-  // whether one of them has a default (then it is checked whatever the node passes).
+  // whether one of them has a default (then it is checked whenever the node passes any argument).
   const withIds = new WeakMap<GraphQLField<unknown, unknown>, { names: ReadonlySet<string>; defaulted: boolean }>();
   const idArgumentsOf = (field: GraphQLField<unknown, unknown>) => {
     let known = withIds.get(field);
@@ -110,10 +110,15 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
     }
     return known;
   };
-  /** Whether the field as written can get an ID: it passes an argument that can hold one, or one has a default. */
+  /**
+   * Whether the field as written can get an ID: it passes an argument that can hold one, or passes
+   * any argument while one has a default (a field written without arguments is not checked).
+   */
   const passesIds = (field: GraphQLField<unknown, unknown>, node: FieldNode): boolean => {
+    const passed = node.arguments ?? [];
+    if (passed.length === 0) return false;
     const { names, defaulted } = idArgumentsOf(field);
-    return names.size > 0 && (defaulted || node.arguments!.some((argument) => names.has(argument.name.value)));
+    return names.size > 0 && (defaulted || passed.some((argument) => names.has(argument.name.value)));
   };
 
   /**
@@ -135,7 +140,7 @@ export function createIdArgumentCheck(schema: GraphQLSchema): IdArgumentCheck {
     visitOperation(schema, document, operation, (typeInfo) => ({
       Field(node) {
         const field = typeInfo.getFieldDef();
-        if (field && node.arguments?.length && passesIds(field, node)) found.push({ node, field });
+        if (field && passesIds(field, node)) found.push({ node, field });
       },
     }));
     known = found;

@@ -40,8 +40,6 @@ export interface AnswerBytes {
   encode(text: string, length?: number): Buffer;
   /** The bytes a body of `length` bytes will hold in memory (`sizeOf` of its encoding). */
   sizeFor(length: number): number;
-  /** The bytes `bytes` holds in memory (its class for a pooled buffer): what a store should charge. */
-  sizeOf(bytes: Buffer): number;
   /** Its owner dropped `bytes`: reusable once no write of them is pending. No-op for plain buffers. */
   release(bytes: Buffer): void;
   /**
@@ -118,7 +116,6 @@ export function createAnswerBytes(options: { spareBytes: number }): AnswerBytes 
       slab.memory.write(text, 0, length, "utf8");
       return slab.memory.subarray(0, length);
     },
-    sizeOf: (bytes) => slabs.get(bytes.buffer)?.memory.length ?? bytes.length,
     sizeFor: sizeClassOf,
     release(bytes) {
       const slab = slabs.get(bytes.buffer);
