@@ -127,3 +127,37 @@ describe("response cache stage", () => {
     }
   });
 });
+
+/**
+ * RESPONSE_CACHE_MAX_MB bounds the answers stored from both transports together: answers stored
+ * over HTTP push out one stored over graphql-ws, least recently used first.
+ */
+describe("response cache stage: its bound in bytes", () => {
+  const stack = useStack({ env: { RESPONSE_CACHE_MAX_MB: "1" } });
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${stack().gateway.url}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+  };
+  const page = (name: string) => `query ${name} { contacts(first: 20) { nodes { id firstName lastName email phone tags tasks { id title } notes { id body } } } }`;
+
+  it("drops the least recently used answer, whichever transport stored it, to stay within RESPONSE_CACHE_MAX_MB", async () => {
+    const s = stack();
+    const token = await s.tokenFor();
+    const first = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: page("FromWs") });
+    expect(first).toMatchObject({ kind: "result", result: { data: { contacts: {} } } });
+    expect((await s.gql(page("FromWs"), {}, token)).headers.get("x-response-cache")).toBe("hit"); // stored by graphql-ws
+
+    let filled = 0;
+    while ((await metric("cgw_response_cache_capacity_evictions_total")) === 0 && filled < 400) {
+      for (let i = 0; i < 10; i++) expect((await s.gql(page(`Fill${filled++}`), {}, token)).body.errors).toBeUndefined();
+    }
+    expect(await metric("cgw_response_cache_capacity_evictions_total")).toBeGreaterThan(0);
+    expect(await metric("cgw_response_cache_bytes")).toBeLessThanOrEqual(1024 * 1024);
+
+    const hits = await metric("cgw_response_cache_hits_total");
+    const again = await wsOperation(s.gateway.wsUrl, `Bearer ${token}`, { query: page("FromWs") });
+    expect(again).toMatchObject({ kind: "result", result: { data: (first as { result: { data: unknown } }).result.data } });
+    expect(await metric("cgw_response_cache_hits_total")).toBe(hits); // dropped: executed again
+    expect((await s.gql(page(`Fill${filled - 1}`), {}, token)).headers.get("x-response-cache")).toBe("hit"); // the newest stayed
+  });
+});
